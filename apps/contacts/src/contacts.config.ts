@@ -1,0 +1,3 @@
+import { CommonConfig } from '@inviaro/observability';
+
+export class ContactsConfig extends CommonConfig {}

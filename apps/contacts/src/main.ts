@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstream';
+import { createLogger, loadConfig } from '@inviaro/observability';
+import { dataSourceOptions } from '@inviaro/persistence';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ContactsConfig } from './contacts.config';
+import { ContactsModule } from './contacts.module';
+
+const logger = createLogger('contacts');
+
+async function main() {
+  const config = loadConfig(ContactsConfig);
+  await runService({
+    service: 'contacts',
+    config,
+    logger,
+    rootModule: (nc) => ({
+      module: ContactsModule,
+      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL))],
+    }),
+  });
+}
+
+main().catch(exitOnStartFailure(logger));

@@ -1,0 +1,17 @@
+import { JetStreamModule } from '@inviaro/jetstream';
+import { dataSourceOptions } from '@inviaro/persistence';
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NatsConnection } from 'nats';
+import { GatewayConfig } from './gateway.config';
+import { WidgetModule } from './widget/widget.module';
+
+@Module({})
+export class AppModule {
+  static register(config: GatewayConfig, nc: NatsConnection): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), WidgetModule],
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { Allow, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+export class CreateVisitorBody {
+  @IsString()
+  @Length(1, 255)
+  key!: string;
+}
+
+export class VisitorBody extends CreateVisitorBody {
+  @IsString()
+  @Length(1, 255)
+  visitor_token!: string;
+}
+
+export class PostMessageBody extends VisitorBody {
+  @IsString()
+  @Length(1, 255)
+  client_message_id!: string;
+
+  @IsString()
+  @Length(1, 10_000)
+  text!: string;
+
+  /** Kept as sent, whatever its type: a malformed claim is dropped by the verifier, never a 400. */
+  @Allow()
+  user_id?: unknown;
+
+  @Allow()
+  user_hash?: unknown;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(320)
+  email?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  name?: string;
+}

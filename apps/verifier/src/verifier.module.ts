@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { InboundHandler } from './inbound.handler';
+
+@Module({ controllers: [InboundHandler] })
+export class VerifierModule {}

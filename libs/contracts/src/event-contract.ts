@@ -1,0 +1,67 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+
+/** What every event carries around its data (CONTRACT.md section 3). */
+export interface EventEnvelope<T> {
+  /** Unique per logical event; also the JetStream de-duplication id. */
+  id: string;
+  subject: string;
+  schema_version: number;
+  /** The widget message (or identify call) this event descends from. */
+  correlation_id: string;
+  occurred_at: string;
+  data: T;
+}
+
+/** One event type: its subject, the schema version this code speaks, and the class that validates its data. */
+export interface EventContract<T extends object> {
+  subject: string;
+  schemaVersion: number;
+  dataClass: new () => T;
+}
+
+export function defineEvent<T extends object>(subject: string, schemaVersion: number, dataClass: new () => T): EventContract<T> {
+  return { subject, schemaVersion, dataClass };
+}
+
+/** An event that can never be handled, however often it is redelivered: it belongs on the dead-letter subject. */
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+export function encodeEvent<T extends object>(envelope: EventEnvelope<T>): Uint8Array {
+  return Buffer.from(JSON.stringify(envelope));
+}
+
+/**
+ * Parses and validates an event at its consumer. Errors name the fields that are wrong, never
+ * their values (an inbound event's claim holds a user hash).
+ */
+export function decodeEvent<T extends object>(contract: EventContract<T>, payload: Uint8Array): EventEnvelope<T> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(Buffer.from(payload).toString('utf8'));
+  } catch {
+    throw new InvalidEventError(`${contract.subject}: payload is not JSON`);
+  }
+  if (typeof raw !== 'object' || raw === null) throw new InvalidEventError(`${contract.subject}: payload is not an object`);
+  const envelope = raw as Partial<EventEnvelope<unknown>>;
+  if (envelope.schema_version !== contract.schemaVersion) {
+    throw new InvalidEventError(`${contract.subject}: schema_version ${String(envelope.schema_version)} is not the supported ${contract.schemaVersion}`);
+  }
+  const missing = (['id', 'correlation_id', 'occurred_at'] as const).filter((field) => typeof envelope[field] !== 'string' || envelope[field] === '');
+  if (missing.length > 0) throw new InvalidEventError(`${contract.subject}: envelope lacks ${missing.join(', ')}`);
+  if (typeof envelope.data !== 'object' || envelope.data === null) throw new InvalidEventError(`${contract.subject}: data is not an object`);
+
+  const data = plainToInstance(contract.dataClass, envelope.data);
+  const errors = validateSync(data, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new InvalidEventError(`${contract.subject}: invalid ${describe(errors).join(', ')}`);
+  return { ...(envelope as EventEnvelope<unknown>), subject: contract.subject, data };
+}
+
+function describe(errors: ValidationError[], prefix = ''): string[] {
+  return errors.flatMap((error) => {
+    const path = `${prefix}${error.property}`;
+    return error.children?.length ? describe(error.children, `${path}.`) : [path];
+  });
+}

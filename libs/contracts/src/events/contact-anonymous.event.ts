@@ -1,0 +1,22 @@
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { defineEvent } from '../event-contract';
+import { VisitorEventFields } from './visitor-event.fields';
+
+export const CLAIM_FAILURE_REASONS = ['missing_hash', 'missing_user_id', 'malformed', 'mismatch', 'stale_secret', 'unknown_widget'] as const;
+export type ClaimFailureReason = (typeof CLAIM_FAILURE_REASONS)[number];
+
+export class ContactAnonymousData extends VisitorEventFields {
+  /** Absent when the event carried no claim at all. */
+  @IsOptional()
+  @IsIn(CLAIM_FAILURE_REASONS)
+  failure_reason?: ClaimFailureReason;
+
+  /** The user id the failed claim named, when it named one as text. Never an identity. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  claimed_user_id?: string;
+}
+
+/** verifier → contacts: no claim, or the claim failed; the event belongs to the visitor's anonymous contact. */
+export const ContactAnonymous = defineEvent('contact.anonymous', 1, ContactAnonymousData);

@@ -1,0 +1,40 @@
+import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { defineEvent } from '../event-contract';
+
+export const MESSAGE_AUTHORS = ['visitor', 'operator'] as const;
+export type MessageAuthor = (typeof MESSAGE_AUTHORS)[number];
+
+export class MessageStoredData {
+  @IsUUID('all')
+  message_id!: string;
+
+  @IsUUID('all')
+  workspace_id!: string;
+
+  @IsUUID('all')
+  widget_id!: string;
+
+  @IsUUID('all')
+  contact_id!: string;
+
+  @IsUUID('all')
+  conversation_id!: string;
+
+  /** The visitor whose message it is; absent for operator replies. */
+  @IsOptional()
+  @IsUUID('all')
+  visitor_id?: string;
+
+  @IsIn(MESSAGE_AUTHORS)
+  author!: MessageAuthor;
+
+  @IsString()
+  @Length(1, 10_000)
+  text!: string;
+
+  @IsISO8601()
+  created_at!: string;
+}
+
+/** contacts → gateway, ops: a message is in its conversation (for live delivery). */
+export const MessageStored = defineEvent('message.stored', 1, MessageStoredData);

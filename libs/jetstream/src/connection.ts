@@ -1,0 +1,18 @@
+import { connect, NatsConnection } from 'nats';
+import { Logger } from 'pino';
+import { ensureStreams } from './topology';
+
+/**
+ * One NATS connection per process, reconnecting forever: a broker restart must not take a
+ * service down. Streams are provisioned before the connection is handed out.
+ */
+export async function connectJetStream(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+  const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true });
+  void (async () => {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, `NATS ${status.type}`);
+    }
+  })();
+  await ensureStreams(await nc.jetstreamManager());
+  return nc;
+}

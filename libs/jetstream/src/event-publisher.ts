@@ -1,0 +1,34 @@
+import { encodeEvent, EventContract, EventEnvelope, newId } from '@inviaro/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import { JetStreamClient, NatsConnection } from 'nats';
+
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+export interface PublishMeta {
+  correlationId: string;
+  /** Give a deterministic id where the same logical event may be published twice; JetStream stores it once. */
+  id?: string;
+}
+
+/** Publishes an event and resolves only once the stream has stored it. */
+@Injectable()
+export class EventPublisher {
+  private readonly js: JetStreamClient;
+
+  constructor(@Inject(NATS_CONNECTION) nc: NatsConnection) {
+    this.js = nc.jetstream();
+  }
+
+  async publish<T extends object>(contract: EventContract<T>, data: T, meta: PublishMeta): Promise<EventEnvelope<T>> {
+    const envelope: EventEnvelope<T> = {
+      id: meta.id ?? newId(),
+      subject: contract.subject,
+      schema_version: contract.schemaVersion,
+      correlation_id: meta.correlationId,
+      occurred_at: new Date().toISOString(),
+      data,
+    };
+    await this.js.publish(contract.subject, encodeEvent(envelope), { msgID: envelope.id });
+    return envelope;
+  }
+}

@@ -1,0 +1,20 @@
+import { EventContract } from '@inviaro/contracts';
+import { EventPattern, MessagePattern } from '@nestjs/microservices';
+
+export interface EventHandlerOptions {
+  /** Each process gets every event (an ephemeral consumer) instead of sharing a durable one with its siblings. */
+  broadcast?: boolean;
+}
+
+/**
+ * Marks a method as the handler of one event. The transport validates the payload against the
+ * contract before the method runs and acknowledges only once the method's promise resolves.
+ */
+export function OnEvent(contract: EventContract<object>, options: EventHandlerOptions = {}): MethodDecorator {
+  return EventPattern(contract.subject, { contract, ...options });
+}
+
+/** Marks a method as the responder of a NATS request/reply subject, shared by a service's instances. */
+export function OnRequest(subject: string): MethodDecorator {
+  return MessagePattern(subject);
+}

@@ -1,0 +1,214 @@
+import { decodeEvent, EventContract, InvalidEventError } from '@inviaro/contracts';
+import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
+import { Logger } from 'pino';
+import { lastValueFrom } from 'rxjs';
+import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
+import { EventHandlerOptions } from './handler.decorators';
+import { JetStreamContext } from './jetstream.context';
+import { DEAD_LETTER_PREFIX, EVENT_STREAM } from './topology';
+
+export interface JetStreamServerOptions {
+  /** Names the durable consumers and the request queue group that this service's instances share. */
+  service: string;
+  logger: Logger;
+  /** Deliveries before a message that keeps failing is dead-lettered. */
+  maxDeliver?: number;
+  /** How long a delivery may go unacknowledged before the server redelivers it. */
+  ackWaitMs?: number;
+  /** Messages one instance handles at once, per subject. */
+  concurrency?: number;
+}
+
+type HandlerExtras = EventHandlerOptions & { contract?: EventContract<object> };
+
+const DEFAULTS = { maxDeliver: 8, ackWaitMs: 30_000, concurrency: 64 };
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * A Nest transport on JetStream durable pull consumers. At least once: a message is acknowledged
+ * only after its handler's promise resolves; a failure is redelivered with exponential backoff;
+ * an invalid message, or one that failed on its last delivery, goes to the dead-letter subject.
+ * Handlers must therefore be idempotent.
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  private readonly settings: Required<Omit<JetStreamServerOptions, 'logger' | 'service'>>;
+  private readonly consumers: ConsumerMessages[] = [];
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: JetStreamServerOptions,
+  ) {
+    super();
+    this.settings = { ...DEFAULTS, ...stripUndefined(options) };
+  }
+
+  async listen(callback: (error?: unknown) => void): Promise<void> {
+    try {
+      for (const [pattern, handler] of this.messageHandlers) {
+        if (handler.isEventHandler) await this.consume(pattern, handler);
+        else this.respond(pattern, handler);
+      }
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Stops taking messages, lets those in hand finish (and be acknowledged), then drains the connection. */
+  async close(): Promise<void> {
+    for (const messages of this.consumers) messages.stop();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  on(): never {
+    throw new Error('JetStreamServer has no events to listen to; watch the NATS connection status instead');
+  }
+
+  unwrap<T>(): T {
+    return this.nc as T;
+  }
+
+  private async consume(subject: string, handler: MessageHandler): Promise<void> {
+    const extras = (handler.extras ?? {}) as HandlerExtras;
+    const jsm = await this.nc.jetstreamManager();
+    const config = {
+      filter_subject: subject,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(this.settings.ackWaitMs),
+      max_deliver: this.settings.maxDeliver,
+      max_ack_pending: this.settings.concurrency * 16,
+    };
+    let consumerName: string;
+    if (extras.broadcast) {
+      // Every instance must see every event from now on: an ephemeral consumer of its own.
+      const info = await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
+      consumerName = info.name;
+    } else {
+      consumerName = `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
+      await jsm.consumers.add(EVENT_STREAM, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
+    }
+    const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
+    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2 });
+    this.consumers.push(messages);
+    void this.dispatchLoop(messages, subject, consumerName, handler, extras);
+  }
+
+  private async dispatchLoop(messages: ConsumerMessages, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras) {
+    const slots = new Semaphore(this.settings.concurrency);
+    for await (const message of messages) {
+      await slots.acquire();
+      const work = this.handle(message, subject, consumerName, handler, extras).finally(() => {
+        slots.release();
+        this.inFlight.delete(work);
+      });
+      this.inFlight.add(work);
+    }
+  }
+
+  private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {
+    const keepAlive = setInterval(() => message.working(), this.settings.ackWaitMs / 2);
+    try {
+      const payload = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
+      const result = await handler(payload, new JetStreamContext([message]));
+      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      message.ack();
+    } catch (error) {
+      await this.settle(message, subject, consumerName, error);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  private async settle(message: JsMsg, subject: string, consumerName: string, error: unknown): Promise<void> {
+    const deliveries = message.info.redeliveryCount;
+    const reason = describeError(error);
+    const permanent = error instanceof InvalidEventError || error instanceof SyntaxError || isDeadLetterError(error);
+    if (permanent || deliveries >= this.settings.maxDeliver) {
+      try {
+        await this.deadLetter(message, subject, consumerName, reason);
+        message.term(reason);
+      } catch (publishError) {
+        // The dead letter could not be written: keep the message rather than lose it.
+        this.options.logger.error({ subject, err: describeError(publishError) }, 'dead-letter publish failed; message will be redelivered');
+        message.nak(this.retryDelay(deliveries));
+      }
+      return;
+    }
+    this.options.logger.warn({ subject, consumer: consumerName, deliveries, reason }, 'handler failed; message will be redelivered');
+    message.nak(this.retryDelay(deliveries));
+  }
+
+  private async deadLetter(message: JsMsg, subject: string, consumerName: string, reason: string): Promise<void> {
+    const h = headers();
+    h.set(DEAD_LETTER_HEADERS.stream, message.info.stream);
+    h.set(DEAD_LETTER_HEADERS.sequence, String(message.seq));
+    h.set(DEAD_LETTER_HEADERS.subject, subject);
+    h.set(DEAD_LETTER_HEADERS.consumer, consumerName);
+    h.set(DEAD_LETTER_HEADERS.deliveries, String(message.info.redeliveryCount));
+    h.set(DEAD_LETTER_HEADERS.reason, reason.slice(0, 500));
+    await this.nc.jetstream().publish(`${DEAD_LETTER_PREFIX}.${subject}`, new Uint8Array(0), {
+      headers: h,
+      msgID: `${message.info.stream}:${message.seq}:${consumerName}`,
+    });
+    this.options.logger.error({ subject, consumer: consumerName, stream_sequence: message.seq, reason }, 'message dead-lettered');
+  }
+
+  private retryDelay(deliveries: number): number {
+    return Math.min(MAX_RETRY_DELAY_MS, 250 * 2 ** Math.max(0, deliveries - 1));
+  }
+
+  private respond(subject: string, handler: MessageHandler): void {
+    const subscription = this.nc.subscribe(subject, {
+      queue: this.options.service,
+      callback: (error, message) => {
+        if (error) return this.options.logger.error({ subject, err: error.message }, 'request subscription failed');
+        void this.reply(message, handler);
+      },
+    });
+    this.subscriptions.push(subscription);
+  }
+
+  private async reply(message: Msg, handler: MessageHandler): Promise<void> {
+    try {
+      const result = await handler(message.json(), undefined);
+      const response = await lastValueFrom(this.transformToObservable(result), { defaultValue: null });
+      message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
+    } catch (error) {
+      message.respond(Buffer.from(JSON.stringify({ ok: false, error: describeError(error) })));
+    }
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'object' && error !== null && 'message' in error) return String((error as { message: unknown }).message);
+  return String(error);
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Bounds the handlers running at once, so that a deep backlog does not become unbounded concurrency. */
+class Semaphore {
+  private waiting: Array<() => void> = [];
+  constructor(private available: number) {}
+
+  acquire(): Promise<void> {
+    if (this.available > 0) {
+      this.available--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.available++;
+  }
+}

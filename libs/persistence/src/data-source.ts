@@ -1,0 +1,39 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { Contact } from './entities/contact.entity';
+import { Conversation } from './entities/conversation.entity';
+import { Message } from './entities/message.entity';
+import { Visitor } from './entities/visitor.entity';
+import { Widget } from './entities/widget.entity';
+import { Workspace } from './entities/workspace.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const ENTITIES = [Workspace, Widget, Visitor, Contact, Conversation, Message];
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    // The schema changes only through migrations.
+    synchronize: false,
+    extra: { max: poolSize },
+  };
+}
+
+/** An arbitrary constant: the key of the advisory lock that serialises concurrent migration runs. */
+const MIGRATION_LOCK = 7_130_411;
+
+/** Applies pending migrations; safe to run from several processes at once. */
+export async function runMigrations(url: string): Promise<string[]> {
+  const dataSource = await new DataSource(dataSourceOptions(url, 1)).initialize();
+  try {
+    await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return applied.map((migration) => migration.name);
+  } finally {
+    await dataSource.destroy();
+  }
+}

@@ -1,0 +1,61 @@
+import { createWidget, TestWidget } from '../harness/fixtures';
+import { RunningSystem, startSystem } from '../harness/system';
+import { waitFor } from '../harness/wait';
+import { WidgetClient } from '../harness/widget-client';
+
+jest.setTimeout(120_000);
+
+describe('walking skeleton: gateway → verifier → contacts', () => {
+  let system: RunningSystem;
+  let widget: TestWidget;
+  let client: WidgetClient;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    widget = await createWidget(system);
+    client = new WidgetClient(system.gatewayUrl, widget);
+  });
+  afterAll(() => system?.stop());
+
+  it('stores a posted message in PostgreSQL under the visitor’s anonymous contact', async () => {
+    const token = await client.newVisitor();
+    const posted = await client.postMessage(token, { client_message_id: 'c-1', text: 'hello from the skeleton' });
+    expect(posted.status).toBe(202);
+    expect(posted.body.message_id).toMatch(/^[0-9a-f-]{36}$/);
+
+    const rows = await waitFor('the stored message', async () => {
+      const found = await system.sql(
+        `SELECT m.text, m.author, c.is_verified, c.workspace_id FROM messages m
+         JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`,
+        [posted.body.message_id],
+      );
+      return found.length ? found : undefined;
+    });
+    expect(rows).toEqual([{ text: 'hello from the skeleton', author: 'visitor', is_verified: false, workspace_id: widget.workspaceId }]);
+  });
+
+  it('answers the same message_id for a retried client_message_id and stores one message', async () => {
+    const token = await client.newVisitor();
+    const first = await client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
+    const second = await client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
+    expect(second.body.message_id).toBe(first.body.message_id);
+    await waitFor('the message', async () => ((await system.sql(`SELECT 1 FROM messages WHERE id = $1`, [first.body.message_id])).length ? true : undefined));
+    const [{ count }] = await system.sql<{ count: string }>(
+      `SELECT count(*) FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN visitors s ON s.id = v.visitor_id WHERE s.token_hash = sha256($1::bytea)`,
+      [token],
+    );
+    expect(Number(count)).toBe(1);
+  });
+
+  it('refuses bad input with the field named, and a page from a foreign origin', async () => {
+    const token = await client.newVisitor();
+    const empty = await client.postMessage(token, { client_message_id: 'c-2', text: '' });
+    expect(empty.status).toBe(400);
+    expect(empty.body).toEqual({ error: { code: 'invalid_request', message: expect.stringMatching(/^text: /) } });
+
+    const foreign = new WidgetClient(system.gatewayUrl, widget, 'https://evil.example');
+    const refused = await foreign.call('visitors', {});
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: { code: 'origin_not_allowed', message: expect.any(String) } });
+  });
+});

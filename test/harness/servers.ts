@@ -1,0 +1,190 @@
+import { execFileSync } from 'node:child_process';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort, launch, ManagedProcess } from './processes';
+
+/**
+ * Real NATS (JetStream), Redis and PostgreSQL for a test suite or for the start command:
+ * explicit NATS_URL / REDIS_URL / DATABASE_URL win; else containers where a Docker engine
+ * answers; else Debian's binaries on free loopback ports in a folder of their own.
+ */
+export interface ServerSet {
+  natsUrl: string;
+  redisUrl: string;
+  /** A database of this set's own, migrated by whoever uses it. */
+  databaseUrl: string;
+  /** The server processes this set started (empty for servers it was given or ran in containers). */
+  processes: { nats?: ServerHandle; redis?: ServerHandle; postgres?: ServerHandle };
+  stop(): Promise<void>;
+}
+
+/** A server process that a fault test may kill and start again on the same port and data. */
+export interface ServerHandle {
+  url: string;
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Keep data here across runs (the start command); default: a temporary folder removed on stop. */
+  dataDir?: string;
+  /** Faster and unsafe on power loss: right for tests, wrong for the start command. */
+  durable?: boolean;
+  env?: NodeJS.ProcessEnv;
+  echo?: boolean;
+}
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+const TEST_PASSWORD = 'inviaro-local';
+
+export async function startServers(options: ServerOptions = {}): Promise<ServerSet> {
+  const env = options.env ?? process.env;
+  if (!(env.NATS_URL && env.REDIS_URL && env.DATABASE_URL) && (await dockerAnswers())) {
+    return startContainers(env);
+  }
+  const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'inviaro-'));
+  mkdirSync(root, { recursive: true });
+  const started: ServerSet['processes'] = {};
+  try {
+    if (!env.NATS_URL) started.nats = await natsServer(join(root, 'nats'), options);
+    if (!env.REDIS_URL) started.redis = await redisServer(join(root, 'redis'), options);
+    if (!env.DATABASE_URL) started.postgres = await postgresServer(join(root, 'postgres'), options);
+  } catch (error) {
+    await Promise.allSettled(Object.values(started).map((server) => server.kill('SIGKILL')));
+    throw error;
+  }
+  const databaseUrl = await createDatabase(env.DATABASE_URL ?? started.postgres!.url);
+  return {
+    natsUrl: env.NATS_URL ?? started.nats!.url,
+    redisUrl: env.REDIS_URL ?? started.redis!.url,
+    databaseUrl,
+    processes: started,
+    async stop() {
+      await Promise.allSettled(Object.values(started).map((server) => server.kill('SIGTERM')));
+      if (!options.dataDir) rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Wraps a server binary so that it can be killed and started again with the same port and data. */
+async function restartable(name: string, url: string, start: () => Promise<ManagedProcess>): Promise<ServerHandle> {
+  let current: ManagedProcess | undefined = await start();
+  return {
+    url,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      await current?.stop(signal);
+      current = undefined;
+    },
+    async start() {
+      if (current) throw new Error(`${name} is already running`);
+      current = await start();
+    },
+  };
+}
+
+async function natsServer(dir: string, options: ServerOptions): Promise<ServerHandle> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+  return restartable('nats-server', `nats://127.0.0.1:${port}`, () =>
+    launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, echo: options.echo }),
+  );
+}
+
+async function redisServer(dir: string, options: ServerOptions): Promise<ServerHandle> {
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  // The decrypted-secret cache: password required, never written to disk.
+  const args = ['--bind', '127.0.0.1', '--port', String(port), '--requirepass', TEST_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir];
+  return restartable('redis-server', `redis://:${TEST_PASSWORD}@127.0.0.1:${port}`, () =>
+    launch('redis-server', 'redis-server', args, { readyWhen: /Ready to accept connections/, echo: options.echo }),
+  );
+}
+
+async function postgresServer(dir: string, options: ServerOptions): Promise<ServerHandle> {
+  const asRoot = process.getuid?.() === 0;
+  const run = (command: string, args: string[]) => (asRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', command, ...args] } : { command, args });
+  if (!existsSync(join(dir, 'PG_VERSION'))) {
+    mkdirSync(dir, { recursive: true });
+    const pwfile = join(dir, '..', 'pg-password');
+    writeFileSync(pwfile, TEST_PASSWORD);
+    if (asRoot) {
+      const { uid, gid } = postgresUser();
+      chownSync(join(dir, '..'), uid, gid);
+      chownSync(dir, uid, gid);
+      chownSync(pwfile, uid, gid);
+    }
+    const init = run(`${PG_BIN}/initdb`, ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
+    execFileSync(init.command, init.args, { stdio: 'pipe' });
+    rmSync(pwfile);
+  }
+  const port = await freePort();
+  const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'];
+  if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  const server = run(`${PG_BIN}/postgres`, ['-D', dir, ...settings]);
+  return restartable('postgres', `postgres://postgres:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`, () =>
+    launch('postgres', server.command, server.args, { readyWhen: /ready to accept connections/, echo: options.echo }),
+  );
+}
+
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+/** A fresh database on the server, so that suites sharing one server share no state. */
+async function createDatabase(serverUrl: string): Promise<string> {
+  const name = `inviaro_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function dockerAnswers(): Promise<boolean> {
+  if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startContainers(env: NodeJS.ProcessEnv): Promise<ServerSet> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const containers = await Promise.all([
+    env.NATS_URL ? undefined : new GenericContainer('nats:2.10').withCommand(['-js']).withExposedPorts(4222).withWaitStrategy(Wait.forLogMessage(/Server is ready/)).start(),
+    env.REDIS_URL
+      ? undefined
+      : new GenericContainer('redis:7').withCommand(['redis-server', '--requirepass', TEST_PASSWORD, '--save', '', '--appendonly', 'no']).withExposedPorts(6379).start(),
+    env.DATABASE_URL
+      ? undefined
+      : new GenericContainer('postgres:15')
+          .withEnvironment({ POSTGRES_PASSWORD: TEST_PASSWORD })
+          .withExposedPorts(5432)
+          .withWaitStrategy(Wait.forLogMessage(/ready to accept connections/, 2))
+          .start(),
+  ]);
+  const [nats, redis, postgres] = containers;
+  const address = (container: (typeof containers)[number], port: number) => `${container!.getHost()}:${container!.getMappedPort(port)}`;
+  const databaseUrl = await createDatabase(env.DATABASE_URL ?? `postgres://postgres:${TEST_PASSWORD}@${address(postgres, 5432)}/postgres`);
+  return {
+    natsUrl: env.NATS_URL ?? `nats://${address(nats, 4222)}`,
+    redisUrl: env.REDIS_URL ?? `redis://:${TEST_PASSWORD}@${address(redis, 6379)}`,
+    databaseUrl,
+    processes: {},
+    async stop() {
+      await Promise.allSettled(containers.map((container) => container?.stop()));
+    },
+  };
+}
