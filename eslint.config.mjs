@@ -22,7 +22,9 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: libTags },
-            { sourceTag: 'type:test', onlyDependOnLibsWithTags: libTags },
+            { sourceTag: 'type:test', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
+            { sourceTag: 'type:harness', onlyDependOnLibsWithTags: libTags },
             { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:crypto', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },

@@ -1,7 +1,4 @@
-import { createWidget, TestWidget } from '../harness/fixtures';
-import { RunningSystem, startSystem } from '../harness/system';
-import { waitFor } from '../harness/wait';
-import { WidgetClient } from '../harness/widget-client';
+import { createWidget, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -57,5 +54,16 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
     const refused = await foreign.call('visitors', {});
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ error: { code: 'origin_not_allowed', message: expect.any(String) } });
+  });
+
+  it('reports every service ready with the dependencies it checks', async () => {
+    const expected = { gateway: ['nats', 'postgres'], verifier: ['nats'], contacts: ['nats', 'postgres'] };
+    for (const service of system.processes) {
+      const response = await fetch(`${service.url}/health/ready`);
+      expect(response.status).toBe(200);
+      const body = await response.json();
+      expect(Object.keys(body.checks).sort()).toEqual(expected[service.name as keyof typeof expected]);
+      expect(Object.values(body.checks).every((result) => result === 'ok')).toBe(true);
+    }
   });
 });

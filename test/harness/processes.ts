@@ -14,10 +14,13 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Characters of output kept in memory per process: enough to show why it failed. */
+const OUTPUT_KEPT = 64 * 1024;
+
 export interface ManagedProcess {
   readonly name: string;
   readonly child: ChildProcess;
-  /** Everything the process printed so far (stdout and stderr). */
+  /** The last of what the process printed (stdout and stderr). */
   output(): string;
   /** Ends the process with SIGTERM (or the given signal) and waits for it to exit. */
   stop(signal?: NodeJS.Signals): Promise<void>;
@@ -28,8 +31,8 @@ export interface LaunchOptions extends SpawnOptions {
   /** Resolves the launch once the output matches. */
   readyWhen: RegExp;
   readyTimeoutMs?: number;
-  /** Echo the output to this process's stderr as it comes (for the start command). */
-  echo?: boolean;
+  /** Also write the output here as it comes (the start command's log files). */
+  log?: NodeJS.WritableStream;
 }
 
 /** Starts a process and waits until it says it is ready; fails with its output if it exits or stays silent. */
@@ -40,8 +43,8 @@ export async function launch(name: string, command: string, args: string[], opti
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output.slice(-4000)}`)), options.readyTimeoutMs ?? 30_000);
     const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (options.echo) process.stderr.write(chunk);
+      output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
+      options.log?.write(chunk);
       if (options.readyWhen.test(output)) {
         clearTimeout(timer);
         resolve();

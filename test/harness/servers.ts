@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -32,8 +32,11 @@ export interface ServerOptions {
   dataDir?: string;
   /** Faster and unsafe on power loss: right for tests, wrong for the start command. */
   durable?: boolean;
+  /** Use (and create once) this database; default: a fresh one per call, so that suites share no state. */
+  database?: string;
   env?: NodeJS.ProcessEnv;
-  echo?: boolean;
+  /** Write each server's output to `<logDir>/<server>.log`. */
+  logDir?: string;
 }
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -55,7 +58,7 @@ export async function startServers(options: ServerOptions = {}): Promise<ServerS
     await Promise.allSettled(Object.values(started).map((server) => server.kill('SIGKILL')));
     throw error;
   }
-  const databaseUrl = await createDatabase(env.DATABASE_URL ?? started.postgres!.url);
+  const databaseUrl = await createDatabase(env.DATABASE_URL ?? started.postgres!.url, options.database);
   return {
     natsUrl: env.NATS_URL ?? started.nats!.url,
     redisUrl: env.REDIS_URL ?? started.redis!.url,
@@ -89,7 +92,7 @@ async function natsServer(dir: string, options: ServerOptions): Promise<ServerHa
   const port = await freePort();
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   return restartable('nats-server', `nats://127.0.0.1:${port}`, () =>
-    launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, echo: options.echo }),
+    launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats') }),
   );
 }
 
@@ -99,7 +102,7 @@ async function redisServer(dir: string, options: ServerOptions): Promise<ServerH
   // The decrypted-secret cache: password required, never written to disk.
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--requirepass', TEST_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir];
   return restartable('redis-server', `redis://:${TEST_PASSWORD}@127.0.0.1:${port}`, () =>
-    launch('redis-server', 'redis-server', args, { readyWhen: /Ready to accept connections/, echo: options.echo }),
+    launch('redis-server', 'redis-server', args, { readyWhen: /Ready to accept connections/, log: logFile(options, 'redis') }),
   );
 }
 
@@ -125,8 +128,14 @@ async function postgresServer(dir: string, options: ServerOptions): Promise<Serv
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   const server = run(`${PG_BIN}/postgres`, ['-D', dir, ...settings]);
   return restartable('postgres', `postgres://postgres:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`, () =>
-    launch('postgres', server.command, server.args, { readyWhen: /ready to accept connections/, echo: options.echo }),
+    launch('postgres', server.command, server.args, { readyWhen: /ready to accept connections/, log: logFile(options, 'postgres') }),
   );
+}
+
+export function logFile(options: { logDir?: string }, name: string): NodeJS.WritableStream | undefined {
+  if (!options.logDir) return undefined;
+  mkdirSync(options.logDir, { recursive: true });
+  return createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
 }
 
 function postgresUser(): { uid: number; gid: number } {
@@ -134,13 +143,13 @@ function postgresUser(): { uid: number; gid: number } {
   return { uid: id('-u'), gid: id('-g') };
 }
 
-/** A fresh database on the server, so that suites sharing one server share no state. */
-async function createDatabase(serverUrl: string): Promise<string> {
-  const name = `inviaro_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
+async function createDatabase(serverUrl: string, wanted?: string): Promise<string> {
+  const name = wanted ?? `inviaro_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE ${name}`);
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
   } finally {
     await client.end();
   }

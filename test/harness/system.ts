@@ -2,7 +2,7 @@ import { runMigrations } from '@inviaro/persistence';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { launch, freePort, ManagedProcess } from './processes';
-import { ServerSet, startServers, ServerOptions } from './servers';
+import { logFile, ServerOptions, ServerSet, startServers } from './servers';
 
 export const SERVICES = ['gateway', 'verifier', 'contacts'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -11,44 +11,53 @@ const ROOT = join(__dirname, '..', '..');
 /** Where the built services are: the harness runs the real processes, as production does. */
 const DIST = ROOT.endsWith('dist') ? ROOT : join(ROOT, 'dist');
 
+export interface ServiceProcess extends ManagedProcess {
+  /** Where it answers HTTP (health, metrics; the API for the gateway). */
+  url: string;
+}
+
 export interface RunningSystem {
   servers: ServerSet;
   gatewayUrl: string;
   /** Every running service process, by name; several instances of one service are allowed. */
-  processes: ManagedProcess[];
-  start(service: ServiceName, extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  processes: ServiceProcess[];
+  start(service: ServiceName, extraEnv?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
 
 export interface SystemOptions extends ServerOptions {
   services?: readonly ServiceName[];
+  /** Default: a free port. */
+  gatewayPort?: number;
 }
 
 /** Real servers, a migrated database, and the services as real processes. */
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const servers = await startServers(options);
-  const processes: ManagedProcess[] = [];
+  const processes: ServiceProcess[] = [];
   const db = new Client({ connectionString: servers.databaseUrl });
   try {
     await runMigrations(servers.databaseUrl);
     await db.connect();
-    const gatewayPort = await freePort();
+    const gatewayPort = options.gatewayPort ?? (await freePort());
     const baseEnv: NodeJS.ProcessEnv = {
       ...process.env,
       NATS_URL: servers.natsUrl,
       REDIS_URL: servers.redisUrl,
       DATABASE_URL: servers.databaseUrl,
       HOST: '127.0.0.1',
-      PORT: String(gatewayPort),
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     };
     const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}) => {
-      const child = await launch(service, process.execPath, [join(DIST, 'apps', service, 'src', 'main.js')], {
-        env: { ...baseEnv, ...extraEnv },
+      const firstGateway = service === 'gateway' && !processes.some((p) => p.name === 'gateway');
+      const port = firstGateway ? gatewayPort : await freePort();
+      const launched = await launch(service, process.execPath, [join(DIST, 'apps', service, 'src', 'main.js')], {
+        env: { ...baseEnv, PORT: String(port), ...extraEnv },
         readyWhen: /"msg":"ready"/,
-        echo: options.echo,
+        log: logFile(options, service),
       });
+      const child = Object.assign(launched, { url: `http://127.0.0.1:${port}` });
       processes.push(child);
       return child;
     };

@@ -1,3 +1,5 @@
 import { CommonConfig } from '@inviaro/observability';
 
-export class ContactsConfig extends CommonConfig {}
+export class ContactsConfig extends CommonConfig {
+  override PORT: number = 8082;
+}

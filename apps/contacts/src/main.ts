@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstream';
 import { createLogger, loadConfig } from '@inviaro/observability';
-import { dataSourceOptions } from '@inviaro/persistence';
+import { dataSourceOptions, postgresReadiness } from '@inviaro/persistence';
+import { DataSource } from 'typeorm';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactsConfig } from './contacts.config';
 import { ContactsModule } from './contacts.module';
@@ -14,6 +15,7 @@ async function main() {
     service: 'contacts',
     config,
     logger,
+    readiness: (app) => [postgresReadiness(app.get(DataSource))],
     rootModule: (nc) => ({
       module: ContactsModule,
       imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL))],

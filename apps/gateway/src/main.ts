@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { exitOnStartFailure, runService } from '@inviaro/jetstream';
 import { createLogger, loadConfig } from '@inviaro/observability';
+import { postgresReadiness } from '@inviaro/persistence';
+import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './gateway.config';
 import { configureHttp } from './http/configure-http';
@@ -14,7 +16,8 @@ async function main() {
     config,
     logger,
     rootModule: (nc) => AppModule.register(config, nc),
-    http: { host: config.HOST, port: config.PORT, configure: configureHttp },
+    configureHttp,
+    readiness: (app) => [postgresReadiness(app.get(DataSource))],
   });
 }
 

@@ -1,3 +1,5 @@
 import { CommonConfig } from '@inviaro/observability';
 
-export class VerifierConfig extends CommonConfig {}
+export class VerifierConfig extends CommonConfig {
+  override PORT: number = 8081;
+}

@@ -22,7 +22,8 @@ export interface JetStreamServerOptions {
 
 type HandlerExtras = EventHandlerOptions & { contract?: EventContract<object> };
 
-const DEFAULTS = { maxDeliver: 8, ackWaitMs: 30_000, concurrency: 64 };
+// A short ack wait gets a crashed instance's messages redelivered soon; long handlers keep theirs with working().
+const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**

@@ -1,5 +1,5 @@
-import { CommonConfig, NestPinoLogger } from '@inviaro/observability';
-import { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { CommonConfig, HealthModule, NestPinoLogger, ReadinessCheck, ReadinessChecks } from '@inviaro/observability';
+import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NatsConnection } from 'nats';
 import { Logger } from 'pino';
@@ -12,8 +12,10 @@ export interface ServiceDefinition {
   config: CommonConfig;
   logger: Logger;
   rootModule: (nc: NatsConnection) => Type | DynamicModule;
-  /** Serve HTTP as well (the gateway). */
-  http?: { host: string; port: number; configure?: (app: INestApplication) => void };
+  /** Pipes, filters and the like for the service's HTTP surface. */
+  configureHttp?: (app: INestApplication) => void;
+  /** Dependencies besides NATS that `/health/ready` checks. */
+  readiness?: (app: INestApplication) => ReadinessCheck[];
   transport?: Partial<Omit<JetStreamServerOptions, 'service' | 'logger'>>;
 }
 
@@ -25,12 +27,12 @@ export interface ServiceDefinition {
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
   const { config, logger, service } = definition;
   const nc = await connectJetStream(config.NATS_URL, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger);
-  const app = await NestFactory.create(definition.rootModule(nc), { logger: new NestPinoLogger(logger), bodyParser: !definition.http ? false : undefined });
-  definition.http?.configure?.(app);
+  const app = await NestFactory.create({ module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule] }, { logger: new NestPinoLogger(logger) });
+  app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
+  definition.configureHttp?.(app);
   app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, ...definition.transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
-  if (definition.http) await app.listen(definition.http.port, definition.http.host);
-  else await app.init();
+  await app.listen(config.PORT, config.HOST);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -43,8 +45,21 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  logger.info({ http: definition.http ? `http://${definition.http.host}:${definition.http.port}` : undefined }, 'ready');
+  logger.info({ http: `http://${config.HOST}:${config.PORT}` }, 'ready');
   return app;
+}
+
+@Module({})
+class ServiceRootModule {}
+
+function natsReadiness(nc: NatsConnection): ReadinessCheck {
+  return {
+    name: 'nats',
+    check: async () => {
+      if (nc.isClosed()) throw new Error('connection closed');
+      await nc.flush();
+    },
+  };
 }
 
 /** Turns a start failure (bad configuration, unreachable dependency) into one clear line and exit code 1. */

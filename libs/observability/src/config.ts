@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
+import { getMetadataStorage, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 export class ConfigError extends Error {}
 
@@ -13,6 +13,15 @@ export class CommonConfig {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';
+
+  /** Where the service answers HTTP: the gateway's API, and every service's health and metrics. */
+  @IsIP()
+  HOST: string = '127.0.0.1';
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  PORT: number = 8080;
 
   /** Names this process's connections, so operators can tell instances apart. */
   @IsOptional()

@@ -1,3 +1,4 @@
+import { ReadinessCheck } from '@inviaro/observability';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { Contact } from './entities/contact.entity';
 import { Conversation } from './entities/conversation.entity';
@@ -36,4 +37,8 @@ export async function runMigrations(url: string): Promise<string[]> {
   } finally {
     await dataSource.destroy();
   }
+}
+
+export function postgresReadiness(dataSource: DataSource): ReadinessCheck {
+  return { name: 'postgres', check: () => dataSource.query('SELECT 1') };
 }

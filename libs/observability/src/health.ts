@@ -1,0 +1,59 @@
+import { Controller, Get, Injectable, Module, ServiceUnavailableException } from '@nestjs/common';
+
+/** A dependency the service cannot work without; `check` rejects when it is not usable now. */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<unknown>;
+}
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+/** The checks behind `/health/ready`, added by the service once its dependencies exist. */
+@Injectable()
+export class ReadinessChecks {
+  private readonly checks: ReadinessCheck[] = [];
+
+  add(...checks: ReadinessCheck[]): void {
+    this.checks.push(...checks);
+  }
+
+  async run(): Promise<Record<string, string>> {
+    return Object.fromEntries(await Promise.all(this.checks.map(async ({ name, check }) => [name, await outcome(check)])));
+  }
+}
+
+@Controller('health')
+class HealthController {
+  constructor(private readonly readiness: ReadinessChecks) {}
+
+  /** The process answers: restart it if this fails. */
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Every dependency answers: send it traffic only while this passes. */
+  @Get('ready')
+  async ready() {
+    const checks = await this.readiness.run();
+    const ok = Object.values(checks).every((result) => result === 'ok');
+    if (!ok) throw new ServiceUnavailableException({ status: 'unavailable', checks });
+    return { status: 'ok', checks };
+  }
+}
+
+async function outcome(check: () => Promise<unknown>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([check(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS)))]);
+    return 'ok';
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/health/live` and `/health/ready`. */
+@Module({ controllers: [HealthController], providers: [ReadinessChecks], exports: [ReadinessChecks] })
+export class HealthModule {}

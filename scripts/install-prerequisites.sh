@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the system and its tests run on, from Debian's packages, where it is missing:
+# NATS (JetStream), Redis, PostgreSQL 15, and the interpreters of the docs' server snippets.
+set -euo pipefail
+
+need=()
+command -v nats-server >/dev/null || need+=(nats-server)
+command -v redis-server >/dev/null || need+=(redis-server)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || need+=(postgresql)
+if [ "${1:-}" = "--for-tests" ]; then
+  command -v php >/dev/null || need+=(php-cli)
+  command -v ruby >/dev/null || need+=(ruby)
+  command -v go >/dev/null || need+=(golang-go)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "installing: ${need[*]}" >&2
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+# The Debian package starts a cluster of its own; ours runs in a folder of its own on a free port.
+if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null; then
+  $sudo pg_ctlcluster 15 main stop 2>/dev/null || true
+fi

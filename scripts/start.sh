@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole system on this machine: servers (installed where missing), migrations, every service.
+# Data and logs live in .run/; Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-prerequisites.sh
+[ -d node_modules ] || npm ci
+npm run build
+exec node dist/scripts/start.js
