@@ -1,30 +1,56 @@
-import { randomBytes } from 'node:crypto';
+import { generateMasterKey } from '@inviaro/crypto';
+import { createWorkspace, REPO_ROOT, RunningSystem, startSystem } from '@inviaro/test-harness';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { RunningSystem, startSystem } from '@inviaro/test-harness';
 
-const ROOT = join(__dirname, '..', '..');
-const RUN_DIR = join(ROOT, '.run');
+const RUN_DIR = join(REPO_ROOT, '.run');
 const DEMO_ORIGIN = process.env.DEMO_ORIGIN ?? 'http://127.0.0.1:8090';
 
-/** A demo workspace and widget, made once and kept in .run's database. */
-async function demoWidget(system: RunningSystem): Promise<{ key: string }> {
-  const [existing] = await system.sql<{ key: string }>(`SELECT key FROM widgets WHERE name = 'Demo widget'`);
-  if (existing) return existing;
-  const [workspace] = await system.sql<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('Demo') RETURNING id`);
-  const key = `wt_${randomBytes(12).toString('hex')}`;
-  await system.sql(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'Demo widget', $3)`, [workspace.id, key, [DEMO_ORIGIN]]);
-  return { key };
+/** What the demo needs across runs; it lives in .run/ (git-ignored), readable by this user only. */
+interface DemoState {
+  masterKeys: string;
+  adminToken?: string;
+  widgetId?: string;
+  widgetKey?: string;
+  widgetSecret?: string;
+}
+
+const STATE_FILE = join(RUN_DIR, 'demo.json');
+
+function loadState(): DemoState {
+  if (existsSync(STATE_FILE)) return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
+  return { masterKeys: process.env.INVIARO_MASTER_KEYS ?? `local:${generateMasterKey()}` };
+}
+
+function saveState(state: DemoState): void {
+  mkdirSync(RUN_DIR, { recursive: true });
+  writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+/** A demo workspace and widget, made once the way a customer makes them. */
+async function ensureDemo(system: RunningSystem, state: DemoState): Promise<Required<DemoState>> {
+  if (!state.widgetKey) {
+    const workspace = await createWorkspace(system, 'Demo');
+    const widget = await workspace.admin.createWidget('Demo widget', [DEMO_ORIGIN]);
+    const revealed = await workspace.admin.revealSecret(widget.id);
+    Object.assign(state, { adminToken: workspace.adminToken, widgetId: widget.id, widgetKey: widget.key, widgetSecret: revealed.body.widget_secret });
+    saveState(state);
+  }
+  return state as Required<DemoState>;
 }
 
 async function main() {
+  const state = loadState();
+  saveState(state);
   const system = await startSystem({
     dataDir: RUN_DIR,
     logDir: join(RUN_DIR, 'logs'),
     durable: true,
     database: 'inviaro',
     gatewayPort: Number(process.env.PORT ?? 8080),
+    masterKeys: state.masterKeys,
   });
-  const { key } = await demoWidget(system);
+  const demo = await ensureDemo(system, state);
   const gateway = system.gatewayUrl;
   const call = (path: string, body: string) => `curl -s -X POST ${gateway}/v1/widget/${path} -H 'content-type: application/json' -H 'origin: ${DEMO_ORIGIN}' -d '${body}'`;
   console.log(`
@@ -32,12 +58,14 @@ Inviaro is running.
   gateway      ${gateway}
   services     ${system.processes.map((p) => `${p.name} ${p.url}/health/ready`).join('\n               ')}
   NATS         ${system.servers.natsUrl}
+  Redis        ${system.servers.redisUrl}
   PostgreSQL   ${system.servers.databaseUrl}
   logs         ${join(RUN_DIR, 'logs')}
+  demo state   ${STATE_FILE} (admin token, widget key and secret)
 
-Try it (demo widget key ${key}, allowed origin ${DEMO_ORIGIN}):
-  TOKEN=$(${call('visitors', `{"key":"${key}"}`)} | sed -E 's/.*"visitor_token":"([^"]+)".*/\\1/')
-  ${call('messages', `{"key":"${key}","visitor_token":"'$TOKEN'","client_message_id":"m1","text":"hello"}`)}
+Try it (demo widget key ${demo.widgetKey}, allowed origin ${DEMO_ORIGIN}):
+  TOKEN=$(${call('visitors', `{"key":"${demo.widgetKey}"}`)} | sed -E 's/.*"visitor_token":"([^"]+)".*/\\1/')
+  ${call('messages', `{"key":"${demo.widgetKey}","visitor_token":"'$TOKEN'","client_message_id":"m1","text":"hello"}`)}
   psql '${system.servers.databaseUrl}' -c 'SELECT text, created_at FROM messages'
 
 Ctrl-C stops everything.`);

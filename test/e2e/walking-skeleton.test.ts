@@ -57,11 +57,11 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
   });
 
   it('reports every service ready with the dependencies it checks', async () => {
-    const expected = { gateway: ['nats', 'postgres'], verifier: ['nats'], contacts: ['nats', 'postgres'] };
+    const expected = { gateway: ['nats', 'postgres'], verifier: ['nats', 'postgres'], contacts: ['nats', 'postgres'] };
     for (const service of system.processes) {
       const response = await fetch(`${service.url}/health/ready`);
       expect(response.status).toBe(200);
-      const body = await response.json();
+      const body = (await response.json()) as { checks: Record<string, string> };
       expect(Object.keys(body.checks).sort()).toEqual(expected[service.name as keyof typeof expected]);
       expect(Object.values(body.checks).every((result) => result === 'ok')).toBe(true);
     }

@@ -5,3 +5,6 @@ export * from './fixtures';
 export * from './widget-client';
 export * from './wait';
 export * from './load';
+export * from './admin-client';
+export * from './paths';
+export * from './verifier-probe';

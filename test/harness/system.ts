@@ -1,15 +1,14 @@
+import { generateMasterKey } from '@inviaro/crypto';
 import { runMigrations } from '@inviaro/persistence';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { launch, freePort, ManagedProcess } from './processes';
+import { DIST } from './paths';
 import { logFile, ServerOptions, ServerSet, startServers } from './servers';
 
 export const SERVICES = ['gateway', 'verifier', 'contacts'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-const ROOT = join(__dirname, '..', '..');
-/** Where the built services are: the harness runs the real processes, as production does. */
-const DIST = ROOT.endsWith('dist') ? ROOT : join(ROOT, 'dist');
 
 export interface ServiceProcess extends ManagedProcess {
   /** Where it answers HTTP (health, metrics; the API for the gateway). */
@@ -30,6 +29,8 @@ export interface SystemOptions extends ServerOptions {
   services?: readonly ServiceName[];
   /** Default: a free port. */
   gatewayPort?: number;
+  /** The key ring sealing widget secrets; default: a fresh one. */
+  masterKeys?: string;
 }
 
 /** Real servers, a migrated database, and the services as real processes. */
@@ -48,6 +49,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       DATABASE_URL: servers.databaseUrl,
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      INVIARO_MASTER_KEYS: options.masterKeys ?? `test:${generateMasterKey()}`,
     };
     const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}) => {
       const firstGateway = service === 'gateway' && !processes.some((p) => p.name === 'gateway');

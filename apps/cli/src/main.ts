@@ -1,6 +1,8 @@
 import 'reflect-metadata';
-import { runMigrations } from '@inviaro/persistence';
+import { generateMasterKey, KeyRing } from '@inviaro/crypto';
+import { createWorkspace, dataSourceOptions, runMigrations, WidgetSecretVault } from '@inviaro/persistence';
 import { Command } from 'commander';
+import { DataSource } from 'typeorm';
 
 const program = new Command('inviaro').description('Inviaro operator commands').showHelpAfterError();
 
@@ -12,10 +14,49 @@ program
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
   });
 
+const workspace = program.command('workspace').description('workspaces and their admin tokens');
+workspace
+  .command('create')
+  .description('create a workspace and its first admin token (shown once)')
+  .requiredOption('--name <name>', 'the workspace name')
+  .option('--json', 'print {"workspace_id", "admin_token"} as JSON')
+  .action((options: { name: string; json?: boolean }) =>
+    withDatabase(async (db) => {
+      const created = await createWorkspace(db, options.name);
+      console.log(options.json ? JSON.stringify(created) : `workspace ${created.workspace_id}\nadmin token (shown once): ${created.admin_token}`);
+    }),
+  );
+
+const secrets = program.command('secrets').description('widget secrets at rest');
+secrets
+  .command('new-master-key')
+  .description('print a new master key entry to append to INVIARO_MASTER_KEYS')
+  .requiredOption('--kid <kid>', 'the key id, e.g. k2026-11')
+  .action((options: { kid: string }) => console.log(`${options.kid}:${generateMasterKey()}`));
+secrets
+  .command('reseal')
+  .description('re-encrypt every widget secret under the newest key of INVIARO_MASTER_KEYS (safe while the system runs)')
+  .action(() =>
+    withDatabase(async (db) => {
+      const ring = KeyRing.parse(requireEnv('INVIARO_MASTER_KEYS'));
+      const count = await new WidgetSecretVault(db, ring).resealAll();
+      console.log(`resealed ${count} secret(s) under ${ring.currentKeyId}`);
+    }),
+  );
+
 function requireEnv(name: string): string {
   const value = process.env[name];
   if (!value) throw new Error(`${name} is not set`);
   return value;
+}
+
+async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<void> {
+  const db = await new DataSource(dataSourceOptions(requireEnv('DATABASE_URL'), 1)).initialize();
+  try {
+    await work(db);
+  } finally {
+    await db.destroy();
+  }
 }
 
 program.parseAsync().catch((error: unknown) => {

@@ -1,8 +1,9 @@
 import { JetStreamModule } from '@inviaro/jetstream';
-import { dataSourceOptions } from '@inviaro/persistence';
+import { dataSourceOptions, SecretsModule } from '@inviaro/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsConnection } from 'nats';
+import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from './gateway.config';
 import { WidgetModule } from './widget/widget.module';
 
@@ -11,7 +12,13 @@ export class AppModule {
   static register(config: GatewayConfig, nc: NatsConnection): DynamicModule {
     return {
       module: AppModule,
-      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), WidgetModule],
+      imports: [
+        JetStreamModule.forRoot(nc),
+        TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+        SecretsModule.register(config),
+        WidgetModule,
+        AdminModule,
+      ],
     };
   }
 }

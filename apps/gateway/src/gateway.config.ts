@@ -1,3 +1,3 @@
-import { CommonConfig } from '@inviaro/observability';
+import { SecretsConfig } from '@inviaro/persistence';
 
-export class GatewayConfig extends CommonConfig {}
+export class GatewayConfig extends SecretsConfig {}

@@ -1,21 +1,38 @@
-import { ContactAnonymous, deterministicId, EventEnvelope, MessageInbound, MessageInboundData } from '@inviaro/contracts';
-import { EventPublisher, OnEvent } from '@inviaro/jetstream';
+import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, MessageInbound, MessageInboundData } from '@inviaro/contracts';
+import { EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
 import { Controller } from '@nestjs/common';
+import { ClaimVerification } from './claim/claim-verification';
+import { FailureTrail } from './failures/failure-trail';
 
-/**
- * Decides who an inbound widget event belongs to. Walking skeleton: every event is anonymous
- * until claim verification lands.
- */
+/** Decides who each inbound widget event belongs to, and answers "does this claim verify now?". */
 @Controller()
 export class InboundHandler {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly verification: ClaimVerification,
+    private readonly failures: FailureTrail,
+    private readonly publisher: EventPublisher,
+  ) {}
 
   @OnEvent(MessageInbound)
   async handle(event: EventEnvelope<MessageInboundData>): Promise<void> {
-    const { claim: _claim, ...fields } = event.data;
-    await this.publisher.publish(ContactAnonymous, fields, {
-      id: deterministicId(ContactAnonymous.subject, event.id),
-      correlationId: event.correlation_id,
-    });
+    // The claim (and its hash) stops here: no event downstream carries it.
+    const { claim, ...fields } = event.data;
+    const verdict = await this.verification.verify(fields.widget_id, claim);
+    const meta = { correlationId: event.correlation_id };
+    if (verdict.outcome === 'verified') {
+      await this.publisher.publish(ContactVerified, { ...fields, user_id: verdict.userId, secret_version: verdict.secretVersion }, { ...meta, id: deterministicId(ContactVerified.subject, event.id) });
+      return;
+    }
+    if (verdict.outcome === 'failed') await this.failures.record(fields, event.correlation_id, verdict.reason, verdict.claimedUserId);
+    // A failed claim is dropped silently: the event goes on as the visitor's anonymous one.
+    const failure = verdict.outcome === 'failed' ? { failure_reason: verdict.reason, claimed_user_id: verdict.claimedUserId } : {};
+    await this.publisher.publish(ContactAnonymous, { ...fields, ...failure }, { ...meta, id: deterministicId(ContactAnonymous.subject, event.id) });
+  }
+
+  @OnRequest(ClaimCheck)
+  async check(request: ClaimCheckRequest): Promise<ClaimCheckResult> {
+    const verdict = await this.verification.verify(request.widget_id, request.claim);
+    if (verdict.outcome === 'verified') return { verified: true, user_id: verdict.userId };
+    return { verified: false, reason: verdict.outcome === 'failed' ? verdict.reason : undefined };
   }
 }

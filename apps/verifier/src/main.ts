@@ -1,8 +1,11 @@
 import 'reflect-metadata';
 import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstream';
 import { createLogger, loadConfig } from '@inviaro/observability';
-import { VerifierModule } from './verifier.module';
+import { dataSourceOptions, postgresReadiness, SecretsModule } from '@inviaro/persistence';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { VerifierConfig } from './verifier.config';
+import { VerifierModule } from './verifier.module';
 
 const logger = createLogger('verifier');
 
@@ -12,7 +15,11 @@ async function main() {
     service: 'verifier',
     config,
     logger,
-    rootModule: (nc) => ({ module: VerifierModule, imports: [JetStreamModule.forRoot(nc)] }),
+    readiness: (app) => [postgresReadiness(app.get(DataSource))],
+    rootModule: (nc) => ({
+      module: VerifierModule,
+      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), SecretsModule.register(config)],
+    }),
   });
 }
 

@@ -1,5 +1,5 @@
-import { CommonConfig } from '@inviaro/observability';
+import { SecretsConfig } from '@inviaro/persistence';
 
-export class VerifierConfig extends CommonConfig {
+export class VerifierConfig extends SecretsConfig {
   override PORT: number = 8081;
 }

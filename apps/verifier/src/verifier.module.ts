@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { ClaimVerification } from './claim/claim-verification';
+import { FailureTrail } from './failures/failure-trail';
 import { InboundHandler } from './inbound.handler';
+import { WidgetSecrets } from './secrets/widget-secrets';
 
-@Module({ controllers: [InboundHandler] })
+@Module({ controllers: [InboundHandler], providers: [ClaimVerification, FailureTrail, WidgetSecrets] })
 export class VerifierModule {}

@@ -53,10 +53,15 @@ export function decodeEvent<T extends object>(contract: EventContract<T>, payloa
   if (missing.length > 0) throw new InvalidEventError(`${contract.subject}: envelope lacks ${missing.join(', ')}`);
   if (typeof envelope.data !== 'object' || envelope.data === null) throw new InvalidEventError(`${contract.subject}: data is not an object`);
 
-  const data = plainToInstance(contract.dataClass, envelope.data);
+  return { ...(envelope as EventEnvelope<unknown>), subject: contract.subject, data: validateData(contract, envelope.data) };
+}
+
+/** Turns plain data into the contract's class and validates it, naming the wrong fields. */
+export function validateData<T extends object>(contract: { subject: string; dataClass: new () => T }, plain: unknown): T {
+  const data = plainToInstance(contract.dataClass, plain);
   const errors = validateSync(data, { forbidUnknownValues: true });
   if (errors.length > 0) throw new InvalidEventError(`${contract.subject}: invalid ${describe(errors).join(', ')}`);
-  return { ...(envelope as EventEnvelope<unknown>), subject: contract.subject, data };
+  return data;
 }
 
 function describe(errors: ValidationError[], prefix = ''): string[] {

@@ -7,3 +7,5 @@ export * from './events/contact-anonymous.event';
 export * from './events/contact-folded.event';
 export * from './events/message-stored.event';
 export * from './events/widget-secret-rotated.event';
+export * from './requests/request-contract';
+export * from './requests/claim-check.request';

@@ -1,4 +1,4 @@
-import { EventContract } from '@inviaro/contracts';
+import { EventContract, RequestContract } from '@inviaro/contracts';
 import { EventPattern, MessagePattern } from '@nestjs/microservices';
 
 export interface EventHandlerOptions {
@@ -14,7 +14,7 @@ export function OnEvent(contract: EventContract<object>, options: EventHandlerOp
   return EventPattern(contract.subject, { contract, ...options });
 }
 
-/** Marks a method as the responder of a NATS request/reply subject, shared by a service's instances. */
-export function OnRequest(subject: string): MethodDecorator {
-  return MessagePattern(subject);
+/** Marks a method as the responder of a request/reply subject, shared by a service's instances; the request is validated first. */
+export function OnRequest(contract: RequestContract<object, unknown>): MethodDecorator {
+  return MessagePattern(contract.subject, { contract });
 }

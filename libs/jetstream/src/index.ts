@@ -7,3 +7,4 @@ export * from './jetstream.module';
 export * from './jetstream.server';
 export * from './dead-letter';
 export * from './service-runner';
+export * from './request-client';

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { EventPublisher, NATS_CONNECTION } from './event-publisher';
+import { RequestClient } from './request-client';
 
 /** Makes the process's NATS connection and the event publisher injectable everywhere. */
 @Module({})
@@ -9,8 +10,8 @@ export class JetStreamModule {
     return {
       module: JetStreamModule,
       global: true,
-      providers: [{ provide: NATS_CONNECTION, useValue: nc }, EventPublisher],
-      exports: [NATS_CONNECTION, EventPublisher],
+      providers: [{ provide: NATS_CONNECTION, useValue: nc }, EventPublisher, RequestClient],
+      exports: [NATS_CONNECTION, EventPublisher, RequestClient],
     };
   }
 }

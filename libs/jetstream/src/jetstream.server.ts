@@ -1,4 +1,4 @@
-import { decodeEvent, EventContract, InvalidEventError } from '@inviaro/contracts';
+import { decodeEvent, EventContract, InvalidEventError, RequestContract, validateData } from '@inviaro/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
 import { Logger } from 'pino';
@@ -21,6 +21,7 @@ export interface JetStreamServerOptions {
 }
 
 type HandlerExtras = EventHandlerOptions & { contract?: EventContract<object> };
+type RequestExtras = { contract?: RequestContract<object, unknown> };
 
 // A short ack wait gets a crashed instance's messages redelivered soon; long handlers keep theirs with working().
 const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
@@ -175,7 +176,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async reply(message: Msg, handler: MessageHandler): Promise<void> {
     try {
-      const result = await handler(message.json(), undefined);
+      const { contract } = (handler.extras ?? {}) as RequestExtras;
+      const request: unknown = message.json();
+      const result = await handler(contract ? validateData(contract, request) : request, undefined);
       const response = await lastValueFrom(this.transformToObservable(result), { defaultValue: null });
       message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { CommonConfig, HealthModule, NestPinoLogger, ReadinessCheck, ReadinessChecks } from '@inviaro/observability';
+import { CommonConfig, HealthModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NatsConnection } from 'nats';
@@ -27,7 +27,8 @@ export interface ServiceDefinition {
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
   const { config, logger, service } = definition;
   const nc = await connectJetStream(config.NATS_URL, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger);
-  const app = await NestFactory.create({ module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule] }, { logger: new NestPinoLogger(logger) });
+  const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, LoggerModule.register(logger)] };
+  const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
   definition.configureHttp?.(app);
   app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, ...definition.transport }) }, { inheritAppConfig: true });
@@ -51,6 +52,13 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
 
 @Module({})
 class ServiceRootModule {}
+
+@Module({})
+class LoggerModule {
+  static register(logger: Logger): DynamicModule {
+    return { module: LoggerModule, global: true, providers: [{ provide: SERVICE_LOGGER, useValue: logger }], exports: [SERVICE_LOGGER] };
+  }
+}
 
 function natsReadiness(nc: NatsConnection): ReadinessCheck {
   return {

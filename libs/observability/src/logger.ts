@@ -20,6 +20,9 @@ export const SECRET_FIELDS = [
 
 const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
 
+/** Injection token of the service's structured (pino) logger: `@Inject(SERVICE_LOGGER) logger: Logger`. */
+export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
+
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino({
     level,

@@ -1,17 +1,12 @@
-import { Visitor, Widget } from '@inviaro/persistence';
+import { hashToken, newToken, Visitor, Widget } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, Repository } from 'typeorm';
 import { ApiError } from '../http/api-error';
 
 export interface WidgetCaller {
   widget: Widget;
   visitor: Visitor;
-}
-
-export function hashVisitorToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
 }
 
 /**
@@ -36,15 +31,20 @@ export class WidgetAccess {
 
   async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
     const widget = await this.widget(key, origin);
-    const visitor = await this.visitors.findOneBy({ widget_id: widget.id, token_hash: hashVisitorToken(visitorToken), logged_out_at: IsNull() });
+    const visitor = await this.visitors.findOneBy({ widget_id: widget.id, token_hash: hashToken(visitorToken), logged_out_at: IsNull() });
     if (!visitor) throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
     return { widget, visitor };
   }
 
   /** A new visitor; the token is returned once and only its hash is kept. */
   async newVisitor(widget: Widget): Promise<{ visitor: Visitor; token: string }> {
-    const token = `vt_${randomBytes(24).toString('base64url')}`;
-    const visitor = await this.visitors.save(this.visitors.create({ widget_id: widget.id, token_hash: hashVisitorToken(token), logged_out_at: null }));
+    const token = newToken('vt');
+    const visitor = await this.visitors.save(this.visitors.create({ widget_id: widget.id, token_hash: hashToken(token), logged_out_at: null }));
     return { visitor, token };
+  }
+
+  /** The token stops working at once; the visitor's history stays for the inbox. */
+  async logout(visitor: Visitor): Promise<void> {
+    await this.visitors.update({ id: visitor.id }, { logged_out_at: new Date() });
   }
 }

@@ -1,12 +1,17 @@
-import { deterministicId, MessageInbound } from '@inviaro/contracts';
+import { deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/jetstream';
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
-import { WidgetAccess } from './widget-access';
-import { CreateVisitorBody, PostMessageBody } from './widget.dto';
+import { WidgetAccess, WidgetCaller } from './widget-access';
+import { ClaimBody, CreateVisitorBody, PostMessageBody, VisitorBody } from './widget.dto';
 
 /** Seconds a widget should wait before retrying when the event stream does not answer. */
 const STREAM_RETRY_AFTER = 2;
+
+/** The claim exactly as sent, or none when the page sent neither field. */
+function claimOf(body: ClaimBody): InboundClaim | null {
+  return body.user_id !== undefined || body.user_hash !== undefined ? { user_id: body.user_id, user_hash: body.user_hash } : null;
+}
 
 @Controller('v1/widget')
 export class WidgetController {
@@ -27,29 +32,46 @@ export class WidgetController {
   @Post('messages')
   @HttpCode(202)
   async postMessage(@Body() body: PostMessageBody, @Headers('origin') origin?: string) {
-    const { widget, visitor } = await this.access.caller(body.key, origin, body.visitor_token);
-    const messageId = deterministicId('message', visitor.id, body.client_message_id);
-    const hasClaim = body.user_id !== undefined || body.user_hash !== undefined;
+    const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    const messageId = deterministicId('message', caller.visitor.id, body.client_message_id);
+    await this.publishInbound(caller, body, { kind: 'message', message_id: messageId, text: body.text });
+    return { message_id: messageId };
+  }
+
+  /** The widget's runtime `identify`: verifies and folds without a message. */
+  @Post('identify')
+  @HttpCode(202)
+  async identify(@Body() body: ClaimBody, @Headers('origin') origin?: string) {
+    const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    await this.publishInbound(caller, body, { kind: 'identify', message_id: newId() });
+    return {};
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string) {
+    const { visitor } = await this.access.caller(body.key, origin, body.visitor_token);
+    await this.access.logout(visitor);
+  }
+
+  private async publishInbound(caller: WidgetCaller, body: ClaimBody, event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>): Promise<void> {
     try {
       await this.publisher.publish(
         MessageInbound,
         {
-          kind: 'message',
-          message_id: messageId,
-          workspace_id: widget.workspace_id,
-          widget_id: widget.id,
-          visitor_id: visitor.id,
-          text: body.text,
+          ...event,
+          workspace_id: caller.widget.workspace_id,
+          widget_id: caller.widget.id,
+          visitor_id: caller.visitor.id,
           email: body.email,
           name: body.name,
-          claim: hasClaim ? { user_id: body.user_id, user_hash: body.user_hash } : null,
+          claim: claimOf(body),
           received_at: new Date().toISOString(),
         },
-        { id: messageId, correlationId: messageId },
+        { id: event.message_id, correlationId: event.message_id },
       );
     } catch {
-      throw new ApiError(503, 'stream_unavailable', 'the message could not be queued; try again', STREAM_RETRY_AFTER);
+      throw new ApiError(503, 'stream_unavailable', 'the event could not be queued; try again', STREAM_RETRY_AFTER);
     }
-    return { message_id: messageId };
   }
 }

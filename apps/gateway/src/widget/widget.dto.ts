@@ -12,15 +12,8 @@ export class VisitorBody extends CreateVisitorBody {
   visitor_token!: string;
 }
 
-export class PostMessageBody extends VisitorBody {
-  @IsString()
-  @Length(1, 255)
-  client_message_id!: string;
-
-  @IsString()
-  @Length(1, 10_000)
-  text!: string;
-
+/** A claim and the attributes that may come with it. */
+export class ClaimBody extends VisitorBody {
   /** Kept as sent, whatever its type: a malformed claim is dropped by the verifier, never a 400. */
   @Allow()
   user_id?: unknown;
@@ -37,4 +30,14 @@ export class PostMessageBody extends VisitorBody {
   @IsString()
   @MaxLength(255)
   name?: string;
+}
+
+export class PostMessageBody extends ClaimBody {
+  @IsString()
+  @Length(1, 255)
+  client_message_id!: string;
+
+  @IsString()
+  @Length(1, 10_000)
+  text!: string;
 }

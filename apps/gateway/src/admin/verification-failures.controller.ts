@@ -1,0 +1,53 @@
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../http/api-error';
+import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { ListFailuresQuery } from './admin.dto';
+
+interface FailureRow {
+  id: string;
+  widget_id: string;
+  claimed_user_id: string | null;
+  reason: string;
+  at: Date;
+  /** `at` to the microsecond, for the cursor: a Date would round it to milliseconds. */
+  at_exact: string;
+}
+
+/** The support trail of failed identity claims, newest first. */
+@Controller('v1/admin/verification-failures')
+@UseGuards(AdminAuthGuard)
+export class VerificationFailuresController {
+  constructor(private readonly db: DataSource) {}
+
+  @Get()
+  async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery) {
+    if (query.widget_id) {
+      const [widget] = await this.db.query(`SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);
+      if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
+    }
+    const after = query.cursor ? decodeCursor(query.cursor) : null;
+    const rows: FailureRow[] = await this.db.query(
+      `SELECT id, widget_id, claimed_user_id, reason, at, at::text AS at_exact FROM verification_failures
+       WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
+       ORDER BY at DESC, id DESC LIMIT $5`,
+      [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      failures: page.map((row) => ({ widget_id: row.widget_id, claimed_user_id: row.claimed_user_id, reason: row.reason, at: row.at.toISOString() })),
+      next_cursor: rows.length > query.limit ? encodeCursor(last) : null,
+    };
+  }
+}
+
+function encodeCursor(row: FailureRow): string {
+  return Buffer.from(`${row.at_exact}|${row.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: string; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d$/.test(at ?? '') || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
+  return { at, id };
+}

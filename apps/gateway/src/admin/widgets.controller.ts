@@ -1,0 +1,70 @@
+import { WidgetSecretRotated } from '@inviaro/contracts';
+import { EventPublisher } from '@inviaro/jetstream';
+import { newWidgetKey, SecretCache, Widget, WidgetSecretVault } from '@inviaro/persistence';
+import { Body, Controller, HttpCode, Logger, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ApiError } from '../http/api-error';
+import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { CreateWidgetBody } from './admin.dto';
+
+const CACHE_RETRY_AFTER = 2;
+
+@Controller('v1/admin/widgets')
+@UseGuards(AdminAuthGuard)
+export class WidgetsController {
+  private readonly logger = new Logger('widgets');
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly vault: WidgetSecretVault,
+    private readonly cache: SecretCache,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /** A widget and its first secret, which the admin then reveals once. */
+  @Post()
+  @HttpCode(201)
+  async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody) {
+    const widget = await this.db.transaction(async (tx) => {
+      const created = await tx.save(tx.create(Widget, { workspace_id: workspaceId, key: newWidgetKey(), name: body.name, allowed_origins: body.allowed_origins }));
+      await this.vault.create(tx, created.id);
+      return created;
+    });
+    return { id: widget.id, key: widget.key, name: widget.name, allowed_origins: widget.allowed_origins };
+  }
+
+  @Post(':id/secret/reveal')
+  @HttpCode(200)
+  async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+    await this.widgetOf(workspaceId, id);
+    const secret = await this.vault.reveal(id);
+    if (secret === null) throw new ApiError(410, 'secret_already_revealed', 'this secret was already revealed; rotate it to get a new one');
+    return { widget_secret: secret };
+  }
+
+  /** Takes effect before it answers: from then on every old digest fails, on every instance. */
+  @Post(':id/secret/rotate')
+  @HttpCode(200)
+  async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+    const widget = await this.widgetOf(workspaceId, id);
+    const rotated = await this.vault.rotate(id, (version) =>
+      this.cache.invalidate(id, version).catch(() => {
+        // Rolls the rotation back: with the cache out of reach, the old secret could outlive it somewhere.
+        throw new ApiError(503, 'rotation_unavailable', 'the secret cache could not be invalidated, so nothing was rotated; try again', CACHE_RETRY_AFTER);
+      }),
+    );
+    try {
+      await this.publisher.publish(WidgetSecretRotated, { workspace_id: workspaceId, widget_id: widget.id, secret_version: rotated.version }, { correlationId: widget.id });
+    } catch (error) {
+      // The rotation has taken effect (verification reads the new version); only live widget connections miss the news.
+      this.logger.error({ widget_id: widget.id, err: String(error) }, 'widget.secret.rotated could not be published');
+    }
+    return { widget_secret: rotated.secret };
+  }
+
+  private async widgetOf(workspaceId: string, id: string): Promise<Widget> {
+    const widget = await this.db.getRepository(Widget).findOneBy({ id, workspace_id: workspaceId });
+    if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
+    return widget;
+  }
+}

@@ -1,0 +1,26 @@
+import { ClaimFailureReason, InboundClaim } from '@inviaro/contracts';
+import { Injectable } from '@nestjs/common';
+import { WidgetSecrets } from '../secrets/widget-secrets';
+import { checkClaim } from './claim-check';
+
+export type Verdict =
+  | { outcome: 'verified'; userId: string; secretVersion: number }
+  | { outcome: 'anonymous' }
+  | { outcome: 'failed'; reason: ClaimFailureReason; claimedUserId?: string };
+
+/** Decides a widget event's claim against the widget's current secret (CONTRACT.md §1). */
+@Injectable()
+export class ClaimVerification {
+  constructor(private readonly secrets: WidgetSecrets) {}
+
+  async verify(widgetId: string, claim: InboundClaim | null | undefined): Promise<Verdict> {
+    if (!claim || (claim.user_id === undefined && claim.user_hash === undefined)) return { outcome: 'anonymous' };
+    const versions = await this.secrets.of(widgetId);
+    if (!versions) return { outcome: 'failed', reason: 'unknown_widget', claimedUserId: undefined };
+    const check = checkClaim(claim, versions.secret);
+    if (check.verified) return { outcome: 'verified', userId: check.userId, secretVersion: versions.version };
+    // A digest made with the secret just rotated away: the page was rendered before the rotation.
+    const stale = check.reason === 'mismatch' && versions.previous !== undefined && checkClaim(claim, versions.previous).verified;
+    return { outcome: 'failed', reason: stale ? 'stale_secret' : check.reason, claimedUserId: check.claimedUserId };
+  }
+}

@@ -1,0 +1,3 @@
+export * from './user-hash';
+export * from './widget-secret';
+export * from './secret-box';

@@ -1,0 +1,38 @@
+import { KeyRing } from '@inviaro/crypto';
+import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { SecretCache } from './secret-cache';
+import { SecretsConfig } from './secrets.config';
+import { WidgetSecretVault } from './widget-secret.vault';
+
+export const REDIS = Symbol('REDIS');
+
+/** Fails fast while Redis is away instead of queueing: callers fall back to PostgreSQL or answer 503. */
+export function connectRedis(url: string): Redis {
+  return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+}
+
+/** The widget-secret vault (PostgreSQL) and cache (Redis), for services whose module provides a TypeORM DataSource. */
+@Module({})
+export class SecretsModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  static register(config: SecretsConfig): DynamicModule {
+    return {
+      module: SecretsModule,
+      global: true,
+      providers: [
+        { provide: REDIS, useFactory: () => connectRedis(config.REDIS_URL) },
+        { provide: KeyRing, useValue: KeyRing.parse(config.INVIARO_MASTER_KEYS) },
+        { provide: WidgetSecretVault, useFactory: (db: DataSource, ring: KeyRing) => new WidgetSecretVault(db, ring), inject: [DataSource, KeyRing] },
+        { provide: SecretCache, useFactory: (redis: Redis) => new SecretCache(redis, config.SECRET_CACHE_TTL_SECONDS), inject: [REDIS] },
+      ],
+      exports: [REDIS, WidgetSecretVault, SecretCache],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
+  }
+}

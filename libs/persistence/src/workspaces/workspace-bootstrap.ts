@@ -1,0 +1,23 @@
+import { DataSource } from 'typeorm';
+import { hashToken, newToken } from './tokens';
+
+export interface NewWorkspace {
+  workspace_id: string;
+  admin_token: string;
+}
+
+/** A workspace and its first admin token; the token is returned here once and only its hash is kept. */
+export async function createWorkspace(db: DataSource, name: string): Promise<NewWorkspace> {
+  const adminToken = newToken('at');
+  return db.transaction(async (tx) => {
+    const [workspace] = await tx.query(`INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [name]);
+    await tx.query(`INSERT INTO admin_tokens (workspace_id, token_hash) VALUES ($1, $2)`, [workspace.id, hashToken(adminToken)]);
+    return { workspace_id: workspace.id, admin_token: adminToken };
+  });
+}
+
+/** The workspace an admin token belongs to, or null. */
+export async function workspaceOfAdminToken(db: DataSource, token: string): Promise<string | null> {
+  const [row] = await db.query(`SELECT workspace_id FROM admin_tokens WHERE token_hash = $1`, [hashToken(token)]);
+  return row?.workspace_id ?? null;
+}

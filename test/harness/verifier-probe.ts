@@ -1,0 +1,22 @@
+import { ClaimCheck, ClaimCheckResult, InboundClaim, RequestReply } from '@inviaro/contracts';
+import { connect, NatsConnection } from 'nats';
+
+/** Asks the verifiers "does this claim verify now?" the way the gateway does for history reads. */
+export class VerifierProbe {
+  private constructor(private readonly nc: NatsConnection) {}
+
+  static async connect(natsUrl: string): Promise<VerifierProbe> {
+    return new VerifierProbe(await connect({ servers: natsUrl }));
+  }
+
+  async check(widgetId: string, claim: InboundClaim | null): Promise<ClaimCheckResult> {
+    const message = await this.nc.request(ClaimCheck.subject, Buffer.from(JSON.stringify({ widget_id: widgetId, claim })), { timeout: 5_000 });
+    const reply = message.json<RequestReply<ClaimCheckResult>>();
+    if (!reply.ok) throw new Error(reply.error);
+    return reply.data;
+  }
+
+  close(): Promise<void> {
+    return this.nc.drain();
+  }
+}
