@@ -1,30 +1,12 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM, DEAD_LETTER_STREAM } from '@inviaro/jetstream';
-import { createWidget, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { createWidget, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
 
 jest.setTimeout(120_000);
-
-/** Every message of a stream, with its subject, as text. */
-async function streamContents(natsUrl: string, stream: string): Promise<Array<{ subject: string; text: string }>> {
-  const nc = await connect({ servers: natsUrl });
-  try {
-    const jsm = await nc.jetstreamManager();
-    const { state } = await jsm.streams.info(stream);
-    const found: Array<{ subject: string; text: string }> = [];
-    for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
-      const message = await jsm.streams.getMessage(stream, { seq });
-      found.push({ subject: message.subject, text: `${message.header ? [...message.header].join(' ') : ''} ${Buffer.from(message.data).toString()}` });
-    }
-    return found;
-  } finally {
-    await nc.close();
-  }
-}
 
 describe('credentials never appear in logs, events, errors or the database', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'inviaro-logs-'));
@@ -61,13 +43,15 @@ describe('credentials never appear in logs, events, errors or the database', () 
     const credentials = { secret: widget.secret, rotated, adminToken: widget.adminToken, visitorToken, goodHash, wrongHash };
     const places: Record<string, string> = {
       'HTTP error answers': JSON.stringify(errors.map((response) => response.body)),
-      'database dump': execFileSync('/usr/lib/postgresql/15/bin/pg_dump', ['--data-only', system.servers.databaseUrl]).toString(),
+      'database dump': execFileSync('/usr/lib/postgresql/15/bin/pg_dump', [system.servers.databaseUrl]).toString(),
     };
-    for (const event of await streamContents(system.servers.natsUrl, EVENT_STREAM)) {
+    const asText = (message: { headers: Record<string, string>; text: string }) => `${JSON.stringify(message.headers)} ${message.text}`;
+    for (const event of await readStream(system.servers.natsUrl, EVENT_STREAM)) {
       // The one place a user hash may travel: the inbound event, from the gateway to the verifier.
-      if (event.subject !== 'message.inbound') places[`event ${event.subject}`] = (places[`event ${event.subject}`] ?? '') + event.text;
+      if (event.subject !== 'message.inbound') places[`event ${event.subject}`] = (places[`event ${event.subject}`] ?? '') + asText(event);
     }
-    for (const letter of await streamContents(system.servers.natsUrl, DEAD_LETTER_STREAM)) places['dead letters'] = (places['dead letters'] ?? '') + letter.text;
+    places['dead letters'] = (await readStream(system.servers.natsUrl, DEAD_LETTER_STREAM)).map(asText).join('\n');
+    places.metrics = (await Promise.all(system.processes.map(async (p) => (await fetch(`${p.url}/metrics`)).text()))).join('\n');
     await system.stop();
     for (const file of readdirSync(logDir)) places[`log ${file}`] = readFileSync(join(logDir, file), 'utf8');
 

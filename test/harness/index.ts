@@ -8,3 +8,4 @@ export * from './load';
 export * from './admin-client';
 export * from './paths';
 export * from './verifier-probe';
+export * from './streams';

@@ -1,8 +1,11 @@
 import { encodeEvent, EventContract, EventEnvelope, newId } from '@inviaro/contracts';
+import { histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { JetStreamClient, NatsConnection } from 'nats';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+const publishing = histogram('inviaro_publish_seconds', 'Time until the stream acknowledged a published event, by subject', ['subject'], LATENCY_BUCKETS);
 
 export interface PublishMeta {
   correlationId: string;
@@ -28,7 +31,9 @@ export class EventPublisher {
       occurred_at: new Date().toISOString(),
       data,
     };
+    const stopTimer = publishing.startTimer({ subject: contract.subject });
     await this.js.publish(contract.subject, encodeEvent(envelope), { msgID: envelope.id });
+    stopTimer();
     return envelope;
   }
 }

@@ -1,6 +1,7 @@
 import { decodeEvent, EventContract, InvalidEventError, RequestContract, validateData } from '@inviaro/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
+import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
 import { lastValueFrom } from 'rxjs';
 import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
@@ -24,6 +25,21 @@ type HandlerExtras = EventHandlerOptions & { contract?: EventContract<object> };
 type RequestExtras = { contract?: RequestContract<object, unknown> };
 
 // A short ack wait gets a crashed instance's messages redelivered soon; long handlers keep theirs with working().
+const handled = counter('inviaro_events_handled_total', 'Events handled, by subject and outcome (acked, retried, dead_lettered)', ['subject', 'outcome']);
+const handling = histogram('inviaro_event_handling_seconds', 'Time from delivery to settlement, by subject', ['subject'], LATENCY_BUCKETS);
+
+/** The durable consumers this process reads, for the pending gauge: a lagging consumer shows here. */
+const consumed: Array<{ jsm: JetStreamManager; name: string }> = [];
+gauge('inviaro_consumer_pending', 'Messages waiting for this service, by durable consumer', ['consumer', 'state'], async (pending) => {
+  for (const { jsm, name } of consumed) {
+    const info = await jsm.consumers.info(EVENT_STREAM, name).catch(() => undefined);
+    if (!info) continue;
+    pending.set({ consumer: name, state: 'pending' }, info.num_pending);
+    pending.set({ consumer: name, state: 'unacknowledged' }, info.num_ack_pending);
+    pending.set({ consumer: name, state: 'redelivered' }, info.num_redelivered);
+  }
+});
+
 const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -92,6 +108,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } else {
       consumerName = `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
       await jsm.consumers.add(EVENT_STREAM, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
+      consumed.push({ jsm, name: consumerName });
     }
     const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
     const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2 });
@@ -113,19 +130,22 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {
     const keepAlive = setInterval(() => message.working(), this.settings.ackWaitMs / 2);
+    const stopTimer = handling.startTimer({ subject });
     try {
       const payload = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
       const result = await handler(payload, new JetStreamContext([message]));
       await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
       message.ack();
+      handled.inc({ subject, outcome: 'acked' });
     } catch (error) {
-      await this.settle(message, subject, consumerName, error);
+      handled.inc({ subject, outcome: await this.settle(message, subject, consumerName, error) });
     } finally {
       clearInterval(keepAlive);
+      stopTimer();
     }
   }
 
-  private async settle(message: JsMsg, subject: string, consumerName: string, error: unknown): Promise<void> {
+  private async settle(message: JsMsg, subject: string, consumerName: string, error: unknown): Promise<'retried' | 'dead_lettered'> {
     const deliveries = message.info.redeliveryCount;
     const reason = describeError(error);
     const permanent = error instanceof InvalidEventError || error instanceof SyntaxError || isDeadLetterError(error);
@@ -133,15 +153,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       try {
         await this.deadLetter(message, subject, consumerName, reason);
         message.term(reason);
+        return 'dead_lettered';
       } catch (publishError) {
         // The dead letter could not be written: keep the message rather than lose it.
         this.options.logger.error({ subject, err: describeError(publishError) }, 'dead-letter publish failed; message will be redelivered');
         message.nak(this.retryDelay(deliveries));
+        return 'retried';
       }
-      return;
     }
     this.options.logger.warn({ subject, consumer: consumerName, deliveries, reason }, 'handler failed; message will be redelivered');
     message.nak(this.retryDelay(deliveries));
+    return 'retried';
   }
 
   private async deadLetter(message: JsMsg, subject: string, consumerName: string, reason: string): Promise<void> {

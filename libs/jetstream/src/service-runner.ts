@@ -1,4 +1,4 @@
-import { CommonConfig, HealthModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, SERVICE_LOGGER } from '@inviaro/observability';
+import { CommonConfig, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NatsConnection } from 'nats';
@@ -27,9 +27,10 @@ export interface ServiceDefinition {
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
   const { config, logger, service } = definition;
   const nc = await connectJetStream(config.NATS_URL, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger);
-  const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, LoggerModule.register(logger)] };
+  const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, MetricsModule, LoggerModule.register(logger)] };
   const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
+  app.use(httpMetrics);
   definition.configureHttp?.(app);
   app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, ...definition.transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();

@@ -1,4 +1,5 @@
 import { ClaimFailureReason, InboundClaim } from '@inviaro/contracts';
+import { counter, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Injectable } from '@nestjs/common';
 import { WidgetSecrets } from '../secrets/widget-secrets';
 import { checkClaim } from './claim-check';
@@ -8,12 +9,23 @@ export type Verdict =
   | { outcome: 'anonymous' }
   | { outcome: 'failed'; reason: ClaimFailureReason; claimedUserId?: string };
 
+const outcomes = counter('inviaro_claim_checks_total', 'Claim checks by outcome (verified, anonymous, failed) and failure reason', ['outcome', 'reason']);
+const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim, secret lookup included', [], LATENCY_BUCKETS);
+
 /** Decides a widget event's claim against the widget's current secret (CONTRACT.md §1). */
 @Injectable()
 export class ClaimVerification {
   constructor(private readonly secrets: WidgetSecrets) {}
 
   async verify(widgetId: string, claim: InboundClaim | null | undefined): Promise<Verdict> {
+    const stopTimer = latency.startTimer();
+    const verdict = await this.decide(widgetId, claim);
+    stopTimer();
+    outcomes.inc({ outcome: verdict.outcome, reason: verdict.outcome === 'failed' ? verdict.reason : '' });
+    return verdict;
+  }
+
+  private async decide(widgetId: string, claim: InboundClaim | null | undefined): Promise<Verdict> {
     if (!claim || (claim.user_id === undefined && claim.user_hash === undefined)) return { outcome: 'anonymous' };
     const versions = await this.secrets.of(widgetId);
     if (!versions) return { outcome: 'failed', reason: 'unknown_widget', claimedUserId: undefined };

@@ -1,0 +1,113 @@
+import { userHash } from '@inviaro/crypto';
+import { EVENT_STREAM } from '@inviaro/jetstream';
+import { createWidget, readEvents, RunningSystem, startSystem, TestWidget, VerifierProbe, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { randomUUID } from 'node:crypto';
+
+jest.setTimeout(120_000);
+
+type Claim = { user_id?: unknown; user_hash?: unknown };
+
+describe('the verifier: every wrong claim is dropped silently, with a support trail', () => {
+  let system: RunningSystem;
+  let widget: TestWidget;
+  let client: WidgetClient;
+  let visitorToken: string;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    widget = await createWidget(system);
+    client = new WidgetClient(system.gatewayUrl, widget);
+    visitorToken = await client.newVisitor();
+  });
+  afterAll(() => system?.stop());
+
+  const good = (userId: string) => userHash(userId, widget.secret);
+  const cases: Array<[string, () => Claim, string, string | null]> = [
+    ['no hash', () => ({ user_id: 'usr_1' }), 'missing_hash', 'usr_1'],
+    ['no id', () => ({ user_hash: good('usr_1') }), 'missing_user_id', null],
+    ['an empty id', () => ({ user_id: '', user_hash: good('') }), 'missing_user_id', null],
+    ['an id of 256 characters', () => ({ user_id: 'x'.repeat(256), user_hash: good('x'.repeat(256)) }), 'malformed', 'x'.repeat(255)],
+    ['a hash of the wrong length', () => ({ user_id: 'usr_1', user_hash: good('usr_1').slice(1) }), 'malformed', 'usr_1'],
+    ['a hash that is not hex', () => ({ user_id: 'usr_1', user_hash: 'z'.repeat(64) }), 'malformed', 'usr_1'],
+    ['a hash of the wrong JSON type', () => ({ user_id: 'usr_1', user_hash: 12345 }), 'malformed', 'usr_1'],
+    ['an id of the wrong JSON type', () => ({ user_id: ['usr_1'], user_hash: good('usr_1') }), 'malformed', null],
+    ['a digest under another secret', () => ({ user_id: 'usr_1', user_hash: userHash('usr_1', 'b'.repeat(64)) }), 'mismatch', 'usr_1'],
+  ];
+
+  it('accepts each wrong claim’s message (202), stores it anonymously and records why', async () => {
+    const posted: Array<{ messageId: string; reason: string; claimed: string | null }> = [];
+    for (const [name, claim, reason, claimed] of cases) {
+      const response = await client.postMessage(visitorToken, { client_message_id: `case-${name}`, text: `with ${name}`, ...claim() });
+      expect({ name, status: response.status }).toEqual({ name, status: 202 });
+      posted.push({ messageId: response.body.message_id, reason, claimed });
+    }
+    // Stored, anonymously, every one of them: the chat goes on.
+    await waitFor('every message stored', async () => {
+      const rows = await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [posted.map((p) => p.messageId)]);
+      return rows.length === posted.length ? true : undefined;
+    });
+    const attributed = await system.sql<{ is_verified: boolean }>(
+      `SELECT DISTINCT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = ANY($1)`,
+      [posted.map((p) => p.messageId)],
+    );
+    expect(attributed).toEqual([{ is_verified: false }]);
+
+    const anonymous = await readEvents<{ message_id: string; failure_reason?: string; claimed_user_id?: string }>(system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous');
+    for (const { messageId, reason, claimed } of posted) {
+      const event = anonymous.find((e) => e.data.message_id === messageId);
+      expect({ messageId, reason: event?.data.failure_reason, claimed: event?.data.claimed_user_id ?? null }).toEqual({ messageId, reason, claimed });
+    }
+
+    // The support trail: newest first, paged.
+    const first = await widget.admin.failures(`?widget_id=${widget.widgetId}&limit=4`);
+    expect(first.status).toBe(200);
+    expect(first.body.failures).toHaveLength(4);
+    const rest = await widget.admin.failures(`?widget_id=${widget.widgetId}&limit=50&cursor=${first.body.next_cursor}`);
+    expect(rest.body.next_cursor).toBeNull();
+    const listed = [...first.body.failures, ...rest.body.failures];
+    expect(listed.map((f) => f.reason)).toEqual(posted.map((p) => p.reason).reverse());
+    expect(listed[0]).toEqual({ widget_id: widget.widgetId, claimed_user_id: 'usr_1', reason: 'mismatch', at: expect.any(String) });
+    const times = listed.map((f) => Date.parse(f.at as string));
+    expect([...times].sort((a, b) => b - a)).toEqual(times);
+
+    // One structured warning per failure, naming widget, claimed user, reason and correlation id.
+    const verifier = system.processes.find((p) => p.name === 'verifier')!;
+    const warnings = verifier
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('identity claim failed'))
+      .map((line) => JSON.parse(line));
+    expect(warnings.map((w) => w.correlation_id).sort()).toEqual(posted.map((p) => p.messageId).sort());
+    expect(warnings[0]).toEqual(expect.objectContaining({ level: 40, widget_id: widget.widgetId, reason: expect.any(String) }));
+  });
+
+  it('publishes contact.verified with the user id and secret version, never the hash', async () => {
+    const hash = good('usr_ok');
+    const response = await client.postMessage(visitorToken, { client_message_id: 'verified', text: 'hi', user_id: 'usr_ok', user_hash: hash.toUpperCase() });
+    const event = await waitFor('contact.verified', async () =>
+      (await readEvents<Record<string, unknown>>(system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).find((e) => e.correlation_id === response.body.message_id),
+    );
+    expect(event.data).toEqual(expect.objectContaining({ user_id: 'usr_ok', secret_version: 1, message_id: response.body.message_id, visitor_id: expect.any(String) }));
+    expect(JSON.stringify(event).toLowerCase()).not.toContain(hash);
+  });
+
+  it('reads a JSON integer user id as its decimal string', async () => {
+    const probe = await VerifierProbe.connect(system.servers.natsUrl);
+    try {
+      expect(await probe.check(widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual({ verified: true, user_id: '42' });
+      expect(await probe.check(widget.widgetId, { user_id: 4.2, user_hash: good('4.2') })).toEqual({ verified: false, reason: 'malformed' });
+      expect(await probe.check(randomUUID(), { user_id: 'usr_1', user_hash: good('usr_1') })).toEqual({ verified: false, reason: 'unknown_widget' });
+    } finally {
+      await probe.close();
+    }
+  });
+
+  it('counts outcomes by reason in the verifier’s metrics', async () => {
+    const verifier = system.processes.find((p) => p.name === 'verifier')!;
+    const text = await (await fetch(`${verifier.url}/metrics`)).text();
+    expect(text).toMatch(/inviaro_claim_checks_total\{outcome="failed",reason="mismatch"\} [1-9]/);
+    expect(text).toMatch(/inviaro_claim_checks_total\{outcome="verified",reason=""\} [1-9]/);
+    expect(text).toMatch(/inviaro_claim_check_seconds_count [1-9]/);
+    expect(text).toMatch(/inviaro_events_handled_total\{subject="message.inbound",outcome="acked"\} [1-9]/);
+  });
+});
