@@ -20,7 +20,8 @@ export interface RunningSystem {
   gatewayUrl: string;
   /** Every running service process, by name; several instances of one service are allowed. */
   processes: ServiceProcess[];
-  start(service: ServiceName, extraEnv?: NodeJS.ProcessEnv): Promise<ServiceProcess>;
+  /** Another instance; `nodeArgs` go to node itself (e.g. `--cpu-prof`). */
+  start(service: ServiceName, extraEnv?: NodeJS.ProcessEnv, nodeArgs?: string[]): Promise<ServiceProcess>;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   stop(): Promise<void>;
 }
@@ -51,10 +52,10 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       INVIARO_MASTER_KEYS: options.masterKeys ?? `test:${generateMasterKey()}`,
     };
-    const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}) => {
+    const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) => {
       const firstGateway = service === 'gateway' && !processes.some((p) => p.name === 'gateway');
       const port = firstGateway ? gatewayPort : await freePort();
-      const launched = await launch(service, process.execPath, [join(DIST, 'apps', service, 'src', 'main.js')], {
+      const launched = await launch(service, process.execPath, [...nodeArgs, join(DIST, 'apps', service, 'src', 'main.js')], {
         env: { ...baseEnv, PORT: String(port), ...extraEnv },
         readyWhen: /"msg":"ready"/,
         log: logFile(options, service),

@@ -1,7 +1,12 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+const CIPHER = 'aes-256-gcm';
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
+// Fixed, so a truncated tag read back from storage is refused instead of weakening the check.
+const TAG_BYTES = 16;
+const KEY_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** A widget secret sealed at rest: which master key, and the AES-256-GCM output. */
 export interface SealedSecret {
@@ -19,10 +24,15 @@ export interface SecretBinding {
 
 /** The master keys: the newest (last) seals, every one opens. Error messages never hold key material. */
 export class KeyRing {
+  // An ES private field, so inspecting or logging a ring (util.inspect, JSON) shows no key bytes.
+  readonly #keys: ReadonlyMap<string, Buffer>;
+
   private constructor(
-    private readonly keys: Map<string, Buffer>,
+    keys: ReadonlyMap<string, Buffer>,
     readonly currentKeyId: string,
-  ) {}
+  ) {
+    this.#keys = keys;
+  }
 
   /** From `kid1:base64key,kid2:base64key`, newest last. */
   static parse(text: string): KeyRing {
@@ -32,20 +42,23 @@ export class KeyRing {
       .filter(Boolean);
     if (entries.length === 0) throw new Error('the key ring is empty');
     const keys = new Map<string, Buffer>();
+    let newest = '';
     entries.forEach((entry, index) => {
-      const match = /^([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9+/]+={0,2})$/.exec(entry);
-      if (!match) throw new Error(`entry ${index + 1} is not kid:base64`);
-      const [, kid, base64] = match;
+      const [kid, base64, ...rest] = entry.split(':');
+      if (rest.length > 0 || !KEY_ID.test(kid) || base64 === undefined || !BASE64.test(base64)) {
+        throw new Error(`entry ${index + 1} of the key ring is not kid:base64 (kid of letters, digits, _ . -)`);
+      }
       const key = Buffer.from(base64, 'base64');
-      if (key.length !== KEY_BYTES) throw new Error(`key ${kid} is ${key.length} bytes, not ${KEY_BYTES}`);
-      if (keys.has(kid)) throw new Error(`key id ${kid} appears twice`);
+      if (key.length !== KEY_BYTES) throw new Error(`master key ${kid} is ${key.length} bytes, not ${KEY_BYTES}`);
+      if (keys.has(kid)) throw new Error(`master key id ${kid} appears twice in the key ring`);
       keys.set(kid, key);
+      newest = kid;
     });
-    return new KeyRing(keys, [...keys.keys()].pop()!);
+    return new KeyRing(keys, newest);
   }
 
   key(keyId: string): Buffer {
-    const key = this.keys.get(keyId);
+    const key = this.#keys.get(keyId);
     if (!key) throw new Error(`no master key ${keyId} in the key ring`);
     return key;
   }
@@ -56,26 +69,29 @@ export function generateMasterKey(): string {
   return randomBytes(KEY_BYTES).toString('base64');
 }
 
+// Version last and numeric, so no widget id can spell another binding.
 function associatedData({ widgetId, version }: SecretBinding): Buffer {
-  return Buffer.from(`inviaro.widget-secret.v1|${widgetId}|${version}`);
+  return Buffer.from(`inviaro.widget-secret.v1|${widgetId}|${version}`, 'utf8');
 }
 
 export function sealSecret(ring: KeyRing, plaintext: string, binding: SecretBinding): SealedSecret {
   const keyId = ring.currentKeyId;
   const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', ring.key(keyId), iv);
+  const cipher = createCipheriv(CIPHER, ring.key(keyId), iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(associatedData(binding));
   const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return { keyId, iv, ciphertext, tag: cipher.getAuthTag() };
 }
 
+/** The plaintext, or an error naming widget, version and key id when anything about the sealed value is wrong. */
 export function openSecret(ring: KeyRing, sealed: SealedSecret, binding: SecretBinding): string {
-  const decipher = createDecipheriv('aes-256-gcm', ring.key(sealed.keyId), sealed.iv);
-  decipher.setAAD(associatedData(binding));
-  decipher.setAuthTag(sealed.tag);
+  const key = ring.key(sealed.keyId);
   try {
+    const decipher = createDecipheriv(CIPHER, key, sealed.iv, { authTagLength: TAG_BYTES });
+    decipher.setAAD(associatedData(binding));
+    decipher.setAuthTag(sealed.tag);
     return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]).toString('utf8');
   } catch {
-    throw new Error(`widget secret ${binding.widgetId} v${binding.version} failed authentication under key ${sealed.keyId}`);
+    throw new Error(`widget secret ${binding.widgetId} v${binding.version} failed authentication under master key ${sealed.keyId}`);
   }
 }

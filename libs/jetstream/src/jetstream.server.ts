@@ -3,7 +3,7 @@ import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microse
 import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
@@ -54,6 +54,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly consumers: ConsumerMessages[] = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  /** When each message in hand was delivered, for the keep-alive sweep. */
+  private readonly deliveredAt = new Map<JsMsg, number>();
+  private keepAlive?: NodeJS.Timeout;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -64,6 +67,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
+    // A long handler keeps its message: tell the server it is still being worked on, so it is not redelivered.
+    this.keepAlive = setInterval(() => this.extendSlowDeliveries(), this.settings.ackWaitMs / 2);
     try {
       for (const [pattern, handler] of this.messageHandlers) {
         if (handler.isEventHandler) await this.consume(pattern, handler);
@@ -80,6 +85,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     for (const messages of this.consumers) messages.stop();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     await Promise.allSettled([...this.inFlight]);
+    clearInterval(this.keepAlive);
+  }
+
+  private extendSlowDeliveries(): void {
+    const threshold = Date.now() - this.settings.ackWaitMs / 2;
+    for (const [message, at] of this.deliveredAt) if (at < threshold) message.working();
   }
 
   on(): never {
@@ -129,18 +140,18 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {
-    const keepAlive = setInterval(() => message.working(), this.settings.ackWaitMs / 2);
+    this.deliveredAt.set(message, Date.now());
     const stopTimer = handling.startTimer({ subject });
     try {
       const payload = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
       const result = await handler(payload, new JetStreamContext([message]));
-      await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       message.ack();
       handled.inc({ subject, outcome: 'acked' });
     } catch (error) {
       handled.inc({ subject, outcome: await this.settle(message, subject, consumerName, error) });
     } finally {
-      clearInterval(keepAlive);
+      this.deliveredAt.delete(message);
       stopTimer();
     }
   }

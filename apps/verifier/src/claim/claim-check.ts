@@ -1,12 +1,12 @@
 import { ClaimFailureReason, InboundClaim } from '@inviaro/contracts';
-import { digestsMatch, userHash } from '@inviaro/crypto';
+import { digestsMatch, isHexDigest, userHash } from '@inviaro/crypto';
 
-export type ClaimCheck =
-  | { verified: true; userId: string }
-  | { verified: false; reason: Exclude<ClaimFailureReason, 'stale_secret' | 'unknown_widget'>; claimedUserId?: string };
+/** The reasons a claim can fail on its own; stale_secret and unknown_widget need the widget's state. */
+type ClaimShapeFailure = Exclude<ClaimFailureReason, 'stale_secret' | 'unknown_widget'>;
+
+export type ClaimCheck = { verified: true; userId: string } | { verified: false; reason: ClaimShapeFailure; claimedUserId?: string };
 
 const MAX_USER_ID_CHARACTERS = 255;
-const HEX_DIGEST = /^[0-9a-f]{64}$/i;
 
 /** A user id as the customer's server signed it: a string, or a JSON integer read as its decimal string (as Ruby's to_s does). */
 function userIdText(value: unknown): string | undefined {
@@ -17,18 +17,22 @@ function userIdText(value: unknown): string | undefined {
 
 const isAbsent = (value: unknown) => value === undefined || value === null || value === '';
 
+/** Characters as the docs count them (code points). A string of at most 255 UTF-16 units is short enough without counting. */
+const tooLong = (text: string) => text.length > MAX_USER_ID_CHARACTERS && [...text].length > MAX_USER_ID_CHARACTERS;
+
 /**
  * Does this claim verify under this secret (CONTRACT.md §1)? The one place the rule lives. Never
- * throws: every wrong shape is a failed claim with its reason.
+ * throws: every wrong shape is a failed claim with its reason. Whether there is a claim at all is
+ * the caller's call; a missing one reads here as a claim without a hash.
  */
-export function checkClaim(claim: InboundClaim, widgetSecret: string): ClaimCheck {
-  const userId = userIdText(claim.user_id);
-  const claimedUserId = userId === undefined ? undefined : [...userId].slice(0, MAX_USER_ID_CHARACTERS).join('');
-  const fail = (reason: Exclude<ClaimCheck, { verified: true }>['reason']): ClaimCheck => ({ verified: false, reason, claimedUserId: claimedUserId || undefined });
+export function checkClaim(claim: InboundClaim | null | undefined, widgetSecret: string): ClaimCheck {
+  const { user_id: rawUserId, user_hash: rawHash } = claim ?? {};
+  const userId = userIdText(rawUserId);
+  const claimedUserId = userId !== undefined && tooLong(userId) ? [...userId].slice(0, MAX_USER_ID_CHARACTERS).join('') : userId;
+  const fail = (reason: ClaimShapeFailure): ClaimCheck => ({ verified: false, reason, claimedUserId: claimedUserId || undefined });
 
-  if (isAbsent(claim.user_hash)) return fail('missing_hash');
-  if (isAbsent(claim.user_id)) return fail('missing_user_id');
-  if (userId === undefined || [...userId].length > MAX_USER_ID_CHARACTERS) return fail('malformed');
-  if (typeof claim.user_hash !== 'string' || !HEX_DIGEST.test(claim.user_hash)) return fail('malformed');
-  return digestsMatch(userHash(userId, widgetSecret), claim.user_hash) ? { verified: true, userId } : fail('mismatch');
+  if (isAbsent(rawHash)) return fail('missing_hash');
+  if (isAbsent(rawUserId)) return fail('missing_user_id');
+  if (userId === undefined || tooLong(userId) || !isHexDigest(rawHash)) return fail('malformed');
+  return digestsMatch(userHash(userId, widgetSecret), rawHash) ? { verified: true, userId } : fail('mismatch');
 }

@@ -1,0 +1,131 @@
+/**
+ * Benchmark (not a test): how fast one verifier instance drains a preloaded stream of
+ * message.inbound events with a hot secret cache, against a plain consume-and-republish loop
+ * (consume-republish.ts) on the same server and stream, measured in the same run: each a fresh
+ * process, timed from its first delivery to an empty consumer. Prints the figures and the ratio.
+ *
+ *   npm run bench:verifier            (EVENTS=50000 by default; PROFILE_DIR=dir writes the verifier's CPU profile)
+ */
+import { MessageInbound, newId } from '@inviaro/contracts';
+import { userHash } from '@inviaro/crypto';
+import { EVENT_STREAM } from '@inviaro/jetstream';
+import { createWidget, launch, ManagedProcess, startSystem } from '@inviaro/test-harness';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { connect, JetStreamManager, NatsConnection } from 'nats';
+
+const EVENTS = Number(process.env.EVENTS ?? 50_000);
+/** Baseline and verifier take turns, each round on the same preloaded events: the machine's noise hits both alike. */
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+async function preload(nc: NatsConnection, widget: { workspaceId: string; widgetId: string; secret: string }): Promise<void> {
+  const js = nc.jetstream();
+  const visitorId = newId();
+  for (let start = 0; start < EVENTS; start += 1_000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1_000, EVENTS - start) }, (_, i) => {
+        const id = newId();
+        const userId = `usr_${(start + i) % 500}`;
+        const envelope = {
+          id,
+          subject: MessageInbound.subject,
+          schema_version: MessageInbound.schemaVersion,
+          correlation_id: id,
+          occurred_at: new Date().toISOString(),
+          data: {
+            kind: 'message',
+            message_id: id,
+            workspace_id: widget.workspaceId,
+            widget_id: widget.widgetId,
+            visitor_id: visitorId,
+            text: `benchmark message ${start + i}`,
+            claim: { user_id: userId, user_hash: userHash(userId, widget.secret) },
+            received_at: new Date().toISOString(),
+          },
+        };
+        return js.publish(MessageInbound.subject, Buffer.from(JSON.stringify(envelope)), { msgID: id });
+      }),
+    );
+  }
+}
+
+async function waitDrained(jsm: JetStreamManager, consumer: string): Promise<void> {
+  for (;;) {
+    const info = await jsm.consumers.info(EVENT_STREAM, consumer).catch(() => undefined);
+    if (info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function waitFirstDelivery(jsm: JetStreamManager, consumer: string): Promise<number> {
+  for (;;) {
+    const info = await jsm.consumers.info(EVENT_STREAM, consumer).catch(() => undefined);
+    if (info && info.delivered.stream_seq > 0) return performance.now();
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/** Runs a consumer process until it has drained the stream; the rate is timed from its first delivery. */
+async function drainRate(jsm: JetStreamManager, consumer: string, start: () => Promise<ManagedProcess>): Promise<number> {
+  await jsm.consumers.delete(EVENT_STREAM, consumer).catch(() => undefined);
+  const firstDelivery = waitFirstDelivery(jsm, consumer);
+  const process = await start();
+  const started = await firstDelivery;
+  await waitDrained(jsm, consumer);
+  const rate = EVENTS / ((performance.now() - started) / 1000);
+  await process.stop();
+  return rate;
+}
+
+async function redisCalls(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  return [...stats.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)].filter(([, command]) => command !== 'info').reduce((sum, [, , calls]) => sum + Number(calls), 0);
+}
+
+async function main() {
+  const system = await startSystem({ services: ['gateway'] });
+  // The same client options as the services' connections (libs/jetstream/src/connection.ts).
+  const nc = await connect({ servers: system.servers.natsUrl, noAsyncTraces: true });
+  const redis = new Redis(system.servers.redisUrl);
+  try {
+    const jsm = await nc.jetstreamManager();
+    const widget = await createWidget(system);
+    await preload(nc, widget);
+    console.error(`preloaded ${EVENTS} message.inbound events`);
+
+    const rounds: Array<{ baseline_per_s: number; verifier_per_s: number; ratio: number; redis_commands_per_verification: number }> = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const baselineRate = await drainRate(jsm, 'bench_baseline', () =>
+        launch('baseline', process.execPath, [join(__dirname, 'consume-republish.js')], { env: { ...process.env, NATS_URL: system.servers.natsUrl, CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
+      );
+      const callsBefore = await redisCalls(redis);
+      const verifierRate = await drainRate(jsm, 'verifier_message_inbound', () =>
+        system.start('verifier', {}, process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : []),
+      );
+      const redisPerEvent = ((await redisCalls(redis)) - callsBefore) / EVENTS;
+      rounds.push({
+        baseline_per_s: Math.round(baselineRate),
+        verifier_per_s: Math.round(verifierRate),
+        ratio: Number((verifierRate / baselineRate).toFixed(3)),
+        redis_commands_per_verification: Number(redisPerEvent.toFixed(3)),
+      });
+      console.error(`round ${round}: ${JSON.stringify(rounds[rounds.length - 1])}`);
+    }
+    const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
+    console.log(
+      JSON.stringify(
+        { events: EVENTS, rounds, median_ratio: ratios[Math.floor(ratios.length / 2)], target: 'median ratio >= 0.8; redis commands per verification <= 1 (+ the one fill)' },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    redis.disconnect();
+    await nc.close();
+    await system.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,114 @@
+import { generateWidgetSecret } from '@inviaro/crypto';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// The point of this suite is the verifier's own rule, so it reaches into the app on purpose.
+// eslint-disable-next-line @nx/enforce-module-boundaries
+import { checkClaim } from '../../apps/verifier/src/claim/claim-check';
+
+// Every server snippet on the customer docs page, run by its own interpreter, must produce digests
+// the verifier accepts under their secret and only under it (CONTRACT.md §1).
+// Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
+jest.setTimeout(60_000);
+
+const SNIPPETS = join(__dirname, 'snippets');
+
+const USER_IDS = [
+  'usr_42',
+  'Łódź-ユーザー',
+  '👩‍💻🚀',
+  'é'.repeat(100) + '𝄞'.repeat(100) + 'z'.repeat(55), // 255 characters, 455 UTF-16 units, 655 bytes
+  '12345',
+  'a b  c',
+  '0b6c1a52-9d4e-4f3a-8c21-7e5d9a0f3b64',
+];
+const SECRETS = [generateWidgetSecret(), generateWidgetSecret(), '3f1c1e0b8a2d4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6'];
+
+type Language = 'node' | 'php' | 'python' | 'ruby' | 'go';
+
+/** Runs a program to completion with `input` on stdin; its stdout, or an error with its stderr. */
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message} (is it installed?)`)));
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`))));
+    child.stdin.end(input);
+  });
+}
+
+describe('the docs’ server snippets', () => {
+  let goDir: string;
+  const commands: Record<Language, () => [string, ...string[]]> = {
+    node: () => [process.execPath, join(SNIPPETS, 'node.js')],
+    php: () => ['php', join(SNIPPETS, 'hash.php')],
+    python: () => ['python3', join(SNIPPETS, 'hash.py')],
+    ruby: () => ['ruby', join(SNIPPETS, 'hash.rb')],
+    go: () => [join(goDir, 'hash')],
+  };
+  const languages = Object.keys(commands) as Language[];
+  /** digests[language][secret index][user id index] */
+  const digests = {} as Record<Language, string[][]>;
+
+  /** One run per secret, every user id at once: a JSON array on stdin, a digest a line out. */
+  async function digestsFrom(language: Language, secret: string): Promise<string[]> {
+    const [command, ...args] = commands[language]();
+    const stdout = await run(command, args, { INVIARO_WIDGET_SECRET: secret }, JSON.stringify(USER_IDS));
+    return stdout.split('\n').filter(Boolean);
+  }
+
+  beforeAll(async () => {
+    goDir = await mkdtemp(join(tmpdir(), 'inviaro-docs-go-'));
+    // Built once; offline and self-contained: no module download, no toolchain switch, no C compiler.
+    const goEnv = { GOCACHE: join(goDir, 'cache'), GOPATH: join(goDir, 'path'), GOTOOLCHAIN: 'local', GOPROXY: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
+    await run('go', ['build', '-o', join(goDir, 'hash'), join(SNIPPETS, 'hash.go')], goEnv);
+    await Promise.all(
+      languages.map(async (language) => {
+        digests[language] = await Promise.all(SECRETS.map((secret) => digestsFrom(language, secret)));
+      }),
+    );
+  });
+  afterAll(() => goDir && rm(goDir, { recursive: true, force: true }));
+
+  it.each(languages)('%s prints one hex digest per user id', (language) => {
+    for (const printed of digests[language]) {
+      expect(printed).toHaveLength(USER_IDS.length);
+      for (const digest of printed) expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('all print the same digests', () => {
+    for (const language of languages) expect({ language, digests: digests[language] }).toEqual({ language, digests: digests.node });
+  });
+
+  it.each(languages)('%s digests verify under their own secret', (language) => {
+    SECRETS.forEach((secret, s) =>
+      USER_IDS.forEach((userId, u) => {
+        expect({ userId, check: checkClaim({ user_id: userId, user_hash: digests[language][s][u] }, secret) }).toEqual({ userId, check: { verified: true, userId } });
+      }),
+    );
+  });
+
+  it.each(languages)('%s digests are a mismatch under every other secret', (language) => {
+    SECRETS.forEach((secret, s) =>
+      SECRETS.forEach((otherSecret, o) => {
+        if (o === s) return;
+        USER_IDS.forEach((userId, u) => {
+          expect({ userId, check: checkClaim({ user_id: userId, user_hash: digests[language][s][u] }, otherSecret) }).toEqual({
+            userId,
+            check: { verified: false, reason: 'mismatch', claimedUserId: userId },
+          });
+        });
+      }),
+    );
+  });
+
+  it('a digits-only id signed as text verifies when the page sends it as a JSON integer', () => {
+    const u = USER_IDS.indexOf('12345');
+    for (const language of languages) expect(checkClaim({ user_id: 12345, user_hash: digests[language][0][u] }, SECRETS[0])).toEqual({ verified: true, userId: '12345' });
+  });
+});
