@@ -11,6 +11,7 @@ if [ "${1:-}" = "--for-tests" ]; then
   command -v php >/dev/null || need+=(php-cli)
   command -v ruby >/dev/null || need+=(ruby)
   command -v go >/dev/null || need+=(golang-go)
+  command -v python3 >/dev/null || need+=(python3)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -1,16 +1,12 @@
-import { generateWidgetSecret } from '@inviaro/crypto';
+import { createWidget, createWorkspace, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// The point of this suite is the verifier's own rule, so it reaches into the app on purpose.
-// eslint-disable-next-line @nx/enforce-module-boundaries
-import { checkClaim } from '../../apps/verifier/src/claim/claim-check';
-
 // Every server snippet on the customer docs page, run by its own interpreter, must produce digests
-// the verifier accepts under their secret and only under it (CONTRACT.md §1).
+// the running verifier accepts under their widget's secret and only under it (CONTRACT.md §1).
 // Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 const SNIPPETS = join(__dirname, 'snippets');
 
@@ -23,7 +19,8 @@ const USER_IDS = [
   'a b  c',
   '0b6c1a52-9d4e-4f3a-8c21-7e5d9a0f3b64',
 ];
-const SECRETS = [generateWidgetSecret(), generateWidgetSecret(), '3f1c1e0b8a2d4c5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6'];
+/** Widgets, each with its secret as the admin revealed it. */
+const WIDGETS = 3;
 
 type Language = 'node' | 'php' | 'python' | 'ruby' | 'go';
 
@@ -43,6 +40,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''
 
 describe('the docs’ server snippets', () => {
   let goDir: string;
+  let system: RunningSystem;
+  let probe: VerifierProbe;
+  let widgets: TestWidget[];
   const commands: Record<Language, () => [string, ...string[]]> = {
     node: () => [process.execPath, join(SNIPPETS, 'node.js')],
     php: () => ['php', join(SNIPPETS, 'hash.php')],
@@ -62,17 +62,26 @@ describe('the docs’ server snippets', () => {
   }
 
   beforeAll(async () => {
+    system = await startSystem({ services: ['gateway', 'verifier'] });
+    probe = await VerifierProbe.connect(system.servers.natsUrl);
+    const workspace = await createWorkspace(system);
+    widgets = [];
+    for (let i = 0; i < WIDGETS; i++) widgets.push(await createWidget(system, `https://shop-${i}.example`, workspace));
     goDir = await mkdtemp(join(tmpdir(), 'inviaro-docs-go-'));
     // Built once; offline and self-contained: no module download, no toolchain switch, no C compiler.
     const goEnv = { GOCACHE: join(goDir, 'cache'), GOPATH: join(goDir, 'path'), GOTOOLCHAIN: 'local', GOPROXY: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
     await run('go', ['build', '-o', join(goDir, 'hash'), join(SNIPPETS, 'hash.go')], goEnv);
     await Promise.all(
       languages.map(async (language) => {
-        digests[language] = await Promise.all(SECRETS.map((secret) => digestsFrom(language, secret)));
+        digests[language] = await Promise.all(widgets.map((widget) => digestsFrom(language, widget.secret)));
       }),
     );
   });
-  afterAll(() => goDir && rm(goDir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await probe?.close();
+    await system?.stop();
+    if (goDir) await rm(goDir, { recursive: true, force: true });
+  });
 
   it.each(languages)('%s prints one hex digest per user id', (language) => {
     for (const printed of digests[language]) {
@@ -85,30 +94,29 @@ describe('the docs’ server snippets', () => {
     for (const language of languages) expect({ language, digests: digests[language] }).toEqual({ language, digests: digests.node });
   });
 
-  it.each(languages)('%s digests verify under their own secret', (language) => {
-    SECRETS.forEach((secret, s) =>
-      USER_IDS.forEach((userId, u) => {
-        expect({ userId, check: checkClaim({ user_id: userId, user_hash: digests[language][s][u] }, secret) }).toEqual({ userId, check: { verified: true, userId } });
-      }),
-    );
+  it.each(languages)('%s digests verify under their own widget’s secret', async (language) => {
+    for (const [w, widget] of widgets.entries()) {
+      for (const [u, userId] of USER_IDS.entries()) {
+        const check = await probe.check(widget.widgetId, { user_id: userId, user_hash: digests[language][w][u] });
+        expect({ userId, check }).toEqual({ userId, check: { verified: true, user_id: userId } });
+      }
+    }
   });
 
-  it.each(languages)('%s digests are a mismatch under every other secret', (language) => {
-    SECRETS.forEach((secret, s) =>
-      SECRETS.forEach((otherSecret, o) => {
-        if (o === s) return;
-        USER_IDS.forEach((userId, u) => {
-          expect({ userId, check: checkClaim({ user_id: userId, user_hash: digests[language][s][u] }, otherSecret) }).toEqual({
-            userId,
-            check: { verified: false, reason: 'mismatch', claimedUserId: userId },
-          });
-        });
-      }),
-    );
+  it.each(languages)('%s digests are a mismatch under every other widget’s secret', async (language) => {
+    for (const [w] of widgets.entries()) {
+      for (const [o, other] of widgets.entries()) {
+        if (o === w) continue;
+        for (const [u, userId] of USER_IDS.entries()) {
+          const check = await probe.check(other.widgetId, { user_id: userId, user_hash: digests[language][w][u] });
+          expect({ userId, check }).toEqual({ userId, check: { verified: false, reason: 'mismatch' } });
+        }
+      }
+    }
   });
 
-  it('a digits-only id signed as text verifies when the page sends it as a JSON integer', () => {
+  it('a digits-only id signed as text verifies when the page sends it as a JSON integer', async () => {
     const u = USER_IDS.indexOf('12345');
-    for (const language of languages) expect(checkClaim({ user_id: 12345, user_hash: digests[language][0][u] }, SECRETS[0])).toEqual({ verified: true, userId: '12345' });
+    for (const language of languages) expect(await probe.check(widgets[0].widgetId, { user_id: 12345, user_hash: digests[language][0][u] })).toEqual({ verified: true, user_id: '12345' });
   });
 });

@@ -9,3 +9,4 @@ export * from './events/message-stored.event';
 export * from './events/widget-secret-rotated.event';
 export * from './requests/request-contract';
 export * from './requests/claim-check.request';
+export * from './requests/contacts.requests';
