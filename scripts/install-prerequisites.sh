@@ -12,6 +12,7 @@ if [ "${1:-}" = "--for-tests" ]; then
   command -v ruby >/dev/null || need+=(ruby)
   command -v go >/dev/null || need+=(golang-go)
   command -v python3 >/dev/null || need+=(python3)
+  command -v chromium >/dev/null || need+=(chromium)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

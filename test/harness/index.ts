@@ -9,3 +9,4 @@ export * from './admin-client';
 export * from './paths';
 export * from './verifier-probe';
 export * from './streams';
+export * from './event-stream';

@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactsConfig } from './contacts.config';
 import { ContactsModule } from './contacts.module';
+import { QueriesModule } from './queries/queries.module';
 
 const logger = createLogger('contacts');
 
@@ -18,7 +19,7 @@ async function main() {
     readiness: (app) => [postgresReadiness(app.get(DataSource))],
     rootModule: (nc) => ({
       module: ContactsModule,
-      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL))],
+      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), QueriesModule],
     }),
   });
 }

@@ -11,3 +11,4 @@ export * from './workspaces/tokens';
 export * from './workspaces/workspace-bootstrap';
 export * from './secrets/secrets.config';
 export * from './secrets/secrets.module';
+export * from './keyset-cursor';

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
@@ -16,12 +16,8 @@ export class CreateWidgetBody {
   allowed_origins!: string[];
 }
 
-export class ListFailuresQuery {
-  @IsOptional()
-  @IsUUID('all')
-  widget_id?: string;
-
-  /** The `next_cursor` of the previous page. */
+/** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
+class PageQuery {
   @IsOptional()
   @IsString()
   @Length(1, 200)
@@ -33,4 +29,28 @@ export class ListFailuresQuery {
   @Min(1)
   @Max(200)
   limit: number = 50;
+}
+
+export class ListFailuresQuery extends PageQuery {
+  @IsOptional()
+  @IsUUID('all')
+  widget_id?: string;
+}
+
+export class ListContactsQuery extends PageQuery {
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'verified must be true or false' })
+  verified?: boolean;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  user_id?: string;
+}
+
+export class ReplyBody {
+  @IsString()
+  @Length(1, 10_000)
+  text!: string;
 }

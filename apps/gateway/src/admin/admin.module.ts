@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AdminAuthGuard } from './admin-auth.guard';
+import { ContactsController } from './contacts.controller';
 import { VerificationFailuresController } from './verification-failures.controller';
 import { WidgetsController } from './widgets.controller';
 
 /** The support team's API, scoped to the workspace of the admin token. */
 @Module({
-  controllers: [WidgetsController, VerificationFailuresController],
+  controllers: [WidgetsController, VerificationFailuresController, ContactsController],
   providers: [AdminAuthGuard],
 })
 export class AdminModule {}

@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
@@ -27,6 +28,7 @@ export class VerificationFailuresController {
       if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
     }
     const after = query.cursor ? decodeCursor(query.cursor) : null;
+    if (query.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
     const rows: FailureRow[] = await this.db.query(
       `SELECT id, widget_id, claimed_user_id, reason, at, at::text AS at_exact FROM verification_failures
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
@@ -37,17 +39,7 @@ export class VerificationFailuresController {
     const last = page[page.length - 1];
     return {
       failures: page.map((row) => ({ widget_id: row.widget_id, claimed_user_id: row.claimed_user_id, reason: row.reason, at: row.at.toISOString() })),
-      next_cursor: rows.length > query.limit ? encodeCursor(last) : null,
+      next_cursor: rows.length > query.limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null,
     };
   }
-}
-
-function encodeCursor(row: FailureRow): string {
-  return Buffer.from(`${row.at_exact}|${row.id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { at: string; id: string } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d$/.test(at ?? '') || !/^[0-9a-f-]{36}$/.test(id ?? '')) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
-  return { at, id };
 }

@@ -1,4 +1,5 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Request, Response } from 'express';
 import { ApiExceptionFilter } from './api-exception.filter';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
@@ -9,7 +10,29 @@ function describe(errors: ValidationError[], prefix = ''): string {
   return `${path}: ${Object.values(first.constraints ?? { invalid: 'is invalid' })[0]}`;
 }
 
+/**
+ * Widget calls come from customers' pages on other origins. The preflight carries no widget key,
+ * so it is allowed for any origin; each real call is then checked against its widget's allowed
+ * origins (403 origin_not_allowed). The admin API stays same-origin.
+ */
+function widgetCors(request: Request, response: Response, next: () => void): void {
+  const origin = request.headers.origin;
+  if (origin && request.path.startsWith('/v1/widget/')) {
+    response.setHeader('access-control-allow-origin', origin);
+    response.setHeader('vary', 'Origin');
+    if (request.method === 'OPTIONS') {
+      response.setHeader('access-control-allow-methods', 'POST');
+      response.setHeader('access-control-allow-headers', 'content-type');
+      response.setHeader('access-control-max-age', '600');
+      response.status(204).end();
+      return;
+    }
+  }
+  next();
+}
+
 export function configureHttp(app: INestApplication): void {
+  app.use(widgetCors);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({

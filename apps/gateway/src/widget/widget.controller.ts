@@ -1,12 +1,16 @@
-import { deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
-import { EventPublisher } from '@inviaro/jetstream';
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
+import { EventPublisher, RequestClient } from '@inviaro/jetstream';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Response } from 'express';
 import { ApiError } from '../http/api-error';
 import { WidgetAccess, WidgetCaller } from './widget-access';
-import { ClaimBody, CreateVisitorBody, PostMessageBody, VisitorBody } from './widget.dto';
+import { LiveUpdates } from '../live/live-updates';
+import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 
-/** Seconds a widget should wait before retrying when the event stream does not answer. */
-const STREAM_RETRY_AFTER = 2;
+/** Seconds a widget should wait before retrying when the event stream or a service does not answer. */
+const RETRY_AFTER = 2;
+/** Comment lines on an open stream, so that proxies do not close it for silence. */
+const HEARTBEAT_MS = 25_000;
 
 /** The claim exactly as sent, or none when the page sent neither field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
@@ -18,6 +22,8 @@ export class WidgetController {
   constructor(
     private readonly access: WidgetAccess,
     private readonly publisher: EventPublisher,
+    private readonly requests: RequestClient,
+    private readonly live: LiveUpdates,
   ) {}
 
   @Post('visitors')
@@ -52,6 +58,54 @@ export class WidgetController {
   async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string) {
     const { visitor } = await this.access.caller(body.key, origin, body.visitor_token);
     await this.access.logout(visitor);
+    this.live.closeWhere((view) => view.visitorId === visitor.id);
+  }
+
+  /** The visitor's own anonymous history, and the verified user's whole history only while the claim verifies now. */
+  @Post('history')
+  @HttpCode(200)
+  async history(@Body() body: HistoryBody, @Headers('origin') origin?: string) {
+    const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    const userId = await this.verifiedUser(caller, body);
+    return this.ask(() =>
+      this.requests.request(ContactsHistory, { workspace_id: caller.widget.workspace_id, visitor_id: caller.visitor.id, user_id: userId, before: body.before, limit: body.limit }),
+    );
+  }
+
+  /** New messages the visitor may see, as server-sent events over a POST (the token stays out of URLs). */
+  @Post('stream')
+  async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
+    const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    const userId = await this.verifiedUser(caller, body);
+    response.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    response.flushHeaders();
+    response.write(`event: ready\ndata: ${JSON.stringify({ is_verified: userId !== undefined })}\n\n`);
+    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const stop = this.live.open(
+      { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, userId },
+      (message: HistoryMessage) => response.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
+      () => response.end(),
+    );
+    response.on('close', () => {
+      clearInterval(heartbeat);
+      stop();
+    });
+  }
+
+  /** The user id of the page's claim if it verifies now (the verifier decides); undefined otherwise. */
+  private async verifiedUser(caller: WidgetCaller, body: ClaimBody): Promise<string | undefined> {
+    const claim = claimOf(body);
+    if (!claim) return undefined;
+    const result = await this.ask(() => this.requests.request(ClaimCheck, { widget_id: caller.widget.id, claim }));
+    return result.verified ? result.user_id : undefined;
+  }
+
+  private async ask<T>(question: () => Promise<T>): Promise<T> {
+    try {
+      return await question();
+    } catch {
+      throw new ApiError(503, 'service_unavailable', 'the service did not answer; try again', RETRY_AFTER);
+    }
   }
 
   private async publishInbound(caller: WidgetCaller, body: ClaimBody, event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>): Promise<void> {
@@ -71,7 +125,7 @@ export class WidgetController {
         { id: event.message_id, correlationId: event.message_id },
       );
     } catch {
-      throw new ApiError(503, 'stream_unavailable', 'the event could not be queued; try again', STREAM_RETRY_AFTER);
+      throw new ApiError(503, 'stream_unavailable', 'the event could not be queued; try again', RETRY_AFTER);
     }
   }
 }

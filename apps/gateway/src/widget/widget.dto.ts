@@ -1,4 +1,5 @@
-import { Allow, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { Allow, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 
 export class CreateVisitorBody {
   @IsString()
@@ -40,4 +41,19 @@ export class PostMessageBody extends ClaimBody {
   @IsString()
   @Length(1, 10_000)
   text!: string;
+}
+
+export class HistoryBody extends ClaimBody {
+  /** The `next_cursor` of the previous page: older messages. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  before?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit: number = 50;
 }

@@ -2,12 +2,14 @@ import { Visitor, Widget } from '@inviaro/persistence';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { WidgetAccess } from './widget-access';
+import { LiveUpdates, LiveUpdatesHandler } from '../live/live-updates';
+import { WidgetScriptController } from '../widget-script/widget-script.controller';
 import { WidgetController } from './widget.controller';
 
 /** The public API that the widget script calls from customers' pages. */
 @Module({
   imports: [TypeOrmModule.forFeature([Widget, Visitor])],
-  controllers: [WidgetController],
-  providers: [WidgetAccess],
+  controllers: [WidgetController, WidgetScriptController, LiveUpdatesHandler],
+  providers: [WidgetAccess, LiveUpdates],
 })
 export class WidgetModule {}

@@ -20,10 +20,16 @@ export class MessageStoredData {
   @IsUUID('all')
   conversation_id!: string;
 
-  /** The visitor whose message it is; absent for operator replies. */
+  /** The visitor (device) whose conversation it is in. */
   @IsOptional()
   @IsUUID('all')
   visitor_id?: string;
+
+  /** The verified user whose contact it belongs to; absent for an anonymous contact. Routes live delivery. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  user_id?: string;
 
   @IsIn(MESSAGE_AUTHORS)
   author!: MessageAuthor;

@@ -1,0 +1,174 @@
+import {
+  ContactDetail,
+  ContactsHistory,
+  ContactSummary,
+  deterministicId,
+  GetContact,
+  GetContactRequest,
+  HistoryMessage,
+  HistoryRequest,
+  HistoryResult,
+  ListContacts,
+  ListContactsRequest,
+  MessageStored,
+  newId,
+  Reply,
+  ReplyRequest,
+} from '@inviaro/contracts';
+import { EventPublisher, OnRequest } from '@inviaro/jetstream';
+import { decodeCursor, encodeCursor, KeysetPosition } from '@inviaro/persistence';
+import { Controller } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+interface MessageRow {
+  id: string;
+  author: HistoryMessage['author'];
+  text: string;
+  created_at: Date;
+  at_exact: string;
+}
+
+interface ContactRow {
+  id: string;
+  user_id: string | null;
+  is_verified: boolean;
+  email: string | null;
+  name: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  at_exact: string;
+}
+
+const CONTACT_COLUMNS = 'id, user_id, is_verified, email, name, created_at, last_seen_at, created_at::text AS at_exact';
+
+function toMessage(row: MessageRow): HistoryMessage {
+  return { message_id: row.id, author: row.author, text: row.text, created_at: row.created_at.toISOString() };
+}
+
+function toContact(row: ContactRow): ContactSummary {
+  return {
+    id: row.id,
+    user_id: row.user_id,
+    is_verified: row.is_verified,
+    email: row.email,
+    name: row.name,
+    created_at: row.created_at.toISOString(),
+    last_seen_at: row.last_seen_at.toISOString(),
+  };
+}
+
+/** A page of rows fetched with one extra: the cursor of the last kept row when there is more. */
+function page<T extends { id: string; at_exact: string }>(rows: T[], limit: number): { rows: T[]; next: string | null } {
+  const kept = rows.slice(0, limit);
+  const last = kept[kept.length - 1];
+  return { rows: kept, next: rows.length > limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null };
+}
+
+function position(cursor: string | undefined): KeysetPosition | null {
+  if (!cursor) return null;
+  const decoded = decodeCursor(cursor);
+  if (!decoded) throw new Error('cursor is not one this API gave');
+  return decoded;
+}
+
+/** The contacts service's answers to the gateway: a visitor's history, the inbox, and operator replies. */
+@Controller()
+export class InboxQueries {
+  constructor(
+    private readonly db: DataSource,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /**
+   * What a visitor may read now (CONTRACT.md §1 History): its own live anonymous contact's
+   * messages, and, only when the gateway vouches that the claim verifies now, the verified user's
+   * whole history from every device.
+   */
+  @OnRequest(ContactsHistory)
+  async history(request: HistoryRequest): Promise<HistoryResult> {
+    const before = position(request.before);
+    const rows: MessageRow[] = await this.db.query(
+      `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact
+       FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
+       WHERE c.workspace_id = $1
+         AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3))
+         AND ($4::timestamptz IS NULL OR (m.created_at, m.id) < ($4, $5::uuid))
+       ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
+      [request.workspace_id, request.visitor_id, request.user_id ?? null, before?.at ?? null, before?.id ?? null, request.limit + 1],
+    );
+    const { rows: newestFirst, next } = page(rows, request.limit);
+    return { contact: { is_verified: request.user_id !== undefined }, messages: newestFirst.reverse().map(toMessage), next_cursor: next };
+  }
+
+  /** The inbox: live contacts (retired ones are folded into others), newest first. */
+  @OnRequest(ListContacts)
+  async list(request: ListContactsRequest): Promise<{ contacts: ContactSummary[]; next_cursor: string | null }> {
+    const after = position(request.cursor);
+    const rows: ContactRow[] = await this.db.query(
+      `SELECT ${CONTACT_COLUMNS} FROM contacts
+       WHERE workspace_id = $1 AND merged_into_id IS NULL
+         AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3)
+         AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
+       ORDER BY created_at DESC, id DESC LIMIT $6`,
+      [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1],
+    );
+    const { rows: kept, next } = page(rows, request.limit);
+    return { contacts: kept.map(toContact), next_cursor: next };
+  }
+
+  @OnRequest(GetContact)
+  async get(request: GetContactRequest): Promise<ContactDetail | null> {
+    const [contact]: ContactRow[] = await this.db.query(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
+    if (!contact) return null;
+    const conversations: Array<{ id: string; widget_id: string; created_at: Date }> = await this.db.query(
+      `SELECT id, widget_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
+      [contact.id],
+    );
+    const messages: Array<MessageRow & { conversation_id: string }> = await this.db.query(
+      `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1) ORDER BY created_at, id`,
+      [conversations.map((conversation) => conversation.id)],
+    );
+    return {
+      ...toContact(contact),
+      conversations: conversations.map((conversation) => ({
+        id: conversation.id,
+        widget_id: conversation.widget_id,
+        created_at: conversation.created_at.toISOString(),
+        messages: messages.filter((message) => message.conversation_id === conversation.id).map(toMessage),
+      })),
+    };
+  }
+
+  /** An operator's reply: stored in the conversation, then published for the visitor's open widgets. */
+  @OnRequest(Reply)
+  async reply(request: ReplyRequest): Promise<{ message_id: string } | null> {
+    const [conversation] = await this.db.query(
+      `SELECT v.id, v.widget_id, v.visitor_id, v.contact_id, c.workspace_id, c.user_id
+       FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE v.id = $1 AND c.workspace_id = $2`,
+      [request.conversation_id, request.workspace_id],
+    );
+    if (!conversation) return null;
+    const messageId = newId();
+    const [{ created_at }] = await this.db.query(
+      `INSERT INTO messages (id, conversation_id, author, text, created_at) VALUES ($1, $2, 'operator', $3, now()) RETURNING created_at`,
+      [messageId, conversation.id, request.text],
+    );
+    await this.publisher.publish(
+      MessageStored,
+      {
+        message_id: messageId,
+        workspace_id: conversation.workspace_id,
+        widget_id: conversation.widget_id,
+        contact_id: conversation.contact_id,
+        conversation_id: conversation.id,
+        visitor_id: conversation.visitor_id,
+        user_id: conversation.user_id ?? undefined,
+        author: 'operator',
+        text: request.text,
+        created_at: new Date(created_at).toISOString(),
+      },
+      { id: deterministicId(MessageStored.subject, messageId), correlationId: messageId },
+    );
+    return { message_id: messageId };
+  }
+}
