@@ -32,6 +32,8 @@ export interface SystemOptions extends ServerOptions {
   gatewayPort?: number;
   /** The key ring sealing widget secrets; default: a fresh one. */
   masterKeys?: string;
+  /** More environment for every service (e.g. lower rate limits). */
+  serviceEnv?: NodeJS.ProcessEnv;
 }
 
 /** Real servers, a migrated database, and the services as real processes. */
@@ -51,6 +53,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       INVIARO_MASTER_KEYS: options.masterKeys ?? `test:${generateMasterKey()}`,
+      ...options.serviceEnv,
     };
     const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) => {
       const firstGateway = service === 'gateway' && !processes.some((p) => p.name === 'gateway');

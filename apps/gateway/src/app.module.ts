@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsConnection } from 'nats';
 import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from './gateway.config';
+import { RateLimitsModule } from './http/rate-limits';
 import { WidgetModule } from './widget/widget.module';
 
 @Module({})
@@ -16,6 +17,7 @@ export class AppModule {
         JetStreamModule.forRoot(nc),
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
         SecretsModule.register(config),
+        RateLimitsModule.register(config),
         WidgetModule,
         AdminModule,
       ],

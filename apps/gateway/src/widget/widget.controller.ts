@@ -1,8 +1,9 @@
 import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
-import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
 import { ApiError } from '../http/api-error';
+import { WidgetRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { LiveUpdates } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
@@ -17,7 +18,9 @@ function claimOf(body: ClaimBody): InboundClaim | null {
   return body.user_id !== undefined || body.user_hash !== undefined ? { user_id: body.user_id, user_hash: body.user_hash } : null;
 }
 
+/** Rate-limited per widget and per visitor (429 with Retry-After). */
 @Controller('v1/widget')
+@UseGuards(WidgetRateLimit)
 export class WidgetController {
   constructor(
     private readonly access: WidgetAccess,
