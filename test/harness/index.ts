@@ -10,3 +10,4 @@ export * from './paths';
 export * from './verifier-probe';
 export * from './streams';
 export * from './event-stream';
+export * from './steady-load';

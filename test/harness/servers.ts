@@ -107,28 +107,21 @@ async function redisServer(dir: string, options: ServerOptions): Promise<ServerH
 }
 
 async function postgresServer(dir: string, options: ServerOptions): Promise<ServerHandle> {
-  const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: string[]) => (asRoot ? { command: 'runuser', args: ['-u', 'postgres', '--', command, ...args] } : { command, args });
+  // PostgreSQL will not run as root: as root, run its binaries as the postgres user (directly, so that signals reach them).
+  const as = process.getuid?.() === 0 ? postgresUser() : {};
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     mkdirSync(dir, { recursive: true });
     const pwfile = join(dir, '..', 'pg-password');
     writeFileSync(pwfile, TEST_PASSWORD);
-    if (asRoot) {
-      const { uid, gid } = postgresUser();
-      chownSync(join(dir, '..'), uid, gid);
-      chownSync(dir, uid, gid);
-      chownSync(pwfile, uid, gid);
-    }
-    const init = run(`${PG_BIN}/initdb`, ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8']);
-    execFileSync(init.command, init.args, { stdio: 'pipe' });
+    if (as.uid !== undefined) for (const path of [join(dir, '..'), dir, pwfile]) chownSync(path, as.uid, as.gid!);
+    execFileSync(`${PG_BIN}/initdb`, ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'], { stdio: 'pipe', ...as });
     rmSync(pwfile);
   }
   const port = await freePort();
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const server = run(`${PG_BIN}/postgres`, ['-D', dir, ...settings]);
   return restartable('postgres', `postgres://postgres:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`, () =>
-    launch('postgres', server.command, server.args, { readyWhen: /ready to accept connections/, log: logFile(options, 'postgres') }),
+    launch('postgres', `${PG_BIN}/postgres`, ['-D', dir, ...settings], { readyWhen: /ready to accept connections/, log: logFile(options, 'postgres'), ...as }),
   );
 }
 
@@ -138,7 +131,7 @@ export function logFile(options: { logDir?: string }, name: string): NodeJS.Writ
   return createWriteStream(join(options.logDir, `${name}.log`), { flags: 'a' });
 }
 
-function postgresUser(): { uid: number; gid: number } {
+function postgresUser(): { uid?: number; gid?: number } {
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString().trim());
   return { uid: id('-u'), gid: id('-g') };
 }

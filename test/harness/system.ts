@@ -56,8 +56,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       ...options.serviceEnv,
     };
     const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) => {
-      const firstGateway = service === 'gateway' && !processes.some((p) => p.name === 'gateway');
-      const port = firstGateway ? gatewayPort : await freePort();
+      // The gateway's public port goes to the first gateway running; a restarted one takes it over.
+      const portTaken = processes.some((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null);
+      const port = service === 'gateway' && !portTaken ? gatewayPort : await freePort();
       const launched = await launch(service, process.execPath, [...nodeArgs, join(DIST, 'apps', service, 'src', 'main.js')], {
         env: { ...baseEnv, PORT: String(port), ...extraEnv },
         readyWhen: /"msg":"ready"/,

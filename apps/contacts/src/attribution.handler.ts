@@ -1,9 +1,12 @@
-import { ContactAnonymous, ContactAnonymousData, deterministicId, EventEnvelope, MessageStored } from '@inviaro/contracts';
+import { ContactAnonymous, ContactAnonymousData, ContactFolded, ContactVerified, ContactVerifiedData, deterministicId, EventEnvelope, MessageStored, VisitorEventFields } from '@inviaro/contracts';
+import { counter } from '@inviaro/observability';
 import { EventPublisher, OnEvent } from '@inviaro/jetstream';
 import { Controller } from '@nestjs/common';
-import { ConversationStore } from './conversation.store';
+import { ConversationStore, StoredEvent } from './conversation.store';
 
-/** Puts each attributed widget event into the contact it belongs to. */
+const folds = counter('inviaro_contact_folds_total', 'Anonymous contacts folded into verified ones');
+
+/** Puts each attributed widget event into the contact it belongs to, then tells the gateways. */
 @Controller()
 export class AttributionHandler {
   constructor(
@@ -13,7 +16,25 @@ export class AttributionHandler {
 
   @OnEvent(ContactAnonymous)
   async anonymous(event: EventEnvelope<ContactAnonymousData>): Promise<void> {
-    const stored = await this.store.storeAnonymous(event.data);
+    await this.announce(event, await this.store.storeAnonymous(event.data));
+  }
+
+  @OnEvent(ContactVerified)
+  async verified(event: EventEnvelope<ContactVerifiedData>): Promise<void> {
+    const stored = await this.store.storeVerified(event.data);
+    if (stored.foldedContactId) {
+      folds.inc();
+      await this.publisher.publish(
+        ContactFolded,
+        { workspace_id: event.data.workspace_id, user_id: event.data.user_id, from_contact_id: stored.foldedContactId, into_contact_id: stored.contactId, visitor_id: event.data.visitor_id },
+        { id: deterministicId(ContactFolded.subject, stored.foldedContactId), correlationId: event.correlation_id },
+      );
+    }
+    await this.announce(event, stored);
+  }
+
+  /** message.stored for a visitor's message, after its commit: the open widgets that may see it show it. */
+  private async announce(event: EventEnvelope<VisitorEventFields>, stored: StoredEvent): Promise<void> {
     if (event.data.kind !== 'message') return;
     await this.publisher.publish(
       MessageStored,
@@ -24,6 +45,7 @@ export class AttributionHandler {
         contact_id: stored.contactId,
         conversation_id: stored.conversationId,
         visitor_id: event.data.visitor_id,
+        user_id: stored.userId,
         author: 'visitor',
         text: event.data.text!,
         created_at: stored.createdAt.toISOString(),

@@ -1,5 +1,5 @@
 import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, MessageInbound, MessageInboundData } from '@inviaro/contracts';
-import { EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
+import { DeadLetter, EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
 import { Controller } from '@nestjs/common';
 import { ClaimVerification } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';
@@ -23,6 +23,8 @@ export class InboundHandler {
       await this.publisher.publish(ContactVerified, { ...fields, user_id: verdict.userId, secret_version: verdict.secretVersion }, { ...meta, id: deterministicId(ContactVerified.subject, event.id) });
       return;
     }
+    // No widget, no conversation to put it in: it can never be stored, however often it is retried.
+    if (verdict.outcome === 'failed' && verdict.reason === 'unknown_widget') throw new DeadLetter(`unknown widget ${fields.widget_id}`);
     if (verdict.outcome === 'failed') await this.failures.record(fields, event.correlation_id, verdict.reason, verdict.claimedUserId);
     // A failed claim is dropped silently: the event goes on as the visitor's anonymous one.
     const failure = verdict.outcome === 'failed' ? { failure_reason: verdict.reason, claimed_user_id: verdict.claimedUserId } : {};

@@ -14,6 +14,15 @@ const CODES: Record<number, string> = {
   503: 'unavailable',
 };
 
+/** Errors that mean a dependency (PostgreSQL) is away for now, not that the request is wrong. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const RETRY_AFTER_SECONDS = 2;
+
+function dependencyAway(exception: unknown): boolean {
+  const { code, message } = (exception ?? {}) as { code?: string; message?: string };
+  return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|connect ECONNREFUSED/.test(message ?? '');
+}
+
 /** Renders every error in the contract's shape; an unexpected one is logged and answered 500 without detail. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -33,6 +42,11 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(exception instanceof Error ? exception.message : String(exception));
+    if (dependencyAway(exception)) {
+      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ error: { code: 'service_unavailable', message: 'a service is unavailable; try again' } });
+      return;
+    }
     response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: { code: 'internal_error', message: 'internal error' } });
   }
 }

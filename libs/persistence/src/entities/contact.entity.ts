@@ -25,6 +25,9 @@ export class Contact {
   @Column('uuid', { nullable: true })
   merged_into_id!: string | null;
 
+  @Column('timestamptz', { nullable: true })
+  merged_at!: Date | null;
+
   @Column('text', { nullable: true })
   email!: string | null;
 

@@ -1,0 +1,150 @@
+import { MessageInbound, newId } from '@inviaro/contracts';
+import { userHash } from '@inviaro/crypto';
+import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
+import { ClaimKind, createWidget, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { connect } from 'nats';
+
+jest.setTimeout(300_000);
+
+/**
+ * Each fault under a steady load of widget messages (valid, wrong and no claims). After each:
+ * every message the gateway answered 202 is stored exactly once, and no failed claim is attributed
+ * to a verified contact.
+ */
+describe('faults under load: nothing accepted is lost or doubled', () => {
+  let system: RunningSystem;
+  let widget: TestWidget;
+  let client: WidgetClient;
+
+  beforeAll(async () => {
+    system = await startSystem({ serviceEnv: { RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
+    await system.start('verifier');
+    await system.start('contacts');
+    widget = await createWidget(system);
+    client = new WidgetClient(system.gatewayUrl, widget);
+  });
+  afterAll(() => system?.stop());
+
+  /** Runs the fault while the load runs, then checks the outcome. */
+  async function underLoad(fault: (load: SteadyLoad) => Promise<void>): Promise<SteadyLoad> {
+    const load = new SteadyLoad(client, widget, 40, (process.env.LOAD_KINDS?.split(',') as ClaimKind[]) ?? undefined);
+    await load.start();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await fault(load);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await load.stop();
+    await expectStoredExactlyOnce(load);
+    return load;
+  }
+
+  async function expectStoredExactlyOnce(load: SteadyLoad): Promise<void> {
+    const accepted = load.accepted();
+    expect(accepted).toHaveLength(load.sent.length);
+    const ids = accepted.map((message) => message.messageId!);
+    const stored = await waitFor(
+      `${ids.length} accepted messages stored`,
+      async () => {
+        const rows = await system.sql<{ id: string; is_verified: boolean }>(
+          `SELECT m.id, c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = ANY($1)`,
+          [ids],
+        );
+        return rows.length === ids.length ? rows : undefined;
+      },
+      90_000,
+      250,
+    );
+    expect(new Set(stored.map((row) => row.id)).size).toBe(ids.length);
+    const verifiedById = new Map(stored.map((row) => [row.id, row.is_verified]));
+    const wronglyVerified = accepted.filter((message) => message.claim !== 'verified' && verifiedById.get(message.messageId!));
+    expect(wronglyVerified).toEqual([]);
+  }
+
+  const service = (name: string, index = 0) => system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null)[index];
+
+  it('survives kill -9 of the gateway', async () => {
+    const load = await underLoad(async () => {
+      await service('gateway').stop('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await system.start('gateway');
+    });
+    expect(load.answers.get('no answer')).toBeGreaterThan(0);
+  });
+
+  it('survives kill -9 of a verifier instance', async () => {
+    await underLoad(async () => {
+      await service('verifier').stop('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await system.start('verifier');
+    });
+  });
+
+  it('survives kill -9 of a contacts instance', async () => {
+    await underLoad(async () => {
+      await service('contacts').stop('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await system.start('contacts');
+    });
+  });
+
+  it('answers 503 with Retry-After, never 202, while NATS is down, and recovers after its restart', async () => {
+    const nats = system.servers.processes.nats!;
+    const load = await underLoad(async () => {
+      await nats.kill('SIGKILL');
+      const token = await client.newVisitor();
+      const refused = await waitFor('a refusal while NATS is down', async () => {
+        const response = await client.postMessage(token, { client_message_id: `during-${newId()}`, text: 'while down' });
+        expect(response.status).not.toBe(202);
+        return response.status === 503 ? response : undefined;
+      });
+      expect(refused.headers.get('retry-after')).toBe('2');
+      expect(refused.body).toEqual({ error: { code: 'stream_unavailable', message: expect.any(String) } });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await nats.start();
+    });
+    expect(load.answers.get(503)).toBeGreaterThan(0);
+  });
+
+  it('verifies from PostgreSQL while Redis restarts', async () => {
+    const redis = system.servers.processes.redis!;
+    await underLoad(async () => {
+      await redis.kill('SIGKILL');
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await redis.start();
+    });
+  });
+
+  it('loses and doubles nothing across a PostgreSQL restart', async () => {
+    const postgres = system.servers.processes.postgres!;
+    await underLoad(async () => {
+      await postgres.kill('SIGINT');
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await postgres.start();
+    });
+  });
+
+  it('dead-letters poison events without holding up the others', async () => {
+    const nc = await connect({ servers: system.servers.natsUrl });
+    const js = nc.jetstream();
+    const envelope = (data: Record<string, unknown>, version = MessageInbound.schemaVersion) => {
+      const id = newId();
+      return Buffer.from(JSON.stringify({ id, subject: MessageInbound.subject, schema_version: version, correlation_id: id, occurred_at: new Date().toISOString(), data }));
+    };
+    const unknownWidget = newId();
+    const valid = { kind: 'message', message_id: newId(), workspace_id: widget.workspaceId, widget_id: unknownWidget, visitor_id: newId(), text: 'hi', received_at: new Date().toISOString() };
+    try {
+      await underLoad(async () => {
+        await js.publish(MessageInbound.subject, Buffer.from('this is not JSON'), { msgID: newId() });
+        await js.publish(MessageInbound.subject, envelope({ ...valid, message_id: newId() }, 99), { msgID: newId() });
+        await js.publish(MessageInbound.subject, envelope({ ...valid, claim: { user_id: 'u', user_hash: userHash('u', widget.secret) } }), { msgID: newId() });
+      });
+    } finally {
+      await nc.close();
+    }
+    const letters = await waitFor('three dead letters', async () => {
+      const found = await readStream(system.servers.natsUrl, DEAD_LETTER_STREAM, 'dead-letter.message.inbound');
+      return found.length >= 3 ? found : undefined;
+    });
+    const reasons = letters.map((letter) => letter.headers['Inviaro-Reason']);
+    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/not JSON/), expect.stringMatching(/schema_version 99/), expect.stringMatching(/unknown widget/)]));
+  });
+});
