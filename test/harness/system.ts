@@ -1,7 +1,7 @@
 import { generateMasterKey } from '@inviaro/crypto';
 import { runMigrations } from '@inviaro/persistence';
 import { join } from 'node:path';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { launch, freePort, ManagedProcess } from './processes';
 import { DIST } from './paths';
 import { logFile, ServerOptions, ServerSet, startServers } from './servers';
@@ -40,10 +40,11 @@ export interface SystemOptions extends ServerOptions {
 export async function startSystem(options: SystemOptions = {}): Promise<RunningSystem> {
   const servers = await startServers(options);
   const processes: ServiceProcess[] = [];
-  const db = new Client({ connectionString: servers.databaseUrl });
+  // A pool, so that a PostgreSQL restart (a fault test) costs its broken connections, not the test run.
+  const db = new Pool({ connectionString: servers.databaseUrl, max: 4 });
+  db.on('error', () => undefined);
   try {
     await runMigrations(servers.databaseUrl);
-    await db.connect();
     const gatewayPort = options.gatewayPort ?? (await freePort());
     const baseEnv: NodeJS.ProcessEnv = {
       ...process.env,

@@ -1,0 +1,226 @@
+/**
+ * End-to-end benchmark (not a test): the whole system on this machine, widget POSTs to stored
+ * messages. Prints, and keeps in docs/benchmarks/ as JSON and an SVG chart:
+ *  1. sustained throughput (closed loop) for DURATION seconds, with lost and duplicated counts;
+ *  2. POST-to-stored latency p50/p99/max at a fixed offered RATE per second (open loop);
+ *  3. both again with two verifier and two contacts instances;
+ *  4. each service's resident memory, idle and under load;
+ *  5. the bare JetStream publish rate of one Node client on the same server, and (1) as a ratio of it.
+ *
+ *   npm run bench:e2e       (DURATION=60 RATE=1000 LATENCY_SECONDS=20 CONCURRENCY=64)
+ */
+import { MessageStored } from '@inviaro/contracts';
+import { userHash } from '@inviaro/crypto';
+import { createWidget, RunningSystem, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { connect, NatsConnection, StorageType } from 'nats';
+
+const DURATION = Number(process.env.DURATION ?? 60);
+const RATE = Number(process.env.RATE ?? 1000);
+const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
+const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
+const VISITORS = 50;
+const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** When each message was stored, as the gateways learn it (message.stored). */
+class StoredWatch {
+  readonly storedAt = new Map<string, number>();
+  duplicates = 0;
+  private constructor(private readonly nc: NatsConnection) {}
+
+  static async start(natsUrl: string): Promise<StoredWatch> {
+    const watch = new StoredWatch(await connect({ servers: natsUrl, noAsyncTraces: true }));
+    watch.nc.subscribe(MessageStored.subject, {
+      callback: (_error, message) => {
+        const id = (message.json() as { data: { message_id: string } }).data.message_id;
+        if (watch.storedAt.has(id)) watch.duplicates++;
+        else watch.storedAt.set(id, performance.now());
+      },
+    });
+    return watch;
+  }
+
+  close() {
+    return this.nc.close();
+  }
+}
+
+class Traffic {
+  private n = 0;
+  readonly sentAt = new Map<string, number>();
+  constructor(
+    private readonly client: WidgetClient,
+    private readonly widget: TestWidget,
+    private readonly tokens: string[],
+  ) {}
+
+  /** One message; resolves with its id once accepted (202), or undefined. */
+  async send(): Promise<string | undefined> {
+    const i = this.n++;
+    const visitor = i % this.tokens.length;
+    const userId = `bench-user-${visitor}`;
+    // Half the visitors are logged in and sign every message; the rest are anonymous.
+    const claim = visitor % 2 === 0 ? { user_id: userId, user_hash: userHash(userId, this.widget.secret) } : {};
+    const started = performance.now();
+    const response = await this.client.postMessage(this.tokens[visitor], { client_message_id: `b-${Date.now()}-${i}`, text: `benchmark ${i}`, ...claim }).catch(() => undefined);
+    if (response?.status !== 202) return undefined;
+    this.sentAt.set(response.body.message_id, started);
+    return response.body.message_id;
+  }
+}
+
+function rssMb(pid: number | undefined): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+}
+
+function memory(system: RunningSystem): Record<string, number> {
+  const running = system.processes.filter((p) => p.child.exitCode === null);
+  return Object.fromEntries(running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, rssMb(p.child.pid)]));
+}
+
+async function drain(watch: StoredWatch, ids: string[], timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && ids.some((id) => !watch.storedAt.has(id))) await sleep(100);
+}
+
+async function throughput(system: RunningSystem, traffic: Traffic, watch: StoredWatch) {
+  const accepted: string[] = [];
+  let rejected = 0;
+  let underLoad: Record<string, number> = {};
+  const started = performance.now();
+  const end = started + DURATION * 1000;
+  const sampler = setTimeout(() => (underLoad = memory(system)), (DURATION * 1000) / 2);
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const id = await traffic.send();
+        if (id) accepted.push(id);
+        else rejected++;
+      }
+    }),
+  );
+  clearTimeout(sampler);
+  const storedInWindow = accepted.filter((id) => (watch.storedAt.get(id) ?? Infinity) <= end).length;
+  await drain(watch, accepted);
+  const rows = await system.sql<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [accepted]);
+  return {
+    accepted: accepted.length,
+    rejected,
+    accepted_per_s: Math.round(accepted.length / DURATION),
+    stored_per_s: Math.round(storedInWindow / DURATION),
+    lost: accepted.length - Number(rows[0].count),
+    duplicated_events: watch.duplicates,
+    rss_mb_under_load: underLoad,
+  };
+}
+
+async function latency(traffic: Traffic, watch: StoredWatch) {
+  const ids: Array<Promise<string | undefined>> = [];
+  const started = performance.now();
+  for (let i = 0; i < RATE * LATENCY_SECONDS; i++) {
+    // Open loop: the next send is due at its time whatever the answers do.
+    const due = started + (i * 1000) / RATE;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    ids.push(traffic.send());
+  }
+  const accepted = (await Promise.all(ids)).filter((id): id is string => id !== undefined);
+  await drain(watch, accepted);
+  const latencies = accepted
+    .map((id) => (watch.storedAt.get(id) ?? NaN) - traffic.sentAt.get(id)!)
+    .filter((ms) => !Number.isNaN(ms))
+    .sort((a, b) => a - b);
+  const at = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(1));
+  return { offered_per_s: RATE, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: Number(latencies[latencies.length - 1].toFixed(1)) };
+}
+
+/** One Node client publishing to JetStream as fast as it can, acknowledged, for ten seconds. */
+async function barePublishRate(natsUrl: string): Promise<number> {
+  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const jsm = await nc.jetstreamManager();
+  await jsm.streams.add({ name: 'BENCH_BASELINE', subjects: ['bench.baseline'], storage: StorageType.File });
+  const js = nc.jetstream();
+  const payload = Buffer.alloc(600, 'x');
+  let published = 0;
+  const end = performance.now() + 10_000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        await js.publish('bench.baseline', payload);
+        published++;
+      }
+    }),
+  );
+  await jsm.streams.delete('BENCH_BASELINE');
+  await nc.close();
+  return Math.round(published / 10);
+}
+
+function chart(results: { one: { stored_per_s: number; p99: number }; two: { stored_per_s: number; p99: number }; baseline: number }): string {
+  const bars = [
+    ['bare JetStream publish', results.baseline],
+    ['end to end, 1+1+1', results.one.stored_per_s],
+    ['end to end, 1+2+2', results.two.stored_per_s],
+    ['target', 3000],
+  ] as const;
+  const max = Math.max(...bars.map(([, v]) => v));
+  const rows = bars
+    .map(([label, value], i) => {
+      const width = Math.round((value / max) * 360);
+      return `<text x="10" y="${40 + i * 30}" font-size="12">${label}</text><rect x="190" y="${28 + i * 30}" width="${width}" height="16" fill="${label === 'target' ? '#bbb' : '#3b6ea8'}"/><text x="${196 + width}" y="${40 + i * 30}" font-size="12">${value}/s</text>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="200" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">Messages per second (p99 at ${RATE}/s: ${results.one.p99} ms with 1+1+1, ${results.two.p99} ms with 1+2+2)</text>${rows}</svg>`;
+}
+
+async function main() {
+  const limits = { RATE_LIMIT_VISITOR_PER_MINUTE: '10000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
+  const system = await startSystem({ serviceEnv: limits });
+  const watch = await StoredWatch.start(system.servers.natsUrl);
+  try {
+    const widget = await createWidget(system);
+    const client = new WidgetClient(system.gatewayUrl, widget);
+    const tokens = await Promise.all(Array.from({ length: VISITORS }, () => client.newVisitor()));
+    const traffic = new Traffic(client, widget, tokens);
+    const idle = memory(system);
+    const baseline = await barePublishRate(system.servers.natsUrl);
+    console.error(`bare JetStream publish: ${baseline}/s`);
+
+    const one = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
+    console.error(`1 verifier, 1 contacts: ${JSON.stringify(one)}`);
+    await system.start('verifier', limits);
+    await system.start('contacts', limits);
+    const two = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
+    console.error(`2 verifiers, 2 contacts: ${JSON.stringify(two)}`);
+
+    const results = {
+      run_at: new Date().toISOString(),
+      machine: '2 cores; NATS, Redis, PostgreSQL, the services and the load generator on the same machine',
+      settings: { duration_s: DURATION, concurrency: CONCURRENCY, offered_rate_per_s: RATE, latency_window_s: LATENCY_SECONDS, visitors: VISITORS },
+      bare_jetstream_publish_per_s: baseline,
+      one_instance_each: one,
+      two_verifiers_two_contacts: two,
+      end_to_end_as_ratio_of_bare_publish: Number((one.throughput.stored_per_s / baseline).toFixed(3)),
+      rss_mb_idle: idle,
+      targets: { throughput_per_s: 3000, p99_ms_at_1000_per_s: 50, rss_mb_under_load: 200, lost: 0, duplicated: 0 },
+    };
+    console.log(JSON.stringify(results, null, 2));
+    writeFileSync(join(OUT, 'e2e-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(
+      join(OUT, 'e2e-latest.svg'),
+      chart({ baseline, one: { stored_per_s: one.throughput.stored_per_s, p99: one.latency.p99_ms }, two: { stored_per_s: two.throughput.stored_per_s, p99: two.latency.p99_ms } }),
+    );
+  } finally {
+    await watch.close();
+    await system.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
