@@ -1,3 +1,5 @@
+// The contracts' decorators read type metadata when they load: the polyfill must be there first, whoever imports them.
+import 'reflect-metadata';
 export * from './event-contract';
 export * from './event-id';
 export * from './events/visitor-event.fields';
