@@ -21,7 +21,11 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: libTags },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...libTags, 'type:sdk'] },
+            // The demo is a customer's product: it may use what customers install (the SDK), nothing internal.
+            { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['type:sdk'] },
+            // The SDK ships to customers on its own.
+            { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
             { sourceTag: 'type:harness', onlyDependOnLibsWithTags: libTags },

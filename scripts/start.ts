@@ -1,5 +1,5 @@
 import { generateMasterKey } from '@inviaro/crypto';
-import { createWorkspace, REPO_ROOT, RunningSystem, startSystem } from '@inviaro/test-harness';
+import { createWorkspace, DIST, launch, logFile, REPO_ROOT, RunningSystem, startSystem } from '@inviaro/test-harness';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -52,9 +52,17 @@ async function main() {
   });
   const demo = await ensureDemo(system, state);
   const gateway = system.gatewayUrl;
+  // The demo product: signs its users' ids with the Node SDK and embeds the widget; and the operator inbox.
+  const demoSite = await launch('demo', process.execPath, [join(DIST, 'apps', 'demo', 'src', 'main.js')], {
+    env: { ...process.env, GATEWAY_URL: gateway, WIDGET_KEY: demo.widgetKey, WIDGET_SECRET: demo.widgetSecret, ADMIN_TOKEN: demo.adminToken, DEMO_PORT: new URL(DEMO_ORIGIN).port },
+    readyWhen: /demo ready on/,
+    log: logFile({ logDir: join(RUN_DIR, 'logs') }, 'demo'),
+  });
   const call = (path: string, body: string) => `curl -s -X POST ${gateway}/v1/widget/${path} -H 'content-type: application/json' -H 'origin: ${DEMO_ORIGIN}' -d '${body}'`;
   console.log(`
 Inviaro is running.
+  demo site    ${DEMO_ORIGIN}          (log in as one of the users, chat; open a second browser to see the same history)
+  inbox        ${DEMO_ORIGIN}/inbox    (contacts with a verified badge, conversations, replies, verification failures)
   gateway      ${gateway}
   services     ${system.processes.map((p) => `${p.name} ${p.url}/health/ready`).join('\n               ')}
   NATS         ${system.servers.natsUrl}
@@ -72,6 +80,7 @@ Ctrl-C stops everything.`);
 
   const stop = async () => {
     console.log('stopping…');
+    await demoSite.stop();
     await system.stop();
     process.exit(0);
   };

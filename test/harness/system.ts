@@ -70,16 +70,21 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       return child;
     };
     for (const service of options.services ?? SERVICES) await start(service);
+    let stopped: Promise<void> | undefined;
     return {
       servers,
       gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
       processes,
       start,
       sql: async (text, params) => (await db.query(text, params)).rows,
-      async stop() {
-        await Promise.allSettled(processes.map((child) => child.stop('SIGTERM')));
-        await db.end();
-        await servers.stop();
+      /** Safe to call more than once (a test may stop early; afterAll stops again). */
+      stop() {
+        stopped ??= (async () => {
+          await Promise.allSettled(processes.map((child) => child.stop('SIGTERM')));
+          await db.end();
+          await servers.stop();
+        })();
+        return stopped;
       },
     };
   } catch (error) {

@@ -8,14 +8,14 @@ const SCRIPT = join(__dirname, '..', '..', '..', 'widget', 'v1.js');
 /** `GET /v1.js`: the widget script customers embed with `<script src=".../v1.js" async>`. */
 @Controller()
 export class WidgetScriptController {
-  private script?: Promise<Buffer>;
+  private script?: Promise<string>;
 
   @Get('v1.js')
   @Header('content-type', 'text/javascript; charset=utf-8')
   @Header('cache-control', 'public, max-age=300')
   @Header('access-control-allow-origin', '*')
-  async serve(): Promise<Buffer> {
-    this.script ??= readFile(SCRIPT);
+  async serve(): Promise<string> {
+    this.script ??= readFile(SCRIPT, 'utf8');
     try {
       return await this.script;
     } catch {

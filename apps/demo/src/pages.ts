@@ -1,0 +1,152 @@
+import { ContactDetail, ContactSummary, VerificationFailure } from './admin-api';
+import { DemoConfig } from './config';
+import { html, Html, jsLiteral } from './html';
+import { DemoUser, USERS } from './users';
+
+function layout(title: string, nonce: string, body: Html, head: Html = html``): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="stylesheet" href="/demo.css">
+${head}
+</head>
+<body>
+${body}
+</body>
+</html>`;
+}
+
+/**
+ * The docs' "Wiring the page", server-rendered: the settings (with the user's hash signed on this
+ * server) and v1.js from the gateway. The one line added is the documented queue stub, so that
+ * calls made before v1.js has loaded (this page's login button) are kept.
+ */
+function widgetWiring(config: DemoConfig, nonce: string, user: DemoUser | undefined, userHash: string | undefined): Html {
+  const fields: Array<[string, string]> = [
+    ['key', config.widgetKey],
+    ['origin', config.origin],
+  ];
+  if (user && userHash) fields.push(['userId', user.id], ['userHash', userHash], ['userEmail', user.email], ['userName', user.name]);
+  const settings = fields.map(([name, value], i) => html`    ${new Html(name)}: ${jsLiteral(value)}${i < fields.length - 1 ? ',' : ''}\n`);
+  return html`<script nonce="${nonce}">
+  window.InviaroSettings = {
+${settings}  };
+  window.Inviaro = window.Inviaro || function () { (Inviaro.q = Inviaro.q || []).push(arguments); };
+</script>
+<script src="${config.gatewayUrl}/v1.js" async></script>`;
+}
+
+export function productPage(config: DemoConfig, nonce: string, user: DemoUser | undefined, userHash: string | undefined): Html {
+  const body = html`<header class="top">
+  <span class="brand">Northwind Projects</span>
+  <span data-when="in" ${user ? '' : new Html('hidden')}>Signed in as <b data-user-name>${user?.name}</b></span>
+  <form method="post" action="/logout" data-spa="logout" data-when="in" ${user ? '' : new Html('hidden')}><button class="secondary" type="submit">Log out</button></form>
+  <a href="/inbox">Operator inbox</a>
+</header>
+<main>
+  <section class="card" data-when="in" ${user ? '' : new Html('hidden')}>
+    <h1>Welcome back, <span data-user-name>${user?.name}</span></h1>
+    <p class="muted">Your projects at a glance. Questions? The chat in the corner knows who you are: your conversation follows you to every browser you sign in on.</p>
+    <div class="stats">
+      <div class="stat"><b>12</b>open tasks</div>
+      <div class="stat"><b>3</b>projects</div>
+      <div class="stat"><b>98%</b>on schedule</div>
+    </div>
+  </section>
+  <section class="card" data-when="out" ${user ? new Html('hidden') : ''}>
+    <h1>Northwind Projects</h1>
+    <p class="muted">You are browsing anonymously; the chat works anyway. Sign in (no password in this demo) to carry your identity into the chat.</p>
+    <div class="users">
+${USERS.map(
+  (u) => html`      <form method="post" action="/login" data-spa="login"><input type="hidden" name="user" value="${u.id}"><button type="submit">Sign in as ${u.name}</button></form>\n`,
+)}    </div>
+  </section>
+</main>`;
+  return layout('Northwind Projects', nonce, body, html`${widgetWiring(config, nonce, user, userHash)}\n<script nonce="${nonce}" src="/app.js" defer></script>`);
+}
+
+function badge(verified: boolean): Html {
+  return verified ? html`<span class="badge verified">✓ Verified</span>` : html`<span class="badge anonymous">Anonymous</span>`;
+}
+
+function when(iso: string): string {
+  return new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+}
+
+function inboxHeader(): Html {
+  return html`<header class="top"><span class="brand">Northwind Projects · Operator inbox</span><a href="/inbox">Contacts</a><a href="/">Product</a></header>`;
+}
+
+export function inboxPage(contacts: ContactSummary[], nextCursor: string | null, failures: VerificationFailure[], verified: string | undefined): Html {
+  const filter = (value: string | undefined, label: string) =>
+    verified === value ? html`<b>${label}</b>` : html`<a href="/inbox${value ? `?verified=${value}` : ''}">${label}</a>`;
+  const body = html`${inboxHeader()}
+<main>
+  <section class="card">
+    <h1>Contacts</h1>
+    <nav class="filters" aria-label="Filter contacts">${filter(undefined, 'All')} ${filter('true', 'Verified')} ${filter('false', 'Anonymous')}</nav>
+    <table>
+      <thead><tr><th scope="col">Contact</th><th scope="col">Identity</th><th scope="col">First seen</th><th scope="col">Last seen</th></tr></thead>
+      <tbody>
+${contacts.map(
+  (c) => html`        <tr data-contact-id="${c.id}">
+          <td><a href="/inbox/contacts/${c.id}">${c.name || c.email || c.user_id || `Visitor ${c.id.slice(0, 8)}`}</a>${c.email ? html`<br><span class="muted">${c.email}</span>` : ''}</td>
+          <td>${badge(c.is_verified)}${c.user_id ? html` <span class="muted">${c.user_id}</span>` : ''}</td>
+          <td class="muted">${when(c.created_at)}</td>
+          <td class="muted">${when(c.last_seen_at)}</td>
+        </tr>\n`,
+)}      </tbody>
+    </table>
+    ${contacts.length ? '' : html`<p class="muted">No conversations yet.</p>`}
+    ${nextCursor ? html`<p><a href="/inbox?${new URLSearchParams({ ...(verified ? { verified } : {}), cursor: nextCursor }).toString()}">Older contacts →</a></p>` : ''}
+  </section>
+  <section class="card">
+    <h2>Verification failures</h2>
+    <p class="muted">Claims that did not verify were dropped; those chats went on anonymously.</p>
+    <table>
+      <thead><tr><th scope="col">When</th><th scope="col">Claimed user id</th><th scope="col">Reason</th></tr></thead>
+      <tbody>
+${failures.map((f) => html`        <tr><td class="muted">${when(f.at)}</td><td>${f.claimed_user_id ?? '—'}</td><td>${f.reason}</td></tr>\n`)}      </tbody>
+    </table>
+    ${failures.length ? '' : html`<p class="muted">None.</p>`}
+  </section>
+</main>`;
+  return layout('Operator inbox', '', body);
+}
+
+export function contactPage(contact: ContactDetail): Html {
+  const title = contact.name || contact.email || contact.user_id || `Visitor ${contact.id.slice(0, 8)}`;
+  const body = html`${inboxHeader()}
+<main>
+  <section class="card">
+    <h1>${title} ${badge(contact.is_verified)}</h1>
+    <p class="muted">${contact.user_id ? html`User id ${contact.user_id} · ` : ''}${contact.email ? html`${contact.email} · ` : ''}first seen ${when(contact.created_at)} · last seen ${when(contact.last_seen_at)}</p>
+  </section>
+${contact.conversations.map(
+  (conversation) => html`  <section class="card" data-conversation-id="${conversation.id}">
+    <h2>Conversation started ${when(conversation.created_at)}</h2>
+${conversation.messages.map(
+  (m) => html`    <div class="msg ${m.author}" data-message-id="${m.message_id}"><small>${m.author === 'operator' ? 'Support' : 'Visitor'} · ${when(m.created_at)}</small>${m.text}</div>\n`,
+)}    <form method="post" action="/inbox/conversations/${conversation.id}/replies">
+      <input type="hidden" name="contact" value="${contact.id}">
+      <label for="reply-${conversation.id}" class="muted">Reply</label>
+      <textarea id="reply-${conversation.id}" name="text" required maxlength="10000"></textarea>
+      <p><button type="submit">Send reply</button></p>
+    </form>
+  </section>\n`,
+)}
+${contact.conversations.length ? '' : html`<p class="muted">No conversations.</p>`}
+</main>`;
+  return layout(title, '', body);
+}
+
+export function errorPage(status: number, message: string): Html {
+  return layout(
+    `Error ${status}`,
+    '',
+    html`${inboxHeader()}<main><section class="card"><h1>Something went wrong</h1><p class="error" role="alert">${message}</p></section></main>`,
+  );
+}

@@ -1,0 +1,113 @@
+/** How a call to the gateway failed, and so what the widget does next. */
+export type Failure =
+  /** Network error, 408, 429 or 5xx: keep the work and try again (after `after` seconds when the gateway said so). */
+  | { kind: 'retry'; after?: number }
+  /** 401: the visitor token is unknown or logged out; start a new visitor. */
+  | { kind: 'token' }
+  /** 403 / 404: this page may not use this widget (origin not allowed, unknown key). Nothing to retry. */
+  | { kind: 'refused'; code: string }
+  /** Any other 4xx: this request will never succeed as it is. */
+  | { kind: 'bad'; code: string };
+
+export class ApiFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.kind);
+  }
+}
+
+export function failureOf(error: unknown): Failure {
+  return error instanceof ApiFailure ? error.failure : { kind: 'retry' };
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Outlives the page (logout right before a navigation). */
+  keepalive?: boolean;
+}
+
+async function errorCode(response: Response): Promise<string> {
+  try {
+    const body = await response.json();
+    return String((body && body.error && body.error.code) || response.status);
+  } catch {
+    return String(response.status);
+  }
+}
+
+/** POSTs JSON to the gateway's widget API; resolves the Response of a 2xx, or throws an ApiFailure. */
+export async function post(base: string, path: string, body: object, options: CallOptions = {}): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(`${base}/v1/widget/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      credentials: 'omit',
+      cache: 'no-store',
+      signal: options.signal,
+      keepalive: options.keepalive,
+    });
+  } catch (error) {
+    if (options.signal && options.signal.aborted) throw error;
+    throw new ApiFailure({ kind: 'retry' });
+  }
+  const status = response.status;
+  if (status >= 200 && status < 300) return response;
+  if (status === 401) throw new ApiFailure({ kind: 'token' });
+  if (status === 403 || status === 404) throw new ApiFailure({ kind: 'refused', code: await errorCode(response) });
+  if (status === 408 || status === 429 || status >= 500) {
+    const after = Number(response.headers.get('retry-after'));
+    throw new ApiFailure({ kind: 'retry', after: after > 0 ? after : undefined });
+  }
+  throw new ApiFailure({ kind: 'bad', code: await errorCode(response) });
+}
+
+export async function postJson<T>(base: string, path: string, body: object, options?: CallOptions): Promise<T> {
+  const response = await post(base, path, body, options);
+  return response.status === 204 ? ({} as T) : ((await response.json()) as T);
+}
+
+/**
+ * `POST /v1/widget/stream`: server-sent events read with fetch (the token stays in the body, out of
+ * URLs and logs). Resolves when the server ends the stream; throws an ApiFailure if it is refused
+ * or breaks, or the abort error when aborted.
+ */
+export async function readStream(base: string, body: object, onEvent: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void> {
+  const response = await post(base, 'stream', body, { signal });
+  if (!response.body) throw new ApiFailure({ kind: 'retry' });
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new ApiFailure({ kind: 'retry' });
+    }
+    if (chunk.done) return;
+    buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, '\n');
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        const colon = line.indexOf(':');
+        if (colon === 0) continue;
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'event') event = value;
+        else if (field === 'data') data.push(value);
+      }
+      if (!data.length) continue;
+      try {
+        onEvent(event, JSON.parse(data.join('\n')));
+      } catch {
+        // one malformed event does not end the stream
+      }
+    }
+  }
+}

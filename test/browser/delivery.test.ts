@@ -1,0 +1,196 @@
+import { userHash } from '@inviaro/crypto';
+import { RunningSystem, startSystem, WidgetClient } from '@inviaro/test-harness';
+import { Browser, BrowserContext, Request } from 'playwright-core';
+import { AMAR, BEA, contactsWithMessages, Demo, launchBrowser, newDevice, screenshot, signIn, signInServerSide, startDemo, waitFor, WidgetOnPage } from './support';
+
+// Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const window: any, document: any, Event: any;
+
+jest.setTimeout(150_000);
+
+describe('the widget in a browser: live replies, outages and the loading queue', () => {
+  let system: RunningSystem;
+  let demo: Demo;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const device = async () => {
+    const context = await newDevice(browser);
+    contexts.push(context);
+    return context;
+  };
+
+  beforeAll(async () => {
+    system = await startSystem();
+    [demo, browser] = await Promise.all([startDemo(system), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((c) => c.close()));
+    await browser?.close();
+    await demo?.stop();
+    await system?.stop();
+  });
+
+  it('(e) shows an operator’s replies live, from the admin API and from the demo inbox', async () => {
+    const context = await device();
+    await signInServerSide(context, demo, AMAR.id);
+    const widget = new WidgetOnPage(await context.newPage());
+    const historyCalls: Request[] = [];
+    widget.page.on('request', (request) => request.url().endsWith('/v1/widget/history') && historyCalls.push(request));
+    await widget.page.goto(demo.url);
+    await widget.open();
+    await widget.send('Do you ship to Norway?');
+    await widget.waitForText('Do you ship to Norway?');
+
+    const conversation = await waitFor('the conversation in the inbox', async () => {
+      const amar = (await contactsWithMessages(demo.widget)).find((c) => c.user_id === AMAR.id);
+      return amar?.conversations.find((c) => c.messages.some((m) => m.text === 'Do you ship to Norway?'));
+    });
+
+    // Closed with Escape, focus back on the launcher; the reply arrives on the stream and is announced on the launcher.
+    await widget.input.press('Escape');
+    await widget.panel.waitFor({ state: 'hidden' });
+    const readsBefore = historyCalls.length;
+    const reply = await demo.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, { text: 'Yes: 3 to 5 working days.' });
+    expect(reply.status).toBe(201);
+    await widget.waitForText('Yes: 3 to 5 working days.', 'operator');
+    expect(historyCalls.length).toBe(readsBefore); // live, not re-read
+    await widget.page.getByRole('button', { name: 'Open chat, 1 new message' }).waitFor();
+
+    // An operator answers from the demo's inbox (server-side admin calls).
+    const operator = await (await device()).newPage();
+    await operator.goto(`${demo.url}/inbox`);
+    await operator.getByRole('link', { name: AMAR.name }).click();
+    await operator.getByRole('textbox', { name: 'Reply' }).fill('Anything else I can help with?');
+    await operator.getByRole('button', { name: 'Send reply' }).click();
+    await operator.getByText('Anything else I can help with?').waitFor();
+    await widget.waitForText('Anything else I can help with?', 'operator');
+    expect(historyCalls.length).toBe(readsBefore);
+
+    await widget.page.getByRole('button', { name: 'Open chat, 2 new messages' }).click();
+    await widget.send('Great, thanks!');
+    await widget.waitForText('Great, thanks!');
+    expect(await widget.texts()).toEqual(['Do you ship to Norway?', 'Yes: 3 to 5 working days.', 'Anything else I can help with?', 'Great, thanks!']);
+
+    // Some other traffic for the inbox: an anonymous visitor and a claim that fails.
+    const client = new WidgetClient(system.gatewayUrl, demo.widget);
+    await client.postMessage(await client.newVisitor(), { client_message_id: 'anon-1', text: 'Is there a free plan?' });
+    await client.postMessage(await client.newVisitor(), { client_message_id: 'forged-1', text: 'Let me in', user_id: BEA.id, user_hash: userHash(BEA.id, 'f'.repeat(64)) });
+    await waitFor('the failure listed', async () => ((await demo.widget.admin.failures()).body.failures.length ? true : undefined));
+    await waitFor('three contacts', async () => ((await contactsWithMessages(demo.widget)).length >= 3 ? true : undefined));
+
+    await screenshot(widget.page, 'demo-widget.png');
+    await operator.reload();
+    await screenshot(operator, 'inbox-contact.png');
+    await operator.goto(`${demo.url}/inbox`);
+    await operator.getByText('Let me in').or(operator.getByText(BEA.id)).first().waitFor();
+    await screenshot(operator, 'inbox.png');
+  });
+
+  it('(g) keeps messages typed offline or during an outage and sends each exactly once when the gateway answers', async () => {
+    const context = await device();
+    const widget = new WidgetOnPage(await context.newPage());
+    const attempts = new Map<string, Set<string>>(); // text → client_message_ids used
+    widget.page.on('request', (request) => {
+      if (!request.url().endsWith('/v1/widget/messages') || request.method() !== 'POST') return;
+      const body = request.postDataJSON() as { text: string; client_message_id: string };
+      attempts.set(body.text, (attempts.get(body.text) ?? new Set()).add(body.client_message_id));
+    });
+    await widget.page.goto(demo.url);
+    await widget.open();
+    await widget.send('Online first');
+    await widget.waitForText('Online first');
+
+    // 1. The browser goes offline.
+    await context.setOffline(true);
+    await widget.send('Typed offline, one');
+    await widget.send('Typed offline, two');
+    await widget.waitForLines('both waiting', (lines) => lines.filter((l) => l.state === 'waiting').length === 2);
+    await waitFor('the offline notice', async () => ((await widget.status.textContent())?.includes('offline') ? true : undefined), 10_000);
+    const saved = JSON.parse(Object.values(await widget.storage())[0]) as { o: Array<{ c: string; x: string }> };
+    expect(saved.o.map((p) => p.x)).toEqual(['Typed offline, one', 'Typed offline, two']);
+    await context.setOffline(false);
+    await widget.waitForText('Typed offline, two', 'visitor', 20_000);
+    await widget.waitForText('Typed offline, one');
+
+    // 2. The gateway is down (killed), then back on the same address.
+    const gateway = system.processes.find((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null)!;
+    await gateway.stop('SIGKILL');
+    await widget.send('During the outage, one');
+    await widget.send('During the outage, two');
+    await widget.waitForLines('outage messages waiting', (lines) => lines.filter((l) => l.state === 'waiting').length === 2);
+    await system.start('gateway');
+    await widget.waitForText('During the outage, two', 'visitor', 40_000);
+    await widget.waitForText('During the outage, one');
+
+    // 3. A 503 with Retry-After, then an answer lost after the gateway stored the message, then a reload with the message still unsent.
+    let calls = 0;
+    await widget.page.route(/\/v1\/widget\/messages$/, async (route) => {
+      calls++;
+      if (calls === 1) {
+        await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'access-control-allow-origin': demo.url }, contentType: 'application/json', body: '{"error":{"code":"stream_unavailable","message":"try again"}}' });
+      } else if (calls === 2) {
+        await route.fetch(); // the gateway accepts and stores it; the browser never hears back
+        await route.abort('connectionreset');
+      } else {
+        await route.fallback();
+      }
+    });
+    await widget.send('Through a 503 and a lost answer');
+    await widget.waitForText('Through a 503 and a lost answer', 'visitor', 20_000);
+    expect(calls).toBe(3);
+    await widget.page.unroute(/\/v1\/widget\/messages$/);
+
+    await widget.page.route(/\/v1\/widget\/messages$/, (route) => route.abort('connectionrefused'));
+    await widget.send('Survives a reload');
+    await widget.waitForLines('waiting', (lines) => lines.some((l) => l.text === 'Survives a reload' && l.state === 'waiting'));
+    await widget.page.reload();
+    await widget.open();
+    await widget.waitForLines('still waiting after the reload', (lines) => lines.some((l) => l.text === 'Survives a reload' && l.state));
+    await widget.page.unroute(/\/v1\/widget\/messages$/);
+    await widget.page.evaluate(() => window.dispatchEvent(new Event('online')));
+    await widget.waitForText('Survives a reload', 'visitor', 20_000);
+
+    const texts = ['Typed offline, one', 'Typed offline, two', 'During the outage, one', 'During the outage, two', 'Through a 503 and a lost answer', 'Survives a reload'];
+    const rows = await waitFor('every message stored', async () => {
+      const found = await system.sql<{ text: string; n: number }>('SELECT text, count(*)::int AS n FROM messages WHERE text = ANY($1) GROUP BY text', [texts]);
+      return found.length === texts.length ? found : undefined;
+    });
+    expect(Object.fromEntries(rows.map((r) => [r.text, r.n]))).toEqual(Object.fromEntries(texts.map((t) => [t, 1])));
+    // Each message was retried under one client_message_id, and is shown once.
+    for (const text of texts) expect(attempts.get(text)?.size).toBe(1);
+    expect(attempts.get('Through a 503 and a lost answer')).toBeDefined();
+    const shown = await widget.texts();
+    expect(shown.filter((t) => texts.includes(t)).sort()).toEqual([...texts].sort());
+    expect(JSON.parse(Object.values(await widget.storage())[0]).o ?? []).toEqual([]);
+  });
+
+  it('(h) runs calls made before the script loaded (the queue stub)', async () => {
+    const elsewhere = new WidgetClient(system.gatewayUrl, demo.widget);
+    const claim = { user_id: BEA.id, user_hash: userHash(BEA.id, demo.widget.secret) };
+    await elsewhere.postMessage(await elsewhere.newVisitor(), { client_message_id: 'bea-queue', text: 'Bea, from her other laptop', ...claim });
+
+    const context = await device();
+    const page = await context.newPage();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/v1\.js$/, async (route) => {
+      await gate;
+      await route.fallback();
+    });
+    await page.goto(demo.url, { waitUntil: 'domcontentloaded' });
+    await signIn(page, BEA.name); // app.js calls Inviaro('identify', …) while v1.js is still loading
+    await page.evaluate(() => (window as unknown as { Inviaro: (command: string) => void }).Inviaro('open'));
+    const queued = await page.evaluate(() => {
+      const inviaro = (window as unknown as { Inviaro: { q?: IArguments[]; loaded?: boolean } }).Inviaro;
+      return { commands: Array.from(inviaro.q ?? [], (call) => call[0]), loaded: inviaro.loaded ?? false, mounted: !!document.querySelector('inviaro-chat') };
+    });
+    expect(queued).toEqual({ commands: ['identify', 'open'], loaded: false, mounted: false });
+
+    release();
+    const widget = new WidgetOnPage(page);
+    await widget.panel.waitFor({ state: 'visible' });
+    await widget.waitForText('Bea, from her other laptop');
+    expect(await widget.verified()).toBe(true);
+  });
+});

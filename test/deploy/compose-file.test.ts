@@ -1,0 +1,40 @@
+import { REPO_ROOT } from '@inviaro/test-harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+
+// No Docker engine runs here, so `docker compose config` cannot: this checks what the file promises.
+type Service = { command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; ports?: string[] };
+
+describe('docker/compose.yml', () => {
+  const text = readFileSync(join(REPO_ROOT, 'docker', 'compose.yml'), 'utf8');
+  const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
+  const example = readFileSync(join(REPO_ROOT, 'docker', '.env.example'), 'utf8');
+
+  it('runs every part of the system', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['contacts', 'gateway', 'migrate', 'nats', 'postgres', 'redis', 'verifier']);
+    expect(compose.services.nats.command).toEqual(expect.arrayContaining(['-js', '-sd']));
+  });
+
+  it('gives each service a readiness health check and starts it after the migrations', () => {
+    for (const name of ['gateway', 'verifier', 'contacts']) {
+      const service = compose.services[name];
+      expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
+      expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+      expect(service.environment?.INVIARO_MASTER_KEYS).toMatch(/^\$\{INVIARO_MASTER_KEYS:\?/);
+    }
+    expect(compose.services.migrate.command).toEqual(['node', 'bin/inviaro.js', 'migrate']);
+  });
+
+  it('runs Redis with a password and nothing written to disk, and publishes only the gateway', () => {
+    expect(compose.services.redis.command).toEqual(['redis-server', '--requirepass', expect.stringMatching(/REDIS_PASSWORD:\?/), '--save', '', '--appendonly', 'no']);
+    const published = Object.entries(compose.services).filter(([, service]) => service.ports?.length);
+    expect(published.map(([name]) => name)).toEqual(['gateway']);
+  });
+
+  it('documents every variable it reads in .env.example', () => {
+    const used = new Set([...text.matchAll(/\$\{([A-Z_]+)/g)].map((match) => match[1]));
+    const documented = new Set([...example.matchAll(/^([A-Z_]+)=/gm)].map((match) => match[1]));
+    expect([...used].filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
