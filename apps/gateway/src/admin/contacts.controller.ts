@@ -2,10 +2,9 @@ import { GetContact, ListContacts, Reply } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/jetstream';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
+import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListContactsQuery, ReplyBody } from './admin.dto';
-
-const RETRY_AFTER = 2;
 
 /** The inbox: contacts, their conversations, and operator replies (answered by the contacts service). */
 @Controller('v1/admin')
@@ -15,14 +14,14 @@ export class ContactsController {
 
   @Get('contacts')
   list(@AdminWorkspace() workspaceId: string, @Query() query: ListContactsQuery) {
-    return this.ask(() =>
+    return askService(() =>
       this.requests.request(ListContacts, { workspace_id: workspaceId, verified: query.verified, user_id: query.user_id, cursor: query.cursor, limit: query.limit }),
     );
   }
 
   @Get('contacts/:id')
   async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
-    const contact = await this.ask(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id }));
+    const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id }));
     if (!contact) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
     return contact;
   }
@@ -31,16 +30,8 @@ export class ContactsController {
   @Post('conversations/:id/replies')
   @HttpCode(201)
   async reply(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReplyBody) {
-    const stored = await this.ask(() => this.requests.request(Reply, { workspace_id: workspaceId, conversation_id: id, text: body.text }));
+    const stored = await askService(() => this.requests.request(Reply, { workspace_id: workspaceId, conversation_id: id, text: body.text }));
     if (!stored) throw new ApiError(404, 'conversation_not_found', 'no conversation with this id in your workspace');
     return stored;
-  }
-
-  private async ask<T>(question: () => Promise<T>): Promise<T> {
-    try {
-      return await question();
-    } catch {
-      throw new ApiError(503, 'service_unavailable', 'the contacts service did not answer; try again', RETRY_AFTER);
-    }
   }
 }

@@ -3,12 +3,13 @@ import { EventPublisher, RequestClient } from '@inviaro/jetstream';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
 import { ApiError } from '../http/api-error';
+import { askService } from '../http/ask-service';
 import { WidgetRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { LiveUpdates } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 
-/** Seconds a widget should wait before retrying when the event stream or a service does not answer. */
+/** Seconds a widget should wait before retrying when the event stream does not answer. */
 const RETRY_AFTER = 2;
 /** Comment lines on an open stream, so that proxies do not close it for silence. */
 const HEARTBEAT_MS = 25_000;
@@ -70,7 +71,7 @@ export class WidgetController {
   async history(@Body() body: HistoryBody, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const userId = await this.verifiedUser(caller, body);
-    return this.ask(() =>
+    return askService(() =>
       this.requests.request(ContactsHistory, { workspace_id: caller.widget.workspace_id, visitor_id: caller.visitor.id, user_id: userId, before: body.before, limit: body.limit }),
     );
   }
@@ -99,16 +100,8 @@ export class WidgetController {
   private async verifiedUser(caller: WidgetCaller, body: ClaimBody): Promise<string | undefined> {
     const claim = claimOf(body);
     if (!claim) return undefined;
-    const result = await this.ask(() => this.requests.request(ClaimCheck, { widget_id: caller.widget.id, claim }));
+    const result = await askService(() => this.requests.request(ClaimCheck, { widget_id: caller.widget.id, claim }));
     return result.verified ? result.user_id : undefined;
-  }
-
-  private async ask<T>(question: () => Promise<T>): Promise<T> {
-    try {
-      return await question();
-    } catch {
-      throw new ApiError(503, 'service_unavailable', 'the service did not answer; try again', RETRY_AFTER);
-    }
   }
 
   private async publishInbound(caller: WidgetCaller, body: ClaimBody, event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>): Promise<void> {
