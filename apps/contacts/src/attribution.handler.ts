@@ -1,56 +1,70 @@
 import { ContactAnonymous, ContactAnonymousData, ContactFolded, ContactVerified, ContactVerifiedData, deterministicId, EventEnvelope, MessageStored, VisitorEventFields } from '@inviaro/contracts';
-import { counter } from '@inviaro/observability';
 import { EventPublisher, OnEvent } from '@inviaro/jetstream';
-import { Controller } from '@nestjs/common';
-import { ConversationStore, StoredEvent } from './conversation.store';
+import { histogram } from '@inviaro/observability';
+import { Controller, Inject, OnModuleInit } from '@nestjs/common';
+import { Attribution, AttributionInput, AttributionStore } from './attribution/attribution.store';
+import { MicroBatcher, MicroBatcherOptions } from './attribution/micro-batcher';
 
-const folds = counter('inviaro_contact_folds_total', 'Anonymous contacts folded into verified ones');
+export const ATTRIBUTION_BATCHING = Symbol('ATTRIBUTION_BATCHING');
 
-/** Puts each attributed widget event into the contact it belongs to, then tells the gateways. */
+const batchSizes = histogram('inviaro_attribution_batch_size', 'Events attributed per transaction', [], [1, 2, 4, 8, 16, 32, 64, 128, 256]);
+
+/**
+ * Puts each attributed widget event into the contact it belongs to, then tells the gateways.
+ * Events that arrive together share a transaction (MicroBatcher); each handler resolves — and the
+ * transport acknowledges its event — only after that transaction committed.
+ */
 @Controller()
-export class AttributionHandler {
+export class AttributionHandler implements OnModuleInit {
+  private batcher!: MicroBatcher<AttributionInput, Attribution>;
+
   constructor(
-    private readonly store: ConversationStore,
+    private readonly store: AttributionStore,
     private readonly publisher: EventPublisher,
+    @Inject(ATTRIBUTION_BATCHING) private readonly batching: MicroBatcherOptions,
   ) {}
+
+  onModuleInit(): void {
+    this.batcher = new MicroBatcher((inputs) => this.store.attribute(inputs), this.batching, (size) => batchSizes.observe(size));
+  }
 
   @OnEvent(ContactAnonymous)
   async anonymous(event: EventEnvelope<ContactAnonymousData>): Promise<void> {
-    await this.announce(event, await this.store.storeAnonymous(event.data));
+    await this.announce(event, await this.batcher.submit({ event: event.data }));
   }
 
   @OnEvent(ContactVerified)
   async verified(event: EventEnvelope<ContactVerifiedData>): Promise<void> {
-    const stored = await this.store.storeVerified(event.data);
-    if (stored.foldedContactId) {
-      folds.inc();
-      await this.publisher.publish(
-        ContactFolded,
-        { workspace_id: event.data.workspace_id, user_id: event.data.user_id, from_contact_id: stored.foldedContactId, into_contact_id: stored.contactId, visitor_id: event.data.visitor_id },
-        { id: deterministicId(ContactFolded.subject, stored.foldedContactId), correlationId: event.correlation_id },
-      );
-    }
-    await this.announce(event, stored);
+    await this.announce(event, await this.batcher.submit({ event: event.data, userId: event.data.user_id }));
   }
 
-  /** message.stored for a visitor's message, after its commit: the open widgets that may see it show it. */
-  private async announce(event: EventEnvelope<VisitorEventFields>, stored: StoredEvent): Promise<void> {
-    if (event.data.kind !== 'message') return;
+  /** After the commit: the folds this event stands for, and message.stored for a visitor's message (open widgets that may see it show it). */
+  private async announce(event: EventEnvelope<VisitorEventFields>, stored: Attribution): Promise<void> {
+    const { data } = event;
+    for (const fold of stored.folds) {
+      await this.publisher.publish(
+        ContactFolded,
+        { workspace_id: data.workspace_id, user_id: fold.userId, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId, visitor_id: data.visitor_id },
+        // Once per (retired contact, verified contact): a redelivery, or another event of the same run, is the same fold.
+        { id: deterministicId(ContactFolded.subject, fold.fromContactId, fold.intoContactId), correlationId: event.correlation_id },
+      );
+    }
+    if (data.kind !== 'message') return;
     await this.publisher.publish(
       MessageStored,
       {
-        message_id: event.data.message_id,
-        workspace_id: event.data.workspace_id,
-        widget_id: event.data.widget_id,
+        message_id: data.message_id,
+        workspace_id: data.workspace_id,
+        widget_id: data.widget_id,
         contact_id: stored.contactId,
         conversation_id: stored.conversationId,
-        visitor_id: event.data.visitor_id,
+        visitor_id: data.visitor_id,
         user_id: stored.userId,
         author: 'visitor',
-        text: event.data.text!,
-        created_at: stored.createdAt.toISOString(),
+        text: data.text!,
+        created_at: new Date(data.received_at).toISOString(),
       },
-      { id: deterministicId(MessageStored.subject, event.data.message_id), correlationId: event.correlation_id },
+      { id: deterministicId(MessageStored.subject, data.message_id), correlationId: event.correlation_id },
     );
   }
 }

@@ -1,5 +1,24 @@
 import { CommonConfig } from '@inviaro/observability';
+import { IsInt, Max, Min } from 'class-validator';
 
 export class ContactsConfig extends CommonConfig {
   override PORT: number = 8082;
+
+  /** Most contact.verified / contact.anonymous events attributed in one transaction; 1 turns batching off. */
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  ATTRIBUTION_BATCH_MAX: number = 64;
+
+  /** Attribution transactions one instance runs at once; events arriving while all are busy wait and go together. */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  ATTRIBUTION_TRANSACTIONS: number = 4;
+
+  /** PostgreSQL connections of one instance (attribution, inbox queries, health). */
+  @IsInt()
+  @Min(2)
+  @Max(200)
+  DATABASE_POOL_SIZE: number = 10;
 }

@@ -1,6 +1,11 @@
-import { Module } from '@nestjs/common';
-import { AttributionHandler } from './attribution.handler';
-import { ConversationStore } from './conversation.store';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ATTRIBUTION_BATCHING, AttributionHandler } from './attribution.handler';
+import { AttributionStore } from './attribution/attribution.store';
+import { MicroBatcherOptions } from './attribution/micro-batcher';
 
-@Module({ controllers: [AttributionHandler], providers: [ConversationStore] })
-export class ContactsModule {}
+@Module({})
+export class ContactsModule {
+  static register(batching: MicroBatcherOptions): DynamicModule {
+    return { module: ContactsModule, controllers: [AttributionHandler], providers: [AttributionStore, { provide: ATTRIBUTION_BATCHING, useValue: batching }] };
+  }
+}

@@ -3,10 +3,15 @@ import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstr
 import { createLogger, loadConfig } from '@inviaro/observability';
 import { dataSourceOptions, postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactsConfig } from './contacts.config';
 import { ContactsModule } from './contacts.module';
 import { QueriesModule } from './queries/queries.module';
+
+/** The service's root: its modules come in through `imports` (they need the NATS connection and the configuration). */
+@Module({})
+class ContactsRootModule {}
 
 const logger = createLogger('contacts');
 
@@ -18,8 +23,13 @@ async function main() {
     logger,
     readiness: (app) => [postgresReadiness(app.get(DataSource))],
     rootModule: (nc) => ({
-      module: ContactsModule,
-      imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), QueriesModule],
+      module: ContactsRootModule,
+      imports: [
+        JetStreamModule.forRoot(nc),
+        TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
+        ContactsModule.register({ maxBatch: config.ATTRIBUTION_BATCH_MAX, maxInFlight: config.ATTRIBUTION_TRANSACTIONS }),
+        QueriesModule,
+      ],
     }),
   });
 }

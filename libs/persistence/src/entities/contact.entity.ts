@@ -25,14 +25,26 @@ export class Contact {
   @Column('uuid', { nullable: true })
   merged_into_id!: string | null;
 
+  /** For a retired contact: when the verified event that closed its run was received. */
   @Column('timestamptz', { nullable: true })
   merged_at!: Date | null;
+
+  /** For a retired contact: the message id of the verified event that closed its run. */
+  @Column('uuid', { nullable: true })
+  folded_by!: string | null;
 
   @Column('text', { nullable: true })
   email!: string | null;
 
+  /** When the event that gave `email` was received: the latest one wins, whatever the delivery order. */
+  @Column('timestamptz', { nullable: true })
+  email_at!: Date | null;
+
   @Column('text', { nullable: true })
   name!: string | null;
+
+  @Column('timestamptz', { nullable: true })
+  name_at!: Date | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;

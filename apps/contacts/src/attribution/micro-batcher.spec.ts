@@ -1,0 +1,96 @@
+import { MicroBatcher, Settled } from './micro-batcher';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('MicroBatcher', () => {
+  it('runs what arrives in one turn as one batch, and each item gets its own result', async () => {
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(async (items) => {
+      batches.push(items);
+      return items.map((n) => ({ ok: true, value: n * 10 }));
+    }, { maxBatch: 64, maxInFlight: 1 });
+    const results = await Promise.all([1, 2, 3].map((n) => batcher.submit(n)));
+    expect(results).toEqual([10, 20, 30]);
+    expect(batches).toEqual([[1, 2, 3]]);
+  });
+
+  it('settles an item only after its batch finished, and gathers what arrives meanwhile into the next batch', async () => {
+    const gates: Array<ReturnType<typeof deferred<void>>> = [];
+    const batches: number[][] = [];
+    const batcher = new MicroBatcher<number, number>(async (items) => {
+      batches.push(items);
+      const gate = deferred<void>();
+      gates.push(gate);
+      await gate.promise;
+      return items.map((n) => ({ ok: true, value: n }));
+    }, { maxBatch: 64, maxInFlight: 1 });
+
+    let firstDone = false;
+    const first = batcher.submit(1).then(() => (firstDone = true));
+    await tick();
+    const later = [2, 3, 4].map((n) => batcher.submit(n));
+    await tick();
+    expect(batches).toEqual([[1]]);
+    expect(firstDone).toBe(false);
+    expect(batcher.backlog).toBe(3);
+
+    gates[0].resolve();
+    await first;
+    await tick();
+    expect(batches).toEqual([[1], [2, 3, 4]]);
+    gates[1].resolve();
+    expect(await Promise.all(later)).toEqual([2, 3, 4]);
+  });
+
+  it('spreads a backlog over the free slots and never exceeds maxBatch', async () => {
+    const sizes: number[] = [];
+    const batcher = new MicroBatcher<number, number>(async (items) => {
+      sizes.push(items.length);
+      return items.map((n) => ({ ok: true, value: n }));
+    }, { maxBatch: 3, maxInFlight: 2 });
+    await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
+    expect(sizes.slice(0, 2)).toEqual([3, 3]);
+  });
+
+  it('with maxBatch 1, runs every item alone', async () => {
+    const sizes: number[] = [];
+    const batcher = new MicroBatcher<number, number>(async (items) => {
+      sizes.push(items.length);
+      return items.map((n) => ({ ok: true, value: n }));
+    }, { maxBatch: 1, maxInFlight: 8 });
+    await Promise.all([1, 2, 3, 4].map((n) => batcher.submit(n)));
+    expect(sizes).toEqual([1, 1, 1, 1]);
+  });
+
+  it('fails only the items that failed, and the whole batch when the batch itself fails', async () => {
+    const partly = new MicroBatcher<number, number>(async (items) =>
+      items.map((n): Settled<number> => (n % 2 ? { ok: true, value: n } : { ok: false, error: new Error(`bad ${n}`) })),
+    { maxBatch: 8, maxInFlight: 1 });
+    const settled = await Promise.allSettled([1, 2, 3].map((n) => partly.submit(n)));
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+
+    const broken = new MicroBatcher<number, number>(async () => {
+      throw new Error('connection lost');
+    }, { maxBatch: 8, maxInFlight: 1 });
+    const all = await Promise.allSettled([1, 2].map((n) => broken.submit(n)));
+    expect(all).toEqual([
+      { status: 'rejected', reason: new Error('connection lost') },
+      { status: 'rejected', reason: new Error('connection lost') },
+    ]);
+    // It keeps working after a failed batch.
+    const recovering = new MicroBatcher<number, number>(async (items) => items.map((n) => ({ ok: true, value: n })), { maxBatch: 8, maxInFlight: 1 });
+    expect(await recovering.submit(7)).toBe(7);
+  });
+
+  it('refuses a configuration that could never run anything', () => {
+    expect(() => new MicroBatcher(async () => [], { maxBatch: 0, maxInFlight: 1 })).toThrow();
+  });
+});

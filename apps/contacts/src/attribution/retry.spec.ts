@@ -1,0 +1,44 @@
+import { isTransient, sqlState, withRetries } from './retry';
+
+const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
+const typeormError = (code: string) => Object.assign(new Error('query failed'), { driverError: { code } });
+
+describe('retries of a transaction', () => {
+  it('reads the SQLSTATE from pg and TypeORM errors', () => {
+    expect(sqlState(pgError('40P01'))).toBe('40P01');
+    expect(sqlState(typeormError('40001'))).toBe('40001');
+    expect(sqlState(new Error('plain'))).toBeUndefined();
+    expect(sqlState('nope')).toBeUndefined();
+  });
+
+  it('treats lost races as transient and everything else as final', () => {
+    for (const code of ['40001', '40P01', '55P03', '23505', '23503']) expect(isTransient(pgError(code))).toBe(true);
+    for (const code of ['22P02', '23502', '42P01']) expect(isTransient(pgError(code))).toBe(false);
+    expect(isTransient(new Error('ECONNREFUSED'))).toBe(false);
+  });
+
+  it('tries again after a deadlock, and gives up after the last attempt', async () => {
+    let calls = 0;
+    const value = await withRetries(async () => {
+      if (++calls < 3) throw pgError('40P01');
+      return 'done';
+    }, { attempts: 5, baseDelayMs: 1 });
+    expect([value, calls]).toEqual(['done', 3]);
+
+    calls = 0;
+    await expect(withRetries(async () => {
+      calls++;
+      throw pgError('40001');
+    }, { attempts: 3, baseDelayMs: 1 })).rejects.toThrow('pg 40001');
+    expect(calls).toBe(3);
+  });
+
+  it('does not repeat a failure that would fail again', async () => {
+    let calls = 0;
+    await expect(withRetries(async () => {
+      calls++;
+      throw pgError('23502');
+    }, { attempts: 5, baseDelayMs: 1 })).rejects.toThrow();
+    expect(calls).toBe(1);
+  });
+});
