@@ -3,6 +3,7 @@ import { generateMasterKey, KeyRing } from '@inviaro/crypto';
 import { createWorkspace, dataSourceOptions, runMigrations, WidgetSecretVault } from '@inviaro/persistence';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
+import { registerEventCommands } from './events';
 
 const program = new Command('inviaro').description('Inviaro operator commands').showHelpAfterError();
 
@@ -58,6 +59,8 @@ async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<vo
     await db.destroy();
   }
 }
+
+registerEventCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`inviaro: ${error instanceof Error ? error.message : String(error)}`);
