@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 // No Docker engine runs here, so `docker compose config` cannot: this checks what the file promises.
-type Service = { command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; ports?: string[] };
+type Service = { profiles?: string[]; command?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; ports?: string[] };
 
 describe('docker/compose.yml', () => {
   const text = readFileSync(join(REPO_ROOT, 'docker', 'compose.yml'), 'utf8');
@@ -12,7 +12,8 @@ describe('docker/compose.yml', () => {
   const example = readFileSync(join(REPO_ROOT, 'docker', '.env.example'), 'utf8');
 
   it('runs every part of the system', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['contacts', 'gateway', 'migrate', 'nats', 'postgres', 'redis', 'verifier']);
+    const always = Object.entries(compose.services).filter(([, service]) => !service.profiles);
+    expect(always.map(([name]) => name).sort()).toEqual(['contacts', 'gateway', 'migrate', 'nats', 'postgres', 'redis', 'verifier']);
     expect(compose.services.nats.command).toEqual(expect.arrayContaining(['-js', '-sd']));
   });
 
@@ -26,10 +27,19 @@ describe('docker/compose.yml', () => {
     expect(compose.services.migrate.command).toEqual(['node', 'bin/inviaro.js', 'migrate']);
   });
 
-  it('runs Redis with a password and nothing written to disk, and publishes only the gateway', () => {
+  it('runs Redis with a password and nothing written to disk, and publishes only the gateway (Grafana on loopback)', () => {
     expect(compose.services.redis.command).toEqual(['redis-server', '--requirepass', expect.stringMatching(/REDIS_PASSWORD:\?/), '--save', '', '--appendonly', 'no']);
-    const published = Object.entries(compose.services).filter(([, service]) => service.ports?.length);
-    expect(published.map(([name]) => name)).toEqual(['gateway']);
+    const published = Object.fromEntries(Object.entries(compose.services).filter(([, service]) => service.ports?.length).map(([name, service]) => [name, service.ports]));
+    expect(published).toEqual({ gateway: [expect.stringMatching(/:8080$/)], grafana: [expect.stringMatching(/^127\.0\.0\.1:.*:3000$/)] });
+  });
+
+  it('monitors on request: Prometheus scrapes every service, Grafana gets the dashboard', () => {
+    expect(compose.services.prometheus.profiles).toEqual(['monitoring']);
+    expect(compose.services.grafana.profiles).toEqual(['monitoring']);
+    const prometheus = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string }> };
+    expect(prometheus.scrape_configs.map((job) => job.job_name).sort()).toEqual(['contacts', 'gateway', 'verifier']);
+    // No variable required by a profile's service: compose interpolates the whole file, so it would stop a plain `up`.
+    for (const name of ['prometheus', 'grafana']) expect(JSON.stringify(compose.services[name])).not.toContain(':?');
   });
 
   it('documents every variable it reads in .env.example', () => {

@@ -1,4 +1,5 @@
-import { Controller, Get, Injectable, Module, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Injectable, Module, Res } from '@nestjs/common';
+import { Response } from 'express';
 
 /** A dependency the service cannot work without; `check` rejects when it is not usable now. */
 export interface ReadinessCheck {
@@ -34,11 +35,12 @@ class HealthController {
 
   /** Every dependency answers: send it traffic only while this passes. */
   @Get('ready')
-  async ready() {
+  // The status is set here, not thrown: a service's exception filter would reshape the body and drop the checks.
+  async ready(@Res({ passthrough: true }) response: Response) {
     const checks = await this.readiness.run();
     const ok = Object.values(checks).every((result) => result === 'ok');
-    if (!ok) throw new ServiceUnavailableException({ status: 'unavailable', checks });
-    return { status: 'ok', checks };
+    if (!ok) response.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return { status: ok ? 'ok' : 'unavailable', checks };
   }
 }
 
