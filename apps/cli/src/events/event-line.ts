@@ -59,6 +59,29 @@ export interface EventLine {
   problem?: string;
 }
 
+/** The outcome each subject stands for. */
+const OUTCOMES: Record<string, EventOutcome> = {
+  [MessageInbound.subject]: 'received',
+  [ContactVerified.subject]: 'verified',
+  [ContactAnonymous.subject]: 'anonymous',
+  [ContactFolded.subject]: 'folded',
+  [MessageStored.subject]: 'stored',
+  [WidgetSecretRotated.subject]: 'rotated',
+};
+
+/**
+ * The fields a line may show, as the events name them (every event's data is validated by its contract
+ * first). Everything else (hashes, message text) is never read.
+ */
+type ShownFields = Partial<
+  Pick<MessageInboundData, 'kind' | 'workspace_id' | 'widget_id' | 'visitor_id'> &
+    Pick<ContactVerifiedData, 'user_id' | 'secret_version'> &
+    Pick<ContactAnonymousData, 'failure_reason' | 'claimed_user_id'> &
+    Pick<ContactFoldedData, 'from_contact_id' | 'into_contact_id'> &
+    Pick<MessageStoredData, 'contact_id' | 'conversation_id' | 'author'> &
+    Pick<WidgetSecretRotatedData, 'secret_version'>
+>;
+
 const CONTRACTS: Record<string, EventContract<object>> = Object.fromEntries(
   [MessageInbound, ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => [c.subject, c as EventContract<object>]),
 );
@@ -91,97 +114,30 @@ export function describeEvent(subject: string, payload: Uint8Array, storedAt: Da
   } catch (error) {
     return { ...base, outcome: 'unreadable', problem: unreadable(payload, error), ...traceIds(payload) };
   }
-  const head = { ...base };
-  const tail = {
+  const data = envelope.data as ShownFields;
+  const inbound = subject === MessageInbound.subject;
+  const claim = inbound ? ((data as MessageInboundData).claim ?? undefined) : undefined;
+  return prune({
+    ...base,
+    outcome: OUTCOMES[subject],
+    kind: data.kind,
+    workspace_id: data.workspace_id,
+    widget_id: data.widget_id,
+    visitor_id: data.visitor_id,
+    user_id: shownUserId(data.user_id),
+    contact_id: data.contact_id,
+    conversation_id: data.conversation_id,
+    from_contact_id: data.from_contact_id,
+    into_contact_id: data.into_contact_id,
+    claim_present: inbound ? claim !== undefined : undefined,
+    claimed_user_id: shownUserId(claim ? claim.user_id : data.claimed_user_id),
+    failure_reason: data.failure_reason,
+    author: data.author,
+    secret_version: data.secret_version,
     correlation_id: printable(envelope.correlation_id, 100),
     event_id: printable(envelope.id, 100),
     occurred_at: printable(envelope.occurred_at, 40),
-  };
-
-  switch (subject) {
-    case MessageInbound.subject: {
-      const data = envelope.data as MessageInboundData;
-      const claim = data.claim ?? undefined;
-      return prune({
-        ...head,
-        outcome: 'received',
-        kind: data.kind,
-        workspace_id: data.workspace_id,
-        widget_id: data.widget_id,
-        visitor_id: data.visitor_id,
-        claim_present: claim !== undefined,
-        claimed_user_id: claim ? shownUserId(claim.user_id) : undefined,
-        ...tail,
-      });
-    }
-    case ContactVerified.subject: {
-      const data = envelope.data as ContactVerifiedData;
-      return prune({
-        ...head,
-        outcome: 'verified',
-        kind: data.kind,
-        workspace_id: data.workspace_id,
-        widget_id: data.widget_id,
-        visitor_id: data.visitor_id,
-        user_id: shownUserId(data.user_id),
-        secret_version: data.secret_version,
-        ...tail,
-      });
-    }
-    case ContactAnonymous.subject: {
-      const data = envelope.data as ContactAnonymousData;
-      return prune({
-        ...head,
-        outcome: 'anonymous',
-        kind: data.kind,
-        workspace_id: data.workspace_id,
-        widget_id: data.widget_id,
-        visitor_id: data.visitor_id,
-        failure_reason: data.failure_reason,
-        claimed_user_id: shownUserId(data.claimed_user_id),
-        ...tail,
-      });
-    }
-    case ContactFolded.subject: {
-      const data = envelope.data as ContactFoldedData;
-      return prune({
-        ...head,
-        outcome: 'folded',
-        workspace_id: data.workspace_id,
-        visitor_id: data.visitor_id,
-        user_id: shownUserId(data.user_id),
-        from_contact_id: data.from_contact_id,
-        into_contact_id: data.into_contact_id,
-        ...tail,
-      });
-    }
-    case MessageStored.subject: {
-      const data = envelope.data as MessageStoredData;
-      return prune({
-        ...head,
-        outcome: 'stored',
-        author: data.author,
-        workspace_id: data.workspace_id,
-        widget_id: data.widget_id,
-        visitor_id: data.visitor_id,
-        user_id: shownUserId(data.user_id),
-        contact_id: data.contact_id,
-        conversation_id: data.conversation_id,
-        ...tail,
-      });
-    }
-    default: {
-      const data = envelope.data as WidgetSecretRotatedData;
-      return prune({
-        ...head,
-        outcome: 'rotated',
-        workspace_id: data.workspace_id,
-        widget_id: data.widget_id,
-        secret_version: data.secret_version,
-        ...tail,
-      });
-    }
-  }
+  });
 }
 
 /** The text form: time, sequence, subject, outcome, then the ids as key=value, the correlation id last. */
