@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
-import { RunningSystem, startSystem, WidgetClient } from '@inviaro/test-harness';
-import { Browser, BrowserContext, Request } from 'playwright-core';
-import { AMAR, BEA, contactsWithMessages, Demo, launchBrowser, newDevice, screenshot, signIn, signInServerSide, startDemo, waitFor, WidgetOnPage } from './support';
+import { WidgetClient } from '@inviaro/test-harness';
+import { Request } from 'playwright-core';
+import { AMAR, BEA, browserSuite, contactsWithMessages, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -10,40 +10,22 @@ declare const window: any, document: any, Event: any;
 jest.setTimeout(150_000);
 
 describe('the widget in a browser: live replies, outages and the loading queue', () => {
-  let system: RunningSystem;
-  let demo: Demo;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const device = async () => {
-    const context = await newDevice(browser);
-    contexts.push(context);
-    return context;
-  };
-
-  beforeAll(async () => {
-    system = await startSystem();
-    [demo, browser] = await Promise.all([startDemo(system), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await demo?.stop();
-    await system?.stop();
-  });
+  const suite = browserSuite();
+  const { device } = suite;
 
   it('(e) shows an operator’s replies live, from the admin API and from the demo inbox', async () => {
     const context = await device();
-    await signInServerSide(context, demo, AMAR.id);
+    await signInServerSide(context, suite.demo, AMAR.id);
     const widget = new WidgetOnPage(await context.newPage());
     const historyCalls: Request[] = [];
     widget.page.on('request', (request) => request.url().endsWith('/v1/widget/history') && historyCalls.push(request));
-    await widget.page.goto(demo.url);
+    await widget.page.goto(suite.demo.url);
     await widget.open();
     await widget.send('Do you ship to Norway?');
     await widget.waitForText('Do you ship to Norway?');
 
     const conversation = await waitFor('the conversation in the inbox', async () => {
-      const amar = (await contactsWithMessages(demo.widget)).find((c) => c.user_id === AMAR.id);
+      const amar = (await contactsWithMessages(suite.demo.widget)).find((c) => c.user_id === AMAR.id);
       return amar?.conversations.find((c) => c.messages.some((m) => m.text === 'Do you ship to Norway?'));
     });
 
@@ -51,7 +33,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.input.press('Escape');
     await widget.panel.waitFor({ state: 'hidden' });
     const readsBefore = historyCalls.length;
-    const reply = await demo.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, { text: 'Yes: 3 to 5 working days.' });
+    const reply = await suite.demo.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, { text: 'Yes: 3 to 5 working days.' });
     expect(reply.status).toBe(201);
     await widget.waitForText('Yes: 3 to 5 working days.', 'operator');
     expect(historyCalls.length).toBe(readsBefore); // live, not re-read
@@ -59,7 +41,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
 
     // An operator answers from the demo's inbox (server-side admin calls).
     const operator = await (await device()).newPage();
-    await operator.goto(`${demo.url}/inbox`);
+    await operator.goto(`${suite.demo.url}/inbox`);
     await operator.getByRole('link', { name: AMAR.name }).click();
     await operator.getByRole('textbox', { name: 'Reply' }).fill('Anything else I can help with?');
     await operator.getByRole('button', { name: 'Send reply' }).click();
@@ -73,16 +55,16 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     expect(await widget.texts()).toEqual(['Do you ship to Norway?', 'Yes: 3 to 5 working days.', 'Anything else I can help with?', 'Great, thanks!']);
 
     // Some other traffic for the inbox: an anonymous visitor and a claim that fails.
-    const client = new WidgetClient(system.gatewayUrl, demo.widget);
+    const client = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
     await client.postMessage(await client.newVisitor(), { client_message_id: 'anon-1', text: 'Is there a free plan?' });
     await client.postMessage(await client.newVisitor(), { client_message_id: 'forged-1', text: 'Let me in', user_id: BEA.id, user_hash: userHash(BEA.id, 'f'.repeat(64)) });
-    await waitFor('the failure listed', async () => ((await demo.widget.admin.failures()).body.failures.length ? true : undefined));
-    await waitFor('three contacts', async () => ((await contactsWithMessages(demo.widget)).length >= 3 ? true : undefined));
+    await waitFor('the failure listed', async () => ((await suite.demo.widget.admin.failures()).body.failures.length ? true : undefined));
+    await waitFor('three contacts', async () => ((await contactsWithMessages(suite.demo.widget)).length >= 3 ? true : undefined));
 
     await screenshot(widget.page, 'demo-widget.png');
     await operator.reload();
     await screenshot(operator, 'inbox-contact.png');
-    await operator.goto(`${demo.url}/inbox`);
+    await operator.goto(`${suite.demo.url}/inbox`);
     await operator.getByText('Let me in').or(operator.getByText(BEA.id)).first().waitFor();
     await screenshot(operator, 'inbox.png');
   });
@@ -96,7 +78,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
       const body = request.postDataJSON() as { text: string; client_message_id: string };
       attempts.set(body.text, (attempts.get(body.text) ?? new Set()).add(body.client_message_id));
     });
-    await widget.page.goto(demo.url);
+    await widget.page.goto(suite.demo.url);
     await widget.open();
     await widget.send('Online first');
     await widget.waitForText('Online first');
@@ -114,12 +96,12 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.waitForText('Typed offline, one');
 
     // 2. The gateway is down (killed), then back on the same address.
-    const gateway = system.processes.find((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null)!;
+    const gateway = suite.system.processes.find((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null)!;
     await gateway.stop('SIGKILL');
     await widget.send('During the outage, one');
     await widget.send('During the outage, two');
     await widget.waitForLines('outage messages waiting', (lines) => lines.filter((l) => l.state === 'waiting').length === 2);
-    await system.start('gateway');
+    await suite.system.start('gateway');
     await widget.waitForText('During the outage, two', 'visitor', 40_000);
     await widget.waitForText('During the outage, one');
 
@@ -128,7 +110,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.page.route(/\/v1\/widget\/messages$/, async (route) => {
       calls++;
       if (calls === 1) {
-        await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'access-control-allow-origin': demo.url }, contentType: 'application/json', body: '{"error":{"code":"stream_unavailable","message":"try again"}}' });
+        await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'access-control-allow-origin': suite.demo.url }, contentType: 'application/json', body: '{"error":{"code":"stream_unavailable","message":"try again"}}' });
       } else if (calls === 2) {
         await route.fetch(); // the gateway accepts and stores it; the browser never hears back
         await route.abort('connectionreset');
@@ -153,7 +135,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
 
     const texts = ['Typed offline, one', 'Typed offline, two', 'During the outage, one', 'During the outage, two', 'Through a 503 and a lost answer', 'Survives a reload'];
     const rows = await waitFor('every message stored', async () => {
-      const found = await system.sql<{ text: string; n: number }>('SELECT text, count(*)::int AS n FROM messages WHERE text = ANY($1) GROUP BY text', [texts]);
+      const found = await suite.system.sql<{ text: string; n: number }>('SELECT text, count(*)::int AS n FROM messages WHERE text = ANY($1) GROUP BY text', [texts]);
       return found.length === texts.length ? found : undefined;
     });
     expect(Object.fromEntries(rows.map((r) => [r.text, r.n]))).toEqual(Object.fromEntries(texts.map((t) => [t, 1])));
@@ -166,8 +148,8 @@ describe('the widget in a browser: live replies, outages and the loading queue',
   });
 
   it('(h) runs calls made before the script loaded (the queue stub)', async () => {
-    const elsewhere = new WidgetClient(system.gatewayUrl, demo.widget);
-    const claim = { user_id: BEA.id, user_hash: userHash(BEA.id, demo.widget.secret) };
+    const elsewhere = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
+    const claim = { user_id: BEA.id, user_hash: userHash(BEA.id, suite.demo.widget.secret) };
     await elsewhere.postMessage(await elsewhere.newVisitor(), { client_message_id: 'bea-queue', text: 'Bea, from her other laptop', ...claim });
 
     const context = await device();
@@ -178,7 +160,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
       await gate;
       await route.fallback();
     });
-    await page.goto(demo.url, { waitUntil: 'domcontentloaded' });
+    await page.goto(suite.demo.url, { waitUntil: 'domcontentloaded' });
     await signIn(page, BEA.name); // app.js calls Inviaro('identify', …) while v1.js is still loading
     await page.evaluate(() => (window as unknown as { Inviaro: (command: string) => void }).Inviaro('open'));
     const queued = await page.evaluate(() => {

@@ -1,8 +1,7 @@
-import { DIST, RunningSystem, startSystem } from '@inviaro/test-harness';
+import { DIST } from '@inviaro/test-harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Browser, BrowserContext } from 'playwright-core';
-import { AMAR, contactsWithMessages, Demo, launchBrowser, newDevice, signIn, startDemo, startForeignSite, waitFor, WidgetOnPage } from './support';
+import { AMAR, browserSuite, contactsWithMessages, signIn, startForeignSite, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -16,36 +15,18 @@ interface Violation {
 }
 
 describe('the widget on customers’ pages: allowed origins, strict CSP, isolation and keyboard use', () => {
-  let system: RunningSystem;
-  let demo: Demo;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const device = async () => {
-    const context = await newDevice(browser);
-    contexts.push(context);
-    return context;
-  };
-
-  beforeAll(async () => {
-    system = await startSystem();
-    [demo, browser] = await Promise.all([startDemo(system), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await demo?.stop();
-    await system?.stop();
-  });
+  const suite = browserSuite();
+  const { device } = suite;
 
   it('is served by the gateway as the script the build made', async () => {
-    const response = await fetch(`${system.gatewayUrl}/v1.js`);
+    const response = await fetch(`${suite.system.gatewayUrl}/v1.js`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(await response.text()).toBe(readFileSync(join(DIST, 'apps', 'widget', 'v1.js'), 'utf8'));
   });
 
   it('(f) on a page from an origin the widget does not allow, says it cannot connect (the gateway answered 403)', async () => {
-    const foreign = await startForeignSite(system.gatewayUrl, demo.widget.key);
+    const foreign = await startForeignSite(suite.system.gatewayUrl, suite.demo.widget.key);
     try {
       const page = await (await device()).newPage();
       const answers: Array<{ url: string; status: number; body: unknown }> = [];
@@ -59,7 +40,7 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
       await widget.open();
       await waitFor('the refusal shown', async () => ((await widget.status.textContent()) === 'Chat can’t connect from this page.' ? true : undefined), 10_000);
       expect(await widget.input.isDisabled()).toBe(true);
-      expect(answers).toEqual([{ url: `${system.gatewayUrl}/v1/widget/visitors`, status: 403, body: { error: { code: 'origin_not_allowed', message: expect.any(String) } } }]);
+      expect(answers).toEqual([{ url: `${suite.system.gatewayUrl}/v1/widget/visitors`, status: 403, body: { error: { code: 'origin_not_allowed', message: expect.any(String) } } }]);
       expect(await widget.storage()).toEqual({});
       expect(await widget.lines()).toEqual([]);
     } finally {
@@ -79,7 +60,7 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
     page.on('console', (message) => /Content Security Policy|Trusted Type|Refused to/i.test(message.text()) && consoleCsp.push(message.text()));
     const violations = () => page.evaluate(() => (window as unknown as { __violations: Violation[] }).__violations);
 
-    const response = await page.goto(demo.url);
+    const response = await page.goto(suite.demo.url);
     const csp = response!.headers()['content-security-policy'];
     expect(csp).toMatch(/script-src 'nonce-[^']+' http:\/\/127\.0\.0\.1:\d+\/v1\.js;/);
     expect(csp).toContain("default-src 'none'");
@@ -94,10 +75,10 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
     await signIn(page, AMAR.name);
     await waitFor('verified', async () => ((await widget.verified()) ? true : undefined), 10_000);
     const conversation = await waitFor('the conversation', async () => {
-      const amar = (await contactsWithMessages(demo.widget)).find((c) => c.user_id === AMAR.id);
+      const amar = (await contactsWithMessages(suite.demo.widget)).find((c) => c.user_id === AMAR.id);
       return amar?.conversations.find((c) => c.messages.some((m) => m.text === 'Hello under a strict CSP'));
     });
-    await demo.widget.admin.call('POST', `conversations/${conversation.id}/replies`, { text: 'Hello back' });
+    await suite.demo.widget.admin.call('POST', `conversations/${conversation.id}/replies`, { text: 'Hello back' });
     await widget.waitForText('Hello back', 'operator');
     await page.getByRole('button', { name: 'Log out' }).click();
     await waitFor('logged out', async () => ((await widget.lines()).length === 0 ? true : undefined), 10_000);
@@ -122,13 +103,13 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
     expect((await violations()).length).toBeGreaterThan(0);
 
     // The inbox carries no script at all.
-    const inbox = await page.goto(`${demo.url}/inbox`);
+    const inbox = await page.goto(`${suite.demo.url}/inbox`);
     expect(inbox!.headers()['content-security-policy']).toMatch(/^default-src 'none'; style-src 'self'/);
   });
 
   it('keeps its styles and the page’s apart, and can be used with the keyboard and a screen reader', async () => {
     const page = await (await device()).newPage();
-    await page.goto(demo.url);
+    await page.goto(suite.demo.url);
     const widget = new WidgetOnPage(page);
     const launcher = page.getByRole('button', { name: 'Open chat' });
     await launcher.waitFor();

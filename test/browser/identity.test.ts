@@ -1,21 +1,6 @@
 import { userHash } from '@inviaro/crypto';
-import { RunningSystem, startSystem, WidgetClient } from '@inviaro/test-harness';
-import { Browser, BrowserContext } from 'playwright-core';
-import {
-  AMAR,
-  BEA,
-  CHEN,
-  contactsWithMessages,
-  Demo,
-  launchBrowser,
-  newDevice,
-  signIn,
-  signInServerSide,
-  startDemo,
-  textsOf,
-  waitFor,
-  WidgetOnPage,
-} from './support';
+import { WidgetClient } from '@inviaro/test-harness';
+import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,40 +9,22 @@ declare const window: any, document: any, localStorage: any, sessionStorage: any
 jest.setTimeout(120_000);
 
 describe('the widget in a browser: identity across devices, sign-in, logout and rotation', () => {
-  let system: RunningSystem;
-  let demo: Demo;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const device = async () => {
-    const context = await newDevice(browser);
-    contexts.push(context);
-    return context;
-  };
-
-  beforeAll(async () => {
-    system = await startSystem();
-    [demo, browser] = await Promise.all([startDemo(system), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await Promise.allSettled(contexts.map((c) => c.close()));
-    await browser?.close();
-    await demo?.stop();
-    await system?.stop();
-  });
+  const suite = browserSuite();
+  const { device } = suite;
 
   it('(a) folds two devices of one signed-in user into one verified history, live on both', async () => {
     const laptop = await device();
-    await signInServerSide(laptop, demo, AMAR.id);
+    await signInServerSide(laptop, suite.demo, AMAR.id);
     const onLaptop = new WidgetOnPage(await laptop.newPage());
-    await onLaptop.page.goto(demo.url);
+    await onLaptop.page.goto(suite.demo.url);
     await onLaptop.open();
     await onLaptop.send('Hello from the laptop');
     await onLaptop.waitForText('Hello from the laptop', 'visitor');
 
     const phone = await device();
-    await signInServerSide(phone, demo, AMAR.id);
+    await signInServerSide(phone, suite.demo, AMAR.id);
     const onPhone = new WidgetOnPage(await phone.newPage());
-    await onPhone.page.goto(demo.url);
+    await onPhone.page.goto(suite.demo.url);
     await onPhone.open();
     await onPhone.waitForText('Hello from the laptop');
     expect(await onPhone.verified()).toBe(true);
@@ -70,7 +37,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     expect(await onLaptop.texts()).toEqual(['Hello from the laptop', 'And from the phone']);
 
     const contacts = await waitFor('one verified contact with both devices’ messages', async () => {
-      const all = await contactsWithMessages(demo.widget);
+      const all = await contactsWithMessages(suite.demo.widget);
       const amar = all.filter((c) => c.user_id === AMAR.id);
       return amar.length === 1 && textsOf(amar[0]).length === 2 ? all : undefined;
     });
@@ -83,14 +50,14 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
 
   it('(b) turns an anonymous chat into the signed-in user’s when the page calls identify', async () => {
     // Bea chatted earlier on another device.
-    const elsewhere = new WidgetClient(system.gatewayUrl, demo.widget);
+    const elsewhere = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
     const otherToken = await elsewhere.newVisitor();
-    const claim = { user_id: BEA.id, user_hash: userHash(BEA.id, demo.widget.secret) };
+    const claim = { user_id: BEA.id, user_hash: userHash(BEA.id, suite.demo.widget.secret) };
     expect((await elsewhere.postMessage(otherToken, { client_message_id: 'bea-1', text: 'Bea earlier, on her phone', ...claim })).status).toBe(202);
 
     const context = await device();
     const widget = new WidgetOnPage(await context.newPage());
-    await widget.page.goto(demo.url);
+    await widget.page.goto(suite.demo.url);
     await widget.open();
     await widget.send('A question before signing in');
     await widget.waitForText('A question before signing in');
@@ -105,7 +72,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     expect(await widget.token()).toBe(anonymousToken);
 
     await waitFor('the anonymous message folded into Bea’s contact', async () => {
-      const all = await contactsWithMessages(demo.widget);
+      const all = await contactsWithMessages(suite.demo.widget);
       const bea = all.find((c) => c.user_id === BEA.id);
       const stray = all.filter((c) => !c.is_verified).some((c) => textsOf(c).includes('A question before signing in'));
       return bea && textsOf(bea).includes('A question before signing in') && !stray ? true : undefined;
@@ -121,7 +88,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
   it('(c) leaves nothing for the next person on a shared computer after logout', async () => {
     const shared = await device();
     const widget = new WidgetOnPage(await shared.newPage());
-    await widget.page.goto(demo.url);
+    await widget.page.goto(suite.demo.url);
     await signIn(widget.page, CHEN.name);
     await widget.open();
     await widget.send('Chen’s private question');
@@ -143,7 +110,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     expect(left.storage).toEqual({ local: 0, session: 0 });
     expect(left.cookies).toBe('');
     // The old token is dead at the gateway too.
-    const client = new WidgetClient(system.gatewayUrl, demo.widget);
+    const client = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
     await waitFor('the old token refused', async () => ((await client.call('history', { visitor_token: chenToken })).status === 401 ? true : undefined), 10_000);
 
     // The next person: an empty chat, a new visitor.
@@ -156,13 +123,13 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     expect(nextToken).not.toBe(chenToken);
 
     // A site that logs out server-side and forgets Inviaro('logout'): the next page load, with no claim, drops the session anyway.
-    await signInServerSide(shared, demo, AMAR.id);
+    await signInServerSide(shared, suite.demo, AMAR.id);
     await widget.page.reload();
     await widget.open();
     await widget.send('Amar on the shared computer');
     await widget.waitForText('Amar on the shared computer');
     const amarToken = await widget.token();
-    await shared.request.post(`${demo.url}/logout`, { maxRedirects: 0 });
+    await shared.request.post(`${suite.demo.url}/logout`, { maxRedirects: 0 });
     await widget.page.reload();
     await waitFor('the widget to drop Amar’s session on an anonymous page', async () => (Object.keys(await widget.storage()).length === 0 ? true : undefined), 10_000);
     await widget.open();
@@ -171,7 +138,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
   });
 
   it('(d) after a secret rotation, a page holding the old hash chats on anonymously and stops showing the verified history', async () => {
-    const rotating = await startDemo(system); // a widget of its own: this test rotates its secret
+    const rotating = await startDemo(suite.system); // a widget of its own: this test rotates its secret
     try {
       const context = await device();
       await signInServerSide(context, rotating, AMAR.id);

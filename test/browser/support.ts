@@ -1,4 +1,4 @@
-import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, TestWidget, waitFor } from '@inviaro/test-harness';
+import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, startSystem, TestWidget, waitFor } from '@inviaro/test-harness';
 import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
@@ -17,6 +17,37 @@ export function launchBrowser(): Promise<Browser> {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     timeout: 30_000,
   });
+}
+
+export interface BrowserSuite {
+  system: RunningSystem;
+  demo: Demo;
+  /** A new device, closed after the suite. */
+  device(): Promise<BrowserContext>;
+}
+
+/** The whole system, the demo product and Chromium, started before a suite's tests and stopped after them. */
+export function browserSuite(): BrowserSuite {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const suite = {
+    device: async () => {
+      const context = await newDevice(browser!);
+      contexts.push(context);
+      return context;
+    },
+  } as BrowserSuite;
+  beforeAll(async () => {
+    suite.system = await startSystem();
+    [suite.demo, browser] = await Promise.all([startDemo(suite.system), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await Promise.allSettled(contexts.map((c) => c.close()));
+    await browser?.close();
+    await suite.demo?.stop();
+    await suite.system?.stop();
+  });
+  return suite;
 }
 
 /** A new device: a context is a fresh, empty profile (its own storage, cookies and cache). */

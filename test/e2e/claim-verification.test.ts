@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/jetstream';
-import { createWidget, readEvents, RunningSystem, startSystem, TestWidget, VerifierProbe, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { readEvents, VerifierProbe, waitFor, widgetSuite } from '@inviaro/test-harness';
 import { randomUUID } from 'node:crypto';
 
 jest.setTimeout(120_000);
@@ -8,20 +8,13 @@ jest.setTimeout(120_000);
 type Claim = { user_id?: unknown; user_hash?: unknown };
 
 describe('the verifier: every wrong claim is dropped silently, with a support trail', () => {
-  let system: RunningSystem;
-  let widget: TestWidget;
-  let client: WidgetClient;
+  const suite = widgetSuite();
   let visitorToken: string;
-
   beforeAll(async () => {
-    system = await startSystem();
-    widget = await createWidget(system);
-    client = new WidgetClient(system.gatewayUrl, widget);
-    visitorToken = await client.newVisitor();
+    visitorToken = await suite.client.newVisitor();
   });
-  afterAll(() => system?.stop());
 
-  const good = (userId: string) => userHash(userId, widget.secret);
+  const good = (userId: string) => userHash(userId, suite.widget.secret);
   const cases: Array<[string, () => Claim, string, string | null]> = [
     ['no hash', () => ({ user_id: 'usr_1' }), 'missing_hash', 'usr_1'],
     ['no id', () => ({ user_hash: good('usr_1') }), 'missing_user_id', null],
@@ -37,65 +30,65 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
   it('accepts each wrong claim’s message (202), stores it anonymously and records why', async () => {
     const posted: Array<{ messageId: string; reason: string; claimed: string | null }> = [];
     for (const [name, claim, reason, claimed] of cases) {
-      const response = await client.postMessage(visitorToken, { client_message_id: `case-${name}`, text: `with ${name}`, ...claim() });
+      const response = await suite.client.postMessage(visitorToken, { client_message_id: `case-${name}`, text: `with ${name}`, ...claim() });
       expect({ name, status: response.status }).toEqual({ name, status: 202 });
       posted.push({ messageId: response.body.message_id, reason, claimed });
     }
     // Stored, anonymously, every one of them: the chat goes on.
     await waitFor('every message stored', async () => {
-      const rows = await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [posted.map((p) => p.messageId)]);
+      const rows = await suite.system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [posted.map((p) => p.messageId)]);
       return rows.length === posted.length ? true : undefined;
     });
-    const attributed = await system.sql<{ is_verified: boolean }>(
+    const attributed = await suite.system.sql<{ is_verified: boolean }>(
       `SELECT DISTINCT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = ANY($1)`,
       [posted.map((p) => p.messageId)],
     );
     expect(attributed).toEqual([{ is_verified: false }]);
 
-    const anonymous = await readEvents<{ message_id: string; failure_reason?: string; claimed_user_id?: string }>(system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous');
+    const anonymous = await readEvents<{ message_id: string; failure_reason?: string; claimed_user_id?: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous');
     for (const { messageId, reason, claimed } of posted) {
       const event = anonymous.find((e) => e.data.message_id === messageId);
       expect({ messageId, reason: event?.data.failure_reason, claimed: event?.data.claimed_user_id ?? null }).toEqual({ messageId, reason, claimed });
     }
 
     // The support trail: newest first, paged.
-    const first = await widget.admin.failures(`?widget_id=${widget.widgetId}&limit=4`);
+    const first = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}&limit=4`);
     expect(first.status).toBe(200);
     expect(first.body.failures).toHaveLength(4);
-    const rest = await widget.admin.failures(`?widget_id=${widget.widgetId}&limit=50&cursor=${first.body.next_cursor}`);
+    const rest = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}&limit=50&cursor=${first.body.next_cursor}`);
     expect(rest.body.next_cursor).toBeNull();
     const listed = [...first.body.failures, ...rest.body.failures];
     expect(listed.map((f) => f.reason)).toEqual(posted.map((p) => p.reason).reverse());
-    expect(listed[0]).toEqual({ widget_id: widget.widgetId, claimed_user_id: 'usr_1', reason: 'mismatch', at: expect.any(String) });
+    expect(listed[0]).toEqual({ widget_id: suite.widget.widgetId, claimed_user_id: 'usr_1', reason: 'mismatch', at: expect.any(String) });
     const times = listed.map((f) => Date.parse(f.at as string));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 
-    // One structured warning per failure, naming widget, claimed user, reason and correlation id.
-    const verifier = system.processes.find((p) => p.name === 'verifier')!;
+    // One structured warning per failure, naming suite.widget, claimed user, reason and correlation id.
+    const verifier = suite.system.processes.find((p) => p.name === 'verifier')!;
     const warnings = verifier
       .output()
       .split('\n')
       .filter((line) => line.includes('identity claim failed'))
       .map((line) => JSON.parse(line));
     expect(warnings.map((w) => w.correlation_id).sort()).toEqual(posted.map((p) => p.messageId).sort());
-    expect(warnings[0]).toEqual(expect.objectContaining({ level: 40, widget_id: widget.widgetId, reason: expect.any(String) }));
+    expect(warnings[0]).toEqual(expect.objectContaining({ level: 40, widget_id: suite.widget.widgetId, reason: expect.any(String) }));
   });
 
   it('publishes contact.verified with the user id and secret version, never the hash', async () => {
     const hash = good('usr_ok');
-    const response = await client.postMessage(visitorToken, { client_message_id: 'verified', text: 'hi', user_id: 'usr_ok', user_hash: hash.toUpperCase() });
+    const response = await suite.client.postMessage(visitorToken, { client_message_id: 'verified', text: 'hi', user_id: 'usr_ok', user_hash: hash.toUpperCase() });
     const event = await waitFor('contact.verified', async () =>
-      (await readEvents<Record<string, unknown>>(system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).find((e) => e.correlation_id === response.body.message_id),
+      (await readEvents<Record<string, unknown>>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).find((e) => e.correlation_id === response.body.message_id),
     );
     expect(event.data).toEqual(expect.objectContaining({ user_id: 'usr_ok', secret_version: 1, message_id: response.body.message_id, visitor_id: expect.any(String) }));
     expect(JSON.stringify(event).toLowerCase()).not.toContain(hash);
   });
 
   it('reads a JSON integer user id as its decimal string', async () => {
-    const probe = await VerifierProbe.connect(system.servers.natsUrl);
+    const probe = await VerifierProbe.connect(suite.system.servers.natsUrl);
     try {
-      expect(await probe.check(widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual({ verified: true, user_id: '42' });
-      expect(await probe.check(widget.widgetId, { user_id: 4.2, user_hash: good('4.2') })).toEqual({ verified: false, reason: 'malformed' });
+      expect(await probe.check(suite.widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual({ verified: true, user_id: '42' });
+      expect(await probe.check(suite.widget.widgetId, { user_id: 4.2, user_hash: good('4.2') })).toEqual({ verified: false, reason: 'malformed' });
       expect(await probe.check(randomUUID(), { user_id: 'usr_1', user_hash: good('usr_1') })).toEqual({ verified: false, reason: 'unknown_widget' });
     } finally {
       await probe.close();
@@ -103,7 +96,7 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
   });
 
   it('counts outcomes by reason in the verifier’s metrics', async () => {
-    const verifier = system.processes.find((p) => p.name === 'verifier')!;
+    const verifier = suite.system.processes.find((p) => p.name === 'verifier')!;
     const text = await (await fetch(`${verifier.url}/metrics`)).text();
     expect(text).toMatch(/inviaro_claim_checks_total\{outcome="failed",reason="mismatch"\} [1-9]/);
     expect(text).toMatch(/inviaro_claim_checks_total\{outcome="verified",reason=""\} [1-9]/);

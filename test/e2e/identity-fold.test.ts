@@ -1,41 +1,33 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/jetstream';
-import { createWidget, readEvents, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
+import { readEvents, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
 type History = { contact: { is_verified: boolean }; messages: Array<{ text: string }> };
 
 describe('every device that verifies as one user lands in one contact, with its whole history', () => {
-  let system: RunningSystem;
-  let widget: TestWidget;
-  let client: WidgetClient;
-  beforeAll(async () => {
-    system = await startSystem();
-    widget = await createWidget(system);
-    client = new WidgetClient(system.gatewayUrl, widget);
-  });
-  afterAll(() => system?.stop());
+  const suite = widgetSuite();
 
-  const claim = (userId: string, secret = widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
+  const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
   const texts = async (token: string, extra: Record<string, unknown>, count: number) =>
     waitFor(`${count} messages`, async () => {
-      const response = await client.call<History>('history', { visitor_token: token, ...extra });
+      const response = await suite.client.call<History>('history', { visitor_token: token, ...extra });
       return response.body.messages?.length === count ? response.body : undefined;
     });
 
   it('folds each device’s anonymous history into the verified contact, shows it only to a claim that verifies now', async () => {
-    const laptop = await client.newVisitor();
-    const phone = await client.newVisitor();
-    await client.postMessage(laptop, { client_message_id: 'l1', text: 'laptop before login' });
-    await client.postMessage(phone, { client_message_id: 'p1', text: 'phone before login' });
+    const laptop = await suite.client.newVisitor();
+    const phone = await suite.client.newVisitor();
+    await suite.client.postMessage(laptop, { client_message_id: 'l1', text: 'laptop before login' });
+    await suite.client.postMessage(phone, { client_message_id: 'p1', text: 'phone before login' });
     await texts(laptop, {}, 1);
     await texts(phone, {}, 1);
 
-    const phoneStream = await WidgetStream.open(system.gatewayUrl, widget, { visitor_token: phone, ...claim('usr_ana') });
+    const phoneStream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: phone, ...claim('usr_ana') });
     try {
-      await client.postMessage(laptop, { client_message_id: 'l2', text: 'laptop logged in', ...claim('usr_ana'), email: 'ana@example.com' });
-      expect((await client.call('identify', { visitor_token: phone, ...claim('usr_ana'), name: 'Ana' })).status).toBe(202);
+      await suite.client.postMessage(laptop, { client_message_id: 'l2', text: 'laptop logged in', ...claim('usr_ana'), email: 'ana@example.com' });
+      expect((await suite.client.call('identify', { visitor_token: phone, ...claim('usr_ana'), name: 'Ana' })).status).toBe(202);
 
       const all = await texts(laptop, claim('usr_ana'), 3);
       expect(all.contact).toEqual({ is_verified: true });
@@ -48,30 +40,30 @@ describe('every device that verifies as one user lands in one contact, with its 
     }
 
     // Without a claim, the laptop sees only its own anonymous history: none left, it was folded.
-    expect((await client.call<History>('history', { visitor_token: laptop })).body).toEqual({ contact: { is_verified: false }, messages: [], next_cursor: null });
+    expect((await suite.client.call<History>('history', { visitor_token: laptop })).body).toEqual({ contact: { is_verified: false }, messages: [], next_cursor: null });
     // A wrong claim is no way in either.
-    expect((await client.call<History>('history', { visitor_token: laptop, ...claim('usr_ana', 'c'.repeat(64)) })).body.contact).toEqual({ is_verified: false });
+    expect((await suite.client.call<History>('history', { visitor_token: laptop, ...claim('usr_ana', 'c'.repeat(64)) })).body.contact).toEqual({ is_verified: false });
 
-    const [ana] = await system.sql<{ id: string; email: string; name: string }>(`SELECT id, email, name FROM contacts WHERE user_id = 'usr_ana'`);
+    const [ana] = await suite.system.sql<{ id: string; email: string; name: string }>(`SELECT id, email, name FROM contacts WHERE user_id = 'usr_ana'`);
     expect(ana).toEqual({ id: expect.any(String), email: 'ana@example.com', name: 'Ana' });
-    const retired = await system.sql(`SELECT visitor_id FROM contacts WHERE merged_into_id = $1`, [ana.id]);
+    const retired = await suite.system.sql(`SELECT visitor_id FROM contacts WHERE merged_into_id = $1`, [ana.id]);
     expect(retired).toHaveLength(2);
-    const folded = await readEvents<{ into_contact_id: string; user_id: string }>(system.servers.natsUrl, EVENT_STREAM, 'contact.folded');
+    const folded = await readEvents<{ into_contact_id: string; user_id: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.folded');
     expect(folded.filter((e) => e.data.into_contact_id === ana.id)).toHaveLength(2);
   });
 
   it('never merges two verified users, and a rotated-away hash loses the verified history at once', async () => {
-    const device = await client.newVisitor();
-    await client.postMessage(device, { client_message_id: 'b1', text: 'as bob', ...claim('usr_bob') });
-    await client.postMessage(device, { client_message_id: 'c1', text: 'as cy', ...claim('usr_cy') });
+    const device = await suite.client.newVisitor();
+    await suite.client.postMessage(device, { client_message_id: 'b1', text: 'as bob', ...claim('usr_bob') });
+    await suite.client.postMessage(device, { client_message_id: 'c1', text: 'as cy', ...claim('usr_cy') });
     await texts(device, claim('usr_bob'), 1);
     await texts(device, claim('usr_cy'), 1);
-    const contacts = await system.sql(`SELECT user_id FROM contacts WHERE user_id IN ('usr_bob', 'usr_cy') AND merged_into_id IS NULL ORDER BY user_id`);
+    const contacts = await suite.system.sql(`SELECT user_id FROM contacts WHERE user_id IN ('usr_bob', 'usr_cy') AND merged_into_id IS NULL ORDER BY user_id`);
     expect(contacts).toEqual([{ user_id: 'usr_bob' }, { user_id: 'usr_cy' }]);
 
     const oldClaim = claim('usr_bob');
-    await widget.admin.rotateSecret(widget.widgetId);
-    const after = await client.call<History>('history', { visitor_token: device, ...oldClaim });
+    await suite.widget.admin.rotateSecret(suite.widget.widgetId);
+    const after = await suite.client.call<History>('history', { visitor_token: device, ...oldClaim });
     expect(after.body.contact).toEqual({ is_verified: false });
     expect(after.body.messages).toEqual([]);
   });

@@ -1,43 +1,34 @@
-import { createWidget, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { waitFor, WidgetClient, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
 describe('walking skeleton: gateway → verifier → contacts', () => {
-  let system: RunningSystem;
-  let widget: TestWidget;
-  let client: WidgetClient;
-
-  beforeAll(async () => {
-    system = await startSystem();
-    widget = await createWidget(system);
-    client = new WidgetClient(system.gatewayUrl, widget);
-  });
-  afterAll(() => system?.stop());
+  const suite = widgetSuite();
 
   it('stores a posted message in PostgreSQL under the visitor’s anonymous contact', async () => {
-    const token = await client.newVisitor();
-    const posted = await client.postMessage(token, { client_message_id: 'c-1', text: 'hello from the skeleton' });
+    const token = await suite.client.newVisitor();
+    const posted = await suite.client.postMessage(token, { client_message_id: 'c-1', text: 'hello from the skeleton' });
     expect(posted.status).toBe(202);
     expect(posted.body.message_id).toMatch(/^[0-9a-f-]{36}$/);
 
     const rows = await waitFor('the stored message', async () => {
-      const found = await system.sql(
+      const found = await suite.system.sql(
         `SELECT m.text, m.author, c.is_verified, c.workspace_id FROM messages m
          JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`,
         [posted.body.message_id],
       );
       return found.length ? found : undefined;
     });
-    expect(rows).toEqual([{ text: 'hello from the skeleton', author: 'visitor', is_verified: false, workspace_id: widget.workspaceId }]);
+    expect(rows).toEqual([{ text: 'hello from the skeleton', author: 'visitor', is_verified: false, workspace_id: suite.widget.workspaceId }]);
   });
 
   it('answers the same message_id for a retried client_message_id and stores one message', async () => {
-    const token = await client.newVisitor();
-    const first = await client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
-    const second = await client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
+    const token = await suite.client.newVisitor();
+    const first = await suite.client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
+    const second = await suite.client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
     expect(second.body.message_id).toBe(first.body.message_id);
-    await waitFor('the message', async () => ((await system.sql(`SELECT 1 FROM messages WHERE id = $1`, [first.body.message_id])).length ? true : undefined));
-    const [{ count }] = await system.sql<{ count: string }>(
+    await waitFor('the message', async () => ((await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [first.body.message_id])).length ? true : undefined));
+    const [{ count }] = await suite.system.sql<{ count: string }>(
       `SELECT count(*) FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN visitors s ON s.id = v.visitor_id WHERE s.token_hash = sha256($1::bytea)`,
       [token],
     );
@@ -45,12 +36,12 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
   });
 
   it('refuses bad input with the field named, and a page from a foreign origin', async () => {
-    const token = await client.newVisitor();
-    const empty = await client.postMessage(token, { client_message_id: 'c-2', text: '' });
+    const token = await suite.client.newVisitor();
+    const empty = await suite.client.postMessage(token, { client_message_id: 'c-2', text: '' });
     expect(empty.status).toBe(400);
     expect(empty.body).toEqual({ error: { code: 'invalid_request', message: expect.stringMatching(/^text: /) } });
 
-    const foreign = new WidgetClient(system.gatewayUrl, widget, 'https://evil.example');
+    const foreign = new WidgetClient(suite.system.gatewayUrl, suite.widget, 'https://evil.example');
     const refused = await foreign.call('visitors', {});
     expect(refused.status).toBe(403);
     expect(refused.body).toEqual({ error: { code: 'origin_not_allowed', message: expect.any(String) } });
@@ -58,7 +49,7 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
 
   it('reports every service ready with the dependencies it checks', async () => {
     const expected = { gateway: ['nats', 'postgres'], verifier: ['nats', 'postgres'], contacts: ['nats', 'postgres'] };
-    for (const service of system.processes) {
+    for (const service of suite.system.processes) {
       const response = await fetch(`${service.url}/health/ready`);
       expect(response.status).toBe(200);
       const body = (await response.json()) as { checks: Record<string, string> };

@@ -11,3 +11,4 @@ export * from './verifier-probe';
 export * from './streams';
 export * from './event-stream';
 export * from './steady-load';
+export * from './suites';

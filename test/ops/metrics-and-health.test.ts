@@ -4,22 +4,19 @@
  * and /health/live and /health/ready while PostgreSQL goes away and comes back.
  */
 import { userHash } from '@inviaro/crypto';
-import { createWidget, REPO_ROOT, RunningSystem, ServiceName, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { REPO_ROOT, ServiceName, waitFor, widgetSuite } from '@inviaro/test-harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 jest.setTimeout(120_000);
 
 describe('metrics and health on every service', () => {
-  let system: RunningSystem;
-  let widget: TestWidget;
+  const suite = widgetSuite();
   const scraped = {} as Record<ServiceName, string>;
   const credentials: string[] = [];
 
   beforeAll(async () => {
-    system = await startSystem();
-    widget = await createWidget(system);
-    const client = new WidgetClient(system.gatewayUrl, widget);
+    const { system, widget, client } = suite;
     const token = await client.newVisitor();
     credentials.push(token, widget.secret, userHash('usr_1', widget.secret), userHash('usr_2', widget.secret));
     const ids = [
@@ -30,7 +27,6 @@ describe('metrics and health on every service', () => {
     await waitFor('all three stored', async () => ((await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1::uuid[])`, [ids])).length === 3 ? true : undefined));
     for (const service of system.processes) scraped[service.name as ServiceName] = await (await fetch(`${service.url}/metrics`)).text();
   });
-  afterAll(() => system?.stop());
 
   /** The sample's value, or undefined when the series is absent. */
   const sample = (text: string, series: string): number | undefined => {
@@ -75,8 +71,8 @@ describe('metrics and health on every service', () => {
   });
 
   it('/health/ready fails naming PostgreSQL while it is away, and passes again when it is back; /health/live holds throughout', async () => {
-    const ready = async () => Promise.all(system.processes.map(async (p) => ({ name: p.name, response: await fetch(`${p.url}/health/ready`) })));
-    const postgres = system.servers.processes.postgres!;
+    const ready = async () => Promise.all(suite.system.processes.map(async (p) => ({ name: p.name, response: await fetch(`${p.url}/health/ready`) })));
+    const postgres = suite.system.servers.processes.postgres!;
     await postgres.kill('SIGINT');
     try {
       for (const { name, response } of await ready()) {
@@ -85,7 +81,7 @@ describe('metrics and health on every service', () => {
         expect(body.checks.nats).toBe('ok');
         expect(body.checks.postgres).not.toBe('ok');
       }
-      for (const p of system.processes) expect((await fetch(`${p.url}/health/live`)).status).toBe(200);
+      for (const p of suite.system.processes) expect((await fetch(`${p.url}/health/live`)).status).toBe(200);
     } finally {
       await postgres.start();
     }
