@@ -1,7 +1,8 @@
 import { ContactAnonymous, ContactAnonymousData, ContactFolded, ContactVerified, ContactVerifiedData, deterministicId, EventEnvelope, MessageStored, VisitorEventFields } from '@inviaro/contracts';
 import { EventPublisher, OnEvent } from '@inviaro/jetstream';
-import { histogram } from '@inviaro/observability';
+import { histogram, SERVICE_LOGGER } from '@inviaro/observability';
 import { Controller, Inject, OnModuleInit } from '@nestjs/common';
+import { Logger } from 'pino';
 import { Attribution, AttributionInput, AttributionStore } from './attribution/attribution.store';
 import { MicroBatcher, MicroBatcherOptions } from './attribution/micro-batcher';
 
@@ -22,6 +23,7 @@ export class AttributionHandler implements OnModuleInit {
     private readonly store: AttributionStore,
     private readonly publisher: EventPublisher,
     @Inject(ATTRIBUTION_BATCHING) private readonly batching: MicroBatcherOptions,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
@@ -42,6 +44,7 @@ export class AttributionHandler implements OnModuleInit {
   private async announce(event: EventEnvelope<VisitorEventFields>, stored: Attribution): Promise<void> {
     const { data } = event;
     for (const fold of stored.folds) {
+      this.logger.info({ correlation_id: event.correlation_id, visitor_id: data.visitor_id, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId }, 'anonymous contact folded');
       await this.publisher.publish(
         ContactFolded,
         { workspace_id: data.workspace_id, user_id: fold.userId, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId, visitor_id: data.visitor_id },

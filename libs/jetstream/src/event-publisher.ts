@@ -1,9 +1,12 @@
 import { encodeEvent, EventContract, EventEnvelope, newId } from '@inviaro/contracts';
 import { histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Inject, Injectable } from '@nestjs/common';
-import { JetStreamClient, NatsConnection } from 'nats';
+import { headers, JetStreamClient, NatsConnection } from 'nats';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+/** Carries the correlation id outside the payload, so a consumer can log it even for an event it cannot decode. */
+export const CORRELATION_HEADER = 'Inviaro-Correlation-Id';
 
 const publishing = histogram('inviaro_publish_seconds', 'Time until the stream acknowledged a published event, by subject', ['subject'], LATENCY_BUCKETS);
 
@@ -32,7 +35,9 @@ export class EventPublisher {
       data,
     };
     const stopTimer = publishing.startTimer({ subject: contract.subject });
-    await this.js.publish(contract.subject, encodeEvent(envelope), { msgID: envelope.id });
+    const h = headers();
+    h.set(CORRELATION_HEADER, meta.correlationId);
+    await this.js.publish(contract.subject, encodeEvent(envelope), { msgID: envelope.id, headers: h });
     stopTimer();
     return envelope;
   }

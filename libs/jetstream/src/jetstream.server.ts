@@ -5,6 +5,7 @@ import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observabili
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
+import { CORRELATION_HEADER } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
 import { DEAD_LETTER_PREFIX, EVENT_STREAM } from './topology';
@@ -148,6 +149,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       message.ack();
       handled.inc({ subject, outcome: 'acked' });
+      this.options.logger.info({ subject, correlation_id: correlationOf(message) }, 'event handled');
     } catch (error) {
       handled.inc({ subject, outcome: await this.settle(message, subject, consumerName, error) });
     } finally {
@@ -167,12 +169,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         return 'dead_lettered';
       } catch (publishError) {
         // The dead letter could not be written: keep the message rather than lose it.
-        this.options.logger.error({ subject, err: describeError(publishError) }, 'dead-letter publish failed; message will be redelivered');
+        this.options.logger.error({ subject, correlation_id: correlationOf(message), err: describeError(publishError) }, 'dead-letter publish failed; message will be redelivered');
         message.nak(this.retryDelay(deliveries));
         return 'retried';
       }
     }
-    this.options.logger.warn({ subject, consumer: consumerName, deliveries, reason }, 'handler failed; message will be redelivered');
+    this.options.logger.warn({ subject, consumer: consumerName, deliveries, reason, correlation_id: correlationOf(message) }, 'handler failed; message will be redelivered');
     message.nak(this.retryDelay(deliveries));
     return 'retried';
   }
@@ -189,7 +191,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       headers: h,
       msgID: `${message.info.stream}:${message.seq}:${consumerName}`,
     });
-    this.options.logger.error({ subject, consumer: consumerName, stream_sequence: message.seq, reason }, 'message dead-lettered');
+    this.options.logger.error({ subject, consumer: consumerName, stream_sequence: message.seq, reason, correlation_id: correlationOf(message) }, 'message dead-lettered');
   }
 
   private retryDelay(deliveries: number): number {
@@ -248,4 +250,9 @@ class Semaphore {
     if (next) next();
     else this.available++;
   }
+}
+
+/** The correlation id our publishers put on every event (absent on one published by anything else). */
+function correlationOf(message: JsMsg): string | undefined {
+  return message.headers?.get(CORRELATION_HEADER) || undefined;
 }

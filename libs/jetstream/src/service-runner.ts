@@ -1,4 +1,4 @@
-import { CommonConfig, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, SERVICE_LOGGER } from '@inviaro/observability';
+import { CommonConfig, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NatsConnection } from 'nats';
@@ -30,7 +30,7 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, MetricsModule, LoggerModule.register(logger)] };
   const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
-  app.use(httpMetrics);
+  app.use(httpMetrics, requestLog(logger));
   definition.configureHttp?.(app);
   app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, ...definition.transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();

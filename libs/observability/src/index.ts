@@ -2,3 +2,4 @@ export * from './logger';
 export * from './config';
 export * from './health';
 export * from './metrics';
+export * from './request-log';

@@ -1,5 +1,6 @@
 import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
+import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
 import { ApiError } from '../http/api-error';
@@ -41,19 +42,19 @@ export class WidgetController {
   /** Answers 202 only once the event is durably in the stream; a retry with the same client_message_id is the same message. */
   @Post('messages')
   @HttpCode(202)
-  async postMessage(@Body() body: PostMessageBody, @Headers('origin') origin?: string) {
+  async postMessage(@Body() body: PostMessageBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const messageId = deterministicId('message', caller.visitor.id, body.client_message_id);
-    await this.publishInbound(caller, body, { kind: 'message', message_id: messageId, text: body.text });
+    await this.publishInbound(caller, body, { kind: 'message', message_id: messageId, text: body.text }, response);
     return { message_id: messageId };
   }
 
   /** The widget's runtime `identify`: verifies and folds without a message. */
   @Post('identify')
   @HttpCode(202)
-  async identify(@Body() body: ClaimBody, @Headers('origin') origin?: string) {
+  async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
-    await this.publishInbound(caller, body, { kind: 'identify', message_id: newId() });
+    await this.publishInbound(caller, body, { kind: 'identify', message_id: newId() }, response);
     return {};
   }
 
@@ -104,7 +105,9 @@ export class WidgetController {
     return result.verified ? result.user_id : undefined;
   }
 
-  private async publishInbound(caller: WidgetCaller, body: ClaimBody, event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>): Promise<void> {
+  /** The event's id is its correlation id, here, in the request's log line and in every service after. */
+  private async publishInbound(caller: WidgetCaller, body: ClaimBody, event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>, response: Response): Promise<void> {
+    response.locals[CORRELATION_LOCAL] = event.message_id;
     try {
       await this.publisher.publish(
         MessageInbound,

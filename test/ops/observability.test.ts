@@ -1,7 +1,8 @@
 /**
- * What operators scrape and probe: every service's /metrics after real traffic (a verified message,
- * a failed claim, a fold), the Grafana dashboard's queries against what the services really expose,
- * and /health/live and /health/ready while PostgreSQL goes away and comes back.
+ * What operators scrape, read and probe: every service's /metrics after real traffic (a verified
+ * message, a failed claim, a fold), the Grafana dashboard's queries against what the services really
+ * expose, the correlation id of a widget POST in every service's JSON log, and /health/live and
+ * /health/ready while PostgreSQL goes away and comes back.
  */
 import { userHash } from '@inviaro/crypto';
 import { REPO_ROOT, ServiceName, waitFor, widgetSuite } from '@inviaro/test-harness';
@@ -10,16 +11,17 @@ import { join } from 'node:path';
 
 jest.setTimeout(120_000);
 
-describe('metrics and health on every service', () => {
+describe('metrics, logs and health on every service', () => {
   const suite = widgetSuite();
   const scraped = {} as Record<ServiceName, string>;
   const credentials: string[] = [];
+  let ids: string[];
 
   beforeAll(async () => {
     const { system, widget, client } = suite;
     const token = await client.newVisitor();
     credentials.push(token, widget.secret, userHash('usr_1', widget.secret), userHash('usr_2', widget.secret));
-    const ids = [
+    ids = [
       (await client.postMessage(token, { client_message_id: 'm-1', text: 'before login' })).body.message_id,
       (await client.postMessage(token, { client_message_id: 'm-2', text: 'wrong hash', user_id: 'usr_1', user_hash: userHash('usr_2', widget.secret) })).body.message_id,
       (await client.postMessage(token, { client_message_id: 'm-3', text: 'logged in', user_id: 'usr_1', user_hash: userHash('usr_1', widget.secret) })).body.message_id,
@@ -57,6 +59,28 @@ describe('metrics and health on every service', () => {
   it('never labels a series with a user id, a hash or a token', () => {
     for (const text of Object.values(scraped)) {
       expect(text).not.toMatch(/usr_1|usr_2/);
+      for (const credential of credentials) expect(text).not.toContain(credential);
+    }
+  });
+
+  it('logs each widget POST with its correlation id in every service it passes through', () => {
+    const logOf = (service: ServiceName) =>
+      suite.system.processes
+        .find((p) => p.name === service)!
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [anonymous, failed, verified] = ids;
+    const linesAbout = (service: ServiceName, id: string) => logOf(service).filter((line) => line.correlation_id === id).map((line) => [line.msg, line.subject ?? line.route ?? line.reason]);
+    for (const id of ids) expect(linesAbout('gateway', id)).toEqual([['request', '/v1/widget/messages']]);
+    expect(linesAbout('verifier', anonymous)).toEqual([['event handled', 'message.inbound']]);
+    expect(linesAbout('verifier', failed)).toEqual([['identity claim failed', 'mismatch'], ['event handled', 'message.inbound']]);
+    expect(linesAbout('verifier', verified)).toEqual([['event handled', 'message.inbound']]);
+    expect(linesAbout('contacts', anonymous)).toEqual([['event handled', 'contact.anonymous']]);
+    expect(linesAbout('contacts', verified)).toEqual([['anonymous contact folded', undefined], ['event handled', 'contact.verified']]);
+    for (const service of ['gateway', 'verifier', 'contacts'] as const) {
+      const text = JSON.stringify(logOf(service));
       for (const credential of credentials) expect(text).not.toContain(credential);
     }
   });
