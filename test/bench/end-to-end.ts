@@ -4,14 +4,17 @@
  *  1. sustained throughput (closed loop) for DURATION seconds, with lost and duplicated counts;
  *  2. POST-to-stored latency p50/p99/max at a fixed offered RATE per second (open loop);
  *  3. both again with two verifier and two contacts instances;
- *  4. each service's resident memory, idle and under load;
+ *  4. each service's resident memory, idle and under load, and its CPU time per accepted message
+ *     (which, unlike the rates, holds when other work shares the machine);
  *  5. the bare JetStream publish rate of one Node client on the same server, and (1) as a ratio of it.
  *
  *   npm run bench:e2e       (DURATION=60 RATE=1000 LATENCY_SECONDS=20 CONCURRENCY=64)
+ *   PROFILE_DIR=/tmp/prof npm run bench:e2e     each service writes a V8 CPU profile there as it stops
  */
 import { MessageStored } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
-import { createWidget, RunningSystem, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { createWidget, RunningSystem, SERVICES, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, NatsConnection, StorageType } from 'nats';
@@ -21,6 +24,7 @@ const RATE = Number(process.env.RATE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const VISITORS = 50;
+const NODE_ARGS = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
 const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,10 +81,22 @@ function rssMb(pid: number | undefined): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
-function memory(system: RunningSystem): Record<string, number> {
-  const running = system.processes.filter((p) => p.child.exitCode === null);
-  return Object.fromEntries(running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, rssMb(p.child.pid)]));
+const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
+/** User plus system CPU time of a process so far, in milliseconds. */
+function cpuMs(pid: number | undefined): number {
+  // The fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
+
+/** A figure for each running service process, as `gateway#1`, `verifier#2`, ... */
+function perProcess(system: RunningSystem, figure: (pid: number | undefined) => number): Record<string, number> {
+  const running = system.processes.filter((p) => p.child.exitCode === null);
+  return Object.fromEntries(running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, figure(p.child.pid)]));
+}
+
+const memory = (system: RunningSystem) => perProcess(system, rssMb);
 
 async function drain(watch: StoredWatch, ids: string[], timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -94,6 +110,7 @@ async function throughput(system: RunningSystem, traffic: Traffic, watch: Stored
   const started = performance.now();
   const end = started + DURATION * 1000;
   const sampler = setTimeout(() => (underLoad = memory(system)), (DURATION * 1000) / 2);
+  const cpuBefore = perProcess(system, cpuMs);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -106,6 +123,8 @@ async function throughput(system: RunningSystem, traffic: Traffic, watch: Stored
   clearTimeout(sampler);
   const storedInWindow = accepted.filter((id) => (watch.storedAt.get(id) ?? Infinity) <= end).length;
   await drain(watch, accepted);
+  // After the drain: a service that fell behind still spends its share on these messages.
+  const cpuAfter = perProcess(system, cpuMs);
   const rows = await system.sql<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [accepted]);
   return {
     accepted: accepted.length,
@@ -115,6 +134,7 @@ async function throughput(system: RunningSystem, traffic: Traffic, watch: Stored
     lost: accepted.length - Number(rows[0].count),
     duplicated_events: watch.duplicates,
     rss_mb_under_load: underLoad,
+    cpu_ms_per_accepted: Object.fromEntries(Object.entries(cpuAfter).map(([name, ms]) => [name, Number(((ms - cpuBefore[name]) / accepted.length).toFixed(3))])),
   };
 }
 
@@ -179,7 +199,8 @@ function chart(results: { one: { stored_per_s: number; p99: number }; two: { sto
 
 async function main() {
   const limits = { RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
-  const system = await startSystem({ serviceEnv: limits });
+  const system = await startSystem({ serviceEnv: limits, services: [] });
+  for (const service of SERVICES) await system.start(service, limits, NODE_ARGS);
   const watch = await StoredWatch.start(system.servers.natsUrl);
   try {
     const widget = await createWidget(system);
@@ -192,8 +213,8 @@ async function main() {
 
     const one = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
     console.error(`1 verifier, 1 contacts: ${JSON.stringify(one)}`);
-    await system.start('verifier', limits);
-    await system.start('contacts', limits);
+    await system.start('verifier', limits, NODE_ARGS);
+    await system.start('contacts', limits, NODE_ARGS);
     const two = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
     console.error(`2 verifiers, 2 contacts: ${JSON.stringify(two)}`);
 

@@ -24,12 +24,17 @@ const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.
 export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
 
 export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: redactPaths, censor: '[redacted]' },
-  });
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+    },
+    // Not one blocking write per line (a line per request and per event): lines that come while a
+    // write is under way go out together with the next. Pino flushes what is left when the process exits.
+    pino.destination({ dest: 1, sync: false }),
+  );
 }
 
 /** Lets Nest's own messages go through the same JSON logger. */

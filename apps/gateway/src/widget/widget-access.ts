@@ -1,8 +1,11 @@
 import { hashToken, newToken, Visitor, Widget } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
+import { Pool } from 'pg';
 import { DataSource, Repository } from 'typeorm';
+import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ApiError } from '../http/api-error';
+import { TickBatch } from '../http/tick-batch';
 
 type WidgetRef = Pick<Widget, 'id' | 'workspace_id' | 'allowed_origins'>;
 
@@ -12,39 +15,62 @@ export interface WidgetCaller {
 }
 
 /**
+ * How long a widget row is reused without reading it again. Widgets are only ever created, so a
+ * stale row cannot grant anything; unknown keys are never cached, so a new widget works at once.
+ */
+const WIDGET_TTL_MS = 10_000;
+
+// Named, so that each pooled connection prepares them once.
+const WIDGET_BY_KEY = { name: 'gateway-widget-by-key', text: 'SELECT id, workspace_id, allowed_origins FROM widgets WHERE key = $1' };
+const LIVE_VISITORS = { name: 'gateway-live-visitors', text: 'SELECT id, widget_id, token_hash FROM visitors WHERE token_hash = ANY($1) AND logged_out_at IS NULL' };
+
+type LiveVisitor = { id: string; widget_id: string };
+
+/**
  * Who may call the widget API: a known widget key, from one of that widget's allowed origins,
  * and (past visitor creation) a visitor token of that widget that has not logged out.
  */
 @Injectable()
 export class WidgetAccess {
+  /** This runs on every widget call: plain pg queries, without TypeORM's query path. */
+  private readonly pool: Pool;
+  private readonly widgets = new Map<string, { widget: WidgetRef; until: number }>();
+  /** The visitors of the calls in hand, by token hash, in one query. */
+  private readonly liveVisitors = new TickBatch<Buffer, LiveVisitor | undefined>(async (hashes) => {
+    const { rows } = await this.pool.query<LiveVisitor & { token_hash: Buffer }>({ ...LIVE_VISITORS, values: [hashes] });
+    const byHash = new Map(rows.map((row) => [row.token_hash.toString('base64'), row]));
+    return hashes.map((hash) => byHash.get(hash.toString('base64')));
+  });
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     @InjectRepository(Visitor) private readonly visitors: Repository<Visitor>,
-  ) {}
+  ) {
+    this.pool = (db.driver as PostgresDriver).master as Pool;
+  }
 
   async widget(key: string, origin: string | undefined): Promise<WidgetRef> {
-    return (await this.lookup(key, origin, null)).widget;
-  }
-
-  /** Widget and visitor in one round trip: this runs on every widget call. */
-  async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
-    const { widget, visitorId } = await this.lookup(key, origin, hashToken(visitorToken));
-    if (!visitorId) throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
-    return { widget, visitor: { id: visitorId } };
-  }
-
-  private async lookup(key: string, origin: string | undefined, tokenHash: Buffer | null): Promise<{ widget: WidgetRef; visitorId?: string }> {
-    const [row] = await this.db.query(
-      `SELECT w.id, w.workspace_id, w.allowed_origins, v.id AS visitor_id
-       FROM widgets w LEFT JOIN visitors v ON v.widget_id = w.id AND v.token_hash = $2 AND v.logged_out_at IS NULL
-       WHERE w.key = $1`,
-      [key, tokenHash],
-    );
-    if (!row) throw new ApiError(404, 'widget_not_found', 'no widget has this key');
-    if (!origin || !row.allowed_origins.includes(origin)) {
+    const cached = this.widgets.get(key);
+    const widget = cached && cached.until > Date.now() ? cached.widget : await this.readWidget(key);
+    if (!origin || !widget.allowed_origins.includes(origin)) {
       throw new ApiError(403, 'origin_not_allowed', 'this page’s origin is not among the widget’s allowed origins');
     }
-    return { widget: { id: row.id, workspace_id: row.workspace_id, allowed_origins: row.allowed_origins }, visitorId: row.visitor_id ?? undefined };
+    return widget;
+  }
+
+  /** The visitor is read on every call, never cached: a logout stops its token at once. */
+  async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
+    const widget = await this.widget(key, origin);
+    const visitor = await this.liveVisitors.call(hashToken(visitorToken));
+    if (visitor?.widget_id !== widget.id) throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
+    return { widget, visitor: { id: visitor.id } };
+  }
+
+  private async readWidget(key: string): Promise<WidgetRef> {
+    const { rows } = await this.pool.query<WidgetRef>({ ...WIDGET_BY_KEY, values: [key] });
+    if (!rows[0]) throw new ApiError(404, 'widget_not_found', 'no widget has this key');
+    this.widgets.set(key, { widget: rows[0], until: Date.now() + WIDGET_TTL_MS });
+    return rows[0];
   }
 
   /** A new visitor; the token is returned once and only its hash is kept. */
