@@ -2,7 +2,8 @@ import { VisitorEventFields } from '@inviaro/contracts';
 import { DeadLetter } from '@inviaro/jetstream';
 import { counter } from '@inviaro/observability';
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { PoolClient } from 'pg';
+import { DataSource } from 'typeorm';
 import { Settled } from './micro-batcher';
 import { withRetries } from './retry';
 
@@ -83,10 +84,10 @@ export class AttributionStore {
 
   private async transaction(inputs: AttributionInput[]): Promise<Array<Settled<Attribution>>> {
     const runner = this.db.createQueryRunner();
-    await runner.connect();
+    const client = (await runner.connect()) as PoolClient;
     try {
       await runner.startTransaction();
-      const { results, folded } = await this.attributeAll(sqlOf(runner), inputs);
+      const { results, folded } = await this.attributeAll(preparedSql(client), inputs);
       await runner.commitTransaction();
       folds.inc(folded);
       return results;
@@ -118,9 +119,9 @@ export class AttributionStore {
       const step =
         input.userId === undefined
           ? await this.attributeAnonymous(sql, input.event)
-          : await this.attributeVerified(sql, input.event, input.userId, verifiedContacts.get(userKey(input.event.workspace_id, input.userId))!);
-      folded += step;
-      results[i] = { ok: true, value: await this.outcome(sql, input.event.message_id) };
+          : { folded: await this.attributeVerified(sql, input.event, input.userId, verifiedContacts.get(userKey(input.event.workspace_id, input.userId))!) };
+      folded += step.folded;
+      results[i] = { ok: true, value: step.known ?? (await this.outcome(sql, input.event.message_id)) };
     }
     return { results, folded };
   }
@@ -237,11 +238,13 @@ export class AttributionStore {
   /**
    * An anonymous event: it joins the run it was received in. After the visitor's last verified
    * event, that is the live anonymous contact; before one (a late delivery), the contact of the run
-   * that event closed — so it lands in that user's contact, as in-order delivery put it. Returns the number of folds done.
+   * that event closed — so it lands in that user's contact, as in-order delivery put it. Returns the
+   * number of folds done, and where the event landed when that is plain without asking again (the
+   * live contact: the common case).
    */
-  private async attributeAnonymous(sql: Sql, event: VisitorEventFields): Promise<number> {
+  private async attributeAnonymous(sql: Sql, event: VisitorEventFields): Promise<{ folded: number; known?: Attribution }> {
     const [seen] = await sql(`SELECT 1 FROM visitor_events WHERE message_id = $1`, [event.message_id]);
-    if (seen) return 0;
+    if (seen) return { folded: 0 };
 
     const [closer] = await sql<{ message_id: string; received_at: Date; contact_id: string }>(
       `SELECT message_id, received_at, contact_id FROM visitor_events
@@ -287,7 +290,7 @@ export class AttributionStore {
     );
     const conversationId = await this.conversation(sql, homeContactId, event);
     await this.storeMessage(sql, conversationId, event);
-    return folded;
+    return { folded, known: closer ? undefined : { contactId: homeContactId, conversationId, folds: [] } };
   }
 
   /** The live anonymous contact's thread with its visitor goes to the verified contact: as it is, or into the thread already there. */
@@ -399,6 +402,14 @@ function byReceived(a: VisitorEventFields, b: VisitorEventFields): number {
   return Date.parse(a.received_at) - Date.parse(b.received_at) || (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0);
 }
 
-function sqlOf(runner: QueryRunner): Sql {
-  return async <T>(text: string, params: unknown[]) => ((await runner.query(text, params, true)).records ?? []) as T[];
+/** Statement names by text: each pooled connection parses and plans a statement once, not on every event. */
+const statementNames = new Map<string, string>();
+
+/** Runs on the transaction's own connection, as named prepared statements (the store's texts are fixed). */
+function preparedSql(client: PoolClient): Sql {
+  return async <T>(text: string, values: unknown[]) => {
+    let name = statementNames.get(text);
+    if (name === undefined) statementNames.set(text, (name = `attribution-${statementNames.size}`));
+    return (await client.query({ name, text, values })).rows as T[];
+  };
 }
