@@ -23,10 +23,15 @@ export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 
 const httpDuration = histogram('inviaro_http_request_duration_seconds', 'HTTP requests by route and status', ['method', 'route', 'status'], LATENCY_BUCKETS);
 
-/** Times every HTTP request, errors included, by its route pattern (never the raw path: it may hold ids). */
+/** The route pattern a request matched, never its raw path (which may hold ids); known once it is answered. */
+export function routePattern(request: Request): string {
+  return (request.route as { path?: string } | undefined)?.path ?? 'unmatched';
+}
+
+/** Times every HTTP request, errors included, by its route pattern. */
 export function httpMetrics(request: Request, response: Response, next: () => void): void {
   const stop = httpDuration.startTimer({ method: request.method });
-  response.once('finish', () => stop({ route: (request.route as { path?: string } | undefined)?.path ?? 'unmatched', status: String(response.statusCode) }));
+  response.once('finish', () => stop({ route: routePattern(request), status: String(response.statusCode) }));
   next();
 }
 

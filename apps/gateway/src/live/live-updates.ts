@@ -108,11 +108,12 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.listeners.size === 0) return;
     try {
       const { data } = stored.json<{ data?: Addressee }>();
-      if (!data || !this.audience(data)) return;
+      const audience = data && this.audience(data);
+      if (!audience) return;
       // Validated like every consumed event, once a stream here is to see it.
       const message = decodeEvent(MessageStored, stored.data).data;
       const delivered: HistoryMessage = { message_id: message.message_id, author: message.author, text: message.text, created_at: message.created_at };
-      for (const { deliver } of this.audience(message) ?? []) deliver(delivered);
+      for (const { deliver } of audience) deliver(delivered);
     } catch (error) {
       this.logger.warn({ subject: MessageStored.subject, err: error instanceof Error ? error.message : String(error) }, 'message.stored not routed');
     }
