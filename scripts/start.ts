@@ -9,6 +9,8 @@ const DEMO_ORIGIN = process.env.DEMO_ORIGIN ?? 'http://127.0.0.1:8090';
 /** What the demo needs across runs; it lives in .run/ (git-ignored), readable by this user only. */
 interface DemoState {
   masterKeys: string;
+  /** Absent in a .run/ from before claims were sealed: made on the next start. */
+  claimKeys?: string;
   adminToken?: string;
   widgetId?: string;
   widgetKey?: string;
@@ -41,6 +43,7 @@ async function ensureDemo(system: RunningSystem, state: DemoState): Promise<Requ
 
 async function main() {
   const state = loadState();
+  state.claimKeys ??= process.env.INVIARO_CLAIM_KEYS ?? `local:${generateMasterKey()}`;
   saveState(state);
   const system = await startSystem({
     dataDir: RUN_DIR,
@@ -49,6 +52,7 @@ async function main() {
     database: 'inviaro',
     gatewayPort: Number(process.env.PORT ?? 8080),
     masterKeys: state.masterKeys,
+    claimKeys: state.claimKeys,
   });
   const demo = await ensureDemo(system, state);
   const gateway = system.gatewayUrl;

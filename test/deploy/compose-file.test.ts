@@ -25,6 +25,9 @@ describe('docker/compose.yml', () => {
       expect(service.environment?.INVIARO_MASTER_KEYS).toMatch(/^\$\{INVIARO_MASTER_KEYS:\?/);
     }
     expect(compose.services.migrate.command).toEqual(['node', 'bin/inviaro.js', 'migrate']);
+    // The claim keys only where a claim is sealed or opened.
+    for (const name of ['gateway', 'verifier']) expect(compose.services[name].environment?.INVIARO_CLAIM_KEYS).toMatch(/^\$\{INVIARO_CLAIM_KEYS:\?/);
+    expect(compose.services.contacts.environment?.INVIARO_CLAIM_KEYS).toBeUndefined();
   });
 
   it('runs Redis with a password and nothing written to disk, and publishes only the gateway (Grafana on loopback)', () => {

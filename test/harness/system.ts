@@ -32,6 +32,8 @@ export interface SystemOptions extends ServerOptions {
   gatewayPort?: number;
   /** The key ring sealing widget secrets; default: a fresh one. */
   masterKeys?: string;
+  /** The key ring sealing claims on the bus (gateway and verifier); default: a fresh one. */
+  claimKeys?: string;
   /** More environment for every service (e.g. lower rate limits). */
   serviceEnv?: NodeJS.ProcessEnv;
 }
@@ -54,6 +56,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
       INVIARO_MASTER_KEYS: options.masterKeys ?? `test:${generateMasterKey()}`,
+      INVIARO_CLAIM_KEYS: options.claimKeys ?? `test:${generateMasterKey()}`,
       ...options.serviceEnv,
     };
     const start = async (service: ServiceName, extraEnv: NodeJS.ProcessEnv = {}, nodeArgs: string[] = []) => {

@@ -31,7 +31,7 @@ workspace
 const secrets = program.command('secrets').description('widget secrets at rest');
 secrets
   .command('new-master-key')
-  .description('print a new master key entry to append to INVIARO_MASTER_KEYS')
+  .description('print a new key entry (kid:base64 of 32 random bytes) to append to INVIARO_MASTER_KEYS or INVIARO_CLAIM_KEYS')
   .requiredOption('--kid <kid>', 'the key id, e.g. k2026-11')
   .action((options: { kid: string }) => console.log(`${options.kid}:${generateMasterKey()}`));
 secrets

@@ -1,7 +1,9 @@
-import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, MessageInbound, MessageInboundData } from '@inviaro/contracts';
+import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, InboundClaim, MessageInbound, MessageInboundData, VisitorEventFields } from '@inviaro/contracts';
+import { UnopenableClaimError } from '@inviaro/crypto';
 import { DeadLetter, EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
+import { ClaimKeys } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
-import { ClaimVerification } from './claim/claim-verification';
+import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';
 
 /** Decides who each inbound widget event belongs to, and answers "does this claim verify now?". */
@@ -11,13 +13,14 @@ export class InboundHandler {
     private readonly verification: ClaimVerification,
     private readonly failures: FailureTrail,
     private readonly publisher: EventPublisher,
+    private readonly claimKeys: ClaimKeys,
   ) {}
 
   @OnEvent(MessageInbound)
   async handle(event: EventEnvelope<MessageInboundData>): Promise<void> {
     // The claim (and its hash) stops here: no event downstream carries it.
-    const { claim, ...fields } = event.data;
-    const verdict = await this.verification.verify(fields.widget_id, claim);
+    const { sealed_claim, ...fields } = event.data;
+    const verdict = await this.verification.verify(fields.widget_id, this.openClaim(event.id, fields, sealed_claim));
     const meta = { correlationId: event.correlation_id };
     if (verdict.outcome === 'verified') {
       await this.publisher.publish(ContactVerified, { ...fields, user_id: verdict.userId, secret_version: verdict.secretVersion }, { ...meta, id: deterministicId(ContactVerified.subject, event.id) });
@@ -29,6 +32,16 @@ export class InboundHandler {
     // A failed claim is dropped silently: the event goes on as the visitor's anonymous one.
     const failure = verdict.outcome === 'failed' ? { failure_reason: verdict.reason, claimed_user_id: verdict.claimedUserId } : {};
     await this.publisher.publish(ContactAnonymous, { ...fields, ...failure }, { ...meta, id: deterministicId(ContactAnonymous.subject, event.id) });
+  }
+
+  /** The claim the gateway sealed into this event; a seal that does not open is a failed claim, not a failed event. */
+  private openClaim(eventId: string, fields: VisitorEventFields, sealed: unknown): InboundClaim | null | typeof UNOPENABLE_CLAIM {
+    try {
+      return this.claimKeys.open(sealed, { eventId, widgetId: fields.widget_id, visitorId: fields.visitor_id }) as InboundClaim | null;
+    } catch (error) {
+      if (error instanceof UnopenableClaimError) return UNOPENABLE_CLAIM;
+      throw error;
+    }
   }
 
   @OnRequest(ClaimCheck)

@@ -1,3 +1,4 @@
 export * from './user-hash';
 export * from './widget-secret';
 export * from './secret-box';
+export * from './claim-seal';

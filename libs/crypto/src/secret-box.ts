@@ -22,7 +22,7 @@ export interface SecretBinding {
   version: number;
 }
 
-/** The master keys: the newest (last) seals, every one opens. Error messages never hold key material. */
+/** A key ring (the master keys, the claim keys): the newest (last) seals, every one opens. Error messages never hold key material. */
 export class KeyRing {
   // An ES private field, so inspecting or logging a ring (util.inspect, JSON) shows no key bytes.
   readonly #keys: ReadonlyMap<string, Buffer>;
@@ -30,12 +30,13 @@ export class KeyRing {
   private constructor(
     keys: ReadonlyMap<string, Buffer>,
     readonly currentKeyId: string,
+    private readonly what: string,
   ) {
     this.#keys = keys;
   }
 
-  /** From `kid1:base64key,kid2:base64key`, newest last. */
-  static parse(text: string): KeyRing {
+  /** From `kid1:base64key,kid2:base64key`, newest last; `what` names its keys in errors. */
+  static parse(text: string, what = 'master key'): KeyRing {
     const entries = text
       .split(',')
       .map((entry) => entry.trim())
@@ -49,17 +50,17 @@ export class KeyRing {
         throw new Error(`entry ${index + 1} of the key ring is not kid:base64 (kid of letters, digits, _ . -)`);
       }
       const key = Buffer.from(base64, 'base64');
-      if (key.length !== KEY_BYTES) throw new Error(`master key ${kid} is ${key.length} bytes, not ${KEY_BYTES}`);
-      if (keys.has(kid)) throw new Error(`master key id ${kid} appears twice in the key ring`);
+      if (key.length !== KEY_BYTES) throw new Error(`${what} ${kid} is ${key.length} bytes, not ${KEY_BYTES}`);
+      if (keys.has(kid)) throw new Error(`${what} id ${kid} appears twice in the key ring`);
       keys.set(kid, key);
       newest = kid;
     });
-    return new KeyRing(keys, newest);
+    return new KeyRing(keys, newest, what);
   }
 
   key(keyId: string): Buffer {
     const key = this.#keys.get(keyId);
-    if (!key) throw new Error(`no master key ${keyId} in the key ring`);
+    if (!key) throw new Error(`no ${this.what} ${keyId} in the key ring`);
     return key;
   }
 }
@@ -74,23 +75,33 @@ function associatedData({ widgetId, version }: SecretBinding): Buffer {
   return Buffer.from(`inviaro.widget-secret.v1|${widgetId}|${version}`, 'utf8');
 }
 
-export function sealSecret(ring: KeyRing, plaintext: string, binding: SecretBinding): SealedSecret {
+/** AES-256-GCM under the ring's newest key with a fresh IV; `aad` is what the output is bound to. */
+export function sealBytes(ring: KeyRing, plaintext: Buffer | string, aad: Buffer): SealedSecret {
   const keyId = ring.currentKeyId;
   const iv = randomBytes(IV_BYTES);
   const cipher = createCipheriv(CIPHER, ring.key(keyId), iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(associatedData(binding));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  cipher.setAAD(aad);
+  const ciphertext = Buffer.concat([typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext), cipher.final()]);
   return { keyId, iv, ciphertext, tag: cipher.getAuthTag() };
+}
+
+/** The plaintext bytes; throws (without detail) when the key, the tag or the binding is wrong. */
+export function openBytes(ring: KeyRing, sealed: SealedSecret, aad: Buffer): Buffer {
+  const decipher = createDecipheriv(CIPHER, ring.key(sealed.keyId), sealed.iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(sealed.tag);
+  return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]);
+}
+
+export function sealSecret(ring: KeyRing, plaintext: string, binding: SecretBinding): SealedSecret {
+  return sealBytes(ring, plaintext, associatedData(binding));
 }
 
 /** The plaintext, or an error naming widget, version and key id when anything about the sealed value is wrong. */
 export function openSecret(ring: KeyRing, sealed: SealedSecret, binding: SecretBinding): string {
-  const key = ring.key(sealed.keyId);
+  ring.key(sealed.keyId); // a key missing from the ring is its own error, not an authentication failure
   try {
-    const decipher = createDecipheriv(CIPHER, key, sealed.iv, { authTagLength: TAG_BYTES });
-    decipher.setAAD(associatedData(binding));
-    decipher.setAuthTag(sealed.tag);
-    return Buffer.concat([decipher.update(sealed.ciphertext), decipher.final()]).toString('utf8');
+    return openBytes(ring, sealed, associatedData(binding)).toString('utf8');
   } catch {
     throw new Error(`widget secret ${binding.widgetId} v${binding.version} failed authentication under master key ${sealed.keyId}`);
   }

@@ -1,12 +1,12 @@
 import { connect, NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { ensureStreams } from './topology';
+import { ensureStreams, StreamLimits } from './topology';
 
 /**
  * One NATS connection per process, reconnecting forever: a broker restart must not take a
  * service down. Streams are provisioned before the connection is handed out.
  */
-export async function connectJetStream(url: string, name: string, logger: Logger): Promise<NatsConnection> {
+export async function connectJetStream(url: string, name: string, logger: Logger, limits: StreamLimits): Promise<NatsConnection> {
   // noAsyncTraces: no stack trace captured for every publish's acknowledgement (a fifth of a verifier's CPU otherwise).
   const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
   void (async () => {
@@ -14,6 +14,6 @@ export async function connectJetStream(url: string, name: string, logger: Logger
       if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, `NATS ${status.type}`);
     }
   })();
-  await ensureStreams(await nc.jetstreamManager());
+  await ensureStreams(await nc.jetstreamManager(), limits);
   return nc;
 }

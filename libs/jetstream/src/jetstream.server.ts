@@ -4,11 +4,11 @@ import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, 
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
+import { DEAD_LETTER_HEADERS, deadLetterBody, isDeadLetterError } from './dead-letter';
 import { CORRELATION_HEADER } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
-import { DEAD_LETTER_PREFIX, EVENT_STREAM } from './topology';
+import { DEAD_LETTER_PREFIX, streamOf } from './topology';
 
 export interface JetStreamServerOptions {
   /** Names the durable consumers and the request queue group that this service's instances share. */
@@ -30,10 +30,10 @@ const handled = counter('inviaro_events_handled_total', 'Events handled, by subj
 const handling = histogram('inviaro_event_handling_seconds', 'Time from delivery to settlement, by subject', ['subject'], LATENCY_BUCKETS);
 
 /** The durable consumers this process reads, for the pending gauge: a lagging consumer shows here. */
-const consumed: Array<{ jsm: JetStreamManager; name: string }> = [];
+const consumed: Array<{ jsm: JetStreamManager; stream: string; name: string }> = [];
 gauge('inviaro_consumer_pending', 'Messages waiting for this service, by durable consumer', ['consumer', 'state'], async (pending) => {
-  for (const { jsm, name } of consumed) {
-    const info = await jsm.consumers.info(EVENT_STREAM, name).catch(() => undefined);
+  for (const { jsm, stream, name } of consumed) {
+    const info = await jsm.consumers.info(stream, name).catch(() => undefined);
     if (!info) continue;
     pending.set({ consumer: name, state: 'pending' }, info.num_pending);
     pending.set({ consumer: name, state: 'unacknowledged' }, info.num_ack_pending);
@@ -105,6 +105,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async consume(subject: string, handler: MessageHandler): Promise<void> {
     const extras = (handler.extras ?? {}) as HandlerExtras;
     const jsm = await this.nc.jetstreamManager();
+    const stream = streamOf(subject);
     const config = {
       filter_subject: subject,
       ack_policy: AckPolicy.Explicit,
@@ -115,14 +116,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let consumerName: string;
     if (extras.broadcast) {
       // Every instance must see every event from now on: an ephemeral consumer of its own.
-      const info = await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
+      const info = await jsm.consumers.add(stream, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
       consumerName = info.name;
     } else {
       consumerName = `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
-      await jsm.consumers.add(EVENT_STREAM, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
-      consumed.push({ jsm, name: consumerName });
+      await jsm.consumers.add(stream, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
+      consumed.push({ jsm, stream, name: consumerName });
     }
-    const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
+    const consumer = await this.nc.jetstream().consumers.get(stream, consumerName);
     const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2 });
     this.consumers.push(messages);
     void this.dispatchLoop(messages, subject, consumerName, handler, extras);
@@ -165,7 +166,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (permanent || deliveries >= this.settings.maxDeliver) {
       try {
         await this.deadLetter(message, subject, consumerName, reason);
-        message.term(reason);
+        // No reason text: nats-server 2.9 takes only a bare +TERM (with a reason it ignores the term and redelivers).
+        message.term();
         return 'dead_lettered';
       } catch (publishError) {
         // The dead letter could not be written: keep the message rather than lose it.
@@ -187,7 +189,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     h.set(DEAD_LETTER_HEADERS.consumer, consumerName);
     h.set(DEAD_LETTER_HEADERS.deliveries, String(message.info.redeliveryCount));
     h.set(DEAD_LETTER_HEADERS.reason, reason.slice(0, 500));
-    await this.nc.jetstream().publish(`${DEAD_LETTER_PREFIX}.${subject}`, new Uint8Array(0), {
+    await this.nc.jetstream().publish(`${DEAD_LETTER_PREFIX}.${subject}`, deadLetterBody(message), {
       headers: h,
       msgID: `${message.info.stream}:${message.seq}:${consumerName}`,
     });

@@ -2,39 +2,82 @@ import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, Messa
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig } from 'nats';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 export const EVENT_STREAM = 'INVIARO_EVENTS';
+/** message.inbound only: a work queue, so an event (and its sealed claim) is deleted once the verifier acknowledges it. */
+export const INBOUND_STREAM = 'INVIARO_INBOUND';
 export const DEAD_LETTER_STREAM = 'INVIARO_DEAD_LETTERS';
 export const DEAD_LETTER_PREFIX = 'dead-letter';
 
-/** Every stream the system uses, declared once and provisioned idempotently by each service at start. */
-export const STREAMS: Array<Partial<StreamConfig> & { name: string; subjects: string[] }> = [
-  {
-    name: EVENT_STREAM,
-    subjects: [MessageInbound, ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => c.subject),
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    discard: DiscardPolicy.Old,
-    // Kept a week so that operators can replay (`events tail --since`) and dead letters can be re-driven.
-    max_age: nanos(7 * DAY_MS),
-    // Publishers set Nats-Msg-Id; a retry inside this window is stored once.
-    duplicate_window: nanos(2 * 60 * 1000),
-  },
-  {
-    name: DEAD_LETTER_STREAM,
-    subjects: [`${DEAD_LETTER_PREFIX}.>`],
-    storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
-    max_age: nanos(30 * DAY_MS),
-    duplicate_window: nanos(2 * 60 * 1000),
-  },
-];
+/** The size and age limits of the streams (CommonConfig reads them from the environment; the defaults live there). */
+export interface StreamLimits {
+  INVIARO_EVENTS_MAX_BYTES: number;
+  INVIARO_INBOUND_MAX_BYTES: number;
+  INVIARO_DEAD_LETTERS_MAX_BYTES: number;
+  INVIARO_INBOUND_MAX_AGE_HOURS: number;
+  STREAM_MAX_MSG_BYTES: number;
+}
+
+export type StreamDefinition = Partial<StreamConfig> & { name: string; subjects: string[] };
+
+/** The stream that holds a subject's events. */
+export function streamOf(subject: string): string {
+  return subject === MessageInbound.subject ? INBOUND_STREAM : EVENT_STREAM;
+}
+
+/**
+ * Every stream the system uses, declared once and provisioned idempotently by each service at start.
+ * Discard New everywhere: a full stream refuses the publish (the gateway answers 503), it never drops
+ * a stored event that a consumer has not had.
+ */
+export function streamConfigs(limits: StreamLimits): StreamDefinition[] {
+  const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES };
+  return [
+    {
+      name: EVENT_STREAM,
+      subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => c.subject),
+      ...bounded,
+      retention: RetentionPolicy.Limits,
+      max_bytes: limits.INVIARO_EVENTS_MAX_BYTES,
+      // Kept a week so that operators can replay (`events tail --since`) and dead letters can be re-driven.
+      max_age: nanos(7 * DAY_MS),
+      // Publishers set Nats-Msg-Id; a retry inside this window is stored once.
+      duplicate_window: nanos(2 * 60 * 1000),
+    },
+    {
+      name: INBOUND_STREAM,
+      subjects: [MessageInbound.subject],
+      ...bounded,
+      retention: RetentionPolicy.Workqueue,
+      max_bytes: limits.INVIARO_INBOUND_MAX_BYTES,
+      // Only a verifier outage makes events wait here; past this age the server drops them (docs/operations.md).
+      max_age: nanos(limits.INVIARO_INBOUND_MAX_AGE_HOURS * HOUR_MS),
+      duplicate_window: nanos(2 * 60 * 1000),
+    },
+    {
+      name: DEAD_LETTER_STREAM,
+      subjects: [`${DEAD_LETTER_PREFIX}.>`],
+      ...bounded,
+      retention: RetentionPolicy.Limits,
+      max_bytes: limits.INVIARO_DEAD_LETTERS_MAX_BYTES,
+      max_age: nanos(30 * DAY_MS),
+      duplicate_window: nanos(2 * 60 * 1000),
+    },
+  ];
+}
 
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
-export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
-  for (const stream of STREAMS) {
+/**
+ * Creates or updates each stream in order. The order upgrades a deployment from before
+ * INVIARO_INBOUND: INVIARO_EVENTS gives up message.inbound first (its stored ones stay until
+ * the verifier has moved them, see apps/verifier/src/legacy-inbound.ts), then INVIARO_INBOUND
+ * can take the subject.
+ */
+export async function ensureStreams(jsm: JetStreamManager, limits: StreamLimits): Promise<void> {
+  for (const stream of streamConfigs(limits)) {
     try {
       await jsm.streams.info(stream.name);
       await jsm.streams.update(stream.name, stream);

@@ -23,6 +23,34 @@ export class CommonConfig {
   @Max(65535)
   PORT: number = 8080;
 
+  /**
+   * Stream limits, provisioned by every service at start (set them alike everywhere). A full stream
+   * refuses new events: the gateway answers 503 with Retry-After, a consumer retries its publish.
+   */
+  @IsInt()
+  @Min(1024 * 1024)
+  INVIARO_EVENTS_MAX_BYTES: number = 2 * 1024 ** 3;
+
+  @IsInt()
+  @Min(1024 * 1024)
+  INVIARO_INBOUND_MAX_BYTES: number = 512 * 1024 ** 2;
+
+  @IsInt()
+  @Min(1024 * 1024)
+  INVIARO_DEAD_LETTERS_MAX_BYTES: number = 512 * 1024 ** 2;
+
+  /** How long an event may wait for a verifier in INVIARO_INBOUND before the server drops it. */
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  INVIARO_INBOUND_MAX_AGE_HOURS: number = 72;
+
+  /** The largest single event any stream stores; above the gateway's 100 kB body limit with room for the envelope. */
+  @IsInt()
+  @Min(4096)
+  @Max(1024 * 1024)
+  STREAM_MAX_MSG_BYTES: number = 256 * 1024;
+
   /** Names this process's connections, so operators can tell instances apart. */
   @IsOptional()
   @IsString()

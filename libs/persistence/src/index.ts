@@ -11,4 +11,5 @@ export * from './workspaces/tokens';
 export * from './workspaces/workspace-bootstrap';
 export * from './secrets/secrets.config';
 export * from './secrets/secrets.module';
+export * from './secrets/claim-keys';
 export * from './keyset-cursor';

@@ -19,8 +19,11 @@ export interface DeadLetterRecord {
   /** Where the original is kept. */
   stream: string;
   stream_seq: number | null;
-  /** Whether the original is still in its stream (its retention may have dropped it). */
-  original?: 'kept' | 'gone';
+  /**
+   * Whether the original is still in its stream (its retention may have dropped it), or `carried`:
+   * the dead letter holds the event itself, its claim removed (message.inbound, whose stream drops settled events).
+   */
+  original?: 'kept' | 'gone' | 'carried';
 }
 
 /** Marks a re-published message with where it came from (consumers ignore headers they do not know). */
@@ -68,7 +71,7 @@ export function formatDeadLetters(records: DeadLetterRecord[]): string {
     r.subject,
     r.consumer,
     r.deliveries === null ? '?' : String(r.deliveries),
-    `${r.stream} #${r.stream_seq ?? '?'}${r.original === 'gone' ? ' (gone)' : ''}`,
+    `${r.stream} #${r.stream_seq ?? '?'}${r.original === 'gone' ? ' (gone)' : r.original === 'carried' ? ' (in the dead letter, claim removed)' : ''}`,
     `#${r.dead_letter_seq}`,
     r.reason,
   ]);
@@ -98,6 +101,7 @@ export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilt
       throw error;
     }
     const record = readDeadLetter(message.header, message.subject, message.seq, message.time);
+    if (message.data.length > 0) record.original = 'carried';
     if (filter.seq === undefined || record.stream_seq === filter.seq) records.push(record);
     seq = message.seq + 1;
   }
@@ -108,6 +112,7 @@ export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilt
 /** Whether each original is still in its stream: retention (7 days for INVIARO_EVENTS) may have dropped it. */
 async function markKept(jsm: JetStreamManager, records: DeadLetterRecord[]): Promise<void> {
   for (const record of records) {
+    if (record.original === 'carried') continue;
     if (record.stream_seq === null || record.stream === '?') {
       record.original = 'gone';
       continue;
@@ -139,7 +144,8 @@ export interface RedriveResult {
 /**
  * Re-publishes each dead letter's original to its subject (once per original, however many
  * consumers dead-lettered it), then removes those dead letters. An original that is gone is
- * refused and its dead letter kept.
+ * refused and its dead letter kept. A dead letter that carries its event (message.inbound) is
+ * re-published from itself: without its claim, so the event goes on anonymous.
  */
 export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], now: () => Date = () => new Date()): Promise<RedriveResult[]> {
   const jsm = await nc.jetstreamManager();
@@ -157,9 +163,9 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
       results.push({ ...result, action: 'refused', reason: 'the dead letter does not say where the original is' });
       continue;
     }
-    let original: StoredMsg;
+    let original: Pick<StoredMsg, 'subject' | 'data' | 'header'>;
     try {
-      original = await jsm.streams.getMessage(stream, { seq: stream_seq });
+      original = group[0].original === 'carried' ? await carriedEvent(jsm, group[0]) : await jsm.streams.getMessage(stream, { seq: stream_seq });
     } catch (error) {
       if (isNotFound(error, NO_MESSAGE) || isNotFound(error)) {
         results.push({ ...result, action: 'refused', reason: `the original ${stream} #${stream_seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept` });
@@ -186,6 +192,12 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
     results.push({ ...result, action: 'redriven', new_stream: ack.stream, new_seq: ack.seq, ...warning });
   }
   return results;
+}
+
+/** The event a dead letter carries, as it would be republished: its subject, no headers of the dead letter's own. */
+async function carriedEvent(jsm: JetStreamManager, record: DeadLetterRecord): Promise<Pick<StoredMsg, 'subject' | 'data' | 'header'>> {
+  const letter = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq: record.dead_letter_seq });
+  return { subject: record.subject, data: letter.data, header: natsHeaders() };
 }
 
 export function formatRedrive(result: RedriveResult): string {

@@ -1,3 +1,4 @@
+import { MessageInbound } from '@inviaro/contracts';
 import { describeEvent, EventLine, formatEventJson, formatEventLine, shownUserId } from './event-line';
 
 const STORED = new Date('2026-11-24T08:00:00.000Z');
@@ -11,8 +12,9 @@ const ids = {
 const visitorFields = { kind: 'message', ...ids, text: 'PRIVATE-MESSAGE-TEXT', email: 'jane@example.com', name: 'Jane', received_at: STORED.toISOString() };
 
 function event(subject: string, data: object, extra: object = {}): Uint8Array {
+  const schemaVersion = subject === MessageInbound.subject ? MessageInbound.schemaVersion : 1;
   return Buffer.from(
-    JSON.stringify({ id: '55555555-5555-4555-8555-555555555555', subject, schema_version: 1, correlation_id: ids.message_id, occurred_at: STORED.toISOString(), data, ...extra }),
+    JSON.stringify({ id: '55555555-5555-4555-8555-555555555555', subject, schema_version: schemaVersion, correlation_id: ids.message_id, occurred_at: STORED.toISOString(), data, ...extra }),
   );
 }
 
@@ -22,8 +24,9 @@ const hasRaw = (text: string) => ['\u001b', '\u009b', '\u202e'].some((c) => text
 const line = (subject: string, data: object, extra?: object) => describeEvent(subject, event(subject, data, extra), STORED, 7);
 
 describe('the tail line builder', () => {
-  it('shows of message.inbound only whether a claim came and the claimed user id, never the hash', () => {
-    const withClaim = line('message.inbound', { ...visitorFields, claim: { user_id: 'usr_1', user_hash: HASH } });
+  it('shows of message.inbound only whether a (sealed) claim came, never what it holds', () => {
+    const sealed = { kid: 'c1', iv: 'aXY=', ciphertext: Buffer.from(HASH).toString('base64'), tag: 'dGFn' };
+    const withClaim = line('message.inbound', { ...visitorFields, sealed_claim: sealed });
     expect(withClaim).toEqual({
       time: '2026-11-24T08:00:00.000Z',
       seq: 7,
@@ -34,33 +37,27 @@ describe('the tail line builder', () => {
       widget_id: ids.widget_id,
       visitor_id: ids.visitor_id,
       claim_present: true,
-      claimed_user_id: 'usr_1',
       correlation_id: ids.message_id,
       event_id: '55555555-5555-4555-8555-555555555555',
       occurred_at: '2026-11-24T08:00:00.000Z',
     });
     expect(formatEventLine(withClaim)).toBe(
-      `2026-11-24T08:00:00.000Z #7      message.inbound       received message, with claim   widget=${ids.widget_id} visitor=${ids.visitor_id} claimed_user=usr_1 corr=${ids.message_id}`,
+      `2026-11-24T08:00:00.000Z #7      message.inbound       received message, with claim   widget=${ids.widget_id} visitor=${ids.visitor_id} corr=${ids.message_id}`,
     );
     for (const text of [formatEventLine(withClaim), formatEventJson(withClaim)]) {
-      expect(text).not.toContain(HASH);
+      expect(text).not.toContain(sealed.ciphertext);
       expect(text).not.toContain('PRIVATE-MESSAGE-TEXT');
       expect(text).not.toContain('jane@example.com');
     }
 
     const without = line('message.inbound', { ...visitorFields });
     expect(without).toEqual(expect.objectContaining({ outcome: 'received', claim_present: false }));
-    expect(without.claimed_user_id).toBeUndefined();
     expect(formatEventLine(without)).toContain('received message, no claim');
-    expect(line('message.inbound', { ...visitorFields, claim: null }).claim_present).toBe(false);
-    // A claim without a usable user id: present, no id; a numeric id as its decimal text.
-    expect(line('message.inbound', { ...visitorFields, claim: { user_hash: HASH } })).toEqual(expect.objectContaining({ claim_present: true }));
-    expect(line('message.inbound', { ...visitorFields, claim: { user_id: ['x'], user_hash: HASH } }).claimed_user_id).toBeUndefined();
-    expect(line('message.inbound', { ...visitorFields, claim: { user_id: 42, user_hash: HASH } }).claimed_user_id).toBe('42');
+    expect(line('message.inbound', { ...visitorFields, sealed_claim: null }).claim_present).toBe(false);
   });
 
   it('withholds a user id that looks like a user hash (user_id and user_hash swapped)', () => {
-    const swapped = line('message.inbound', { ...visitorFields, claim: { user_id: HASH, user_hash: 'usr_1' } });
+    const swapped = line('contact.anonymous', { ...visitorFields, failure_reason: 'mismatch', claimed_user_id: HASH });
     expect(formatEventJson(swapped)).not.toContain(HASH);
     expect(swapped.claimed_user_id).toBe('[withheld: looks like a user hash]');
     expect(shownUserId(HASH.toUpperCase())).toBe('[withheld: looks like a user hash]');

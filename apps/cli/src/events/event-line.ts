@@ -116,7 +116,8 @@ export function describeEvent(subject: string, payload: Uint8Array, storedAt: Da
   }
   const data = envelope.data as ShownFields;
   const inbound = subject === MessageInbound.subject;
-  const claim = inbound ? ((data as MessageInboundData).claim ?? undefined) : undefined;
+  // Sealed: who it claims is for the verifier alone to read.
+  const sealedClaim = inbound ? ((data as MessageInboundData).sealed_claim ?? undefined) : undefined;
   return prune({
     ...base,
     outcome: OUTCOMES[subject],
@@ -129,8 +130,8 @@ export function describeEvent(subject: string, payload: Uint8Array, storedAt: Da
     conversation_id: data.conversation_id,
     from_contact_id: data.from_contact_id,
     into_contact_id: data.into_contact_id,
-    claim_present: inbound ? claim !== undefined : undefined,
-    claimed_user_id: shownUserId(claim ? claim.user_id : data.claimed_user_id),
+    claim_present: inbound ? sealedClaim !== undefined : undefined,
+    claimed_user_id: shownUserId(data.claimed_user_id),
     failure_reason: data.failure_reason,
     author: data.author,
     secret_version: data.secret_version,

@@ -1,4 +1,4 @@
-import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { ConsumerInfo, NatsConnection } from 'nats';
 import { connectNats, isNotFound } from './nats';
 import { ago, bytes, jetStreamTime, jsonLine, printable, table } from './text';
@@ -86,7 +86,7 @@ export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): P
   const streams: StreamStatus[] = [];
   const consumers: ConsumerStatus[] = [];
   let deadLetters: Record<string, number> = {};
-  for (const name of [EVENT_STREAM, DEAD_LETTER_STREAM]) {
+  for (const name of [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM]) {
     // subjects_filter: the per-subject counts (used for the dead letters).
     const info = await jsm.streams.info(name, name === DEAD_LETTER_STREAM ? { subjects_filter: '>' } : undefined).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
@@ -176,7 +176,7 @@ export async function statusCommand(options: { json?: boolean; stuckAfter?: stri
   const nc = await connectNats();
   try {
     const status = await collectStatus(nc, stuckAfterMs);
-    if (!status.streams.some((s) => s.exists)) throw new Error(`neither ${EVENT_STREAM} nor ${DEAD_LETTER_STREAM} exists: the services create them when they start (is NATS_URL the system's NATS?)`);
+    if (!status.streams.some((s) => s.exists)) throw new Error(`none of ${EVENT_STREAM}, ${INBOUND_STREAM}, ${DEAD_LETTER_STREAM} exists: the services create them when they start (is NATS_URL the system's NATS?)`);
     console.log(options.json ? jsonLine(status) : formatStatus(status));
   } finally {
     await nc.close();

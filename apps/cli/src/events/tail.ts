@@ -1,10 +1,11 @@
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { MessageInbound } from '@inviaro/contracts';
+import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { once } from 'node:events';
 import { DeliverPolicy, OrderedConsumerOptions } from 'nats';
 import { describeEvent, formatEventJson, formatEventLine } from './event-line';
 import { connectNats, natsUrl, redactUrl, streamInfo } from './nats';
 import { parseSince } from './since';
-import { checkSubjectFilter } from './subject-filter';
+import { checkSubjectFilter, subjectMatches } from './subject-filter';
 
 export interface TailOptions {
   since?: string;
@@ -22,7 +23,7 @@ export async function tailCommand(filter: string | undefined, options: TailOptio
   try {
     const jsm = await nc.jetstreamManager();
     const info = await streamInfo(jsm, EVENT_STREAM);
-    if (filter !== undefined) checkSubjectFilter(filter, info.config.subjects ?? [], EVENT_STREAM);
+    if (filter !== undefined) checkTailFilter(filter, info.config.subjects ?? []);
 
     const consumerOptions: Partial<OrderedConsumerOptions> = {
       // Recognisable in `events status` (the client appends a unique id, so several tails can run at once).
@@ -66,6 +67,17 @@ export async function tailCommand(filter: string | undefined, options: TailOptio
   } finally {
     await nc.close();
   }
+}
+
+/** message.inbound is not in INVIARO_EVENTS: a filter for it alone gets an answer that says where it went and why. */
+function checkTailFilter(filter: string, subjects: string[]): void {
+  if (!subjects.some((subject) => subjectMatches(filter, subject)) && subjectMatches(filter, MessageInbound.subject)) {
+    throw new Error(
+      `${MessageInbound.subject} lives in ${INBOUND_STREAM}, a work queue that the verifier empties as it checks each event (the claim in it is sealed): ` +
+        'it cannot be tailed; `events status` shows its backlog, `events dead-letters` its failures',
+    );
+  }
+  checkSubjectFilter(filter, subjects, EVENT_STREAM);
 }
 
 async function write(line: string): Promise<void> {

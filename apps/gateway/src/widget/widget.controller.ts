@@ -1,5 +1,6 @@
 import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
+import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
@@ -29,6 +30,7 @@ export class WidgetController {
     private readonly publisher: EventPublisher,
     private readonly requests: RequestClient,
     private readonly live: LiveUpdates,
+    private readonly claimKeys: ClaimKeys,
   ) {}
 
   @Post('visitors')
@@ -118,7 +120,8 @@ export class WidgetController {
           visitor_id: caller.visitor.id,
           email: body.email,
           name: body.name,
-          claim: claimOf(body),
+          // Sealed here, opened only by the verifier: the bus and its store on disk never hold the hash.
+          sealed_claim: this.claimKeys.seal(claimOf(body), { eventId: event.message_id, widgetId: caller.widget.id, visitorId: caller.visitor.id }),
           received_at: new Date().toISOString(),
         },
         { id: event.message_id, correlationId: event.message_id },

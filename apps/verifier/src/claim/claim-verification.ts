@@ -9,6 +9,10 @@ export type Verdict =
   | { outcome: 'anonymous' }
   | { outcome: 'failed'; reason: ClaimFailureReason; claimedUserId?: string };
 
+/** Stands for the claim of an event whose sealed claim did not open (INVIARO_CLAIM_KEYS): a failed claim of its own reason. */
+export const UNOPENABLE_CLAIM = Symbol('unopenable claim');
+type ClaimInHand = InboundClaim | null | undefined | typeof UNOPENABLE_CLAIM;
+
 const outcomes = counter('inviaro_claim_checks_total', 'Claim checks by outcome (verified, anonymous, failed) and failure reason', ['outcome', 'reason']);
 const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim, secret lookup included', [], LATENCY_BUCKETS);
 
@@ -17,7 +21,7 @@ const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim
 export class ClaimVerification {
   constructor(private readonly secrets: WidgetSecrets) {}
 
-  async verify(widgetId: string, claim: InboundClaim | null | undefined): Promise<Verdict> {
+  async verify(widgetId: string, claim: ClaimInHand): Promise<Verdict> {
     const stopTimer = latency.startTimer();
     const verdict = await this.decide(widgetId, claim);
     stopTimer();
@@ -25,10 +29,11 @@ export class ClaimVerification {
     return verdict;
   }
 
-  private async decide(widgetId: string, claim: InboundClaim | null | undefined): Promise<Verdict> {
-    if (!claim || (claim.user_id === undefined && claim.user_hash === undefined)) return { outcome: 'anonymous' };
+  private async decide(widgetId: string, claim: ClaimInHand): Promise<Verdict> {
+    if (!claim || (claim !== UNOPENABLE_CLAIM && claim.user_id === undefined && claim.user_hash === undefined)) return { outcome: 'anonymous' };
     const versions = await this.secrets.of(widgetId);
     if (!versions) return { outcome: 'failed', reason: 'unknown_widget', claimedUserId: undefined };
+    if (claim === UNOPENABLE_CLAIM) return { outcome: 'failed', reason: 'unopenable_claim', claimedUserId: undefined };
     const check = checkClaim(claim, versions.secret);
     if (check.verified) return { outcome: 'verified', userId: check.userId, secretVersion: versions.version };
     // A digest made with the secret just rotated away: the page was rendered before the rotation.

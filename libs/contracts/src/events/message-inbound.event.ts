@@ -12,10 +12,18 @@ export interface InboundClaim {
 }
 
 export class MessageInboundData extends VisitorEventFields {
+  /**
+   * The InboundClaim sealed by the gateway (`sealClaim` in @inviaro/crypto: AES-256-GCM under
+   * INVIARO_CLAIM_KEYS, bound to this event's id, widget and visitor); null or absent: no claim.
+   * Untyped for the same reason as the claim: a seal that does not open is a failed claim, not an invalid event.
+   */
   @IsOptional()
   @IsObject()
-  claim?: InboundClaim | null;
+  sealed_claim?: object | null;
 }
 
-/** gateway → verifier: a widget event with its claim, as received. The only event that carries a user hash. */
-export const MessageInbound = defineEvent('message.inbound', 1, MessageInboundData);
+/**
+ * gateway → verifier: a widget event with its claim, sealed. The only event that carries a claim.
+ * Version 2: the claim travels sealed (version 1 carried it in plaintext as `claim`).
+ */
+export const MessageInbound = defineEvent('message.inbound', 2, MessageInboundData);

@@ -1,14 +1,19 @@
 import { KeyRing } from '@inviaro/crypto';
 import { CommonConfig } from '@inviaro/observability';
-import { IsInt, Matches, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { IsInt, Matches, Max, Min, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 
-@ValidatorConstraint({ name: 'masterKeys' })
+/** How a ring's errors name its keys. */
+export function keyName(setting: string | undefined): string {
+  return setting === 'INVIARO_CLAIM_KEYS' ? 'claim key' : 'master key';
+}
+
+@ValidatorConstraint({ name: 'keyRing' })
 class UsableKeyRing implements ValidatorConstraintInterface {
   private problem = '';
 
-  validate(value: unknown): boolean {
+  validate(value: unknown, args?: ValidationArguments): boolean {
     try {
-      KeyRing.parse(String(value ?? ''));
+      KeyRing.parse(String(value ?? ''), keyName(args?.property));
       return true;
     } catch (error) {
       this.problem = error instanceof Error ? error.message : String(error);
@@ -16,8 +21,8 @@ class UsableKeyRing implements ValidatorConstraintInterface {
     }
   }
 
-  defaultMessage(): string {
-    return `INVIARO_MASTER_KEYS is not a usable key ring (${this.problem}); expected "kid:base64-32-bytes[,kid:...]", newest last (npx inviaro secrets new-master-key)`;
+  defaultMessage(args?: ValidationArguments): string {
+    return `${args?.property ?? 'the key ring'} is not a usable key ring (${this.problem}); expected "kid:base64-32-bytes[,kid:...]", newest last (npx inviaro secrets new-master-key)`;
   }
 }
 
@@ -29,6 +34,10 @@ export class SecretsConfig extends CommonConfig {
 
   @Validate(UsableKeyRing)
   INVIARO_MASTER_KEYS: string = '';
+
+  /** Seals the claim of message.inbound on the bus (the gateway seals with the newest, the verifier opens with any). */
+  @Validate(UsableKeyRing)
+  INVIARO_CLAIM_KEYS: string = '';
 
   /** How long a decrypted secret may live in Redis. */
   @IsInt()

@@ -2,8 +2,9 @@ import { KeyRing } from '@inviaro/crypto';
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { ClaimKeys } from './claim-keys';
 import { SecretCache } from './secret-cache';
-import { SecretsConfig } from './secrets.config';
+import { keyName, SecretsConfig } from './secrets.config';
 import { WidgetSecretVault } from './widget-secret.vault';
 
 export const REDIS = Symbol('REDIS');
@@ -14,7 +15,7 @@ export function connectRedis(url: string): Redis {
   return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableAutoPipelining: true });
 }
 
-/** The widget-secret vault (PostgreSQL) and cache (Redis), for services whose module provides a TypeORM DataSource. */
+/** The widget-secret vault (PostgreSQL) and cache (Redis), and the claim keys, for services whose module provides a TypeORM DataSource. */
 @Module({})
 export class SecretsModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
@@ -28,8 +29,9 @@ export class SecretsModule implements OnApplicationShutdown {
         { provide: KeyRing, useValue: KeyRing.parse(config.INVIARO_MASTER_KEYS) },
         { provide: WidgetSecretVault, useFactory: (db: DataSource, ring: KeyRing) => new WidgetSecretVault(db, ring), inject: [DataSource, KeyRing] },
         { provide: SecretCache, useFactory: (redis: Redis) => new SecretCache(redis, config.SECRET_CACHE_TTL_SECONDS), inject: [REDIS] },
+        { provide: ClaimKeys, useValue: new ClaimKeys(KeyRing.parse(config.INVIARO_CLAIM_KEYS, keyName('INVIARO_CLAIM_KEYS'))) },
       ],
-      exports: [REDIS, WidgetSecretVault, SecretCache],
+      exports: [REDIS, WidgetSecretVault, SecretCache, ClaimKeys],
     };
   }
 
