@@ -4,7 +4,7 @@
  * it is stopped. NATS_URL and CONSUMER from the environment.
  */
 import { MessageInbound } from '@inviaro/contracts';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { INBOUND_STREAM } from '@inviaro/jetstream';
 import { AckPolicy, connect, DeliverPolicy } from 'nats';
 
 /** The same number of messages in flight as the verifier's transport allows. */
@@ -15,9 +15,9 @@ async function main() {
   // The same client options as the services' connections (libs/jetstream/src/connection.ts).
   const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
-  await jsm.consumers.add(EVENT_STREAM, { durable_name: consumer, filter_subject: MessageInbound.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT * 16 });
+  await jsm.consumers.add(INBOUND_STREAM, { durable_name: consumer, filter_subject: MessageInbound.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT * 16 });
   const js = nc.jetstream();
-  const messages = await (await js.consumers.get(EVENT_STREAM, consumer)).consume({ max_messages: IN_FLIGHT * 2 });
+  const messages = await (await js.consumers.get(INBOUND_STREAM, consumer)).consume({ max_messages: IN_FLIGHT * 2 });
   console.log('ready');
   let inFlight = 0;
   let wake: (() => void) | undefined;

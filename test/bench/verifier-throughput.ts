@@ -3,21 +3,27 @@
  * message.inbound events with a hot secret cache, against a plain consume-and-republish loop
  * (consume-republish.ts) on the same server and stream, measured in the same run: each a fresh
  * process, timed from its first delivery to an empty consumer. Prints the figures and the ratio.
+ * INVIARO_INBOUND is a work queue (a drained event is gone, and one consumer at a time may read
+ * it): each drain gets freshly preloaded events, with the other consumer removed.
  *
  *   npm run bench:verifier            (EVENTS=50000 by default; PROFILE_DIR=dir writes the verifier's CPU profile)
  */
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { userHash } from '@inviaro/crypto';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
+import { INBOUND_STREAM } from '@inviaro/jetstream';
 import { createWidget, launch, ManagedProcess, startSystem } from '@inviaro/test-harness';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { connect, JetStreamManager, NatsConnection } from 'nats';
 
 const EVENTS = Number(process.env.EVENTS ?? 50_000);
-/** Baseline and verifier take turns, each round on the same preloaded events: the machine's noise hits both alike. */
+/** Baseline and verifier take turns, each round on equal freshly preloaded events: the machine's noise hits both alike. */
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const CLAIM_KEYS = `bench:${generateMasterKey()}`;
+const CONSUMERS = ['bench_baseline', 'verifier_message_inbound'];
+
 async function preload(nc: NatsConnection, widget: { workspaceId: string; widgetId: string; secret: string }): Promise<void> {
+  const ring = KeyRing.parse(CLAIM_KEYS, 'claim key');
   const js = nc.jetstream();
   const visitorId = newId();
   for (let start = 0; start < EVENTS; start += 1_000) {
@@ -38,7 +44,7 @@ async function preload(nc: NatsConnection, widget: { workspaceId: string; widget
             widget_id: widget.widgetId,
             visitor_id: visitorId,
             text: `benchmark message ${start + i}`,
-            claim: { user_id: userId, user_hash: userHash(userId, widget.secret) },
+            sealed_claim: sealClaim(ring, { user_id: userId, user_hash: userHash(userId, widget.secret) }, { eventId: id, widgetId: widget.widgetId, visitorId }),
             received_at: new Date().toISOString(),
           },
         };
@@ -50,7 +56,7 @@ async function preload(nc: NatsConnection, widget: { workspaceId: string; widget
 
 async function waitDrained(jsm: JetStreamManager, consumer: string): Promise<void> {
   for (;;) {
-    const info = await jsm.consumers.info(EVENT_STREAM, consumer).catch(() => undefined);
+    const info = await jsm.consumers.info(INBOUND_STREAM, consumer).catch(() => undefined);
     if (info && info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -58,15 +64,17 @@ async function waitDrained(jsm: JetStreamManager, consumer: string): Promise<voi
 
 async function waitFirstDelivery(jsm: JetStreamManager, consumer: string): Promise<number> {
   for (;;) {
-    const info = await jsm.consumers.info(EVENT_STREAM, consumer).catch(() => undefined);
+    const info = await jsm.consumers.info(INBOUND_STREAM, consumer).catch(() => undefined);
     if (info && info.delivered.stream_seq > 0) return performance.now();
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
 /** Runs a consumer process until it has drained the stream; the rate is timed from its first delivery. */
-async function drainRate(jsm: JetStreamManager, consumer: string, start: () => Promise<ManagedProcess>): Promise<number> {
-  await jsm.consumers.delete(EVENT_STREAM, consumer).catch(() => undefined);
+async function drainRate(nc: NatsConnection, widget: Parameters<typeof preload>[1], consumer: string, start: () => Promise<ManagedProcess>): Promise<number> {
+  const jsm = await nc.jetstreamManager();
+  for (const name of CONSUMERS) await jsm.consumers.delete(INBOUND_STREAM, name).catch(() => undefined);
+  await preload(nc, widget);
   const firstDelivery = waitFirstDelivery(jsm, consumer);
   const process = await start();
   const started = await firstDelivery;
@@ -82,23 +90,20 @@ async function redisCalls(redis: Redis): Promise<number> {
 }
 
 async function main() {
-  const system = await startSystem({ services: ['gateway'] });
+  const system = await startSystem({ services: ['gateway'], claimKeys: CLAIM_KEYS });
   // The same client options as the services' connections (libs/jetstream/src/connection.ts).
   const nc = await connect({ servers: system.servers.natsUrl, noAsyncTraces: true });
   const redis = new Redis(system.servers.redisUrl);
   try {
-    const jsm = await nc.jetstreamManager();
     const widget = await createWidget(system);
-    await preload(nc, widget);
-    console.error(`preloaded ${EVENTS} message.inbound events`);
 
     const rounds: Array<{ baseline_per_s: number; verifier_per_s: number; ratio: number; redis_commands_per_verification: number }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const baselineRate = await drainRate(jsm, 'bench_baseline', () =>
+      const baselineRate = await drainRate(nc, widget, 'bench_baseline', () =>
         launch('baseline', process.execPath, [join(__dirname, 'consume-republish.js')], { env: { ...process.env, NATS_URL: system.servers.natsUrl, CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
       );
       const callsBefore = await redisCalls(redis);
-      const verifierRate = await drainRate(jsm, 'verifier_message_inbound', () =>
+      const verifierRate = await drainRate(nc, widget, 'verifier_message_inbound', () =>
         system.start('verifier', {}, process.env.PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROFILE_DIR] : []),
       );
       const redisPerEvent = ((await redisCalls(redis)) - callsBefore) / EVENTS;

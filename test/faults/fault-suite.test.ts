@@ -1,5 +1,4 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { userHash } from '@inviaro/crypto';
 import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
 import { ClaimKind, createWidget, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { connect } from 'nats';
@@ -135,7 +134,8 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
       await underLoad(async () => {
         await js.publish(MessageInbound.subject, Buffer.from('this is not JSON'), { msgID: newId() });
         await js.publish(MessageInbound.subject, envelope({ ...valid, message_id: newId() }, 99), { msgID: newId() });
-        await js.publish(MessageInbound.subject, envelope({ ...valid, claim: { user_id: 'u', user_hash: userHash('u', widget.secret) } }), { msgID: newId() });
+        // A claim (sealed or not, it does not matter here) sends the verifier to the widget, which does not exist.
+        await js.publish(MessageInbound.subject, envelope({ ...valid, sealed_claim: { kid: 'test', iv: '', ciphertext: '', tag: '' } }), { msgID: newId() });
       });
     } finally {
       await nc.close();

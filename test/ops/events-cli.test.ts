@@ -1,5 +1,6 @@
 import { userHash } from '@inviaro/crypto';
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_STREAM, EVENT_STREAM } from '@inviaro/jetstream';
+import { MessageInbound, newId } from '@inviaro/contracts';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { createWidget, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ interface DeadLetterJson {
   reason: string;
   stream: string;
   stream_seq: number;
-  original: 'kept' | 'gone';
+  original: 'kept' | 'gone' | 'carried';
 }
 
 describe('npx inviaro events: operators watch the event streams', () => {
@@ -94,15 +95,17 @@ describe('npx inviaro events: operators watch the event streams', () => {
     for (const credential of credentials) expect(lower.includes(credential.toLowerCase()) ? `output contains ${credential.slice(0, 6)}…` : 'clean').toBe('clean');
   }
 
-  async function publishDeadLetter(seq: number, reason: string): Promise<void> {
+  /** A dead letter as the verifier writes one; `event`: the event it carries (claim removed), as for INVIARO_INBOUND. */
+  async function publishDeadLetter(seq: number, reason: string, event?: object): Promise<void> {
     const h = headers();
-    h.set(DEAD_LETTER_HEADERS.stream, EVENT_STREAM);
+    h.set(DEAD_LETTER_HEADERS.stream, INBOUND_STREAM);
     h.set(DEAD_LETTER_HEADERS.sequence, String(seq));
     h.set(DEAD_LETTER_HEADERS.subject, 'message.inbound');
     h.set(DEAD_LETTER_HEADERS.consumer, 'verifier_message_inbound');
     h.set(DEAD_LETTER_HEADERS.deliveries, '8');
     h.set(DEAD_LETTER_HEADERS.reason, reason);
-    await nc.jetstream().publish('dead-letter.message.inbound', new Uint8Array(0), { headers: h, msgID: `test:${seq}:${reason}` });
+    const body = event ? Buffer.from(JSON.stringify(event)) : new Uint8Array(0);
+    await nc.jetstream().publish('dead-letter.message.inbound', body, { headers: h, msgID: `test:${seq}:${reason}` });
   }
 
   const deadLetters = async (...args: string[]): Promise<DeadLetterJson[]> => {
@@ -110,19 +113,6 @@ describe('npx inviaro events: operators watch the event streams', () => {
     expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
     return run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
   };
-
-  /** The stream sequence of a message.inbound event, by its correlation id. */
-  async function inboundSeq(correlationId: string): Promise<number> {
-    const jsm = await nc.jetstreamManager();
-    return waitFor(`message.inbound of ${correlationId}`, async () => {
-      const { state } = await jsm.streams.info(EVENT_STREAM);
-      for (let seq = state.last_seq; seq >= state.first_seq; seq--) {
-        const message = await jsm.streams.getMessage(EVENT_STREAM, { seq }).catch(() => undefined);
-        if (message?.subject === 'message.inbound' && message.string().includes(correlationId)) return seq;
-      }
-      return undefined;
-    });
-  }
 
   const stored = (messageId: string) =>
     waitFor(`message ${messageId} stored`, async () => ((await system.sql(`SELECT 1 FROM messages WHERE id = $1`, [messageId])).length ? true : undefined));
@@ -176,16 +166,14 @@ describe('npx inviaro events: operators watch the event streams', () => {
 
     const of = (messageId: string, subject: string) => lines.filter((l) => l.correlation_id === messageId && l.subject === subject);
     const where = { widget_id: widget.widgetId, visitor_id: expect.any(String) };
-    expect(of(none.body.message_id, 'message.inbound')).toEqual([expect.objectContaining({ ...where, outcome: 'received', claim_present: false })]);
-    expect(of(none.body.message_id, 'message.inbound')[0].claimed_user_id).toBeUndefined();
+    // message.inbound is not in INVIARO_EVENTS: it lives in INVIARO_INBOUND until the verifier takes it.
+    expect(lines.filter((l) => l.subject === 'message.inbound')).toEqual([]);
     expect(of(none.body.message_id, 'contact.anonymous')).toEqual([expect.objectContaining({ ...where, outcome: 'anonymous' })]);
     expect(of(none.body.message_id, 'contact.anonymous')[0].failure_reason).toBeUndefined();
     expect(of(none.body.message_id, 'message.stored')).toEqual([expect.objectContaining({ ...where, outcome: 'stored', author: 'visitor' })]);
 
-    expect(of(wrong.body.message_id, 'message.inbound')).toEqual([expect.objectContaining({ outcome: 'received', claim_present: true, claimed_user_id: 'usr_ops_1' })]);
     expect(of(wrong.body.message_id, 'contact.anonymous')).toEqual([expect.objectContaining({ ...where, outcome: 'anonymous', failure_reason: 'mismatch', claimed_user_id: 'usr_ops_1' })]);
 
-    expect(of(valid.body.message_id, 'message.inbound')).toEqual([expect.objectContaining({ outcome: 'received', claim_present: true, claimed_user_id: 'usr_ops_1' })]);
     expect(of(valid.body.message_id, 'contact.verified')).toEqual([expect.objectContaining({ ...where, outcome: 'verified', user_id: 'usr_ops_1', secret_version: 1 })]);
     expect(of(valid.body.message_id, 'contact.folded')).toEqual([
       expect.objectContaining({ outcome: 'folded', user_id: 'usr_ops_1', from_contact_id: expect.any(String), into_contact_id: expect.any(String) }),
@@ -193,8 +181,8 @@ describe('npx inviaro events: operators watch the event streams', () => {
     expect(of(valid.body.message_id, 'message.stored')).toEqual([expect.objectContaining({ outcome: 'stored', author: 'visitor', user_id: 'usr_ops_1' })]);
     expect(lines.filter((l) => l.subject === 'widget.secret.rotated')).toEqual([expect.objectContaining({ outcome: 'rotated', widget_id: other.widgetId, secret_version: 2 })]);
 
-    // The stream itself holds the hash (message.inbound carries the claim): the CLI's output does not.
-    expect(JSON.stringify(await readStream(system.servers.natsUrl, EVENT_STREAM, 'message.inbound'))).toContain(goodHash);
+    // No stream holds the hash: the claim travelled sealed, and the work queue let each event go once verified.
+    for (const stream of [EVENT_STREAM, INBOUND_STREAM]) expect(JSON.stringify(await readStream(system.servers.natsUrl, stream))).not.toContain(goodHash);
     expectNoCredentials(tail.out.stdout + tail.out.stderr);
     expect(tail.out.stdout).not.toMatch(/no claim"|wrong claim"|valid claim"/); // message text is not shown either
 
@@ -213,12 +201,12 @@ describe('npx inviaro events: operators watch the event streams', () => {
   });
 
   it('tail follows live: a message posted after it started prints a line', async () => {
-    const tail = startTail('message.inbound');
+    const tail = startTail('message.stored');
     try {
       await tail.ready();
       const posted = await client.postMessage(visitorToken, { client_message_id: 'ops-live', text: 'live' });
       const line = await waitFor('the live line', async () => tail.lines().find((l) => l.includes(`corr=${posted.body.message_id}`)));
-      expect(line).toMatch(/ message\.inbound +received message, no claim +widget=/);
+      expect(line).toMatch(/ message\.stored +stored/);
       expect(tail.lines()).toHaveLength(1);
     } finally {
       expect(await tail.stop()).toBe(0);
@@ -226,10 +214,17 @@ describe('npx inviaro events: operators watch the event streams', () => {
     expectNoCredentials(tail.out.stdout + tail.out.stderr);
   });
 
-  it('dead-letters lists a poison event with its reason; --redrive re-publishes it (and, poison still, it is dead-lettered again)', async () => {
+  it('tail refuses message.inbound and says where it went', async () => {
+    const refused = await cli('tail', 'message.inbound');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/message\.inbound lives in INVIARO_INBOUND, a work queue .* cannot be tailed/);
+  });
+
+  it('dead-letters lists a poison event with its reason; one that is not even JSON keeps nothing to re-drive', async () => {
     // Not JSON: the verifier dead-letters it at once. The marker must never be printed (an event's bytes are not shown).
     const marker = `poison-${Date.now()}`;
     const poison = await nc.jetstream().publish('message.inbound', Buffer.from(`{not json ${marker}`));
+    expect(poison.stream).toBe(INBOUND_STREAM);
     const listed = await waitFor('the dead letter', async () => (await deadLetters()).find((d) => d.stream_seq === poison.seq));
     expect(listed).toEqual({
       dead_letter_seq: expect.any(Number),
@@ -238,95 +233,61 @@ describe('npx inviaro events: operators watch the event streams', () => {
       consumer: 'verifier_message_inbound',
       deliveries: 1,
       reason: 'message.inbound: payload is not JSON',
-      stream: EVENT_STREAM,
+      stream: INBOUND_STREAM,
       stream_seq: poison.seq,
-      original: 'kept',
+      // Terminated, so the work queue deleted it; nothing in it could be handled, so the dead letter carries nothing.
+      original: 'gone',
     });
     const table = await cli('dead-letters');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^TIME +SUBJECT +CONSUMER +DELIVERIES +ORIGINAL +DEAD LETTER +REASON\n/);
-    expect(table.stdout).toMatch(new RegExp(`\\n\\S+Z +message\\.inbound +verifier_message_inbound +1 +INVIARO_EVENTS #${poison.seq} +#\\d+ +message\\.inbound: payload is not JSON`));
+    expect(table.stdout).toMatch(new RegExp(`\\n\\S+Z +message\\.inbound +verifier_message_inbound +1 +INVIARO_INBOUND #${poison.seq} \\(gone\\) +#\\d+ +message\\.inbound: payload is not JSON`));
 
-    // tail shows it as unreadable, without its bytes.
-    const tail = startTail('message.inbound', '--since', '1m', '--json');
-    try {
-      const line = await waitFor('the poison line', async () => tail.lines().map((l): TailLine => JSON.parse(l)).find((l) => l.seq === poison.seq));
-      expect(line).toEqual(expect.objectContaining({ outcome: 'unreadable', problem: `not JSON (${marker.length + 10} bytes)` }));
-    } finally {
-      await tail.stop();
-    }
-    expect(tail.out.stdout).not.toContain(marker);
-
-    // Re-drive: the same bytes go back on message.inbound under a fresh message id (not swallowed by the
-    // 2-minute duplicate window), the dead letter is removed, and the verifier dead-letters the copy again.
-    const redriven = await cli('dead-letters', '--redrive', '--seq', String(poison.seq), '--json');
-    expect(redriven.code).toBe(0);
-    const result = JSON.parse(redriven.stdout.trim());
-    expect(result).toEqual({
-      action: 'redriven',
-      subject: 'message.inbound',
-      stream: EVENT_STREAM,
-      stream_seq: poison.seq,
-      new_stream: EVENT_STREAM,
-      new_seq: expect.any(Number),
-      dead_letter_seqs: [listed.dead_letter_seq],
-    });
-    expect(result.new_seq).toBeGreaterThan(poison.seq);
-    const copy = await (await nc.jetstreamManager()).streams.getMessage(EVENT_STREAM, { seq: result.new_seq });
-    expect(copy.subject).toBe('message.inbound');
-    expect(copy.string()).toBe(`{not json ${marker}`);
-    expect(copy.header.get('Inviaro-Redriven-From')).toBe(`${EVENT_STREAM}:${poison.seq}`);
-    expect(copy.header.get('Nats-Msg-Id')).toMatch(new RegExp(`^redrive:${EVENT_STREAM}:${poison.seq}:\\d+$`));
-    const again = await waitFor('the copy dead-lettered again', async () => (await deadLetters()).find((d) => d.stream_seq === result.new_seq));
-    expect(again).toEqual(expect.objectContaining({ consumer: 'verifier_message_inbound', reason: 'message.inbound: payload is not JSON' }));
-    expect((await deadLetters()).filter((d) => d.stream_seq === poison.seq)).toEqual([]);
-    expect((await deadLetters('--seq', String(result.new_seq))).map((d) => d.stream_seq)).toEqual([result.new_seq]);
-    expect(redriven.stdout + outputs.join('')).not.toContain(marker);
+    const redriven = await cli('dead-letters', '--redrive', '--seq', String(poison.seq));
+    expect(redriven.code).toBe(1);
+    expect(redriven.stdout).toContain(`the original ${INBOUND_STREAM} #${poison.seq} is gone`);
+    expect(await deadLetters('--seq', String(poison.seq))).toHaveLength(1);
+    expect(outputs.join('')).not.toContain(marker);
   });
 
-  it('re-drives a valid event that was dead-lettered (a dead letter published by hand): the verifier handles it', async () => {
-    const posted = await client.postMessage(visitorToken, { client_message_id: 'ops-redrive', text: 'redrive me' });
-    await stored(posted.body.message_id);
-    const seq = await inboundSeq(posted.body.message_id);
-    await publishDeadLetter(seq, 'test: simulated outage');
-    const [listed] = await deadLetters('--subject', 'message.inbound', '--seq', String(seq));
-    expect(listed).toEqual(expect.objectContaining({ stream_seq: seq, deliveries: 8, reason: 'test: simulated outage', original: 'kept' }));
-
-    const verifier = system.processes.find((p) => p.name === 'verifier')!;
-    const acked = async () => {
-      const metrics = await (await fetch(`${verifier.url}/metrics`)).text();
-      return Number(/inviaro_events_handled_total\{subject="message\.inbound",outcome="acked"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+  it('re-drives a message.inbound dead letter from the event it carries: the verifier stores it, anonymous (the claim is gone)', async () => {
+    // A dead letter as the verifier writes one for INVIARO_INBOUND: the event, its sealed claim removed.
+    const [anonymous] = await readEvents<{ workspace_id: string; visitor_id: string }>(system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous');
+    const messageId = newId();
+    const event = {
+      id: messageId,
+      subject: MessageInbound.subject,
+      schema_version: MessageInbound.schemaVersion,
+      correlation_id: messageId,
+      occurred_at: new Date().toISOString(),
+      data: { kind: 'message', message_id: messageId, workspace_id: anonymous.data.workspace_id, widget_id: widget.widgetId, visitor_id: anonymous.data.visitor_id, text: 'redrive me', received_at: new Date().toISOString() },
     };
-    const ackedBefore = await acked();
+    const seq = 424242;
+    await publishDeadLetter(seq, 'test: simulated outage', event);
+    const [listed] = await deadLetters('--subject', 'message.inbound', '--seq', String(seq));
+    expect(listed).toEqual(expect.objectContaining({ stream: INBOUND_STREAM, stream_seq: seq, deliveries: 8, reason: 'test: simulated outage', original: 'carried' }));
 
     const redriven = await cli('dead-letters', '--redrive', '--subject', 'message.inbound', '--seq', String(seq));
     expect(redriven.code).toBe(0);
-    const match = new RegExp(`^re-driven: message\\.inbound ${EVENT_STREAM} #${seq} -> ${EVENT_STREAM} #(\\d+) \\(dead letter #${listed.dead_letter_seq} removed\\)\\n$`).exec(redriven.stdout);
+    const match = new RegExp(`^re-driven: message\\.inbound ${INBOUND_STREAM} #${seq} -> ${INBOUND_STREAM} #(\\d+) \\(dead letter #${listed.dead_letter_seq} removed\\)\\n$`).exec(redriven.stdout);
     expect(match).not.toBeNull();
-    const newSeq = Number(match![1]);
 
-    // The verifier took the copy and handled it (acknowledged, not dead-lettered: the event itself is valid).
-    await waitFor('the verifier to handle the copy', async () => ((await acked()) === ackedBefore + 1 ? true : undefined));
-    const info = await (await nc.jetstreamManager()).consumers.info(EVENT_STREAM, 'verifier_message_inbound');
-    expect(info.delivered.stream_seq).toBeGreaterThanOrEqual(newSeq);
-    expect((await deadLetters()).filter((d) => d.stream_seq === seq || d.stream_seq === newSeq)).toEqual([]);
-    // Idempotent downstream: still one stored message.
-    expect(await system.sql(`SELECT id FROM messages WHERE id = $1`, [posted.body.message_id])).toHaveLength(1);
+    // The verifier took the copy and the message is stored once, under the visitor's anonymous contact.
+    await stored(messageId);
+    const [row] = await system.sql<{ is_verified: boolean }>(`SELECT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`, [messageId]);
+    expect(row.is_verified).toBe(false);
+    expect((await deadLetters()).filter((d) => d.stream_seq === seq)).toEqual([]);
   });
 
-  it('refuses to re-drive a dead letter whose original is gone, and keeps the dead letter', async () => {
-    const posted = await client.postMessage(visitorToken, { client_message_id: 'ops-gone', text: 'gone' });
-    await stored(posted.body.message_id);
-    const seq = await inboundSeq(posted.body.message_id);
+  it('refuses to re-drive a dead letter whose original is gone and that carries no event, and keeps the dead letter', async () => {
+    // A dead letter of INVIARO_EVENTS' kind (no body) pointing at an INVIARO_INBOUND event long verified and deleted.
+    const seq = 1;
     await publishDeadLetter(seq, 'test: gone before re-drive');
-    // What retention does after 7 days.
-    await (await nc.jetstreamManager()).streams.deleteMessage(EVENT_STREAM, seq);
-
     expect(await deadLetters('--seq', String(seq))).toEqual([expect.objectContaining({ stream_seq: seq, original: 'gone' })]);
     const refused = await cli('dead-letters', '--redrive', '--seq', String(seq));
     expect(refused.code).toBe(1);
     expect(refused.stdout).toBe(
-      `refused:   message.inbound ${EVENT_STREAM} #${seq}: the original ${EVENT_STREAM} #${seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept\n`,
+      `refused:   message.inbound ${INBOUND_STREAM} #${seq}: the original ${INBOUND_STREAM} #${seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept\n`,
     );
     expect(refused.stderr).toBe('inviaro: 1 of 1 refused\n');
     expect(await deadLetters('--seq', String(seq))).toHaveLength(1);
@@ -342,13 +303,14 @@ describe('npx inviaro events: operators watch the event streams', () => {
     const events = (await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).state;
     expect(status.streams).toEqual([
       expect.objectContaining({ name: EVENT_STREAM, exists: true, messages: events.messages, bytes: events.bytes, first_time: expect.any(String), last_time: expect.any(String) }),
+      expect.objectContaining({ name: INBOUND_STREAM, exists: true, messages: 0 }),
       expect.objectContaining({ name: DEAD_LETTER_STREAM, exists: true, messages: expect.any(Number) }),
     ]);
     const names = status.consumers.map((c: { name: string }) => c.name);
     expect(names).toEqual(expect.arrayContaining(['verifier_message_inbound', 'contacts_contact_verified', 'contacts_contact_anonymous']));
     const verifier = status.consumers.find((c: { name: string }) => c.name === 'verifier_message_inbound');
     expect(verifier).toEqual({
-      stream: EVENT_STREAM,
+      stream: INBOUND_STREAM,
       name: 'verifier_message_inbound',
       durable: true,
       filter_subject: 'message.inbound',
@@ -366,14 +328,14 @@ describe('npx inviaro events: operators watch the event streams', () => {
     expect(status.consumers.filter((c: { durable: boolean; filter_subject: string }) => !c.durable).map((c: { filter_subject: string }) => c.filter_subject)).toEqual(
       expect.arrayContaining(['message.stored', 'widget.secret.rotated']),
     );
-    // Two poison dead letters (one re-driven, its copy dead-lettered again) and the hand-made one that was refused.
+    // The poison one and the hand-made one that were refused (the carried one was re-driven and removed).
     expect(status.dead_letters).toEqual({ 'message.inbound': 2 });
 
     const table = await cli('status');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^STREAM +MESSAGES +SIZE +FIRST +LAST +CONSUMERS\nINVIARO_EVENTS +\d+ +[\d.]+ \w+ +\S+Z +\S+Z +\d+\nINVIARO_DEAD_LETTERS +2 /);
+    expect(table.stdout).toMatch(/^STREAM +MESSAGES +SIZE +FIRST +LAST +CONSUMERS\nINVIARO_EVENTS +\d+ +[\d.]+ \w+ +\S+Z +\S+Z +\d+\nINVIARO_INBOUND +0 +0 B +- +- +1\nINVIARO_DEAD_LETTERS +2 /);
     expect(table.stdout).toMatch(/\nCONSUMER +STREAM +SUBJECT +PENDING +ACK PENDING +REDELIVERED +PULLS +LAST ACTIVE +STATE\n/);
-    expect(table.stdout).toMatch(/\nverifier_message_inbound +INVIARO_EVENTS +message\.inbound +0 +\d+ +\d+ +\d+ +\S+ ago +(ok|working)\n/);
+    expect(table.stdout).toMatch(/\nverifier_message_inbound +INVIARO_INBOUND +message\.inbound +0 +\d+ +\d+ +\d+ +\S+ ago +(ok|working)\n/);
     expect(table.stdout).toMatch(/\ndead letters: 2 .*\nSUBJECT +DEAD LETTERS\nmessage\.inbound +2\n/);
 
     // Stop the contacts service: contact.* events pile up with nobody to read them.
