@@ -26,6 +26,11 @@ describe('master keys: refused when unusable, rotated by resealing while the sys
     await expect(system.start('gateway', { INVIARO_MASTER_KEYS: value })).rejects.toThrow(/INVIARO_MASTER_KEYS/);
   });
 
+  it('a gateway or verifier with an unusable claim key ring refuses to start and names it (a claim key, not a master key)', async () => {
+    await expect(system.start('verifier', { INVIARO_CLAIM_KEYS: 'c1:c2hvcnQ=' })).rejects.toThrow(/INVIARO_CLAIM_KEYS is not a usable key ring \(claim key c1 is 5 bytes, not 32\).*"msg":"could not start"/s);
+    await expect(system.start('gateway', { INVIARO_CLAIM_KEYS: '' })).rejects.toThrow(/INVIARO_CLAIM_KEYS is not a usable key ring/);
+  });
+
   it('re-seals every secret under a new master key; services holding only the new key still verify', async () => {
     const widget = await createWidget(system);
     const cli = promisify(execFile)(process.execPath, [join(REPO_ROOT, 'bin', 'inviaro.js'), 'secrets', 'reseal'], {
