@@ -321,7 +321,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
       delivered_stream_seq: expect.any(Number),
       ack_floor_stream_seq: expect.any(Number),
       last_active: expect.any(String),
-      // "working" while the poison copies wait for redelivery (see the report: +TERM with a reason needs NATS 2.10.4+).
+      // "working" while a dead-lettered delivery is still being settled.
       state: expect.stringMatching(/^(ok|working)$/),
     });
     // The gateway's broadcast consumers are ephemeral.
