@@ -12,3 +12,4 @@ export * from './workspaces/workspace-bootstrap';
 export * from './secrets/secrets.config';
 export * from './secrets/secrets.module';
 export * from './keyset-cursor';
+export * from './retention';
