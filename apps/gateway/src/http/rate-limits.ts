@@ -4,6 +4,7 @@ import { HttpAdapterHost, Reflector } from '@nestjs/core';
 import Redis from 'ioredis';
 import { GatewayConfig } from '../gateway.config';
 import { ApiError } from './api-error';
+import { addressBudgetKey } from './client-address';
 import { TickBatch } from './tick-batch';
 
 const MINUTE_MS = 60_000;
@@ -104,7 +105,7 @@ export class WidgetRateLimit implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     // `ip` honours TRUST_PROXY: the client's address, not a proxy's or one the client wrote itself.
-    const address = context.switchToHttp().getRequest<{ ip?: string }>().ip ?? 'unknown';
+    const address = addressBudgetKey(context.switchToHttp().getRequest<{ ip?: string }>().ip ?? 'unknown');
     const { limits } = this.budgets;
     const budgets: Budget[] = [{ key: `address:${address}`, limit: limits.address }];
     if (this.reflector.get<boolean>(CREATES_VISITORS, context.getHandler())) budgets.push({ key: `new-visitors:${address}`, limit: limits.newVisitors });
