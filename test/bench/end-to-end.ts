@@ -198,7 +198,7 @@ function chart(results: { one: { stored_per_s: number; p99: number }; two: { sto
 }
 
 async function main() {
-  const limits = { RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
+  const limits = { RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
   const system = await startSystem({ serviceEnv: limits, services: [] });
   for (const service of SERVICES) await system.start(service, limits, NODE_ARGS);
   const watch = await StoredWatch.start(system.servers.natsUrl);

@@ -51,15 +51,30 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
       expect({ messageId, reason: event?.data.failure_reason, claimed: event?.data.claimed_user_id ?? null }).toEqual({ messageId, reason, claimed });
     }
 
-    // The support trail: newest first, paged.
+    // The support trail: newest first, paged; repeats of one claimed id and reason are one entry with a count.
+    const folded = new Map<string, { reason: string; claimed: string | null; count: number }>();
+    for (const { reason, claimed } of posted) {
+      const key = `${claimed}|${reason}`;
+      const count = (folded.get(key)?.count ?? 0) + 1;
+      folded.delete(key);
+      folded.set(key, { reason, claimed, count });
+    }
     const first = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}&limit=4`);
     expect(first.status).toBe(200);
     expect(first.body.failures).toHaveLength(4);
     const rest = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}&limit=50&cursor=${first.body.next_cursor}`);
     expect(rest.body.next_cursor).toBeNull();
     const listed = [...first.body.failures, ...rest.body.failures];
-    expect(listed.map((f) => f.reason)).toEqual(posted.map((p) => p.reason).reverse());
-    expect(listed[0]).toEqual({ widget_id: suite.widget.widgetId, claimed_user_id: 'usr_1', reason: 'mismatch', at: expect.any(String) });
+    expect(listed.map((f) => ({ reason: f.reason, claimed: f.claimed_user_id, count: f.count }))).toEqual([...folded.values()].reverse());
+    expect(listed[0]).toEqual({
+      widget_id: suite.widget.widgetId,
+      claimed_user_id: 'usr_1',
+      reason: 'mismatch',
+      count: 1,
+      at: expect.any(String),
+      first_at: listed[0].at,
+      last_at: listed[0].at,
+    });
     const times = listed.map((f) => Date.parse(f.at as string));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
 

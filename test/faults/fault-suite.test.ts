@@ -16,7 +16,7 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
   let client: WidgetClient;
 
   beforeAll(async () => {
-    system = await startSystem({ serviceEnv: { RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
+    system = await startSystem({ serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
     await system.start('verifier');
     await system.start('contacts');
     widget = await createWidget(system);

@@ -21,4 +21,13 @@ export class ContactsConfig extends CommonConfig {
   @Min(2)
   @Max(200)
   DATABASE_POOL_SIZE: number = 10;
+
+  /**
+   * Days the attribution timeline keeps what the fold rule may still read. At least 31: longer than the
+   * dead-letter stream keeps an event (30 days), so a re-driven event still finds its place and its duplicate.
+   */
+  @IsInt()
+  @Min(31)
+  @Max(3650)
+  VISITOR_EVENTS_RETENTION_DAYS: number = 90;
 }

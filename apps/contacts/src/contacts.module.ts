@@ -1,11 +1,17 @@
+import { retentionJob } from '@inviaro/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ATTRIBUTION_BATCHING, AttributionHandler } from './attribution.handler';
 import { AttributionStore } from './attribution/attribution.store';
 import { MicroBatcherOptions } from './attribution/micro-batcher';
+import { TIMELINE_RETENTION } from './attribution/timeline-retention';
 
 @Module({})
 export class ContactsModule {
-  static register(batching: MicroBatcherOptions): DynamicModule {
-    return { module: ContactsModule, controllers: [AttributionHandler], providers: [AttributionStore, { provide: ATTRIBUTION_BATCHING, useValue: batching }] };
+  static register(batching: MicroBatcherOptions, timelineRetentionDays: number): DynamicModule {
+    return {
+      module: ContactsModule,
+      controllers: [AttributionHandler],
+      providers: [AttributionStore, { provide: ATTRIBUTION_BATCHING, useValue: batching }, retentionJob(TIMELINE_RETENTION, timelineRetentionDays)],
+    };
   }
 }

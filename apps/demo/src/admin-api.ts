@@ -26,6 +26,10 @@ export interface VerificationFailure {
   claimed_user_id: string | null;
   reason: string;
   at: string;
+  /** Repeats of the same claim and reason, from first_at to last_at (= at). */
+  count: number;
+  first_at: string;
+  last_at: string;
 }
 
 export class AdminApiError extends Error {

@@ -107,9 +107,9 @@ ${contacts.map(
     <h2>Verification failures</h2>
     <p class="muted">Claims that did not verify were dropped; those chats went on anonymously.</p>
     <table>
-      <thead><tr><th scope="col">When</th><th scope="col">Claimed user id</th><th scope="col">Reason</th></tr></thead>
+      <thead><tr><th scope="col">Last seen</th><th scope="col">Claimed user id</th><th scope="col">Reason</th><th scope="col">Times</th><th scope="col">First seen</th></tr></thead>
       <tbody>
-${failures.map((f) => html`        <tr><td class="muted">${when(f.at)}</td><td>${f.claimed_user_id ?? '—'}</td><td>${f.reason}</td></tr>\n`)}      </tbody>
+${failures.map((f) => html`        <tr><td class="muted">${when(f.last_at)}</td><td>${f.claimed_user_id ?? '—'}</td><td>${f.reason}</td><td>${String(f.count)}</td><td class="muted">${when(f.first_at)}</td></tr>\n`)}      </tbody>
     </table>
     ${failures.length ? '' : html`<p class="muted">None.</p>`}
   </section>

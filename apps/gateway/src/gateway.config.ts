@@ -1,16 +1,38 @@
 import { SecretsConfig } from '@inviaro/persistence';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 export class GatewayConfig extends SecretsConfig {
-  /** Widget API calls per minute for one widget, all its visitors together. */
+  /** Widget API calls per minute from one client address, counted before anything else is checked. */
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  RATE_LIMIT_ADDRESS_PER_MINUTE: number = 1_200;
+
+  /** Visitors created per minute from one client address. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_NEW_VISITORS_PER_MINUTE: number = 120;
+
+  /** Widget API calls per minute for one widget, all its visitors together (only calls whose key and origin check out). */
   @IsInt()
   @Min(1)
   @Max(10_000_000)
   RATE_LIMIT_WIDGET_PER_MINUTE: number = 12_000;
 
-  /** Widget API calls per minute for one visitor token (or, creating visitors, one client address). */
+  /** Widget API calls per minute for one visitor (only calls whose token checks out). */
   @IsInt()
   @Min(1)
   @Max(1_000_000)
   RATE_LIMIT_VISITOR_PER_MINUTE: number = 120;
+
+  /**
+   * Which proxies in front of the gateway are believed about the client's address (X-Forwarded-For):
+   * `false` (none: the peer of the socket is the client), a number of hops, or a comma-separated list
+   * of addresses, CIDRs or `loopback` / `linklocal` / `uniquelocal`. Never "all": a client could then pick its address.
+   */
+  @Matches(/^(false|\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?))*)$/, {
+    message: 'TRUST_PROXY must be false, a hop count, or a comma-separated list of addresses/CIDRs (loopback, linklocal, uniquelocal allowed)',
+  })
+  TRUST_PROXY: string = 'false';
 }

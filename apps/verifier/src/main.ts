@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstream';
 import { createLogger, loadConfig } from '@inviaro/observability';
-import { dataSourceOptions, postgresReadiness, SecretsModule } from '@inviaro/persistence';
+import { dataSourceOptions, postgresReadiness, retentionJob, SecretsModule } from '@inviaro/persistence';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { FAILURE_RETENTION } from './failures/failure-retention';
 import { VerifierConfig } from './verifier.config';
 import { VerifierModule } from './verifier.module';
 
@@ -19,6 +20,7 @@ async function main() {
     rootModule: (nc) => ({
       module: VerifierModule,
       imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), SecretsModule.register(config)],
+      providers: [retentionJob(FAILURE_RETENTION, config.FAILURE_RETENTION_DAYS)],
     }),
   });
 }

@@ -13,3 +13,4 @@ export * from './secrets/secrets.config';
 export * from './secrets/secrets.module';
 export * from './secrets/claim-keys';
 export * from './keyset-cursor';
+export * from './retention';

@@ -10,12 +10,18 @@ interface FailureRow {
   widget_id: string;
   claimed_user_id: string | null;
   reason: string;
+  count: number;
+  first_at: Date;
+  /** The last time seen: the list is ordered by it. */
   at: Date;
   /** `at` to the microsecond, for the cursor: a Date would round it to milliseconds. */
   at_exact: string;
 }
 
-/** The support trail of failed identity claims, newest first. */
+/**
+ * The support trail of failed identity claims, newest first. Repeats of one visitor's claim with one
+ * reason are one entry: `count` times, from `first_at` to `last_at` (`at` is `last_at`, kept for old readers).
+ */
 @Controller('v1/admin/verification-failures')
 @UseGuards(AdminAuthGuard)
 export class VerificationFailuresController {
@@ -30,7 +36,7 @@ export class VerificationFailuresController {
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
     const rows: FailureRow[] = await this.db.query(
-      `SELECT id, widget_id, claimed_user_id, reason, at, at::text AS at_exact FROM verification_failures
+      `SELECT id, widget_id, claimed_user_id, reason, count, first_at, at, at::text AS at_exact FROM verification_failures
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
        ORDER BY at DESC, id DESC LIMIT $5`,
       [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
@@ -38,7 +44,15 @@ export class VerificationFailuresController {
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
     return {
-      failures: page.map((row) => ({ widget_id: row.widget_id, claimed_user_id: row.claimed_user_id, reason: row.reason, at: row.at.toISOString() })),
+      failures: page.map((row) => ({
+        widget_id: row.widget_id,
+        claimed_user_id: row.claimed_user_id,
+        reason: row.reason,
+        at: row.at.toISOString(),
+        count: row.count,
+        first_at: row.first_at.toISOString(),
+        last_at: row.at.toISOString(),
+      })),
       next_cursor: rows.length > query.limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null,
     };
   }

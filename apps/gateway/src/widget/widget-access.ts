@@ -5,6 +5,8 @@ import { Pool } from 'pg';
 import { DataSource, Repository } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ApiError } from '../http/api-error';
+import { RateBudgets } from '../http/rate-limits';
+import { RecentMisses } from '../http/recent-misses';
 import { TickBatch } from '../http/tick-batch';
 
 type WidgetRef = Pick<Widget, 'id' | 'workspace_id' | 'allowed_origins'>;
@@ -16,9 +18,16 @@ export interface WidgetCaller {
 
 /**
  * How long a widget row is reused without reading it again. Widgets are only ever created, so a
- * stale row cannot grant anything; unknown keys are never cached, so a new widget works at once.
+ * stale row cannot grant anything.
  */
 const WIDGET_TTL_MS = 10_000;
+/**
+ * How long a key or token that matched nothing is refused without asking PostgreSQL again. Keys and
+ * tokens are random and handed out only once their row exists, so one that matched nothing cannot
+ * start to match later (a logged-out token stays logged out): the only cost is memory, bounded here.
+ */
+const MISS_TTL_MS = 60_000;
+const MAX_MISSES = 10_000;
 
 // Named, so that each pooled connection prepares them once.
 const WIDGET_BY_KEY = { name: 'gateway-widget-by-key', text: 'SELECT id, workspace_id, allowed_origins FROM widgets WHERE key = $1' };
@@ -28,13 +37,16 @@ type LiveVisitor = { id: string; widget_id: string };
 
 /**
  * Who may call the widget API: a known widget key, from one of that widget's allowed origins,
- * and (past visitor creation) a visitor token of that widget that has not logged out.
+ * and (past visitor creation) a visitor token of that widget that has not logged out. Only a call
+ * that passed all of these spends its widget's and visitor's budgets (CONTRACT.md section 4).
  */
 @Injectable()
 export class WidgetAccess {
   /** This runs on every widget call: plain pg queries, without TypeORM's query path. */
   private readonly pool: Pool;
   private readonly widgets = new Map<string, { widget: WidgetRef; until: number }>();
+  private readonly unknownKeys = new RecentMisses(MISS_TTL_MS, MAX_MISSES);
+  private readonly deadTokens = new RecentMisses(MISS_TTL_MS, MAX_MISSES);
   /** The visitors of the calls in hand, by token hash, in one query. */
   private readonly liveVisitors = new TickBatch<Buffer, LiveVisitor | undefined>(async (hashes) => {
     const { rows } = await this.pool.query<LiveVisitor & { token_hash: Buffer }>({ ...LIVE_VISITORS, values: [hashes] });
@@ -45,11 +57,34 @@ export class WidgetAccess {
   constructor(
     db: DataSource,
     @InjectRepository(Visitor) private readonly visitors: Repository<Visitor>,
+    private readonly budgets: RateBudgets,
   ) {
     this.pool = (db.driver as PostgresDriver).master as Pool;
   }
 
+  /** A call without a visitor (visitor creation): spends the widget's budget. */
   async widget(key: string, origin: string | undefined): Promise<WidgetRef> {
+    const widget = await this.allowedWidget(key, origin);
+    await this.budgets.spend([this.budgets.widget(widget.id)]);
+    return widget;
+  }
+
+  /** The visitor is read on every call, never cached: a logout stops its token at once. */
+  async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
+    const widget = await this.allowedWidget(key, origin);
+    const tokenHash = hashToken(visitorToken);
+    // Per widget: a token of another widget is refused here, not everywhere.
+    const miss = `${widget.id}:${tokenHash.toString('base64')}`;
+    const visitor = this.deadTokens.has(miss) ? undefined : await this.liveVisitors.call(tokenHash);
+    if (visitor?.widget_id !== widget.id) {
+      this.deadTokens.add(miss);
+      throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
+    }
+    await this.budgets.spend([this.budgets.widget(widget.id), this.budgets.visitor(visitor.id)]);
+    return { widget, visitor: { id: visitor.id } };
+  }
+
+  private async allowedWidget(key: string, origin: string | undefined): Promise<WidgetRef> {
     const cached = this.widgets.get(key);
     const widget = cached && cached.until > Date.now() ? cached.widget : await this.readWidget(key);
     if (!origin || !widget.allowed_origins.includes(origin)) {
@@ -58,17 +93,12 @@ export class WidgetAccess {
     return widget;
   }
 
-  /** The visitor is read on every call, never cached: a logout stops its token at once. */
-  async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
-    const widget = await this.widget(key, origin);
-    const visitor = await this.liveVisitors.call(hashToken(visitorToken));
-    if (visitor?.widget_id !== widget.id) throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
-    return { widget, visitor: { id: visitor.id } };
-  }
-
   private async readWidget(key: string): Promise<WidgetRef> {
-    const { rows } = await this.pool.query<WidgetRef>({ ...WIDGET_BY_KEY, values: [key] });
-    if (!rows[0]) throw new ApiError(404, 'widget_not_found', 'no widget has this key');
+    const { rows } = this.unknownKeys.has(key) ? { rows: [] } : await this.pool.query<WidgetRef>({ ...WIDGET_BY_KEY, values: [key] });
+    if (!rows[0]) {
+      this.unknownKeys.add(key);
+      throw new ApiError(404, 'widget_not_found', 'no widget has this key');
+    }
     this.widgets.set(key, { widget: rows[0], until: Date.now() + WIDGET_TTL_MS });
     return rows[0];
   }

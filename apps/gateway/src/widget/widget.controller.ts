@@ -6,7 +6,7 @@ import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nest
 import { Response } from 'express';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
-import { WidgetRateLimit } from '../http/rate-limits';
+import { CreatesVisitors, WidgetRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { LiveUpdates } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
@@ -21,7 +21,7 @@ function claimOf(body: ClaimBody): InboundClaim | null {
   return body.user_id !== undefined || body.user_hash !== undefined ? { user_id: body.user_id, user_hash: body.user_hash } : null;
 }
 
-/** Rate-limited per widget and per visitor (429 with Retry-After). */
+/** Rate-limited per client address first, then per widget and per visitor (429 with Retry-After). */
 @Controller('v1/widget')
 @UseGuards(WidgetRateLimit)
 export class WidgetController {
@@ -35,6 +35,7 @@ export class WidgetController {
 
   @Post('visitors')
   @HttpCode(201)
+  @CreatesVisitors()
   async createVisitor(@Body() body: CreateVisitorBody, @Headers('origin') origin?: string) {
     const widget = await this.access.widget(body.key, origin);
     const { token } = await this.access.newVisitor(widget);

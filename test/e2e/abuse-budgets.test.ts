@@ -1,0 +1,134 @@
+import { createWidget, inParallel, RunningSystem, startSystem, TestWidget, waitFor } from '@inviaro/test-harness';
+import { Agent, request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+
+jest.setTimeout(240_000);
+
+const ADDRESS_LIMIT = 100;
+const NEW_VISITORS_LIMIT = 5;
+const FLOOD_CALLS = 1_500;
+/** Caps a hang of the flood, not what the test asserts. */
+const FLOOD_DEADLINE_MS = 90_000;
+
+interface Answer {
+  status: number;
+  body: { error?: { code: string; message: string }; visitor_token?: string };
+  retryAfter?: string;
+}
+
+/** A widget call from a chosen loopback address, as a browser at that address would make it. */
+function caller(gatewayUrl: string, localAddress: string) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 32, localAddress });
+  const url = new URL(gatewayUrl);
+  return (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    new Promise<Answer>((resolve, reject) => {
+      const payload = JSON.stringify(body);
+      const call = request(
+        { agent, host: url.hostname, port: url.port, method: 'POST', path: `/v1/widget/${path}`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] as string | undefined }));
+        },
+      );
+      call.on('error', reject);
+      call.end(payload);
+    });
+}
+
+const madeUp = (prefix: string) => `${prefix}_${randomBytes(16).toString('base64url')}`;
+
+describe('abuse budgets: no caller spends another’s', () => {
+  let system: RunningSystem;
+  let widget: TestWidget;
+  beforeAll(async () => {
+    system = await startSystem({
+      serviceEnv: {
+        RATE_LIMIT_ADDRESS_PER_MINUTE: String(ADDRESS_LIMIT),
+        RATE_LIMIT_NEW_VISITORS_PER_MINUTE: String(NEW_VISITORS_LIMIT),
+        RATE_LIMIT_WIDGET_PER_MINUTE: '300',
+        RATE_LIMIT_VISITOR_PER_MINUTE: '1000',
+      },
+    });
+    widget = await createWidget(system);
+  });
+  afterAll(() => system?.stop());
+
+  it('a flood from one address with the widget’s key, no Origin and made-up tokens spends its own budget only; a visitor elsewhere chats during and after it', async () => {
+    const attacker = caller(system.gatewayUrl, '127.0.0.2');
+    const visitor = caller(system.gatewayUrl, '127.0.0.3');
+    const origin = { origin: widget.origin };
+
+    const created = await visitor('visitors', { key: widget.key }, origin);
+    expect(created.status).toBe(201);
+    const token = created.body.visitor_token as string;
+    let sent = 0;
+    const chat = async () => {
+      sent += 1;
+      return visitor('messages', { key: widget.key, visitor_token: token, client_message_id: `real-${sent}`, text: `real message ${sent}` }, origin);
+    };
+
+    // Most calls have no Origin; some have the right one with a made-up token, some a made-up key;
+    // every one claims another address in X-Forwarded-For, which an untrusted peer may not do.
+    const started = Date.now();
+    const flood = inParallel(FLOOD_CALLS, 30, (i) => {
+      if (Date.now() - started > FLOOD_DEADLINE_MS) return Promise.resolve<Answer>({ status: -1, body: {} });
+      const forwardedFor = { 'x-forwarded-for': `198.51.100.${i % 250}` };
+      const key = i % 10 === 9 ? madeUp('wt') : widget.key;
+      const headers = i % 3 === 2 ? { ...origin, ...forwardedFor } : forwardedFor;
+      return attacker('messages', { key, visitor_token: madeUp('vt'), client_message_id: `f${i}`, text: 'flood' }, headers);
+    });
+    const during: number[] = [];
+    let flooding = true;
+    void flood.finally(() => (flooding = false));
+    while (flooding && during.length < 40) {
+      during.push((await chat()).status);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const answers = await flood;
+    const after: number[] = [];
+    for (let n = 0; n < 5; n++) after.push((await chat()).status);
+
+    expect(answers.filter((answer) => answer.status === -1)).toHaveLength(0);
+    // The flood's own address budget ran out: the rest was refused before any lookup.
+    const limited = answers.filter((answer) => answer.status === 429);
+    const passed = answers.length - limited.length;
+    expect(passed).toBeGreaterThan(0);
+    expect(passed).toBeLessThanOrEqual(2 * ADDRESS_LIMIT); // the fixed window may turn over once during the flood
+    for (const answer of limited) {
+      expect(answer.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
+      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+    }
+    expect(answers.filter((answer) => answer.status !== 429).every((answer) => [401, 403, 404].includes(answer.status))).toBe(true);
+
+    expect(during.length).toBeGreaterThan(0);
+    expect(during.every((status) => status === 202)).toBe(true);
+    expect(after).toEqual([202, 202, 202, 202, 202]);
+    await waitFor('the visitor’s messages stored', async () => {
+      const [{ count }] = await system.sql<{ count: number }>(`SELECT count(*)::int AS count FROM messages WHERE text LIKE 'real message %'`);
+      return count === sent ? count : undefined;
+    }, 60_000);
+  });
+
+  it('limits visitor creation per address, whatever the body carries', async () => {
+    const creator = caller(system.gatewayUrl, '127.0.0.4');
+    const statuses: number[] = [];
+    for (let n = 0; n < NEW_VISITORS_LIMIT + 3; n++) {
+      statuses.push((await creator('visitors', { key: widget.key, visitor_token: madeUp('vt') }, { origin: widget.origin })).status);
+    }
+    expect(statuses).toEqual([...Array(NEW_VISITORS_LIMIT).fill(201), 429, 429, 429]);
+    // Another address creates its visitors as before.
+    expect((await caller(system.gatewayUrl, '127.0.0.5')('visitors', { key: widget.key }, { origin: widget.origin })).status).toBe(201);
+  });
+
+  it('believes X-Forwarded-For only from a trusted proxy (TRUST_PROXY)', async () => {
+    const behindProxy = await system.start('gateway', { TRUST_PROXY: 'loopback' });
+    const proxy = caller(behindProxy.url, '127.0.0.6');
+    const from = (client: string) => proxy('messages', { key: widget.key, visitor_token: madeUp('vt'), client_message_id: 'x', text: 'x' }, { 'x-forwarded-for': client });
+    const first = await inParallel(ADDRESS_LIMIT + 1, 10, () => from('203.0.113.1'));
+    expect(first.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(1);
+    // The same proxy, another client behind it: its own budget.
+    expect((await from('203.0.113.2')).status).toBe(403);
+  });
+});

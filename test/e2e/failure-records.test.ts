@@ -1,0 +1,88 @@
+import { userHash } from '@inviaro/crypto';
+import { inParallel, waitFor, widgetSuite } from '@inviaro/test-harness';
+
+jest.setTimeout(300_000);
+
+const REPEATS = 1_000;
+
+describe('failure records stay bounded: repeats fold, retention prunes', () => {
+  const suite = widgetSuite({
+    serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' },
+  });
+  const forged = { user_id: 'usr_victim', user_hash: userHash('usr_victim', 'f'.repeat(64)) };
+
+  it(`folds ${REPEATS} identical failed claims into one record with their count`, async () => {
+    const token = await suite.client.newVisitor();
+    const answers = await inParallel(REPEATS, 20, (i) => suite.client.postMessage(token, { client_message_id: `spoof-${i}`, text: `spoof ${i}`, ...forged }));
+    expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
+
+    const rows = await waitFor(
+      `${REPEATS} failures counted`,
+      async () => {
+        const found = await suite.system.sql<{ count: number }>(`SELECT count FROM verification_failures WHERE widget_id = $1`, [suite.widget.widgetId]);
+        return found.length === 1 && found[0].count === REPEATS ? found : undefined;
+      },
+      240_000,
+      500,
+    );
+    expect(rows).toHaveLength(1);
+
+    const listed = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}`);
+    expect(listed.body.failures).toEqual([
+      {
+        widget_id: suite.widget.widgetId,
+        claimed_user_id: 'usr_victim',
+        reason: 'mismatch',
+        count: REPEATS,
+        at: expect.any(String),
+        first_at: expect.any(String),
+        last_at: listed.body.failures[0].at,
+      },
+    ]);
+    const [failure] = listed.body.failures as Array<{ first_at: string; last_at: string }>;
+    expect(Date.parse(failure.first_at)).toBeLessThan(Date.parse(failure.last_at));
+  });
+
+  it('prunes failure records past FAILURE_RETENTION_DAYS and the timeline the fold rule can no longer read', async () => {
+    const { system, client } = suite;
+    // An old failure and a recent one, by another visitor.
+    const other = await client.newVisitor();
+    expect((await client.postMessage(other, { client_message_id: 'recent', text: 'recent', user_id: 'usr_recent', user_hash: 'a'.repeat(64) })).status).toBe(202);
+    await waitFor('the recent failure', async () => ((await system.sql(`SELECT 1 FROM verification_failures WHERE claimed_user_id = 'usr_recent'`)).length ? true : undefined));
+    await system.sql(`UPDATE verification_failures SET first_at = first_at - interval '40 days', at = at - interval '40 days' WHERE claimed_user_id = 'usr_victim'`);
+
+    // One visitor's timeline, received 100 days ago: anonymous, login as u1, anonymous, login as u2, anonymous.
+    const timeline = await client.newVisitor();
+    const claim = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, suite.widget.secret) });
+    const steps = [{ id: 'a1' }, { id: 'v1', ...claim('usr_u1') }, { id: 'a2' }, { id: 'v2', ...claim('usr_u2') }, { id: 'a3' }];
+    const ids: Record<string, string> = {};
+    for (const { id, ...fields } of steps) {
+      const answer = await client.postMessage(timeline, { client_message_id: id, text: id, ...fields });
+      expect(answer.status).toBe(202);
+      ids[answer.body.message_id] = id;
+    }
+    // And a visitor that never logged in: its old anonymous run is still the live one, kept whole.
+    const neverLoggedIn = await client.newVisitor();
+    for (const id of ['n1', 'n2']) ids[(await client.postMessage(neverLoggedIn, { client_message_id: id, text: id })).body.message_id] = id;
+    const messageIds = Object.keys(ids);
+    await waitFor('the timeline recorded', async () =>
+      (await system.sql(`SELECT 1 FROM visitor_events WHERE message_id = ANY($1)`, [messageIds])).length === messageIds.length ? true : undefined,
+    );
+    await system.sql(`UPDATE visitor_events SET received_at = received_at - interval '100 days' WHERE message_id = ANY($1)`, [messageIds]);
+
+    // Retention runs at start (then hourly): new instances prune now.
+    await system.start('verifier');
+    await system.start('contacts');
+
+    await waitFor('the old failure pruned', async () => ((await system.sql(`SELECT 1 FROM verification_failures WHERE claimed_user_id = 'usr_victim'`)).length ? undefined : true));
+    expect(await system.sql(`SELECT claimed_user_id FROM verification_failures`)).toEqual([{ claimed_user_id: 'usr_recent' }]);
+    const kept = await waitFor('the timeline pruned', async () => {
+      const rows = await system.sql<{ message_id: string }>(`SELECT message_id FROM visitor_events WHERE message_id = ANY($1)`, [messageIds]);
+      return rows.length < messageIds.length ? rows.map((row) => ids[row.message_id]).sort() : undefined;
+    });
+    // v2 stays as the boundary of the run after it; a1, v1 and a2 lie in runs closed before it.
+    expect(kept).toEqual(['a3', 'n1', 'n2', 'v2']);
+    // The messages themselves are history and stay.
+    expect(await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [messageIds])).toHaveLength(messageIds.length);
+  });
+});
