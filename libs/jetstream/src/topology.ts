@@ -33,11 +33,12 @@ export const STREAMS: Array<Partial<StreamConfig> & { name: string; subjects: st
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
-export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
+/** Creates missing streams; with `update`, also brings existing ones to this configuration (a right only some users have). */
+export async function ensureStreams(jsm: JetStreamManager, { update = true } = {}): Promise<void> {
   for (const stream of STREAMS) {
     try {
       await jsm.streams.info(stream.name);
-      await jsm.streams.update(stream.name, stream);
+      if (update) await jsm.streams.update(stream.name, stream);
     } catch (error) {
       const code = (error as { api_error?: { err_code?: number } }).api_error?.err_code;
       if (code !== STREAM_NOT_FOUND) throw error;
