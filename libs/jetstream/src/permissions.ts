@@ -197,3 +197,14 @@ export function renderAuthorization(users: NatsUser[]): string {
 export function systemUsers(password: (role: BusRole) => string): NatsUser[] {
   return BUS_ROLES.map((role) => ({ user: role, password: password(role), permissions: natsPermissions(role) }));
 }
+
+/** The environment variable that carries a role's password to nats-server and to the role's processes (compose). */
+export function passwordVariable(role: BusRole): string {
+  return `NATS_${role.toUpperCase()}_PASSWORD`;
+}
+
+/** docker/nats.conf: the users and their rights, each password read by nats-server from its environment. */
+export function environmentAuthorization(): string {
+  const header = '# Generated from libs/jetstream/src/permissions.ts: node dist/scripts/nats-config.js > docker/nats.conf\n';
+  return header + renderAuthorization(systemUsers((role) => `$${passwordVariable(role)}`));
+}
