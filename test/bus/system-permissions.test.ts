@@ -1,5 +1,6 @@
 import { userHash } from '@inviaro/crypto';
-import { waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { BUS_ROLES } from '@inviaro/jetstream';
+import { HARNESS_USER, natsEnv, NatsUserName, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ describe('the system with per-service NATS permissions', () => {
 
   const logs = () => Object.fromEntries(readdirSync(logDir).map((file) => [file, readFileSync(join(logDir, file), 'utf8')]));
 
-  it('verifies, stores, streams, answers history and the inbox, rotates, and no service is refused a subject', async () => {
+  it('verifies, stores, streams, answers history and the inbox, rotates; no service is refused a subject, no log holds a NATS password', async () => {
     const token = await suite.client.newVisitor();
     const claim = { user_id: 'usr_bus', user_hash: userHash('usr_bus', suite.widget.secret) };
     const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token, ...claim });
@@ -44,5 +45,9 @@ describe('the system with per-service NATS permissions', () => {
     expect(Object.keys(all)).toEqual(expect.arrayContaining(['nats.log', 'gateway.log', 'verifier.log', 'contacts.log']));
     const refused = Object.entries(all).flatMap(([file, text]) => text.split('\n').filter((line) => /Violation|"NATS error"/.test(line)).map((line) => `${file}: ${line}`));
     expect(refused).toEqual([]);
+    const users: NatsUserName[] = [...BUS_ROLES, HARNESS_USER];
+    const passwords = users.map((user) => natsEnv(suite.system.servers.natsUrl, user).NATS_PASSWORD!);
+    expect(passwords.every(Boolean)).toBe(true);
+    expect(Object.entries(all).filter(([, text]) => passwords.some((password) => text.includes(password))).map(([file]) => file)).toEqual([]);
   });
 });
