@@ -4,7 +4,7 @@
  * it is stopped. NATS_URL and CONSUMER from the environment.
  */
 import { MessageInbound } from '@inviaro/contracts';
-import { INBOUND_STREAM } from '@inviaro/jetstream';
+import { INBOUND_STREAM, natsConnectionOptions, NatsSettings } from '@inviaro/jetstream';
 import { AckPolicy, connect, DeliverPolicy } from 'nats';
 
 /** The same number of messages in flight as the verifier's transport allows. */
@@ -13,7 +13,7 @@ export const IN_FLIGHT = 64;
 async function main() {
   const consumer = process.env.CONSUMER!;
   // The same client options as the services' connections (libs/jetstream/src/connection.ts).
-  const nc = await connect({ servers: process.env.NATS_URL, noAsyncTraces: true });
+  const nc = await connect({ ...natsConnectionOptions(process.env as unknown as NatsSettings), noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
   await jsm.consumers.add(INBOUND_STREAM, { durable_name: consumer, filter_subject: MessageInbound.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT * 16 });
   const js = nc.jetstream();

@@ -13,11 +13,11 @@
  */
 import { MessageStored } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
-import { createWidget, RunningSystem, SERVICES, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, RunningSystem, SERVICES, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, NatsConnection, StorageType } from 'nats';
+import { NatsConnection, StorageType } from 'nats';
 
 const DURATION = Number(process.env.DURATION ?? 60);
 const RATE = Number(process.env.RATE ?? 1000);
@@ -36,7 +36,7 @@ class StoredWatch {
   private constructor(private readonly nc: NatsConnection) {}
 
   static async start(natsUrl: string): Promise<StoredWatch> {
-    const watch = new StoredWatch(await connect({ servers: natsUrl, noAsyncTraces: true }));
+    const watch = new StoredWatch(await connectTestNats(natsUrl, { noAsyncTraces: true }));
     watch.nc.subscribe(MessageStored.subject, {
       callback: (_error, message) => {
         const id = (message.json() as { data: { message_id: string } }).data.message_id;
@@ -160,7 +160,7 @@ async function latency(traffic: Traffic, watch: StoredWatch) {
 
 /** One Node client publishing to JetStream as fast as it can, acknowledged, for ten seconds. */
 async function barePublishRate(natsUrl: string): Promise<number> {
-  const nc = await connect({ servers: natsUrl, noAsyncTraces: true });
+  const nc = await connectTestNats(natsUrl, { noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
   await jsm.streams.add({ name: 'BENCH_BASELINE', subjects: ['bench.baseline'], storage: StorageType.File });
   const js = nc.jetstream();

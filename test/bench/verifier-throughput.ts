@@ -11,10 +11,10 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
 import { INBOUND_STREAM } from '@inviaro/jetstream';
-import { createWidget, launch, ManagedProcess, startSystem } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, HARNESS_USER, launch, ManagedProcess, natsEnv, startSystem } from '@inviaro/test-harness';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { connect, JetStreamManager, NatsConnection } from 'nats';
+import { JetStreamManager, NatsConnection } from 'nats';
 
 const EVENTS = Number(process.env.EVENTS ?? 50_000);
 /** Baseline and verifier take turns, each round on equal freshly preloaded events: the machine's noise hits both alike. */
@@ -92,7 +92,7 @@ async function redisCalls(redis: Redis): Promise<number> {
 async function main() {
   const system = await startSystem({ services: ['gateway'], claimKeys: CLAIM_KEYS });
   // The same client options as the services' connections (libs/jetstream/src/connection.ts).
-  const nc = await connect({ servers: system.servers.natsUrl, noAsyncTraces: true });
+  const nc = await connectTestNats(system.servers.natsUrl, { noAsyncTraces: true });
   const redis = new Redis(system.servers.redisUrl);
   try {
     const widget = await createWidget(system);
@@ -100,7 +100,7 @@ async function main() {
     const rounds: Array<{ baseline_per_s: number; verifier_per_s: number; ratio: number; redis_commands_per_verification: number }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const baselineRate = await drainRate(nc, widget, 'bench_baseline', () =>
-        launch('baseline', process.execPath, [join(__dirname, 'consume-republish.js')], { env: { ...process.env, NATS_URL: system.servers.natsUrl, CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
+        launch('baseline', process.execPath, [join(__dirname, 'consume-republish.js')], { env: { ...process.env, ...natsEnv(system.servers.natsUrl, HARNESS_USER), CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
       );
       const callsBefore = await redisCalls(redis);
       const verifierRate = await drainRate(nc, widget, 'verifier_message_inbound', () =>

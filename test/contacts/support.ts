@@ -1,7 +1,7 @@
 import { ContactAnonymous, ContactVerified, deterministicId, encodeEvent, EventEnvelope } from '@inviaro/contracts';
 import { EVENT_STREAM } from '@inviaro/jetstream';
-import { RunningSystem } from '@inviaro/test-harness';
-import { connect, JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { connectTestNats, RunningSystem } from '@inviaro/test-harness';
+import { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 
 /** mulberry32: a small seeded PRNG, so that a failing run can be replayed from its seed. */
@@ -79,7 +79,7 @@ export class EventFeed {
   ) {}
 
   static async open(natsUrl: string): Promise<EventFeed> {
-    const nc = await connect({ servers: natsUrl });
+    const nc = await connectTestNats(natsUrl);
     return new EventFeed(nc, nc.jetstream(), await nc.jetstreamManager());
   }
 

@@ -1,8 +1,8 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
-import { createWidget, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
-import { AckPolicy, connect, DeliverPolicy, DiscardPolicy, headers, NatsConnection } from 'nats';
+import { connectTestNats, createWidget, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, headers, NatsConnection } from 'nats';
 
 jest.setTimeout(180_000);
 
@@ -23,7 +23,7 @@ describe('upgrading a deployment whose INVIARO_EVENTS still holds message.inboun
     expect(visitorToken).toBeTruthy();
 
     // The topology before INVIARO_INBOUND: message.inbound in INVIARO_EVENTS, read by the verifier's durable consumer there.
-    nc = await connect({ servers: system.servers.natsUrl });
+    nc = await connectTestNats(system.servers.natsUrl);
     const jsm = await nc.jetstreamManager();
     await jsm.streams.delete(INBOUND_STREAM);
     const events = (await jsm.streams.info(EVENT_STREAM)).config;

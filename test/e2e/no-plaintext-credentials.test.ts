@@ -1,12 +1,11 @@
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
 import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { createWidget, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from 'nats';
 
 jest.setTimeout(180_000);
 
@@ -71,7 +70,7 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     const poisonId = newId();
     const poisonFields = { kind: 'message', message_id: poisonId, workspace_id: newId(), widget_id: newId(), visitor_id: newId(), text: 'poison', received_at: new Date().toISOString() };
     const sealed = sealClaim(KeyRing.parse(claimKeysRotated), { user_id: 'usr_7', user_hash: goodHash }, { eventId: poisonId, widgetId: poisonFields.widget_id, visitorId: poisonFields.visitor_id });
-    const nc = await connect({ servers: system.servers.natsUrl });
+    const nc = await connectTestNats(system.servers.natsUrl);
     await nc.jetstream().publish(
       MessageInbound.subject,
       Buffer.from(JSON.stringify({ id: poisonId, subject: MessageInbound.subject, schema_version: MessageInbound.schemaVersion, correlation_id: poisonId, occurred_at: new Date().toISOString(), data: { ...poisonFields, sealed_claim: sealed } })),

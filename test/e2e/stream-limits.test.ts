@@ -1,6 +1,5 @@
 import { INBOUND_STREAM } from '@inviaro/jetstream';
-import { createWidget, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
-import { connect } from 'nats';
+import { connectTestNats, createWidget, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(180_000);
 
@@ -15,7 +14,7 @@ describe('stream limits: a full stream refuses, it never loses an accepted messa
   it('answers 503 with Retry-After once INVIARO_INBOUND is full, and stores every 202 once the verifier drains it', async () => {
     // No verifier yet: every accepted message waits in INVIARO_INBOUND.
     system = await startSystem({ services: ['gateway', 'contacts'], serviceEnv: { INVIARO_INBOUND_MAX_BYTES: String(MAX_BYTES) } });
-    const nc = await connect({ servers: system.servers.natsUrl });
+    const nc = await connectTestNats(system.servers.natsUrl);
     const info = await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM);
     expect(info.config).toEqual(expect.objectContaining({ max_bytes: MAX_BYTES, max_msg_size: 256 * 1024, discard: 'new', retention: 'workqueue' }));
 

@@ -1,7 +1,6 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
-import { ClaimKind, createWidget, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
-import { connect } from 'nats';
+import { ClaimKind, connectTestNats, createWidget, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -122,7 +121,7 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
   });
 
   it('dead-letters poison events without holding up the others', async () => {
-    const nc = await connect({ servers: system.servers.natsUrl });
+    const nc = await connectTestNats(system.servers.natsUrl);
     const js = nc.jetstream();
     const envelope = (data: Record<string, unknown>, version = MessageInbound.schemaVersion) => {
       const id = newId();

@@ -1,5 +1,6 @@
 export * from './processes';
 export * from './servers';
+export * from './nats-auth';
 export * from './system';
 export * from './fixtures';
 export * from './widget-client';

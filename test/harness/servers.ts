@@ -3,6 +3,7 @@ import { chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { NatsAuth, natsAuth, rememberNatsCredentials } from './nats-auth';
 import { freePort, launch, ManagedProcess } from './processes';
 
 /**
@@ -87,13 +88,26 @@ async function restartable(name: string, url: string, start: () => Promise<Manag
   };
 }
 
-async function natsServer(dir: string, options: ServerOptions): Promise<ServerHandle> {
+export interface NatsServerOptions {
+  logDir?: string;
+  /** Serve TLS with this certificate (clients then connect to the `tls://` URL). */
+  tls?: { certFile: string; keyFile: string };
+}
+
+/** nats-server with JetStream, every client authenticated and held to its user's permissions (nats-auth.ts). */
+export async function natsServer(dir: string, options: NatsServerOptions = {}): Promise<ServerHandle & { auth: NatsAuth }> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
-  return restartable('nats-server', `nats://127.0.0.1:${port}`, () =>
-    launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats') }),
-  );
+  const auth = natsAuth();
+  // Passwords in a file only this user reads, next to the data (a temporary folder, or .run/ for the start command).
+  const configFile = join(dir, 'auth.conf');
+  const tls = options.tls ? `tls {\n  cert_file: ${JSON.stringify(options.tls.certFile)}\n  key_file: ${JSON.stringify(options.tls.keyFile)}\n}\n` : '';
+  writeFileSync(configFile, auth.config + tls, { mode: 0o600 });
+  const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+  const url = `${options.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`;
+  rememberNatsCredentials(url, auth.credentials);
+  const handle = await restartable('nats-server', url, () => launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats') }));
+  return { ...handle, auth };
 }
 
 async function redisServer(dir: string, options: ServerOptions): Promise<ServerHandle> {
@@ -164,8 +178,16 @@ async function dockerAnswers(): Promise<boolean> {
 
 async function startContainers(env: NodeJS.ProcessEnv): Promise<ServerSet> {
   const { GenericContainer, Wait } = await import('testcontainers');
+  const auth = natsAuth();
   const containers = await Promise.all([
-    env.NATS_URL ? undefined : new GenericContainer('nats:2.10').withCommand(['-js']).withExposedPorts(4222).withWaitStrategy(Wait.forLogMessage(/Server is ready/)).start(),
+    env.NATS_URL
+      ? undefined
+      : new GenericContainer('nats:2.10')
+          .withCopyContentToContainer([{ content: auth.config, target: '/etc/nats/auth.conf' }])
+          .withCommand(['-js', '-c', '/etc/nats/auth.conf'])
+          .withExposedPorts(4222)
+          .withWaitStrategy(Wait.forLogMessage(/Server is ready/))
+          .start(),
     env.REDIS_URL
       ? undefined
       : new GenericContainer('redis:7').withCommand(['redis-server', '--requirepass', TEST_PASSWORD, '--save', '', '--appendonly', 'no']).withExposedPorts(6379).start(),
@@ -180,6 +202,7 @@ async function startContainers(env: NodeJS.ProcessEnv): Promise<ServerSet> {
   const [nats, redis, postgres] = containers;
   const address = (container: (typeof containers)[number], port: number) => `${container!.getHost()}:${container!.getMappedPort(port)}`;
   const databaseUrl = await createDatabase(env.DATABASE_URL ?? `postgres://postgres:${TEST_PASSWORD}@${address(postgres, 5432)}/postgres`);
+  if (nats) rememberNatsCredentials(`nats://${address(nats, 4222)}`, auth.credentials);
   return {
     natsUrl: env.NATS_URL ?? `nats://${address(nats, 4222)}`,
     redisUrl: env.REDIS_URL ?? `redis://:${TEST_PASSWORD}@${address(redis, 6379)}`,

@@ -1,4 +1,4 @@
-import { connect } from 'nats';
+import { connectTestNats } from './nats-auth';
 
 export interface StoredStreamMessage {
   subject: string;
@@ -8,7 +8,7 @@ export interface StoredStreamMessage {
 
 /** Every message a stream holds now, oldest first, optionally only those of one subject. */
 export async function readStream(natsUrl: string, stream: string, subject?: string): Promise<StoredStreamMessage[]> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connectTestNats(natsUrl);
   try {
     const jsm = await nc.jetstreamManager();
     const { state } = await jsm.streams.info(stream);

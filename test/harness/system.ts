@@ -3,6 +3,7 @@ import { runMigrations } from '@inviaro/persistence';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import { launch, freePort, ManagedProcess } from './processes';
+import { natsEnv } from './nats-auth';
 import { DIST } from './paths';
 import { logFile, ServerOptions, ServerSet, startServers } from './servers';
 
@@ -64,7 +65,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       const portTaken = processes.some((p) => p.name === 'gateway' && p.child.exitCode === null && p.child.signalCode === null);
       const port = service === 'gateway' && !portTaken ? gatewayPort : await freePort();
       const launched = await launch(service, process.execPath, [...nodeArgs, join(DIST, 'apps', service, 'src', 'main.js')], {
-        env: { ...baseEnv, PORT: String(port), ...extraEnv },
+        // Each service as its own NATS user, held to that user's permissions.
+        env: { ...baseEnv, ...natsEnv(servers.natsUrl, service), PORT: String(port), ...extraEnv },
         readyWhen: /"msg":"ready"/,
         log: logFile(options, service),
       });

@@ -1,12 +1,13 @@
 import { ClaimCheck, ClaimCheckResult, InboundClaim, RequestReply } from '@inviaro/contracts';
-import { connect, NatsConnection } from 'nats';
+import { NatsConnection } from 'nats';
+import { connectTestNats } from './nats-auth';
 
 /** Asks the verifiers "does this claim verify now?" the way the gateway does for history reads. */
 export class VerifierProbe {
   private constructor(private readonly nc: NatsConnection) {}
 
   static async connect(natsUrl: string): Promise<VerifierProbe> {
-    return new VerifierProbe(await connect({ servers: natsUrl }));
+    return new VerifierProbe(await connectTestNats(natsUrl));
   }
 
   async check(widgetId: string, claim: InboundClaim | null): Promise<ClaimCheckResult> {

@@ -1,10 +1,10 @@
 import { userHash } from '@inviaro/crypto';
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_HEADERS, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
-import { createWidget, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, natsEnv, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { connect, headers, NatsConnection } from 'nats';
+import { headers, NatsConnection } from 'nats';
 
 // The CLI runs from the build, as operators run it: `npm run build` first.
 jest.setTimeout(180_000);
@@ -57,7 +57,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
   /** Every CLI output of the run, checked for credentials at the end as well. */
   const outputs: string[] = [];
 
-  const env = () => ({ ...process.env, NATS_URL: system.servers.natsUrl });
+  const env = () => ({ ...process.env, ...natsEnv(system.servers.natsUrl, 'operator') });
 
   /** Runs a CLI command to its end. */
   function cli(...args: string[]): Promise<Run> {
@@ -122,7 +122,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
     widget = await createWidget(system);
     client = new WidgetClient(system.gatewayUrl, widget);
     visitorToken = await client.newVisitor();
-    nc = await connect({ servers: system.servers.natsUrl });
+    nc = await connectTestNats(system.servers.natsUrl);
     credentials.push(widget.secret, widget.adminToken, visitorToken);
   });
   afterAll(async () => {

@@ -1,19 +1,52 @@
-import { connect, NatsConnection } from 'nats';
+import { connect, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
+import { BusRole, inboxPrefix, mayUpdateStreams } from './permissions';
 import { ensureStreams, StreamLimits } from './topology';
+
+/** How a process reaches NATS: the server list, its user, and TLS (all from the environment). */
+export interface NatsSettings {
+  NATS_URL: string;
+  NATS_USER?: string;
+  NATS_PASSWORD?: string;
+  /** The CA that signed the server's certificate (else the system's CAs). */
+  NATS_TLS_CA_FILE?: string;
+  /** A client certificate and key, where the server verifies clients. */
+  NATS_TLS_CERT_FILE?: string;
+  NATS_TLS_KEY_FILE?: string;
+}
+
+/** Connection options for these settings; the password goes to the client only, never into a URL or a log line. */
+export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions {
+  const servers = settings.NATS_URL.split(',').map((s) => s.trim());
+  const tls: TlsOptions = {
+    ...(settings.NATS_TLS_CA_FILE ? { caFile: settings.NATS_TLS_CA_FILE } : {}),
+    ...(settings.NATS_TLS_CERT_FILE ? { certFile: settings.NATS_TLS_CERT_FILE } : {}),
+    ...(settings.NATS_TLS_KEY_FILE ? { keyFile: settings.NATS_TLS_KEY_FILE } : {}),
+  };
+  const wantsTls = servers.some((s) => s.startsWith('tls://')) || Object.keys(tls).length > 0;
+  return {
+    servers,
+    ...(settings.NATS_USER ? { user: settings.NATS_USER, pass: settings.NATS_PASSWORD, inboxPrefix: inboxPrefix(settings.NATS_USER as BusRole) } : {}),
+    // The client otherwise uses TLS only where the server offers it; asked for, it refuses a server without.
+    ...(wantsTls ? { tls } : {}),
+  };
+}
 
 /**
  * One NATS connection per process, reconnecting forever: a broker restart must not take a
- * service down. Streams are provisioned before the connection is handed out.
+ * service down. Streams are provisioned before the connection is handed out: created where
+ * missing, and brought up to date by the users allowed to change them.
  */
-export async function connectJetStream(url: string, name: string, logger: Logger, limits: StreamLimits): Promise<NatsConnection> {
+export async function connectJetStream(settings: NatsSettings & StreamLimits, name: string, logger: Logger): Promise<NatsConnection> {
   // noAsyncTraces: no stack trace captured for every publish's acknowledgement (a fifth of a verifier's CPU otherwise).
-  const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
+  const nc = await connect({ ...natsConnectionOptions(settings), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, `NATS ${status.type}`);
+      // A denied subject is a wrong permission table or a wrong user: say which subject, never the credentials.
+      if (status.type === 'error') logger.error({ nats: status.type, err: String(status.data) }, 'NATS error');
     }
   })();
-  await ensureStreams(await nc.jetstreamManager(), limits);
+  await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
   return nc;
 }

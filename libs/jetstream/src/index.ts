@@ -1,5 +1,6 @@
 export * from './topology';
 export * from './connection';
+export * from './permissions';
 export * from './event-publisher';
 export * from './handler.decorators';
 export * from './jetstream.context';

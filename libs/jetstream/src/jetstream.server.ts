@@ -1,6 +1,6 @@
 import { decodeEvent, EventContract, InvalidEventError, RequestContract, validateData } from '@inviaro/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
+import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, nuid, Subscription } from 'nats';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -8,6 +8,7 @@ import { DEAD_LETTER_HEADERS, deadLetterBody, isDeadLetterError } from './dead-l
 import { CORRELATION_HEADER } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
+import { durableName } from './permissions';
 import { DEAD_LETTER_PREFIX, streamOf } from './topology';
 
 export interface JetStreamServerOptions {
@@ -116,10 +117,12 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     let consumerName: string;
     if (extras.broadcast) {
       // Every instance must see every event from now on: an ephemeral consumer of its own.
-      const info = await jsm.consumers.add(stream, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
+      // Named, so that its creation carries the filter subject (the only part of it a permission can bind).
+      const name = `${durableName(this.options.service, subject)}_${nuid.next()}`;
+      const info = await jsm.consumers.add(stream, { ...config, name, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
       consumerName = info.name;
     } else {
-      consumerName = `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
+      consumerName = durableName(this.options.service, subject);
       await jsm.consumers.add(stream, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
       consumed.push({ jsm, stream, name: consumerName });
     }

@@ -21,9 +21,38 @@ export interface StreamLimits {
 
 export type StreamDefinition = Partial<StreamConfig> & { name: string; subjects: string[] };
 
-/** The stream that holds a subject's events. */
-export function streamOf(subject: string): string {
-  return subject === MessageInbound.subject ? INBOUND_STREAM : EVENT_STREAM;
+/** Which stream stores which subjects: the stream configurations and the bus permissions derive from it. */
+export interface StreamLayout {
+  name: string;
+  subjects: string[];
+}
+
+export const STREAM_LAYOUT: readonly StreamLayout[] = [
+  { name: EVENT_STREAM, subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => c.subject) },
+  { name: INBOUND_STREAM, subjects: [MessageInbound.subject] },
+  { name: DEAD_LETTER_STREAM, subjects: [`${DEAD_LETTER_PREFIX}.>`] },
+];
+
+/** The stream that stores a subject; where the layout moves a subject, its consumers and permissions follow. */
+export function streamOf(subject: string, streams: readonly StreamLayout[] = STREAM_LAYOUT): string {
+  const stream = streams.find((s) => s.subjects.some((pattern) => subjectMatches(pattern, subject)));
+  if (!stream) throw new Error(`no stream stores ${subject}`);
+  return stream.name;
+}
+
+/** NATS subject matching: `*` one token, `>` the rest. */
+function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
+}
+
+function layoutOf(name: string): StreamLayout {
+  return STREAM_LAYOUT.find((s) => s.name === name)!;
 }
 
 /**
@@ -35,8 +64,7 @@ export function streamConfigs(limits: StreamLimits): StreamDefinition[] {
   const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES };
   return [
     {
-      name: EVENT_STREAM,
-      subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => c.subject),
+      ...layoutOf(EVENT_STREAM),
       ...bounded,
       retention: RetentionPolicy.Limits,
       max_bytes: limits.INVIARO_EVENTS_MAX_BYTES,
@@ -46,8 +74,7 @@ export function streamConfigs(limits: StreamLimits): StreamDefinition[] {
       duplicate_window: nanos(2 * 60 * 1000),
     },
     {
-      name: INBOUND_STREAM,
-      subjects: [MessageInbound.subject],
+      ...layoutOf(INBOUND_STREAM),
       ...bounded,
       retention: RetentionPolicy.Workqueue,
       max_bytes: limits.INVIARO_INBOUND_MAX_BYTES,
@@ -56,8 +83,7 @@ export function streamConfigs(limits: StreamLimits): StreamDefinition[] {
       duplicate_window: nanos(2 * 60 * 1000),
     },
     {
-      name: DEAD_LETTER_STREAM,
-      subjects: [`${DEAD_LETTER_PREFIX}.>`],
+      ...layoutOf(DEAD_LETTER_STREAM),
       ...bounded,
       retention: RetentionPolicy.Limits,
       max_bytes: limits.INVIARO_DEAD_LETTERS_MAX_BYTES,
@@ -71,16 +97,16 @@ const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
 /**
- * Creates or updates each stream in order. The order upgrades a deployment from before
- * INVIARO_INBOUND: INVIARO_EVENTS gives up message.inbound first (its stored ones stay until
- * the verifier has moved them, see apps/verifier/src/legacy-inbound.ts), then INVIARO_INBOUND
- * can take the subject.
+ * Creates missing streams; with `update` (a right only some users have), also brings existing ones
+ * to this configuration. The order upgrades a deployment from before INVIARO_INBOUND:
+ * INVIARO_EVENTS gives up message.inbound first (its stored ones stay until the verifier has
+ * moved them, see apps/verifier/src/legacy-inbound.ts), then INVIARO_INBOUND can take the subject.
  */
-export async function ensureStreams(jsm: JetStreamManager, limits: StreamLimits): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, limits: StreamLimits, { update = true } = {}): Promise<void> {
   for (const stream of streamConfigs(limits)) {
     try {
       await jsm.streams.info(stream.name);
-      await jsm.streams.update(stream.name, stream);
+      if (update) await jsm.streams.update(stream.name, stream);
     } catch (error) {
       const code = (error as { api_error?: { err_code?: number } }).api_error?.err_code;
       if (code !== STREAM_NOT_FOUND) throw error;

@@ -1,12 +1,35 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { getMetadataStorage, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
 
 export class ConfigError extends Error {}
 
 /** Settings every service reads. Each service's own class extends this one. */
 export class CommonConfig {
-  @Matches(/^nats:\/\/.+/, { message: 'NATS_URL must look like nats://host:port' })
+  @Matches(/^(nats|tls):\/\/.+/, { message: 'NATS_URL must look like nats://host:port (or tls://host:port)' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  /** This service's own NATS user (docs/security.md#the-event-bus); without one, the server must accept anonymous clients. */
+  @ValidateIf((config: CommonConfig) => config.NATS_USER !== undefined || config.NATS_PASSWORD !== undefined)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'NATS_USER must be a plain user name (it names the client\'s reply inboxes) and is required with NATS_PASSWORD' })
+  NATS_USER?: string;
+
+  @ValidateIf((config: CommonConfig) => config.NATS_USER !== undefined)
+  @IsString({ message: 'NATS_PASSWORD is required with NATS_USER' })
+  @MinLength(1, { message: 'NATS_PASSWORD is required with NATS_USER' })
+  NATS_PASSWORD?: string;
+
+  /** TLS to NATS: the CA that signed the server's certificate; a client certificate and key where the server asks for one. */
+  @IsOptional()
+  @IsString()
+  NATS_TLS_CA_FILE?: string;
+
+  @ValidateIf((config: CommonConfig) => config.NATS_TLS_KEY_FILE !== undefined)
+  @IsString({ message: 'NATS_TLS_CERT_FILE is required with NATS_TLS_KEY_FILE' })
+  NATS_TLS_CERT_FILE?: string;
+
+  @ValidateIf((config: CommonConfig) => config.NATS_TLS_CERT_FILE !== undefined)
+  @IsString({ message: 'NATS_TLS_KEY_FILE is required with NATS_TLS_CERT_FILE' })
+  NATS_TLS_KEY_FILE?: string;
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user:pass@host:port/db' })
   DATABASE_URL: string = 'postgres://inviaro:inviaro@127.0.0.1:5432/inviaro';

@@ -1,3 +1,4 @@
+import { natsConnectionOptions } from '@inviaro/jetstream';
 import { connect, JetStreamManager, NatsConnection, StreamInfo, StreamInfoRequestOptions } from 'nats';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -12,21 +13,22 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * A connection for one command. `follow` (tail) keeps reconnecting for as long as it runs;
+ * A connection for one command, as the operator's NATS user (NATS_USER / NATS_PASSWORD, TLS
+ * from NATS_TLS_*, like the services). `follow` (tail) keeps reconnecting for as long as it runs;
  * the one-shot commands give up after a few attempts.
  */
 export async function connectNats(follow = false): Promise<NatsConnection> {
   const url = natsUrl();
   try {
     return await connect({
-      servers: url.split(',').map((s) => s.trim()),
+      ...natsConnectionOptions({ ...process.env, NATS_URL: url }),
       name: `inviaro-cli-${process.pid}`,
       maxReconnectAttempts: follow ? -1 : 3,
       reconnectTimeWait: 1000,
       timeout: 5000,
     });
   } catch (error) {
-    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (set NATS_URL): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (set NATS_URL, and NATS_USER / NATS_PASSWORD for the operator's user): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -1,0 +1,4 @@
+import { environmentAuthorization } from '@inviaro/jetstream';
+
+/** Prints docker/nats.conf (the NATS users and their permissions) from the permission table; a test keeps the file in step. */
+process.stdout.write(environmentAuthorization());
