@@ -1,6 +1,12 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
-import { Request, Response } from 'express';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { NextFunction, Request, Response } from 'express';
+import { AcceptedTextPipe } from './accepted-text';
+import { ApiError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
+
+/** The largest JSON body any call takes (413 past it): 10,000 characters of text fit with room to spare. */
+export const JSON_BODY_LIMIT = '100kb';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
 function describe(errors: ValidationError[], prefix = ''): string {
@@ -31,8 +37,22 @@ function widgetCors(request: Request, response: Response, next: () => void): voi
   next();
 }
 
+/**
+ * The body parser's refusals (http-errors with `expose`): a body over the limit, one that is not
+ * JSON, or one it cannot decode. Answered in our words, never the parser's, which can quote the body.
+ */
+function unreadableBody(error: { expose?: boolean; status?: number; type?: string }, _request: Request, _response: Response, next: NextFunction): void {
+  const { expose, status, type } = error;
+  if (expose !== true || status === undefined || status < 400 || status > 499) return next(error);
+  if (type === 'entity.too.large') return next(new ApiError(413, 'payload_too_large', `body: is larger than ${JSON_BODY_LIMIT}`));
+  if (type === 'entity.parse.failed') return next(new ApiError(400, 'invalid_request', 'body: is not valid JSON'));
+  next(new ApiError(status, 'invalid_request', 'body: could not be read'));
+}
+
 export function configureHttp(app: INestApplication): void {
   app.use(widgetCors);
+  (app as NestExpressApplication).useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  app.use(unreadableBody);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -40,5 +60,7 @@ export function configureHttp(app: INestApplication): void {
       transform: true,
       exceptionFactory: (errors) => new BadRequestException(describe(errors)),
     }),
+    // After validation: it sees only the fields a DTO keeps, already of their types.
+    new AcceptedTextPipe(),
   );
 }

@@ -26,7 +26,7 @@ export class ClaimVerification {
   }
 
   private async decide(widgetId: string, claim: InboundClaim | null | undefined): Promise<Verdict> {
-    if (!claim || (claim.user_id === undefined && claim.user_hash === undefined)) return { outcome: 'anonymous' };
+    if (!claim || (claim.user_id === undefined && claim.user_hash === undefined && claim.shape_fault === undefined)) return { outcome: 'anonymous' };
     const versions = await this.secrets.of(widgetId);
     if (!versions) return { outcome: 'failed', reason: 'unknown_widget', claimedUserId: undefined };
     const check = checkClaim(claim, versions.secret);

@@ -1,0 +1,96 @@
+import { DEAD_LETTER_STREAM, EVENT_STREAM } from '@inviaro/jetstream';
+import { userHash } from '@inviaro/crypto';
+import { readEvents, readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
+
+jest.setTimeout(120_000);
+
+const ERROR_SHAPE = { error: { code: expect.any(String), message: expect.any(String) } };
+
+/** docs/security.md "Bad input": each refusal has the contract's status and shape, and nothing the gateway accepted is lost to it. */
+describe('bad input at the edge', () => {
+  const suite = widgetSuite();
+
+  const post = async (fields: Record<string, unknown>) => suite.client.postMessage(await suite.client.newVisitor(), { client_message_id: 'm1', text: 'hello', ...fields });
+
+  it.each([
+    ['text', { text: 'a\u0000b' }],
+    ['text', { text: 'a\ud800b' }],
+    ['text', { text: 'bell\u0007' }],
+    ['name', { name: 'Zo\u0000ë' }],
+    ['name', { name: 'tab\tinside' }],
+    ['email', { email: 'a\u0000@b.example' }],
+    ['client_message_id', { client_message_id: 'm\u0000' }],
+  ])('refuses %s with bytes the database cannot hold: 400 naming the field', async (field, fields) => {
+    const answer = await post(fields);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual(ERROR_SHAPE);
+    expect(answer.body).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(new RegExp(`^${field}: `)) } });
+  });
+
+  it('refuses a widget key with a NUL (400, not a database error)', async () => {
+    const answer = await suite.client.call('visitors', { key: 'wt_\u0000' });
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^key: /) } } });
+  });
+
+  it('keeps tab and line breaks in a message, and stores it', async () => {
+    const answer = await post({ text: 'line 1\r\n\tline 2' });
+    expect(answer.status).toBe(202);
+    const [row] = await waitFor('the message', async () => {
+      const rows = await suite.system.sql<{ text: string }>(`SELECT text FROM messages WHERE id = $1`, [answer.body.message_id]);
+      return rows.length ? rows : undefined;
+    });
+    expect(row.text).toBe('line 1\r\n\tline 2');
+  });
+
+  it('takes a message whose claimed user_id holds a NUL, drops the claim as malformed and records it without the bad bytes', async () => {
+    const userId = 'usr\u0000evil';
+    const answer = await post({ user_id: userId, user_hash: userHash(userId, suite.widget.secret), client_message_id: 'nul-claim' });
+    expect(answer.status).toBe(202);
+    await waitFor('the message stored', async () => ((await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [answer.body.message_id])).length ? true : undefined));
+    const failures = await suite.system.sql<{ reason: string; claimed_user_id: string | null }>(`SELECT reason, claimed_user_id FROM verification_failures WHERE widget_id = $1 AND reason = 'malformed'`, [suite.widget.widgetId]);
+    expect(failures).toContainEqual({ reason: 'malformed', claimed_user_id: null });
+  });
+
+  it('reduces a claim that cannot verify by its shape: the event carries its reason, not an 80 KB array or an object', async () => {
+    const huge = await post({ user_id: Array(9_000).fill('abcdef'), user_hash: 'ab'.repeat(32), client_message_id: 'huge-claim' });
+    const object = await post({ user_id: 'usr_1', user_hash: { nested: { deep: true } }, client_message_id: 'object-claim' });
+    expect([huge.status, object.status]).toEqual([202, 202]);
+    const events = await readEvents<{ message_id: string; claim: unknown }>(suite.system.servers.natsUrl, EVENT_STREAM, 'message.inbound');
+    const claimOf = (id: unknown) => events.find((event) => event.data.message_id === id)?.data.claim;
+    expect(claimOf(huge.body.message_id)).toEqual({ shape_fault: 'malformed' });
+    expect(claimOf(object.body.message_id)).toEqual({ shape_fault: 'malformed', user_id: 'usr_1' });
+  });
+
+  it('answers 413 in the error shape for a body over the limit', async () => {
+    const answer = await post({ text: 'x'.repeat(300_000) });
+    expect(answer.status).toBe(413);
+    expect(answer.body).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
+  });
+
+  it('answers 400 for a body that is not JSON', async () => {
+    const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: suite.widget.origin }, body: '{"key": "a\u0000' });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 'invalid_request', message: 'body: is not valid JSON' } });
+  });
+
+  it('answers 400 (no Retry-After) for a history cursor this API never gave', async () => {
+    const answer = await suite.client.call('history', { visitor_token: await suite.client.newVisitor(), before: 'not-a-cursor' });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toEqual({ error: { code: 'invalid_request', message: 'before: is not a cursor this API gave' } });
+    expect(answer.headers.get('retry-after')).toBeNull();
+  });
+
+  it('answers 400 for an inbox cursor this API never gave, and for admin text it cannot hold', async () => {
+    const list = await suite.widget.admin.call('GET', 'contacts?cursor=not-a-cursor');
+    expect(list).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: 'cursor: is not a cursor this API gave' } } });
+    const search = await suite.widget.admin.call('GET', `contacts?user_id=${encodeURIComponent('a\u0000b')}`);
+    expect(search).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^user_id: /) } } });
+    const widget = await suite.widget.admin.call('POST', 'widgets', { name: 'w\u0000', allowed_origins: ['https://a.example'] });
+    expect(widget).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^name: /) } } });
+  });
+
+  it('dead-letters nothing it accepted', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await readStream(suite.system.servers.natsUrl, DEAD_LETTER_STREAM)).toEqual([]);
+  });
+});
