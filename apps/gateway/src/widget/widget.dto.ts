@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { Allow, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { ClaimValue, MultilineText } from '../http/accepted-text';
 
@@ -55,7 +55,8 @@ export class HistoryBody extends ClaimBody {
   before?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  // A numeric string is read as its number; anything else is left for @IsInt to refuse (Number() of an object can throw).
+  @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(200)
