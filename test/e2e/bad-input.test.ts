@@ -73,6 +73,24 @@ describe('bad input at the edge', () => {
     expect(await response.json()).toEqual({ error: { code: 'invalid_request', message: 'body: is not valid JSON' } });
   });
 
+  it('answers 400 for a body nested deeper than the API needs, however deep (no stack overflow, no 500)', async () => {
+    const deep = `{"key":${JSON.stringify(suite.widget.key)},"user_id":${'['.repeat(40_000)}${']'.repeat(40_000)}}`;
+    const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/visitors`, { method: 'POST', headers: { 'content-type': 'application/json', origin: suite.widget.origin }, body: deep });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({ error: { code: 'invalid_request', message: 'body: is nested deeper than 32 levels' } });
+  });
+
+  it('answers a URL past the HTTP parser’s limit in the error shape', async () => {
+    const response = await fetch(`${suite.system.gatewayUrl}/v1/admin/contacts?user_id=${'x'.repeat(20_000)}`, { headers: { authorization: `Bearer ${suite.widget.adminToken}` } });
+    expect(response.status).toBe(431);
+    expect(await response.json()).toEqual({ error: { code: 'headers_too_large', message: expect.any(String) } });
+  });
+
+  it('answers 400 for a history limit of the wrong type', async () => {
+    const answer = await suite.client.call('history', { visitor_token: await suite.client.newVisitor(), limit: { toString: 'x' } });
+    expect(answer).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/^limit: /) } } });
+  });
+
   it('answers 400 (no Retry-After) for a history cursor this API never gave', async () => {
     const answer = await suite.client.call('history', { visitor_token: await suite.client.newVisitor(), before: 'not-a-cursor' });
     expect(answer.status).toBe(400);
