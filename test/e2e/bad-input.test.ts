@@ -98,6 +98,17 @@ describe('bad input at the edge', () => {
     expect(answer.headers.get('retry-after')).toBeNull();
   });
 
+  it.each(['2026-13-45 10:00:00+00', '2026-02-30 10:00:00+00', '2026-01-01 25:00:00+00', '0000-01-01 10:00:00+00', '2026-01-01 10:00:00+99'])(
+    'answers 400 for a forged cursor whose timestamp PostgreSQL cannot read (%s), in history, the inbox and the failure log',
+    async (at) => {
+      const forged = Buffer.from(`${at}|00000000-0000-4000-8000-000000000000`).toString('base64url');
+      const history = await suite.client.call('history', { visitor_token: await suite.client.newVisitor(), before: forged });
+      expect(history).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: 'before: is not a cursor this API gave' } } });
+      expect((await suite.widget.admin.call('GET', `contacts?cursor=${forged}`)).status).toBe(400);
+      expect((await suite.widget.admin.failures(`?cursor=${forged}`)).status).toBe(400);
+    },
+  );
+
   it('answers 400 for an inbox cursor this API never gave, and for admin text it cannot hold', async () => {
     const list = await suite.widget.admin.call('GET', 'contacts?cursor=not-a-cursor');
     expect(list).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: 'cursor: is not a cursor this API gave' } } });

@@ -40,6 +40,15 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.integer({ min: 1, max: 1_000 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
 );
 
+/** A cursor in this API's format around a timestamp PostgreSQL may not read (month 13, hour 99, offset +99). */
+const forgedCursor = fc
+  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: -99, max: 99 }), fc.uuid())
+  .map(([year, month, day, hour, offset, id]) => {
+    const two = (n: number) => String(Math.abs(n)).padStart(2, '0');
+    const at = `${String(year).padStart(4, '0')}-${two(month)}-${two(day)} ${two(hour)}:00:00${offset < 0 ? '-' : '+'}${two(offset)}`;
+    return Buffer.from(`${at}|${id}`).toString('base64url');
+  });
+
 /** Mostly a good value, so that calls get past the checks in front and reach the deep ones. */
 const mostly = (good: fc.Arbitrary<unknown>) => fc.oneof({ weight: 5, arbitrary: good }, { weight: 1, arbitrary: anyValue });
 const sometimes = (value: fc.Arbitrary<unknown>) => fc.option(value, { nil: undefined, freq: 2 });
@@ -99,14 +108,14 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
       widgetBody(fields, withClaim).map((body): HostileRequest => ({ method: 'POST', path: `/v1/widget/${path}`, body }));
     const admin = (method: 'GET' | 'POST', path: fc.Arbitrary<string>, body?: fc.Arbitrary<unknown>) =>
       fc.tuple(path, body ?? fc.constant(undefined)).map(([p, json]): HostileRequest => ({ method, path: `/v1/admin/${p}`, body: json === undefined ? undefined : { json }, admin: true }));
-    const page = { cursor: anyValue, limit: fc.oneof(fc.integer({ min: -5, max: 300 }), anyValue) };
+    const page = { cursor: fc.oneof(anyValue, forgedCursor), limit: fc.oneof(fc.integer({ min: -5, max: 300 }), anyValue) };
 
     return fc.oneof(
       widget('visitors', { key }),
       // The message endpoint is where a 202 is a promise: weighted up.
       { weight: 6, arbitrary: widget('messages', { key, visitor_token: token, client_message_id: mostly(plainText), text: mostly(plainText), ...attributes }, true) },
       { weight: 2, arbitrary: widget('identify', { key, visitor_token: token, ...attributes }, true) },
-      { weight: 2, arbitrary: widget('history', { key, visitor_token: token, before: sometimes(anyValue), limit: sometimes(anyValue) }, true) },
+      { weight: 2, arbitrary: widget('history', { key, visitor_token: token, before: sometimes(fc.oneof(anyValue, forgedCursor)), limit: sometimes(anyValue) }, true) },
       widget('stream', { key, visitor_token: token }, true),
       // Never the suite's own token: a logout would end it.
       widget('logout', { key, visitor_token: anyValue }),
