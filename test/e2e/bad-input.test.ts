@@ -67,6 +67,14 @@ describe('bad input at the edge', () => {
     expect(answer.body).toEqual({ error: { code: 'payload_too_large', message: expect.any(String) } });
   });
 
+  it('answers 413 for a form body over the limit, and 415 for a charset it does not read', async () => {
+    const post = (contentType: string, body: string) => fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, { method: 'POST', headers: { 'content-type': contentType, origin: suite.widget.origin }, body });
+    const form = await post('application/x-www-form-urlencoded', `text=${'x'.repeat(150_000)}`);
+    expect([form.status, await form.json()]).toEqual([413, { error: { code: 'payload_too_large', message: expect.any(String) } }]);
+    const latin1 = await post('application/json; charset=latin1', '{}');
+    expect([latin1.status, await latin1.json()]).toEqual([415, { error: { code: 'unsupported_media_type', message: expect.any(String) } }]);
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: suite.widget.origin }, body: '{"key": "a\u0000' });
     expect(response.status).toBe(400);

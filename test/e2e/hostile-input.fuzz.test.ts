@@ -56,8 +56,10 @@ const sometimes = (value: fc.Arbitrary<unknown>) => fc.option(value, { nil: unde
 interface HostileRequest {
   method: 'GET' | 'POST';
   path: string;
-  /** A JSON value to send, or raw text for the body. */
-  body?: { json: unknown } | { raw: string };
+  /** A JSON value to send, or raw text or bytes for the body. */
+  body?: { json: unknown } | { raw: string | Uint8Array };
+  /** Default: application/json. */
+  contentType?: string;
   admin?: boolean;
 }
 
@@ -134,9 +136,14 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
             fc.constantFrom('{"key":', '[1,2', '{"key": "a\u0000', 'null', '"text"', '{"__proto__": {"x": 1}}'),
             fc.constant(`{"text":"${'x'.repeat(150_000)}"}`),
             deepJsonText.map((deep) => `{"key":${JSON.stringify(suite.widget.key)},"visitor_token":${JSON.stringify(visitorToken)},"client_message_id":"deep","text":"deep","user_id":${deep}}`),
+            // Bytes that are not UTF-8, around a body that otherwise gets in.
+            fc.uint8Array({ maxLength: 30 }).map((bytes) => Buffer.concat([Buffer.from(`{"key":${JSON.stringify(suite.widget.key)},"text":"`), bytes, Buffer.from('"}')])),
+            // A form body, parsed with nested brackets: key[a][b]=...
+            fc.constant(`key=${suite.widget.key}&visitor_token=${visitorToken}&client_message_id=form&text=a%00b&user_id[a][b][c]=1`),
           ),
+          fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=latin1', 'application/json; charset=utf-16'),
         )
-        .map(([path, raw]): HostileRequest => ({ method: 'POST', path: `/v1/widget/${path}`, body: { raw } })),
+        .map(([path, raw, contentType]): HostileRequest => ({ method: 'POST', path: `/v1/widget/${path}`, body: { raw }, contentType })),
     );
   }
 
@@ -144,7 +151,7 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
   async function send(request: HostileRequest): Promise<{ status: number; text: string }> {
     const abort = new AbortController();
     const headers: Record<string, string> = request.admin ? { authorization: `Bearer ${suite.widget.adminToken}` } : { origin: suite.widget.origin };
-    if (request.body) headers['content-type'] = 'application/json';
+    if (request.body) headers['content-type'] = request.contentType ?? 'application/json';
     const body = request.body && ('raw' in request.body ? request.body.raw : JSON.stringify(request.body.json));
     const response = await fetch(`${suite.system.gatewayUrl}${request.path}`, { method: request.method, headers, body, signal: abort.signal });
     if (response.headers.get('content-type')?.startsWith('text/event-stream')) {

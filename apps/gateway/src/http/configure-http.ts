@@ -7,7 +7,7 @@ import { AcceptedTextPipe } from './accepted-text';
 import { ApiError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 
-/** The largest JSON body any call takes (413 past it): 10,000 characters of text fit with room to spare. */
+/** The largest body any call takes (413 past it): 10,000 characters of text fit with room to spare. */
 export const JSON_BODY_LIMIT = '100kb';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
@@ -69,7 +69,8 @@ function unreadableBody(error: { expose?: boolean; status?: number; type?: strin
   if (expose !== true || status === undefined || status < 400 || status > 499) return next(error);
   if (type === 'entity.too.large') return next(new ApiError(413, 'payload_too_large', `body: is larger than ${JSON_BODY_LIMIT}`));
   if (type === 'entity.parse.failed') return next(new ApiError(400, 'invalid_request', 'body: is not valid JSON'));
-  next(new ApiError(status, 'invalid_request', 'body: could not be read'));
+  if (status === 415) return next(new ApiError(415, 'unsupported_media_type', 'body: its charset or encoding is not supported (send UTF-8 JSON)'));
+  next(new ApiError(400, 'invalid_request', 'body: could not be read'));
 }
 
 /**
@@ -87,7 +88,8 @@ function refuseUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
 export function configureHttp(app: INestApplication): void {
   (app.getHttpServer() as Server).on('clientError', refuseUnparsable);
   app.use(widgetCors);
-  (app as NestExpressApplication).useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Both parsers Nest would add, here, so that their refusals pass through unreadableBody.
+  (app as NestExpressApplication).useBodyParser('json', { limit: JSON_BODY_LIMIT }).useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: true });
   app.use(limitNesting, unreadableBody);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
