@@ -130,4 +130,18 @@ describe('bad input at the edge', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     expect(await readStream(suite.system.servers.natsUrl, DEAD_LETTER_STREAM)).toEqual([]);
   });
+
+  it('keeps a service’s own failure a 503 with Retry-After: a query that fails there, and no answer at all', async () => {
+    const visitorToken = await suite.client.newVisitor();
+    await suite.system.sql(`ALTER TABLE messages RENAME TO messages_away`);
+    try {
+      const failing = await suite.client.call('history', { visitor_token: visitorToken });
+      expect([failing.status, failing.body, failing.headers.get('retry-after')]).toEqual([503, { error: { code: 'service_unavailable', message: expect.any(String) } }, '2']);
+    } finally {
+      await suite.system.sql(`ALTER TABLE messages_away RENAME TO messages`);
+    }
+    await suite.system.processes.find((p) => p.name === 'contacts')!.stop('SIGKILL');
+    const unanswered = await suite.client.call('history', { visitor_token: visitorToken });
+    expect([unanswered.status, unanswered.headers.get('retry-after')]).toEqual([503, '2']);
+  });
 });
