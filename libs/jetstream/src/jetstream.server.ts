@@ -5,10 +5,10 @@ import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observabili
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
-import { isRefusal } from './request-refused';
 import { CORRELATION_HEADER } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
+import { isRefusal } from './request-refused';
 import { DEAD_LETTER_PREFIX, EVENT_STREAM } from './topology';
 
 export interface JetStreamServerOptions {
