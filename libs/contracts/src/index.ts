@@ -2,6 +2,8 @@
 import 'reflect-metadata';
 export * from './event-contract';
 export * from './event-id';
+export * from './text-rule';
+export * from './claim-shape';
 export * from './events/visitor-event.fields';
 export * from './events/message-inbound.event';
 export * from './events/contact-verified.event';

@@ -1,4 +1,4 @@
-import { decodeEvent, EventContract, InvalidEventError, RequestContract, validateData } from '@inviaro/contracts';
+import { decodeEvent, EventContract, InvalidEventError, RequestContract, RequestFault, RequestReply, validateData } from '@inviaro/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, nuid, Subscription } from 'nats';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
@@ -9,6 +9,7 @@ import { CORRELATION_HEADER } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
 import { durableName } from './permissions';
+import { isRefusal } from './request-refused';
 import { DEAD_LETTER_PREFIX, streamOf } from './topology';
 
 export interface JetStreamServerOptions {
@@ -222,9 +223,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       const response = await lastValueFrom(this.transformToObservable(result), { defaultValue: null });
       message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
     } catch (error) {
-      message.respond(Buffer.from(JSON.stringify({ ok: false, error: describeError(error) })));
+      const reply: RequestReply<never> = { ok: false, error: describeError(error), fault: requestFault(error) };
+      message.respond(Buffer.from(JSON.stringify(reply)));
     }
   }
+}
+
+/** A request that fails validation, is not JSON, or is refused by its responder is the caller's fault; anything else the service's. */
+function requestFault(error: unknown): RequestFault {
+  return error instanceof InvalidEventError || error instanceof SyntaxError || isRefusal(error) ? 'caller' : 'service';
 }
 
 function describeError(error: unknown): string {

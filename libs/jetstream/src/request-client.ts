@@ -1,7 +1,18 @@
-import { RequestContract, RequestReply } from '@inviaro/contracts';
+import { RequestContract, RequestFault, RequestReply } from '@inviaro/contracts';
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { NATS_CONNECTION } from './event-publisher';
+
+/** A request that got no answer it could use, and whose fault that is (no answer at all is the service's). */
+export class RequestFailed extends Error {
+  override readonly name = 'RequestFailed';
+  constructor(
+    message: string,
+    readonly fault: RequestFault,
+  ) {
+    super(message);
+  }
+}
 
 /** Asks another service a question over NATS request/reply and waits for its answer. */
 @Injectable()
@@ -9,9 +20,14 @@ export class RequestClient {
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
 
   async request<Req extends object, Res>(contract: RequestContract<Req, Res>, data: Req, timeoutMs = 2_000): Promise<Res> {
-    const message = await this.nc.request(contract.subject, Buffer.from(JSON.stringify(data)), { timeout: timeoutMs });
-    const reply = message.json<RequestReply<Res>>();
-    if (!reply.ok) throw new Error(`${contract.subject} failed: ${reply.error}`);
+    let reply: RequestReply<Res>;
+    try {
+      reply = (await this.nc.request(contract.subject, Buffer.from(JSON.stringify(data)), { timeout: timeoutMs })).json<RequestReply<Res>>();
+    } catch (error) {
+      throw new RequestFailed(`${contract.subject}: no answer (${error instanceof Error ? error.message : String(error)})`, 'service');
+    }
+    // A responder older than the fault field: its failure is taken as its own.
+    if (!reply.ok) throw new RequestFailed(reply.error, reply.fault ?? 'service');
     return reply.data;
   }
 }

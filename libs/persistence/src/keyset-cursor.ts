@@ -7,7 +7,17 @@ export interface KeysetPosition {
   id: string;
 }
 
-const POSTGRES_TIMESTAMP = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?[+-]\d\d(:\d\d)?$/;
+const POSTGRES_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?[+-](\d\d)(?::(\d\d))?$/;
+
+/** PostgreSQL's own text of a timestamptz, with fields it can read back: a forged cursor (month 13) must not reach a query. */
+function isTimestampText(text: string): boolean {
+  const fields = POSTGRES_TIMESTAMP.exec(text);
+  if (!fields) return false;
+  const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = fields.slice(1).map((field) => Number(field ?? 0));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return year >= 1 && daysInMonth !== undefined && day >= 1 && day <= daysInMonth && hour < 24 && minute < 60 && second < 60 && offsetHours <= 15 && offsetMinutes < 60;
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(position: KeysetPosition): string {
@@ -17,5 +27,5 @@ export function encodeCursor(position: KeysetPosition): string {
 /** The position a cursor names, or null for anything this API did not hand out. */
 export function decodeCursor(cursor: string): KeysetPosition | null {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  return POSTGRES_TIMESTAMP.test(at ?? '') && UUID.test(id ?? '') ? { at, id } : null;
+  return isTimestampText(at ?? '') && UUID.test(id ?? '') ? { at, id } : null;
 }

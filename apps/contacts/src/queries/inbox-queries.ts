@@ -15,7 +15,7 @@ import {
   Reply,
   ReplyRequest,
 } from '@inviaro/contracts';
-import { EventPublisher, OnRequest } from '@inviaro/jetstream';
+import { EventPublisher, OnRequest, RequestRefused } from '@inviaro/jetstream';
 import { decodeCursor, encodeCursor, KeysetPosition } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -64,10 +64,11 @@ function page<T extends { id: string; at_exact: string }>(rows: T[], limit: numb
   return { rows: kept, next: rows.length > limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null };
 }
 
-function position(cursor: string | undefined): KeysetPosition | null {
+/** Where a page starts; a cursor this API never gave is the caller's mistake, named by its field. */
+function position(cursor: string | undefined, field: 'before' | 'cursor'): KeysetPosition | null {
   if (!cursor) return null;
   const decoded = decodeCursor(cursor);
-  if (!decoded) throw new Error('cursor is not one this API gave');
+  if (!decoded) throw new RequestRefused(`${field}: is not a cursor this API gave`);
   return decoded;
 }
 
@@ -86,7 +87,7 @@ export class InboxQueries {
    */
   @OnRequest(ContactsHistory)
   async history(request: HistoryRequest): Promise<HistoryResult> {
-    const before = position(request.before);
+    const before = position(request.before, 'before');
     const rows: MessageRow[] = await this.db.query(
       `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact
        FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
@@ -103,7 +104,7 @@ export class InboxQueries {
   /** The inbox: live contacts (retired ones are folded into others), newest first. */
   @OnRequest(ListContacts)
   async list(request: ListContactsRequest): Promise<{ contacts: ContactSummary[]; next_cursor: string | null }> {
-    const after = position(request.cursor);
+    const after = position(request.cursor, 'cursor');
     const rows: ContactRow[] = await this.db.query(
       `SELECT ${CONTACT_COLUMNS} FROM contacts
        WHERE workspace_id = $1 AND merged_into_id IS NULL

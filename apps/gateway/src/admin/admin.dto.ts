@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { MultilineText } from '../http/accepted-text';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
@@ -52,5 +53,6 @@ export class ListContactsQuery extends PageQuery {
 export class ReplyBody {
   @IsString()
   @Length(1, 10_000)
+  @MultilineText()
   text!: string;
 }

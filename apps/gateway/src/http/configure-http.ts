@@ -1,6 +1,8 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { AcceptedTextPipe } from './accepted-text';
 import { ApiExceptionFilter } from './api-exception.filter';
+import { parseBodies } from './body-parsing';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
 function describe(errors: ValidationError[], prefix = ''): string {
@@ -33,6 +35,7 @@ function widgetCors(request: Request, response: Response, next: () => void): voi
 
 export function configureHttp(app: INestApplication): void {
   app.use(widgetCors);
+  parseBodies(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({
@@ -40,5 +43,7 @@ export function configureHttp(app: INestApplication): void {
       transform: true,
       exceptionFactory: (errors) => new BadRequestException(describe(errors)),
     }),
+    // After validation: it sees only the fields a DTO keeps, already of their types.
+    new AcceptedTextPipe(),
   );
 }

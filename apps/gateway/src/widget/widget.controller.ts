@@ -1,4 +1,4 @@
-import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId } from '@inviaro/contracts';
+import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
@@ -16,9 +16,9 @@ const RETRY_AFTER = 2;
 /** Comment lines on an open stream, so that proxies do not close it for silence. */
 const HEARTBEAT_MS = 25_000;
 
-/** The claim exactly as sent, or none when the page sent neither field. */
+/** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent neither field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
-  return body.user_id !== undefined || body.user_hash !== undefined ? { user_id: body.user_id, user_hash: body.user_hash } : null;
+  return body.user_id !== undefined || body.user_hash !== undefined ? reduceClaim({ user_id: body.user_id, user_hash: body.user_hash }) : null;
 }
 
 /** Rate-limited per client address first, then per widget and per visitor (429 with Retry-After). */

@@ -1,5 +1,6 @@
-import { Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { Allow, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { ClaimValue, MultilineText } from '../http/accepted-text';
 
 export class CreateVisitorBody {
   @IsString()
@@ -15,11 +16,13 @@ export class VisitorBody extends CreateVisitorBody {
 
 /** A claim and the attributes that may come with it. */
 export class ClaimBody extends VisitorBody {
-  /** Kept as sent, whatever its type: a malformed claim is dropped by the verifier, never a 400. */
+  /** Taken whatever its type or bytes: a malformed claim is reduced at the gateway and dropped by the verifier, never a 400. */
   @Allow()
+  @ClaimValue()
   user_id?: unknown;
 
   @Allow()
+  @ClaimValue()
   user_hash?: unknown;
 
   @IsOptional()
@@ -40,6 +43,7 @@ export class PostMessageBody extends ClaimBody {
 
   @IsString()
   @Length(1, 10_000)
+  @MultilineText()
   text!: string;
 }
 
@@ -51,7 +55,8 @@ export class HistoryBody extends ClaimBody {
   before?: string;
 
   @IsOptional()
-  @Type(() => Number)
+  // A numeric string is read as its number; anything else is left for @IsInt to refuse (Number() of an object can throw).
+  @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(200)

@@ -59,3 +59,24 @@ describe('checkClaim', () => {
     });
   });
 });
+
+describe('checkClaim on bytes the database cannot hold', () => {
+  it.each<[string, unknown]>([
+    ['a NUL in the id', 'usr\u00001'],
+    ['a control character in the id', 'usr\u00071'],
+    ['a lone surrogate in the id', 'usr\ud8001'],
+  ])('%s is malformed, and the id is not recorded', (_name, userId) => {
+    expect(checkClaim({ user_id: userId, user_hash: signed(String(userId)) }, SECRET)).toEqual({ verified: false, reason: 'malformed', claimedUserId: undefined });
+  });
+});
+
+describe('checkClaim on a claim the gateway reduced', () => {
+  it.each<[string, { user_id?: unknown; user_hash?: unknown; shape_fault?: unknown }, string, string | undefined]>([
+    ['a malformed fault with the safe id', { shape_fault: 'malformed', user_id: 'usr_1' }, 'malformed', 'usr_1'],
+    ['a missing hash without an id', { shape_fault: 'missing_hash' }, 'missing_hash', undefined],
+    ['a missing id', { shape_fault: 'missing_user_id' }, 'missing_user_id', undefined],
+    ['a fault even beside a good digest', { shape_fault: 'malformed', user_id: 'usr_1', user_hash: GOOD_HASH }, 'malformed', 'usr_1'],
+  ])('%s', (_name, claim, reason, claimedUserId) => {
+    expect(checkClaim(claim, SECRET)).toEqual({ verified: false, reason, claimedUserId });
+  });
+});

@@ -30,7 +30,7 @@ export class ClaimVerification {
   }
 
   private async decide(widgetId: string, claim: ClaimInHand): Promise<Verdict> {
-    if (!claim || (claim !== UNOPENABLE_CLAIM && claim.user_id === undefined && claim.user_hash === undefined)) return { outcome: 'anonymous' };
+    if (!claim || (claim !== UNOPENABLE_CLAIM && claim.user_id === undefined && claim.user_hash === undefined && claim.shape_fault === undefined)) return { outcome: 'anonymous' };
     const versions = await this.secrets.of(widgetId);
     if (!versions) return { outcome: 'failed', reason: 'unknown_widget', claimedUserId: undefined };
     if (claim === UNOPENABLE_CLAIM) return { outcome: 'failed', reason: 'unopenable_claim', claimedUserId: undefined };

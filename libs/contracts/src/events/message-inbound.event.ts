@@ -3,12 +3,14 @@ import { defineEvent } from '../event-contract';
 import { VisitorEventFields } from './visitor-event.fields';
 
 /**
- * The claim exactly as the widget sent it. Its fields are deliberately untyped: a claim of the
- * wrong shape is a failed claim for the verifier to record, not an invalid event.
+ * The widget's claim, as the gateway reduced it (claim-shape.ts). Its fields are deliberately
+ * untyped: a claim of the wrong shape is a failed claim for the verifier to record, not an invalid event.
  */
 export interface InboundClaim {
   user_id?: unknown;
   user_hash?: unknown;
+  /** Set by the gateway when the claim cannot verify by its shape: the reason, in place of the parts that could not verify. */
+  shape_fault?: unknown;
 }
 
 export class MessageInboundData extends VisitorEventFields {
@@ -23,7 +25,8 @@ export class MessageInboundData extends VisitorEventFields {
 }
 
 /**
- * gateway → verifier: a widget event with its claim, sealed. The only event that carries a claim.
- * Version 2: the claim travels sealed (version 1 carried it in plaintext as `claim`).
+ * gateway → verifier: a widget event with its claim, reduced to what could verify, then sealed.
+ * The only event that carries a claim. Version 2: the claim travels sealed (version 1 carried it
+ * in plaintext as `claim`).
  */
 export const MessageInbound = defineEvent('message.inbound', 2, MessageInboundData);

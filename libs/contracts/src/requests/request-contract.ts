@@ -10,5 +10,9 @@ export function defineRequest<Req extends object, Res>(subject: string, dataClas
   return { subject, dataClass };
 }
 
-/** The reply's wire shape: the responder's answer, or why it could not give one. */
-export type RequestReply<Res> = { ok: true; data: Res } | { ok: false; error: string };
+/** Whose fault a failed request is: the caller's (asking again the same way fails again) or the service's (it may work later). */
+export type RequestFault = 'caller' | 'service';
+
+/** The reply's wire shape: the responder's answer, or why it could not give one and whose fault that is. */
+export type RequestReply<Res> = { ok: true; data: Res } | { ok: false; error: string; fault: RequestFault };
+

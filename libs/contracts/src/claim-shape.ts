@@ -1,0 +1,61 @@
+import { ClaimFailureReason } from './events/contact-anonymous.event';
+import { InboundClaim } from './events/message-inbound.event';
+import { isAcceptedText } from './text-rule';
+
+/** The reasons a claim fails by its shape alone, before any secret is looked at. */
+export type ClaimShapeFault = Extract<ClaimFailureReason, 'missing_hash' | 'missing_user_id' | 'malformed'>;
+const SHAPE_FAULTS: readonly string[] = ['missing_hash', 'missing_user_id', 'malformed'] satisfies ClaimShapeFault[];
+
+export type ClaimShape =
+  | { fits: true; userId: string; userHash: string }
+  /** `claimedUserId`: the named user id when it is safe to record (text, at most 255 characters). */
+  | { fits: false; fault: ClaimShapeFault; claimedUserId?: string };
+
+export const MAX_USER_ID_CHARACTERS = 255;
+const HEX_DIGEST = /^[0-9a-f]{64}$/i;
+
+/** A user id as the customer's server signed it: a string, or a JSON integer read as its decimal string (as Ruby's to_s does). */
+function userIdText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  return undefined;
+}
+
+const isAbsent = (value: unknown) => value === undefined || value === null || value === '';
+
+/** Characters as the docs count them (code points). A string of at most 255 UTF-16 units is short enough without counting. */
+const tooLong = (text: string) => text.length > MAX_USER_ID_CHARACTERS && [...text].length > MAX_USER_ID_CHARACTERS;
+
+/** What may be recorded of a claimed id: its first 255 characters, and nothing of an id the database could not hold. */
+function recordable(userId: string | undefined): string | undefined {
+  if (!userId || !isAcceptedText(userId)) return undefined;
+  return tooLong(userId) ? [...userId].slice(0, MAX_USER_ID_CHARACTERS).join('') : userId;
+}
+
+/**
+ * Could this claim verify at all (CONTRACT.md §1)? The one statement of a claim's shape: the
+ * gateway reduces every claim with it, the verifier takes its fault as the failure reason. Never
+ * throws. A claim the gateway already reduced carries its fault as `shape_fault`.
+ */
+export function claimShape(claim: InboundClaim | null | undefined): ClaimShape {
+  const { user_id: rawUserId, user_hash: rawHash, shape_fault: reducedFault } = claim ?? {};
+  const userId = userIdText(rawUserId);
+  const fail = (fault: ClaimShapeFault): ClaimShape => ({ fits: false, fault, claimedUserId: recordable(userId) });
+
+  if (typeof reducedFault === 'string' && SHAPE_FAULTS.includes(reducedFault)) return fail(reducedFault as ClaimShapeFault);
+  if (isAbsent(rawHash)) return fail('missing_hash');
+  if (isAbsent(rawUserId)) return fail('missing_user_id');
+  if (userId === undefined || tooLong(userId) || !isAcceptedText(userId) || typeof rawHash !== 'string' || !HEX_DIGEST.test(rawHash)) return fail('malformed');
+  return { fits: true, userId, userHash: rawHash };
+}
+
+/**
+ * The claim as the gateway forwards it: only what could verify. A claim that fits goes on as its
+ * id text and hash; one that cannot verify goes on as its fault and the id safe to record, so no
+ * event carries a 100 KB array, an object or bytes the database refuses.
+ */
+export function reduceClaim(claim: InboundClaim): InboundClaim {
+  const shape = claimShape(claim);
+  if (shape.fits) return { user_id: shape.userId, user_hash: shape.userHash };
+  return shape.claimedUserId === undefined ? { shape_fault: shape.fault } : { shape_fault: shape.fault, user_id: shape.claimedUserId };
+}
