@@ -1,14 +1,17 @@
-import { DEAD_LETTER_STREAM, EVENT_STREAM } from '@inviaro/jetstream';
-import { userHash } from '@inviaro/crypto';
-import { readEvents, readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { MessageInbound } from '@inviaro/contracts';
+import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
+import { generateMasterKey, KeyRing, openClaim, userHash } from '@inviaro/crypto';
+import { connectTestNats, readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
+const CLAIM_KEYS = `bad-input:${generateMasterKey()}`;
+const CLAIM_RING = KeyRing.parse(CLAIM_KEYS, 'claim key');
 const ERROR_SHAPE = { error: { code: expect.any(String), message: expect.any(String) } };
 
 /** docs/security.md "Bad input": each refusal has the contract's status and shape, and nothing the gateway accepted is lost to it. */
 describe('bad input at the edge', () => {
-  const suite = widgetSuite();
+  const suite = widgetSuite({ claimKeys: CLAIM_KEYS });
 
   const post = async (fields: Record<string, unknown>) => suite.client.postMessage(await suite.client.newVisitor(), { client_message_id: 'm1', text: 'hello', ...fields });
 
@@ -52,13 +55,26 @@ describe('bad input at the edge', () => {
   });
 
   it('reduces a claim that cannot verify by its shape: the event carries its reason, not an 80 KB array or an object', async () => {
-    const huge = await post({ user_id: Array(9_000).fill('abcdef'), user_hash: 'ab'.repeat(32), client_message_id: 'huge-claim' });
-    const object = await post({ user_id: 'usr_1', user_hash: { nested: { deep: true } }, client_message_id: 'object-claim' });
-    expect([huge.status, object.status]).toEqual([202, 202]);
-    const events = await readEvents<{ message_id: string; claim: unknown }>(suite.system.servers.natsUrl, EVENT_STREAM, 'message.inbound');
-    const claimOf = (id: unknown) => events.find((event) => event.data.message_id === id)?.data.claim;
-    expect(claimOf(huge.body.message_id)).toEqual({ shape_fault: 'malformed' });
-    expect(claimOf(object.body.message_id)).toEqual({ shape_fault: 'malformed', user_id: 'usr_1' });
+    // message.inbound leaves its work-queue stream once verified, so watch it as it is published, and open its seal.
+    const nc = await connectTestNats(suite.system.servers.natsUrl);
+    const published = nc.subscribe(MessageInbound.subject);
+    try {
+      const huge = await post({ user_id: Array(9_000).fill('abcdef'), user_hash: 'ab'.repeat(32), client_message_id: 'huge-claim' });
+      const object = await post({ user_id: 'usr_1', user_hash: { nested: { deep: true } }, client_message_id: 'object-claim' });
+      expect([huge.status, object.status]).toEqual([202, 202]);
+      const events = new Map<string, { size: number; claim: unknown }>();
+      for await (const message of published) {
+        const event = JSON.parse(Buffer.from(message.data).toString('utf8')) as { id: string; data: { widget_id: string; visitor_id: string; sealed_claim: unknown } };
+        const binding = { eventId: event.id, widgetId: event.data.widget_id, visitorId: event.data.visitor_id };
+        events.set(event.id, { size: message.data.length, claim: openClaim(CLAIM_RING, event.data.sealed_claim, binding) });
+        if (events.has(huge.body.message_id) && events.has(object.body.message_id)) break;
+      }
+      expect(events.get(huge.body.message_id)).toEqual({ size: expect.any(Number), claim: { shape_fault: 'malformed' } });
+      expect(events.get(huge.body.message_id)!.size).toBeLessThan(4_096);
+      expect(events.get(object.body.message_id)!.claim).toEqual({ shape_fault: 'malformed', user_id: 'usr_1' });
+    } finally {
+      await nc.close();
+    }
   });
 
   it('answers 413 in the error shape for a body over the limit', async () => {
