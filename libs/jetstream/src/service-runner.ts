@@ -26,7 +26,7 @@ export interface ServiceDefinition {
  */
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
   const { config, logger, service } = definition;
-  const nc = await connectJetStream(config.NATS_URL, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger);
+  const nc = await connectJetStream(config.NATS_URL, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger, config.NATS_STREAM_REPLICAS);
   const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, MetricsModule, LoggerModule.register(logger)] };
   const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));

@@ -33,8 +33,14 @@ export const STREAMS: Array<Partial<StreamConfig> & { name: string; subjects: st
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
-export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
-  for (const stream of STREAMS) {
+/**
+ * Creates or updates every stream of STREAMS. `replicas` (NATS_STREAM_REPLICAS) applies to each of
+ * them alike: 1 on one server; 3 on a cluster, where an acknowledged publish is on a quorum of nodes.
+ * The durable consumers follow their stream's replica count (they set none of their own).
+ */
+export async function ensureStreams(jsm: JetStreamManager, replicas = 1): Promise<void> {
+  for (const declared of STREAMS) {
+    const stream = { ...declared, num_replicas: replicas };
     try {
       await jsm.streams.info(stream.name);
       await jsm.streams.update(stream.name, stream);

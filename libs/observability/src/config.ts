@@ -5,8 +5,15 @@ export class ConfigError extends Error {}
 
 /** Settings every service reads. Each service's own class extends this one. */
 export class CommonConfig {
-  @Matches(/^nats:\/\/.+/, { message: 'NATS_URL must look like nats://host:port' })
+  /** One server, or every node of a cluster, comma-separated. */
+  @Matches(/^nats:\/\/[^,\s]+(\s*,\s*nats:\/\/[^,\s]+)*$/, { message: 'NATS_URL must look like nats://host:port, or a comma-separated list of them' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  /** Copies of every stream: 1 on one server, 3 (or 5) on a cluster of at least that many nodes. */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  NATS_STREAM_REPLICAS: number = 1;
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user:pass@host:port/db' })
   DATABASE_URL: string = 'postgres://inviaro:inviaro@127.0.0.1:5432/inviaro';

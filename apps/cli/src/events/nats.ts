@@ -1,3 +1,4 @@
+import { natsServers } from '@inviaro/jetstream';
 import { connect, JetStreamManager, NatsConnection, StreamInfo, StreamInfoRequestOptions } from 'nats';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -19,7 +20,7 @@ export async function connectNats(follow = false): Promise<NatsConnection> {
   const url = natsUrl();
   try {
     return await connect({
-      servers: url.split(',').map((s) => s.trim()),
+      servers: natsServers(url),
       name: `inviaro-cli-${process.pid}`,
       maxReconnectAttempts: follow ? -1 : 3,
       reconnectTimeWait: 1000,
