@@ -1,3 +1,4 @@
+import { natsServers } from '@inviaro/jetstream';
 import { connect } from 'nats';
 
 export interface StoredStreamMessage {
@@ -8,7 +9,7 @@ export interface StoredStreamMessage {
 
 /** Every message a stream holds now, oldest first, optionally only those of one subject. */
 export async function readStream(natsUrl: string, stream: string, subject?: string): Promise<StoredStreamMessage[]> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsServers(natsUrl) });
   try {
     const jsm = await nc.jetstreamManager();
     const { state } = await jsm.streams.info(stream);

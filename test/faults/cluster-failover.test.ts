@@ -1,0 +1,242 @@
+import { EVENT_STREAM, natsServers } from '@inviaro/jetstream';
+import {
+  ApiResponse,
+  createWidget,
+  expectStoredExactlyOnce,
+  NatsCluster,
+  RunningSystem,
+  startNatsCluster,
+  startSystem,
+  SteadyLoad,
+  TestWidget,
+  waitFor,
+  WidgetClient,
+} from '@inviaro/test-harness';
+import { connect, NatsConnection } from 'nats';
+
+// Bounds a hang; on an idle machine the suite takes well under a minute.
+jest.setTimeout(180_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One call of the widget API as the load made it: when it went out, when and how the gateway answered. */
+interface Answer {
+  clientMessageId: string;
+  sentAt: number;
+  answeredAt: number;
+  status: number | 'no answer';
+  retryAfter: string | null;
+  errorCode?: string;
+}
+
+/** The widget client of the load, keeping a timed record of every message post. */
+class TimedClient extends WidgetClient {
+  readonly answers: Answer[] = [];
+
+  override async postMessage(visitorToken: string, fields: Record<string, unknown>): Promise<ApiResponse<{ message_id: string }>> {
+    const sentAt = Date.now();
+    const record = (status: Answer['status'], response?: ApiResponse<{ message_id: string }>) =>
+      this.answers.push({
+        clientMessageId: String(fields.client_message_id),
+        sentAt,
+        answeredAt: Date.now(),
+        status,
+        retryAfter: response?.headers.get('retry-after') ?? null,
+        errorCode: (response?.body as { error?: { code?: string } } | undefined)?.error?.code,
+      });
+    try {
+      const response = await super.postMessage(visitorToken, fields);
+      record(response.status, response);
+      return response;
+    } catch (error) {
+      record('no answer');
+      throw error;
+    }
+  }
+}
+
+interface Outage {
+  from: number;
+  to: number;
+}
+
+/**
+ * Whether the event stream can take a publish, seen from every node at once (a connection pinned to
+ * each, so that the loss of one node is not mistaken for the loss of the stream): it can while its
+ * leader answers, which it does only with a quorum of replicas behind it.
+ */
+class QuorumWatch {
+  readonly outages: Outage[] = [];
+  readonly leaders: string[] = [];
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  private constructor(private readonly connections: NatsConnection[]) {
+    this.loop = this.run();
+  }
+
+  static async start(cluster: NatsCluster): Promise<QuorumWatch> {
+    const connections = await Promise.all(
+      cluster.nodes.map((node) => connect({ servers: [node.url], ignoreClusterUpdates: true, maxReconnectAttempts: -1, reconnectTimeWait: 100 })),
+    );
+    return new QuorumWatch(connections);
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await Promise.allSettled(this.connections.map((nc) => nc.close()));
+  }
+
+  /** Milliseconds without quorum since `since`. */
+  outageMs(since: number): number {
+    return this.outages.filter((o) => o.to >= since).reduce((sum, o) => sum + (o.to - Math.max(o.from, since)), 0);
+  }
+
+  private async leader(): Promise<string | undefined> {
+    const asked = this.connections.map(async (nc) => {
+      const jsm = await nc.jetstreamManager({ timeout: 500 });
+      const leader = (await jsm.streams.info(EVENT_STREAM)).cluster?.leader;
+      if (!leader) throw new Error('no leader');
+      return leader;
+    });
+    return Promise.any(asked).catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    let down: number | undefined;
+    while (this.running) {
+      const asked = Date.now();
+      const leader = await this.leader();
+      if (leader) {
+        if (down !== undefined) this.outages.push({ from: down, to: asked });
+        down = undefined;
+        if (this.leaders.at(-1) !== leader) this.leaders.push(leader);
+      } else down ??= asked;
+      await sleep(100);
+    }
+    if (down !== undefined) this.outages.push({ from: down, to: Date.now() });
+  }
+}
+
+/** The event stream's leader and its replicas, once every replica has caught up. */
+async function settledStream(cluster: NatsCluster): Promise<{ leader: string; followers: string[] }> {
+  const nc = await connect({ servers: natsServers(cluster.url), maxReconnectAttempts: -1 });
+  try {
+    return await waitFor(
+      'every replica of the event stream current',
+      async () => {
+        const { cluster: state } = await (await nc.jetstreamManager({ timeout: 1000 })).streams.info(EVENT_STREAM);
+        const replicas = state?.replicas ?? [];
+        if (!state?.leader || replicas.length !== cluster.nodes.length - 1 || replicas.some((r) => !r.current || r.offline)) return undefined;
+        return { leader: state.leader, followers: replicas.map((r) => r.name) };
+      },
+      60_000,
+      250,
+    );
+  } finally {
+    await nc.close();
+  }
+}
+
+describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () => {
+  let cluster: NatsCluster;
+  let system: RunningSystem;
+  let widget: TestWidget;
+
+  beforeAll(async () => {
+    cluster = await startNatsCluster();
+    system = await startSystem({
+      env: { ...process.env, NATS_URL: cluster.url },
+      serviceEnv: { NATS_STREAM_REPLICAS: '3', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' },
+    });
+    widget = await createWidget(system);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await cluster?.stop();
+  });
+
+  /**
+   * Runs the fault under a steady load, then checks the promise of a 202 and that every refusal was a
+   * 503 with Retry-After while the stream had no quorum; prints how long publishes stalled and how
+   * many messages were delayed and by how much.
+   */
+  async function underLoad(label: string, fault: (watch: QuorumWatch) => Promise<void>): Promise<{ answers: Answer[]; watch: QuorumWatch }> {
+    const client = new TimedClient(system.gatewayUrl, widget);
+    const load = new SteadyLoad(client, widget, 40);
+    const watch = await QuorumWatch.start(cluster);
+    try {
+      await load.start();
+      await sleep(2_000);
+      const faultAt = Date.now();
+      await fault(watch);
+      await sleep(3_000);
+      await load.stop();
+      await expectStoredExactlyOnce(system, load);
+
+      const refused = client.answers.filter((answer) => answer.status !== 202);
+      expect(refused.filter((answer) => answer.status !== 503 || answer.retryAfter !== '2' || answer.errorCode !== 'stream_unavailable')).toEqual([]);
+      // A refusal is right only while the stream could not store: the call overlapped an outage (give or take a poll of the watch).
+      const slack = 1_000;
+      const unexplained = refused.filter((answer) => !watch.outages.some((o) => answer.sentAt <= o.to + slack && answer.answeredAt >= o.from - slack));
+      expect(unexplained).toEqual([]);
+
+      console.log(`${label}: ${JSON.stringify(figures(client.answers, watch, faultAt))}`);
+      return { answers: client.answers, watch };
+    } finally {
+      await load.stop();
+      await watch.stop();
+    }
+  }
+
+  it('stores every accepted message once across kill -9 of the event stream leader and its restart', async () => {
+    const { leader } = await settledStream(cluster);
+    const { answers, watch } = await underLoad('leader killed', async (watch) => {
+      await cluster.node(leader).kill('SIGKILL');
+      await waitFor('a new leader', async () => (watch.leaders.at(-1) !== leader ? true : undefined), 60_000, 100);
+      await sleep(2_000);
+      await cluster.node(leader).start();
+      await settledStream(cluster);
+    });
+    // The stream really lost its leader and elected another (else this test would prove nothing).
+    expect(watch.outages.length).toBeGreaterThan(0);
+    expect(watch.leaders.filter((name) => name !== leader).length).toBeGreaterThan(0);
+    expect(answers.some((answer) => answer.status === 503)).toBe(true);
+  });
+
+  it('never refuses a message across kill -9 of a follower: the stream keeps its quorum', async () => {
+    const { followers } = await settledStream(cluster);
+    const { answers, watch } = await underLoad('follower killed', async () => {
+      await cluster.node(followers[0]).kill('SIGKILL');
+      await sleep(5_000);
+      await cluster.node(followers[0]).start();
+      await settledStream(cluster);
+    });
+    expect(watch.outages).toEqual([]);
+    expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
+  });
+});
+
+/** What the visitors felt: how long no message was accepted, and which messages waited for a 202 and how long. */
+function figures(answers: Answer[], watch: QuorumWatch, faultAt: number) {
+  const accepted = answers.filter((answer) => answer.status === 202).sort((a, b) => a.answeredAt - b.answeredAt);
+  let stall = 0;
+  for (let i = 1; i < accepted.length; i++) if (accepted[i].answeredAt >= faultAt) stall = Math.max(stall, accepted[i].answeredAt - accepted[i - 1].answeredAt);
+  const firstTry = new Map<string, number>();
+  for (const answer of answers) if (!firstTry.has(answer.clientMessageId)) firstTry.set(answer.clientMessageId, answer.sentAt);
+  // Delayed: accepted more than a second after its first attempt (a normal call answers within tens of milliseconds).
+  const delays = accepted
+    .map((answer) => answer.answeredAt - firstTry.get(answer.clientMessageId)!)
+    .filter((ms) => ms > 1_000)
+    .sort((a, b) => a - b);
+  return {
+    messages: firstTry.size,
+    publishes_stalled_ms: stall,
+    stream_without_quorum_ms: watch.outageMs(faultAt),
+    refused_503: answers.filter((answer) => answer.status === 503).length,
+    delayed_messages: delays.length,
+    delay_ms_p50: delays[Math.floor(delays.length / 2)] ?? 0,
+    delay_ms_max: delays.at(-1) ?? 0,
+  };
+}
