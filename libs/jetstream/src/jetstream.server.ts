@@ -42,6 +42,12 @@ gauge('inviaro_consumer_pending', 'Messages waiting for this service, by durable
 });
 
 const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
+/**
+ * How long one pull request waits on the server. When the node leading a consumer dies, the open pull dies
+ * with it, and the client pulls again only after two missed heartbeats (half this each): the client's default
+ * of 30 s would stall the consumer that long after a node failure; this bounds it to about 5 s.
+ */
+export const PULL_EXPIRES_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -114,8 +120,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     };
     let consumerName: string;
     if (extras.broadcast) {
-      // Every instance must see every event from now on: an ephemeral consumer of its own.
-      const info = await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
+      // Every instance must see every event from now on: an ephemeral consumer of its own. On a cluster an
+      // ephemeral one is kept on one node unless told otherwise (durables follow the stream): replicate it like the stream.
+      const { num_replicas } = (await jsm.streams.info(EVENT_STREAM)).config;
+      const info = await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000), num_replicas });
       consumerName = info.name;
     } else {
       consumerName = `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
@@ -123,7 +131,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       consumed.push({ jsm, name: consumerName });
     }
     const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
-    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2 });
+    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2, expires: PULL_EXPIRES_MS });
     this.consumers.push(messages);
     void this.dispatchLoop(messages, subject, consumerName, handler, extras);
   }
