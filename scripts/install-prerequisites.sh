@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the system and its tests run on, from Debian's packages, where it is missing:
-# NATS (JetStream), Redis, PostgreSQL 15, and the interpreters of the docs' server snippets.
+# NATS (JetStream), Redis, PostgreSQL 15; for the tests also the interpreters of the docs' server
+# snippets, Chromium, and docker-compose 1.29 (it validates docker/compose.yml without a Docker engine).
 set -euo pipefail
 
 need=()
@@ -13,6 +14,7 @@ if [ "${1:-}" = "--for-tests" ]; then
   command -v go >/dev/null || need+=(golang-go)
   command -v python3 >/dev/null || need+=(python3)
   command -v chromium >/dev/null || need+=(chromium)
+  command -v docker-compose >/dev/null || need+=(docker-compose)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

@@ -6,14 +6,16 @@
  *  3. both again with two verifier and two contacts instances;
  *  4. each service's resident memory, idle and under load, and its CPU time per accepted message
  *     (which, unlike the rates, holds when other work shares the machine);
- *  5. the bare JetStream publish rate of one Node client on the same server, and (1) as a ratio of it.
+ *  5. the bare JetStream publish rate of one Node client on the same server, and (1) as a ratio of it;
+ *  6. (1), (2) and (5) again on a 3-node JetStream cluster on loopback with every stream replicated
+ *     3 times (one instance of each service), beside the single server's figures: the cost of replication.
  *
  *   npm run bench:e2e       (DURATION=60 RATE=1000 LATENCY_SECONDS=20 CONCURRENCY=64)
  *   PROFILE_DIR=/tmp/prof npm run bench:e2e     each service writes a V8 CPU profile there as it stops
  */
 import { MessageStored } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
-import { connectTestNats, createWidget, RunningSystem, SERVICES, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, RunningSystem, SERVICES, startNatsCluster, startSystem, SystemOptions, TestWidget, WidgetClient } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,6 +26,8 @@ const RATE = Number(process.env.RATE ?? 1000);
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const VISITORS = 50;
+/** The bare publish baseline's length; shorter only when the whole run is. */
+const BARE_SECONDS = Math.min(10, DURATION);
 const NODE_ARGS = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
 const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
 
@@ -158,15 +162,15 @@ async function latency(traffic: Traffic, watch: StoredWatch) {
   return { offered_per_s: RATE, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: Number(latencies[latencies.length - 1].toFixed(1)) };
 }
 
-/** One Node client publishing to JetStream as fast as it can, acknowledged, for ten seconds. */
-async function barePublishRate(natsUrl: string): Promise<number> {
+/** One Node client publishing to JetStream as fast as it can, acknowledged, for ten seconds, on a stream of `replicas` copies. */
+async function barePublishRate(natsUrl: string, replicas = 1): Promise<number> {
   const nc = await connectTestNats(natsUrl, { noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
-  await jsm.streams.add({ name: 'BENCH_BASELINE', subjects: ['bench.baseline'], storage: StorageType.File });
+  await jsm.streams.add({ name: 'BENCH_BASELINE', subjects: ['bench.baseline'], storage: StorageType.File, num_replicas: replicas });
   const js = nc.jetstream();
   const payload = Buffer.alloc(600, 'x');
   let published = 0;
-  const end = performance.now() + 10_000;
+  const end = performance.now() + BARE_SECONDS * 1000;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -177,14 +181,18 @@ async function barePublishRate(natsUrl: string): Promise<number> {
   );
   await jsm.streams.delete('BENCH_BASELINE');
   await nc.close();
-  return Math.round(published / 10);
+  return Math.round(published / BARE_SECONDS);
 }
 
-function chart(results: { one: { stored_per_s: number; p99: number }; two: { stored_per_s: number; p99: number }; baseline: number }): string {
+type Figures = { stored_per_s: number; p99: number };
+
+function chart(results: { one: Figures; two: Figures; cluster: Figures; baseline: number; clusterBaseline: number }): string {
   const bars = [
     ['bare JetStream publish', results.baseline],
+    ['bare publish, cluster R3', results.clusterBaseline],
     ['end to end, 1+1+1', results.one.stored_per_s],
     ['end to end, 1+2+2', results.two.stored_per_s],
+    ['end to end, 1+1+1, R3', results.cluster.stored_per_s],
     ['target', 3000],
   ] as const;
   const max = Math.max(...bars.map(([, v]) => v));
@@ -194,51 +202,94 @@ function chart(results: { one: { stored_per_s: number; p99: number }; two: { sto
       return `<text x="10" y="${40 + i * 30}" font-size="12">${label}</text><rect x="190" y="${28 + i * 30}" width="${width}" height="16" fill="${label === 'target' ? '#bbb' : '#3b6ea8'}"/><text x="${196 + width}" y="${40 + i * 30}" font-size="12">${value}/s</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="200" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">Messages per second (p99 at ${RATE}/s: ${results.one.p99} ms with 1+1+1, ${results.two.p99} ms with 1+2+2)</text>${rows}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${40 + bars.length * 30}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">Messages per second (p99 at ${RATE}/s: ${results.one.p99} ms with 1+1+1, ${results.two.p99} ms with 1+2+2, ${results.cluster.p99} ms with 1+1+1 on R3)</text>${rows}</svg>`;
+}
+
+const LIMITS = { RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
+
+/** The system with one instance of each service, its widget's visitors and the watch on stored messages. */
+async function benchSystem(options: SystemOptions = {}) {
+  const system = await startSystem({ ...options, serviceEnv: { ...LIMITS, ...options.serviceEnv }, services: [] });
+  for (const service of SERVICES) await system.start(service, {}, NODE_ARGS);
+  const watch = await StoredWatch.start(system.servers.natsUrl);
+  const widget = await createWidget(system);
+  const client = new WidgetClient(system.gatewayUrl, widget);
+  const tokens = await Promise.all(Array.from({ length: VISITORS }, () => client.newVisitor()));
+  const traffic = new Traffic(client, widget, tokens);
+  const stop = async () => {
+    await watch.close();
+    await system.stop();
+  };
+  return { system, watch, traffic, stop };
+}
+
+/** (1), (2) and (5) with every stream replicated on a 3-node cluster on loopback. */
+async function onCluster() {
+  const cluster = await startNatsCluster();
+  try {
+    const { system, watch, traffic, stop } = await benchSystem({ env: { ...process.env, NATS_URL: cluster.url }, serviceEnv: { NATS_STREAM_REPLICAS: '3' } });
+    try {
+      const baseline = await barePublishRate(cluster.url, 3);
+      console.error(`bare JetStream publish, cluster, replicas 3: ${baseline}/s`);
+      const one = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
+      console.error(`cluster, replicas 3, 1 verifier, 1 contacts: ${JSON.stringify(one)}`);
+      return { bare_jetstream_publish_per_s: baseline, one_instance_each: one };
+    } finally {
+      await stop();
+    }
+  } finally {
+    await cluster.stop();
+  }
 }
 
 async function main() {
-  const limits = { RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
-  const system = await startSystem({ serviceEnv: limits, services: [] });
-  for (const service of SERVICES) await system.start(service, limits, NODE_ARGS);
-  const watch = await StoredWatch.start(system.servers.natsUrl);
+  const { system, watch, traffic, stop } = await benchSystem();
+  let single;
   try {
-    const widget = await createWidget(system);
-    const client = new WidgetClient(system.gatewayUrl, widget);
-    const tokens = await Promise.all(Array.from({ length: VISITORS }, () => client.newVisitor()));
-    const traffic = new Traffic(client, widget, tokens);
     const idle = memory(system);
     const baseline = await barePublishRate(system.servers.natsUrl);
     console.error(`bare JetStream publish: ${baseline}/s`);
 
     const one = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
     console.error(`1 verifier, 1 contacts: ${JSON.stringify(one)}`);
-    await system.start('verifier', limits, NODE_ARGS);
-    await system.start('contacts', limits, NODE_ARGS);
+    await system.start('verifier', {}, NODE_ARGS);
+    await system.start('contacts', {}, NODE_ARGS);
     const two = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
     console.error(`2 verifiers, 2 contacts: ${JSON.stringify(two)}`);
-
-    const results = {
-      run_at: new Date().toISOString(),
-      machine: '2 cores; NATS, Redis, PostgreSQL, the services and the load generator on the same machine',
-      settings: { duration_s: DURATION, concurrency: CONCURRENCY, offered_rate_per_s: RATE, latency_window_s: LATENCY_SECONDS, visitors: VISITORS },
-      bare_jetstream_publish_per_s: baseline,
-      one_instance_each: one,
-      two_verifiers_two_contacts: two,
-      end_to_end_as_ratio_of_bare_publish: Number((one.throughput.stored_per_s / baseline).toFixed(3)),
-      rss_mb_idle: idle,
-      targets: { throughput_per_s: 3000, p99_ms_at_1000_per_s: 50, rss_mb_under_load: 200, lost: 0, duplicated: 0 },
-    };
-    console.log(JSON.stringify(results, null, 2));
-    writeFileSync(join(OUT, 'e2e-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(
-      join(OUT, 'e2e-latest.svg'),
-      chart({ baseline, one: { stored_per_s: one.throughput.stored_per_s, p99: one.latency.p99_ms }, two: { stored_per_s: two.throughput.stored_per_s, p99: two.latency.p99_ms } }),
-    );
+    single = { baseline, one, two, idle };
   } finally {
-    await watch.close();
-    await system.stop();
+    await stop();
   }
+  const cluster = await onCluster();
+  const { baseline, one, two, idle } = single;
+  const results = {
+    run_at: new Date().toISOString(),
+    machine: '2 cores; NATS, Redis, PostgreSQL, the services and the load generator on the same machine',
+    settings: { duration_s: DURATION, concurrency: CONCURRENCY, offered_rate_per_s: RATE, latency_window_s: LATENCY_SECONDS, visitors: VISITORS },
+    bare_jetstream_publish_per_s: baseline,
+    one_instance_each: one,
+    two_verifiers_two_contacts: two,
+    end_to_end_as_ratio_of_bare_publish: Number((one.throughput.stored_per_s / baseline).toFixed(3)),
+    cluster_of_3_replicas_3: cluster,
+    single_server_vs_cluster: {
+      stored_per_s: [one.throughput.stored_per_s, cluster.one_instance_each.throughput.stored_per_s],
+      p99_ms_at_rate: [one.latency.p99_ms, cluster.one_instance_each.latency.p99_ms],
+      bare_publish_per_s: [baseline, cluster.bare_jetstream_publish_per_s],
+    },
+    rss_mb_idle: idle,
+    targets: { throughput_per_s: 3000, p99_ms_at_1000_per_s: 50, rss_mb_under_load: 200, lost: 0, duplicated: 0 },
+  };
+  console.log(JSON.stringify(results, null, 2));
+  console.error(
+    `end to end, 1+1+1: one server ${one.throughput.stored_per_s} stored/s, p99 ${one.latency.p99_ms} ms | ` +
+      `cluster R3 ${cluster.one_instance_each.throughput.stored_per_s} stored/s, p99 ${cluster.one_instance_each.latency.p99_ms} ms`,
+  );
+  writeFileSync(join(OUT, 'e2e-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const figures = (run: typeof one) => ({ stored_per_s: run.throughput.stored_per_s, p99: run.latency.p99_ms });
+  writeFileSync(
+    join(OUT, 'e2e-latest.svg'),
+    chart({ baseline, clusterBaseline: cluster.bare_jetstream_publish_per_s, one: figures(one), two: figures(two), cluster: figures(cluster.one_instance_each) }),
+  );
 }
 
 main().catch((error) => {

@@ -1,6 +1,6 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
-import { ClaimKind, connectTestNats, createWidget, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -31,30 +31,8 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     await fault(load);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     await load.stop();
-    await expectStoredExactlyOnce(load);
+    await expectStoredExactlyOnce(system, load);
     return load;
-  }
-
-  async function expectStoredExactlyOnce(load: SteadyLoad): Promise<void> {
-    const accepted = load.accepted();
-    expect(accepted).toHaveLength(load.sent.length);
-    const ids = accepted.map((message) => message.messageId!);
-    const stored = await waitFor(
-      `${ids.length} accepted messages stored`,
-      async () => {
-        const rows = await system.sql<{ id: string; is_verified: boolean }>(
-          `SELECT m.id, c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = ANY($1)`,
-          [ids],
-        );
-        return rows.length === ids.length ? rows : undefined;
-      },
-      90_000,
-      250,
-    );
-    expect(new Set(stored.map((row) => row.id)).size).toBe(ids.length);
-    const verifiedById = new Map(stored.map((row) => [row.id, row.is_verified]));
-    const wronglyVerified = accepted.filter((message) => message.claim !== 'verified' && verifiedById.get(message.messageId!));
-    expect(wronglyVerified).toEqual([]);
   }
 
   const service = (name: string, index = 0) => system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null)[index];

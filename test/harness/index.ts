@@ -13,3 +13,5 @@ export * from './streams';
 export * from './event-stream';
 export * from './steady-load';
 export * from './suites';
+export * from './nats-cluster';
+export * from './stored-once';

@@ -73,7 +73,7 @@ export async function startServers(options: ServerOptions = {}): Promise<ServerS
 }
 
 /** Wraps a server binary so that it can be killed and started again with the same port and data. */
-async function restartable(name: string, url: string, start: () => Promise<ManagedProcess>): Promise<ServerHandle> {
+export async function restartable(name: string, url: string, start: () => Promise<ManagedProcess>): Promise<ServerHandle> {
   let current: ManagedProcess | undefined = await start();
   return {
     url,

@@ -1,7 +1,7 @@
 import { connect, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
 import { BusRole, inboxPrefix, mayUpdateStreams } from './permissions';
-import { ensureStreams, StreamLimits } from './topology';
+import { ensureStreams, StreamSettings } from './topology';
 
 /** How a process reaches NATS: the server list, its user, and TLS (all from the environment). */
 export interface NatsSettings {
@@ -17,7 +17,7 @@ export interface NatsSettings {
 
 /** Connection options for these settings; the password goes to the client only, never into a URL or a log line. */
 export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions {
-  const servers = settings.NATS_URL.split(',').map((s) => s.trim());
+  const servers = natsServers(settings.NATS_URL);
   const tls: TlsOptions = {
     ...(settings.NATS_TLS_CA_FILE ? { caFile: settings.NATS_TLS_CA_FILE } : {}),
     ...(settings.NATS_TLS_CERT_FILE ? { certFile: settings.NATS_TLS_CERT_FILE } : {}),
@@ -37,7 +37,15 @@ export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions
  * service down. Streams are provisioned before the connection is handed out: created where
  * missing, and brought up to date by the users allowed to change them.
  */
-export async function connectJetStream(settings: NatsSettings & StreamLimits, name: string, logger: Logger): Promise<NatsConnection> {
+/** NATS_URL may list every node of a cluster, comma-separated: the client tries each and fails over between them. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter(Boolean);
+}
+
+export async function connectJetStream(settings: NatsSettings & StreamSettings, name: string, logger: Logger): Promise<NatsConnection> {
   // noAsyncTraces: no stack trace captured for every publish's acknowledgement (a fifth of a verifier's CPU otherwise).
   const nc = await connect({ ...natsConnectionOptions(settings), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
   void (async () => {

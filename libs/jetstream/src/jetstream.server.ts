@@ -44,6 +44,12 @@ gauge('inviaro_consumer_pending', 'Messages waiting for this service, by durable
 });
 
 const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
+/**
+ * How long one pull request waits on the server. When the node leading a consumer dies, the open pull dies
+ * with it, and the client pulls again only after two missed heartbeats (half this each): the client's default
+ * of 30 s would stall the consumer that long after a node failure; this bounds it to about 5 s.
+ */
+export const PULL_EXPIRES_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
@@ -119,8 +125,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     if (extras.broadcast) {
       // Every instance must see every event from now on: an ephemeral consumer of its own.
       // Named, so that its creation carries the filter subject (the only part of it a permission can bind).
+      // On a cluster an ephemeral one is kept on one node unless told otherwise (durables follow the stream): replicate it like the stream.
       const name = `${durableName(this.options.service, subject)}_${nuid.next()}`;
-      const info = await jsm.consumers.add(stream, { ...config, name, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
+      const { num_replicas } = (await jsm.streams.info(stream)).config;
+      const info = await jsm.consumers.add(stream, { ...config, name, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000), num_replicas });
       consumerName = info.name;
     } else {
       consumerName = durableName(this.options.service, subject);
@@ -128,7 +136,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       consumed.push({ jsm, stream, name: consumerName });
     }
     const consumer = await this.nc.jetstream().consumers.get(stream, consumerName);
-    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2 });
+    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2, expires: PULL_EXPIRES_MS });
     this.consumers.push(messages);
     void this.dispatchLoop(messages, subject, consumerName, handler, extras);
   }

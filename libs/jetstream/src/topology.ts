@@ -10,8 +10,10 @@ export const INBOUND_STREAM = 'INVIARO_INBOUND';
 export const DEAD_LETTER_STREAM = 'INVIARO_DEAD_LETTERS';
 export const DEAD_LETTER_PREFIX = 'dead-letter';
 
-/** The size and age limits of the streams (CommonConfig reads them from the environment; the defaults live there). */
-export interface StreamLimits {
+/** The replicas, size and age limits of the streams (CommonConfig reads them from the environment; the defaults live there). */
+export interface StreamSettings {
+  /** Copies of every stream: 1 on one server; 3 on a cluster, where an acknowledged publish is on a quorum of nodes. */
+  NATS_STREAM_REPLICAS: number;
   INVIARO_EVENTS_MAX_BYTES: number;
   INVIARO_INBOUND_MAX_BYTES: number;
   INVIARO_DEAD_LETTERS_MAX_BYTES: number;
@@ -60,8 +62,8 @@ function layoutOf(name: string): StreamLayout {
  * Discard New everywhere: a full stream refuses the publish (the gateway answers 503), it never drops
  * a stored event that a consumer has not had.
  */
-export function streamConfigs(limits: StreamLimits): StreamDefinition[] {
-  const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES };
+export function streamConfigs(limits: StreamSettings): StreamDefinition[] {
+  const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES, num_replicas: limits.NATS_STREAM_REPLICAS };
   return [
     {
       ...layoutOf(EVENT_STREAM),
@@ -97,13 +99,14 @@ const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
 
 /**
- * Creates missing streams; with `update` (a right only some users have), also brings existing ones
+ * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
+ * their stream's count); with `update` (a right only some users have), also brings existing ones
  * to this configuration. The order upgrades a deployment from before INVIARO_INBOUND:
  * INVIARO_EVENTS gives up message.inbound first (its stored ones stay until the verifier has
  * moved them, see apps/verifier/src/legacy-inbound.ts), then INVIARO_INBOUND can take the subject.
  */
-export async function ensureStreams(jsm: JetStreamManager, limits: StreamLimits, { update = true } = {}): Promise<void> {
-  for (const stream of streamConfigs(limits)) {
+export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { update = true } = {}): Promise<void> {
+  for (const stream of streamConfigs(settings)) {
     try {
       await jsm.streams.info(stream.name);
       if (update) await jsm.streams.update(stream.name, stream);

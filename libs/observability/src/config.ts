@@ -5,7 +5,8 @@ export class ConfigError extends Error {}
 
 /** Settings every service reads. Each service's own class extends this one. */
 export class CommonConfig {
-  @Matches(/^(nats|tls):\/\/.+/, { message: 'NATS_URL must look like nats://host:port (or tls://host:port)' })
+  /** One server, or every node of a cluster, comma-separated. */
+  @Matches(/^(nats|tls):\/\/[^,\s]+(\s*,\s*(nats|tls):\/\/[^,\s]+)*$/, { message: 'NATS_URL must look like nats://host:port (or tls://host:port), or a comma-separated list of them' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
 
   /** This service's own NATS user (docs/security.md#the-event-bus); without one, the server must accept anonymous clients. */
@@ -30,6 +31,12 @@ export class CommonConfig {
   @ValidateIf((config: CommonConfig) => config.NATS_TLS_CERT_FILE !== undefined)
   @IsString({ message: 'NATS_TLS_KEY_FILE is required with NATS_TLS_CERT_FILE' })
   NATS_TLS_KEY_FILE?: string;
+
+  /** Copies of every stream: 1 on one server, 3 (or 5) on a cluster of at least that many nodes. */
+  @IsInt()
+  @Min(1)
+  @Max(5)
+  NATS_STREAM_REPLICAS: number = 1;
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user:pass@host:port/db' })
   DATABASE_URL: string = 'postgres://inviaro:inviaro@127.0.0.1:5432/inviaro';

@@ -63,6 +63,7 @@ describe('the stuck heuristic', () => {
         { stream: 'INVIARO_EVENTS', name: 'contacts_contact_anonymous', durable: true, filter_subject: 'contact.anonymous', pending: 3, ack_pending: 0, redelivered: 0, waiting_pulls: 0, delivered_stream_seq: 9, ack_floor_stream_seq: 9, last_active: secondsAgo(300).toISOString(), state: 'stuck' },
       ],
       dead_letters: { 'message.inbound': 2 },
+      consumers_unlisted: [],
     });
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^STREAM\s+MESSAGES\s+SIZE\s+FIRST\s+LAST\s+CONSUMERS$/);
@@ -73,6 +74,24 @@ describe('the stuck heuristic', () => {
     expect(text).toContain('dead letters: 2');
     expect(text).toMatch(/\nmessage\.inbound\s+2\n/);
     expect(text).toContain('1 consumer(s) look STUCK: contacts_contact_anonymous');
+    expect(text).not.toContain('LEADER');
+  });
+
+  it('shows on a cluster which node leads each stream and which replica is offline or behind, and says when consumers could not be listed', () => {
+    const stream = { exists: true, messages: 12, bytes: 4096, first_seq: 1, last_seq: 12, first_time: null, last_time: null, consumers: 0 };
+    const text = formatStatus({
+      at: NOW.toISOString(),
+      stuck_after_seconds: 60,
+      streams: [
+        { ...stream, name: 'INVIARO_EVENTS', cluster: { leader: 'nats-2', replicas: [{ name: 'nats-1', state: 'offline', lag: 0, seen_seconds_ago: 30 }, { name: 'nats-3', state: 'behind', lag: 40, seen_seconds_ago: 12 }] } },
+        { ...stream, name: 'INVIARO_DEAD_LETTERS', cluster: { leader: null, replicas: [] } },
+      ],
+      consumers: [],
+      dead_letters: {},
+      consumers_unlisted: ['INVIARO_EVENTS'],
+    });
+    expect(text).toMatch(/\nSTREAM\s+LEADER\s+REPLICAS\nINVIARO_EVENTS\s+nats-2\s+nats-1 offline, seen 30s ago, nats-3 behind by 40, seen 12s ago\nINVIARO_DEAD_LETTERS\s+NONE \(no quorum\)\n/);
+    expect(text).toContain('consumers of INVIARO_EVENTS could not all be listed');
   });
 });
 

@@ -15,6 +15,14 @@ export interface StreamStatus {
   first_time: string | null;
   last_time: string | null;
   consumers: number;
+  /** On a cluster: the node leading the stream, and each other replica's state. Absent on one server. */
+  cluster?: StreamReplicas;
+}
+
+export interface StreamReplicas {
+  leader: string | null;
+  /** `seen_seconds_ago`: since the leader last heard from it; a node that is down is behind and not seen for long. */
+  replicas: Array<{ name: string; state: 'current' | 'behind' | 'offline'; lag: number; seen_seconds_ago: number }>;
 }
 
 export interface ConsumerStatus {
@@ -44,6 +52,8 @@ export interface EventsStatus {
   consumers: ConsumerStatus[];
   /** Dead letters held now, by the subject of the message that failed. */
   dead_letters: Record<string, number>;
+  /** Streams whose consumers could not be listed (on a cluster: a node is down, or a leader is being elected). */
+  consumers_unlisted: string[];
 }
 
 /**
@@ -81,16 +91,18 @@ export function consumerStatus(info: ConsumerInfo, localNow: Date, stuckAfterMs:
 }
 
 export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<EventsStatus> {
-  const jsm = await nc.jetstreamManager();
+  // No API check first: it asks the cluster's meta leader, which is missing for seconds after its node dies.
+  const jsm = await nc.jetstreamManager({ checkAPI: false });
   const now = new Date();
   const streams: StreamStatus[] = [];
   const consumers: ConsumerStatus[] = [];
   let deadLetters: Record<string, number> = {};
+  const unlisted: string[] = [];
   for (const name of [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM]) {
     // subjects_filter: the per-subject counts (used for the dead letters).
     const info = await jsm.streams.info(name, name === DEAD_LETTER_STREAM ? { subjects_filter: '>' } : undefined).catch((error: unknown) => {
       if (isNotFound(error)) return undefined;
-      throw error;
+      throw new Error(`stream ${name} did not answer (${error instanceof Error ? error.message : String(error)}): on a cluster its nodes are electing a leader (seconds) or most of them are down; run again`);
     });
     if (!info) {
       streams.push({ name, exists: false, messages: 0, bytes: 0, first_seq: 0, last_seq: 0, first_time: null, last_time: null, consumers: 0 });
@@ -98,6 +110,7 @@ export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): P
     }
     const { state } = info;
     const empty = state.messages === 0;
+    const replicas = info.cluster?.replicas;
     streams.push({
       name,
       exists: true,
@@ -108,8 +121,21 @@ export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): P
       first_time: empty ? null : (jetStreamTime(state.first_ts)?.toISOString() ?? null),
       last_time: empty ? null : (jetStreamTime(state.last_ts)?.toISOString() ?? null),
       consumers: state.consumer_count,
+      ...(replicas && {
+        cluster: {
+          leader: info.cluster?.leader ?? null,
+          replicas: replicas.map((r) => ({ name: r.name, state: r.offline ? 'offline' : r.current ? 'current' : 'behind', lag: r.lag ?? 0, seen_seconds_ago: Math.round(r.active / 1e9) })),
+        },
+      }),
     });
-    for await (const consumer of jsm.consumers.list(name)) consumers.push(consumerStatus(consumer, now, stuckAfterMs));
+    // A consumer whose leader was on a node that is down is left out of the list, or fails it, until another leads it.
+    const listed = consumers.length;
+    try {
+      for await (const consumer of jsm.consumers.list(name)) consumers.push(consumerStatus(consumer, now, stuckAfterMs));
+    } catch {
+      // shown below as not all listed
+    }
+    if (consumers.length - listed < state.consumer_count) unlisted.push(name);
     if (name === DEAD_LETTER_STREAM) {
       deadLetters = Object.fromEntries(
         Object.entries(state.subjects ?? {})
@@ -119,7 +145,7 @@ export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): P
     }
   }
   consumers.sort((a, b) => a.stream.localeCompare(b.stream) || Number(b.durable) - Number(a.durable) || a.name.localeCompare(b.name));
-  return { at: now.toISOString(), stuck_after_seconds: stuckAfterMs / 1000, streams, consumers, dead_letters: deadLetters };
+  return { at: now.toISOString(), stuck_after_seconds: stuckAfterMs / 1000, streams, consumers, dead_letters: deadLetters, consumers_unlisted: unlisted };
 }
 
 export function formatStatus(status: EventsStatus): string {
@@ -133,7 +159,13 @@ export function formatStatus(status: EventsStatus): string {
       ),
     ),
   );
+  const clustered = status.streams.filter((s) => s.cluster);
+  if (clustered.length) {
+    out.push('');
+    out.push(table(['STREAM', 'LEADER', 'REPLICAS'], clustered.map((s) => [s.name, s.cluster!.leader ?? 'NONE (no quorum)', s.cluster!.replicas.map(replicaText).join(', ')])));
+  }
   out.push('');
+  if (status.consumers_unlisted.length) out.push(`consumers of ${status.consumers_unlisted.join(', ')} could not all be listed (a node down, or a leader being elected): run again in a few seconds`);
   if (status.consumers.length === 0) out.push('no consumers (are the services running?)');
   else {
     out.push(
@@ -169,6 +201,11 @@ export function formatStatus(status: EventsStatus): string {
       `STUCK = messages waiting and nothing delivered or acknowledged for ${status.stuck_after_seconds}s (--stuck-after). PULLS 0 = no instance is reading it.`,
   );
   return out.join('\n');
+}
+
+function replicaText(replica: StreamReplicas['replicas'][number]): string {
+  if (replica.state === 'current') return `${replica.name} current`;
+  return `${replica.name} ${replica.state === 'behind' ? `behind by ${replica.lag}` : 'offline'}, seen ${replica.seen_seconds_ago}s ago`;
 }
 
 export async function statusCommand(options: { json?: boolean; stuckAfter?: string }): Promise<void> {
