@@ -8,3 +8,4 @@ export * from './jetstream.server';
 export * from './dead-letter';
 export * from './service-runner';
 export * from './request-client';
+export * from './supervised-consumer';

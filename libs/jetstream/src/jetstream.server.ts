@@ -1,6 +1,6 @@
 import { decodeEvent, EventContract, InvalidEventError, RequestContract, validateData } from '@inviaro/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
+import { AckPolicy, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, Subscription } from 'nats';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -8,6 +8,7 @@ import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
 import { CORRELATION_HEADER } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
+import { SupervisedConsumer, superviseConsumer } from './supervised-consumer';
 import { DEAD_LETTER_PREFIX, EVENT_STREAM } from './topology';
 
 export interface JetStreamServerOptions {
@@ -52,7 +53,7 @@ const MAX_RETRY_DELAY_MS = 30_000;
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly settings: Required<Omit<JetStreamServerOptions, 'logger' | 'service'>>;
-  private readonly consumers: ConsumerMessages[] = [];
+  private readonly consumers: SupervisedConsumer[] = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** When each message in hand was delivered, for the keep-alive sweep. */
@@ -112,32 +113,28 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       max_deliver: this.settings.maxDeliver,
       max_ack_pending: this.settings.concurrency * 16,
     };
-    let consumerName: string;
-    if (extras.broadcast) {
-      // Every instance must see every event from now on: an ephemeral consumer of its own.
-      const info = await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
+    const durableName = extras.broadcast ? undefined : `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
+    if (durableName) consumed.push({ jsm, name: durableName });
+    let consumerName = '';
+    const open = async () => {
+      // A broadcast handler must see every event from now on: an ephemeral consumer of its own, a new one after each loss.
+      const info = durableName
+        ? await jsm.consumers.add(EVENT_STREAM, { ...config, durable_name: durableName, deliver_policy: DeliverPolicy.All })
+        : await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
       consumerName = info.name;
-    } else {
-      consumerName = `${this.options.service}_${subject.replace(/[.*>]/g, '_')}`;
-      await jsm.consumers.add(EVENT_STREAM, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
-      consumed.push({ jsm, name: consumerName });
-    }
-    const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
-    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2 });
-    this.consumers.push(messages);
-    void this.dispatchLoop(messages, subject, consumerName, handler, extras);
-  }
-
-  private async dispatchLoop(messages: ConsumerMessages, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras) {
+      const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
+      return consumer.consume({ max_messages: this.settings.concurrency * 2, abort_on_missing_resource: true });
+    };
     const slots = new Semaphore(this.settings.concurrency);
-    for await (const message of messages) {
+    const dispatch = async (message: JsMsg) => {
       await slots.acquire();
       const work = this.handle(message, subject, consumerName, handler, extras).finally(() => {
         slots.release();
         this.inFlight.delete(work);
       });
       this.inFlight.add(work);
-    }
+    };
+    this.consumers.push(await superviseConsumer(`consumer:${subject}`, open, dispatch, this.options.logger));
   }
 
   private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {

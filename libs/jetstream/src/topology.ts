@@ -1,4 +1,4 @@
-import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, MessageStored, WidgetSecretRotated } from '@inviaro/contracts';
+import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, MessageStored, VisitorLoggedOut, WidgetSecretRotated } from '@inviaro/contracts';
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig } from 'nats';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -11,7 +11,7 @@ export const DEAD_LETTER_PREFIX = 'dead-letter';
 export const STREAMS: Array<Partial<StreamConfig> & { name: string; subjects: string[] }> = [
   {
     name: EVENT_STREAM,
-    subjects: [MessageInbound, ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => c.subject),
+    subjects: [MessageInbound, ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated, VisitorLoggedOut].map((c) => c.subject),
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,
