@@ -55,6 +55,8 @@ export async function superviseConsumer(name: string, open: () => Promise<Consum
 async function drain(messages: ConsumerMessages, each: (message: JsMsg) => Promise<void> | void): Promise<string> {
   void (async () => {
     for await (const status of await messages.status()) {
+      // An ordered consumer would only notice a deletion by its missed heartbeats, half a minute later.
+      if (status.type === ConsumerEvents.ConsumerDeleted) return messages.stop(new Error('consumer deleted'));
       if (status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= STALLED_AFTER_MISSED_HEARTBEATS) return messages.stop(new Error('stalled: heartbeats missed'));
     }
   })();
