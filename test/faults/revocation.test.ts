@@ -36,34 +36,11 @@ describe('revocation reaches every gateway, through partitions', () => {
   it('a logout through one gateway ends the visitor’s stream on the other', async () => {
     const token = await client.newVisitor();
     const stream = await WidgetStream.open(other.url, widget, { visitor_token: token });
-    expect((await client.call('logout', { visitor_token: token })).status).toBe(204);
-    await waitFor('the stream on the other gateway to end', async () => (stream.isClosed ? true : undefined), 15_000);
-  });
-
-  it('recreates the consumers the server deleted, and answers not ready while one cannot be recreated', async () => {
-    const before = await ephemeralConsumers();
-    expect(before.length).toBeGreaterThan(0);
-    const nc = await connect({ servers: system.servers.natsUrl });
     try {
-      const jsm = await nc.jetstreamManager();
-      for (const name of before) await jsm.consumers.delete(EVENT_STREAM, name);
-      await waitFor('every gateway consumer back', async () => ((await ephemeralConsumers()).length >= before.length ? true : undefined), 30_000);
-
-      // Without the stream, no consumer can be recreated: readiness names the loop that is down.
-      await jsm.streams.delete(EVENT_STREAM);
-      try {
-        const down = await waitFor('the gateway not ready', async () => {
-          const ready = await readiness(other.url);
-          return ready.status === 503 ? ready : undefined;
-        }, 30_000);
-        expect(down.checks['consumer:widget.secret.rotated']).toMatch(/^down since/);
-        expect(down.checks.nats).toBe('ok');
-      } finally {
-        await ensureStreams(jsm);
-      }
-      await waitFor('the gateway ready again', async () => ((await readiness(other.url)).status === 200 ? true : undefined), 30_000);
+      expect((await client.call('logout', { visitor_token: token })).status).toBe(204);
+      await waitFor('the stream on the other gateway to end', async () => (stream.isClosed ? true : undefined), 15_000);
     } finally {
-      await nc.close();
+      stream.close();
     }
   });
 
@@ -71,7 +48,16 @@ describe('revocation reaches every gateway, through partitions', () => {
     const token = await client.newVisitor();
     const stream = await WidgetStream.open(other.url, widget, { visitor_token: token, ...claim('usr_paused') });
     expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
+    try {
+      await pauseThenRotate(stream);
+    } finally {
+      other.child.kill('SIGCONT');
+      stream.close();
+    }
+  });
 
+  /** Pauses the other gateway past the consumers' inactive threshold, resumes it, rotates, and checks what its stream saw. */
+  async function pauseThenRotate(stream: WidgetStream): Promise<void> {
     other.child.kill('SIGSTOP');
     await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     other.child.kill('SIGCONT');
@@ -90,5 +76,35 @@ describe('revocation reaches every gateway, through partitions', () => {
     });
     await waitFor('the old stream to end', async () => (stream.isClosed ? true : undefined), 30_000);
     expect(stream.messages().slice(seenAtRotation)).toEqual([]);
+  }
+
+  it('recreates the consumers the server deleted, and answers not ready while one cannot be recreated', async () => {
+    // Three of its own per gateway (message.stored, widget.secret.rotated, visitor.logged_out), the paused one's recreated.
+    const before = await waitFor('both gateways consuming', async () => {
+      const names = await ephemeralConsumers();
+      return names.length === 6 ? names : undefined;
+    }, 60_000);
+    const nc = await connect({ servers: system.servers.natsUrl });
+    try {
+      const jsm = await nc.jetstreamManager();
+      for (const name of before) await jsm.consumers.delete(EVENT_STREAM, name);
+      await waitFor('every gateway consumer back', async () => ((await ephemeralConsumers()).length === before.length ? true : undefined), 30_000);
+
+      // Without the stream, no consumer can be recreated: readiness names the loop that is down.
+      await jsm.streams.delete(EVENT_STREAM);
+      try {
+        const down = await waitFor('the gateway not ready', async () => {
+          const ready = await readiness(other.url);
+          return ready.status === 503 ? ready : undefined;
+        }, 30_000);
+        expect(down.checks['consumer:widget.secret.rotated']).toMatch(/^down since/);
+        expect(down.checks.nats).toBe('ok');
+      } finally {
+        await ensureStreams(jsm);
+      }
+      await waitFor('the gateway ready again', async () => ((await readiness(other.url)).status === 200 ? true : undefined), 30_000);
+    } finally {
+      await nc.close();
+    }
   });
 });

@@ -123,7 +123,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         : await jsm.consumers.add(EVENT_STREAM, { ...config, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000) });
       consumerName = info.name;
       const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, consumerName);
-      return consumer.consume({ max_messages: this.settings.concurrency * 2, abort_on_missing_resource: true });
+      return { consumer, messages: await consumer.consume({ max_messages: this.settings.concurrency * 2, abort_on_missing_resource: true }) };
     };
     const slots = new Semaphore(this.settings.concurrency);
     const dispatch = async (message: JsMsg) => {

@@ -90,7 +90,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
         ...(this.lastSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 } : { deliver_policy: DeliverPolicy.New }),
         inactive_threshold: 60_000,
       });
-      return consumer.consume();
+      return { consumer, messages: await consumer.consume() };
     };
     this.consumer = await superviseConsumer('consumer:live-updates', open, (message) => this.receive(message), this.logger);
     this.sweep = setInterval(() => void this.endRevoked([...this.listeners]), REVOCATION_SWEEP_MS);
