@@ -48,7 +48,12 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
   });
 
   it('reports every service ready with the dependencies it checks', async () => {
-    const expected = { gateway: ['nats', 'postgres'], verifier: ['nats', 'postgres'], contacts: ['nats', 'postgres'] };
+    // Each consume loop is a check of its own.
+    const expected = {
+      gateway: ['consumer:live-updates', 'consumer:visitor.logged_out', 'consumer:widget.secret.rotated', 'nats', 'postgres'],
+      verifier: ['consumer:message.inbound', 'nats', 'postgres'],
+      contacts: ['consumer:contact.anonymous', 'consumer:contact.verified', 'nats', 'postgres'],
+    };
     for (const service of suite.system.processes) {
       const response = await fetch(`${service.url}/health/ready`);
       expect(response.status).toBe(200);

@@ -15,3 +15,4 @@ export * from './steady-load';
 export * from './suites';
 export * from './nats-cluster';
 export * from './stored-once';
+export * from './metrics';

@@ -6,6 +6,7 @@ import { NatsConnection } from 'nats';
 import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from './gateway.config';
 import { RateLimitsModule } from './http/rate-limits';
+import { LiveLimitsModule } from './live/live-limits';
 import { WidgetModule } from './widget/widget.module';
 
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
         SecretsModule.register(config),
         RateLimitsModule.register(config),
+        LiveLimitsModule.register(config),
         WidgetModule,
         AdminModule,
       ],

@@ -35,4 +35,16 @@ export class GatewayConfig extends SecretsConfig {
     message: 'TRUST_PROXY must be false, a hop count, or a comma-separated list of addresses/CIDRs (loopback, linklocal, uniquelocal allowed)',
   })
   TRUST_PROXY: string = 'false';
+
+  /** Live streams one visitor may hold open on one gateway instance at once (429 past it). */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  LIVE_STREAMS_PER_VISITOR: number = 3;
+
+  /** Seconds a live stream's reader may take nothing while messages wait before the stream is closed. */
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  LIVE_STREAM_BACKPRESSURE_SECONDS: number = 10;
 }

@@ -10,3 +10,4 @@ export * from './dead-letter';
 export * from './service-runner';
 export * from './request-client';
 export * from './request-refused';
+export * from './supervised-consumer';

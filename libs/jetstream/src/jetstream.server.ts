@@ -1,6 +1,6 @@
 import { decodeEvent, EventContract, InvalidEventError, RequestContract, RequestFault, RequestReply, validateData } from '@inviaro/contracts';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, nuid, Subscription } from 'nats';
+import { AckPolicy, DeliverPolicy, headers, JetStreamManager, JsMsg, Msg, NatsConnection, nanos, nuid, Subscription } from 'nats';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
@@ -10,6 +10,7 @@ import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
 import { durableName } from './permissions';
 import { isRefusal } from './request-refused';
+import { SupervisedConsumer, superviseConsumer } from './supervised-consumer';
 import { DEAD_LETTER_PREFIX, streamOf } from './topology';
 
 export interface JetStreamServerOptions {
@@ -60,7 +61,7 @@ const MAX_RETRY_DELAY_MS = 30_000;
  */
 export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly settings: Required<Omit<JetStreamServerOptions, 'logger' | 'service'>>;
-  private readonly consumers: ConsumerMessages[] = [];
+  private readonly consumers: SupervisedConsumer[] = [];
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** When each message in hand was delivered, for the keep-alive sweep. */
@@ -121,36 +122,36 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       max_deliver: this.settings.maxDeliver,
       max_ack_pending: this.settings.concurrency * 16,
     };
-    let consumerName: string;
-    if (extras.broadcast) {
-      // Every instance must see every event from now on: an ephemeral consumer of its own.
+    const durable = extras.broadcast ? undefined : durableName(this.options.service, subject);
+    if (durable) consumed.push({ jsm, stream, name: durable });
+    let consumerName = '';
+    const open = async () => {
+      // A broadcast handler must see every event from now on: an ephemeral consumer of its own, a new one after each loss.
       // Named, so that its creation carries the filter subject (the only part of it a permission can bind).
       // On a cluster an ephemeral one is kept on one node unless told otherwise (durables follow the stream): replicate it like the stream.
-      const name = `${durableName(this.options.service, subject)}_${nuid.next()}`;
-      const { num_replicas } = (await jsm.streams.info(stream)).config;
-      const info = await jsm.consumers.add(stream, { ...config, name, deliver_policy: DeliverPolicy.New, inactive_threshold: nanos(60_000), num_replicas });
+      const info = durable
+        ? await jsm.consumers.add(stream, { ...config, durable_name: durable, deliver_policy: DeliverPolicy.All })
+        : await jsm.consumers.add(stream, {
+            ...config,
+            name: `${durableName(this.options.service, subject)}_${nuid.next()}`,
+            deliver_policy: DeliverPolicy.New,
+            inactive_threshold: nanos(60_000),
+            num_replicas: (await jsm.streams.info(stream)).config.num_replicas,
+          });
       consumerName = info.name;
-    } else {
-      consumerName = durableName(this.options.service, subject);
-      await jsm.consumers.add(stream, { ...config, durable_name: consumerName, deliver_policy: DeliverPolicy.All });
-      consumed.push({ jsm, stream, name: consumerName });
-    }
-    const consumer = await this.nc.jetstream().consumers.get(stream, consumerName);
-    const messages = await consumer.consume({ max_messages: this.settings.concurrency * 2, expires: PULL_EXPIRES_MS });
-    this.consumers.push(messages);
-    void this.dispatchLoop(messages, subject, consumerName, handler, extras);
-  }
-
-  private async dispatchLoop(messages: ConsumerMessages, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras) {
+      const consumer = await this.nc.jetstream().consumers.get(stream, consumerName);
+      return { consumer, messages: await consumer.consume({ max_messages: this.settings.concurrency * 2, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true }) };
+    };
     const slots = new Semaphore(this.settings.concurrency);
-    for await (const message of messages) {
+    const dispatch = async (message: JsMsg) => {
       await slots.acquire();
       const work = this.handle(message, subject, consumerName, handler, extras).finally(() => {
         slots.release();
         this.inFlight.delete(work);
       });
       this.inFlight.add(work);
-    }
+    };
+    this.consumers.push(await superviseConsumer(`consumer:${subject}`, open, dispatch, this.options.logger));
   }
 
   private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {

@@ -9,6 +9,7 @@ import {
   MessageInbound,
   MessageStored,
   Reply,
+  VisitorLoggedOut,
   WidgetSecretRotated,
 } from '@inviaro/contracts';
 import { DEAD_LETTER_PREFIX, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
@@ -38,11 +39,11 @@ interface RoleNeeds {
 const NEEDS: Record<Exclude<BusRole, 'operator'>, RoleNeeds> = {
   // Internet-facing: publishes and asks, reads only what it routes to open widgets, changes no stream.
   gateway: {
-    publishes: [MessageInbound, WidgetSecretRotated],
+    publishes: [MessageInbound, WidgetSecretRotated, VisitorLoggedOut],
     asks: [ClaimCheck, ContactsHistory, ListContacts, GetContact, Reply],
     answers: [],
     consumes: [],
-    follows: [MessageStored, WidgetSecretRotated],
+    follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut],
     updatesStreams: false,
   },
   verifier: {

@@ -1,4 +1,4 @@
-import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, MessageStored, WidgetSecretRotated } from '@inviaro/contracts';
+import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, MessageStored, VisitorLoggedOut, WidgetSecretRotated } from '@inviaro/contracts';
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig } from 'nats';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -30,7 +30,7 @@ export interface StreamLayout {
 }
 
 export const STREAM_LAYOUT: readonly StreamLayout[] = [
-  { name: EVENT_STREAM, subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => c.subject) },
+  { name: EVENT_STREAM, subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated, VisitorLoggedOut].map((c) => c.subject) },
   { name: INBOUND_STREAM, subjects: [MessageInbound.subject] },
   { name: DEAD_LETTER_STREAM, subjects: [`${DEAD_LETTER_PREFIX}.>`] },
 ];

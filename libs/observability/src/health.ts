@@ -8,6 +8,53 @@ export interface ReadinessCheck {
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
+/** How long a background loop may be down (being recreated) before readiness fails. */
+const LOOP_GRACE_MS = 5_000;
+
+/**
+ * A background loop the service cannot work without (an event consumer). It reports down when it
+ * ends and up once it runs again; one that stays down past the grace fails `/health/ready` under
+ * its own name.
+ */
+export class LoopHealth {
+  private downSince?: number;
+  private reason = '';
+
+  private constructor(readonly name: string) {}
+
+  /** A new loop of this process, checked by readiness until it is forgotten. */
+  static watch(name: string): LoopHealth {
+    const health = new LoopHealth(name);
+    loops.add(health);
+    return health;
+  }
+
+  /** The loop was stopped on purpose (shutdown): it no longer counts. */
+  forget(): void {
+    loops.delete(this);
+  }
+
+  up(): void {
+    this.downSince = undefined;
+  }
+
+  down(reason: string): void {
+    this.downSince ??= Date.now();
+    this.reason = reason;
+  }
+
+  readiness(): ReadinessCheck {
+    return {
+      name: this.name,
+      check: async () => {
+        if (this.downSince !== undefined && Date.now() - this.downSince > LOOP_GRACE_MS) throw new Error(`down since ${new Date(this.downSince).toISOString()}: ${this.reason}`);
+      },
+    };
+  }
+}
+
+/** Every loop of this process, for readiness; a stopped loop leaves it. */
+const loops = new Set<LoopHealth>();
 
 /** The checks behind `/health/ready`, added by the service once its dependencies exist. */
 @Injectable()
@@ -19,7 +66,8 @@ export class ReadinessChecks {
   }
 
   async run(): Promise<Record<string, string>> {
-    return Object.fromEntries(await Promise.all(this.checks.map(async ({ name, check }) => [name, await outcome(check)])));
+    const checks = [...this.checks, ...[...loops].map((loop) => loop.readiness())];
+    return Object.fromEntries(await Promise.all(checks.map(async ({ name, check }) => [name, await outcome(check)])));
   }
 }
 

@@ -56,7 +56,8 @@ export class WidgetsController {
     try {
       await this.publisher.publish(WidgetSecretRotated, { workspace_id: workspaceId, widget_id: widget.id, secret_version: rotated.version }, { correlationId: widget.id });
     } catch (error) {
-      // The rotation has taken effect (verification reads the new version); only live widget connections miss the news.
+      // The rotation has taken effect, and this answer is the new secret's one reveal. Live streams verified
+      // under the old secret end all the same: every gateway checks the version marker at delivery (live-updates.ts).
       this.logger.error({ widget_id: widget.id, err: String(error) }, 'widget.secret.rotated could not be published');
     }
     return { widget_secret: rotated.secret };

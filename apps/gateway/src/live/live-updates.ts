@@ -1,9 +1,12 @@
-import { decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
-import { EVENT_STREAM, NATS_CONNECTION, OnEvent } from '@inviaro/jetstream';
-import { SERVICE_LOGGER } from '@inviaro/observability';
+import { decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
+import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
+import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
+import { SecretCache } from '@inviaro/persistence';
 import { Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { ConsumerMessages, DeliverPolicy, JsMsg, NatsConnection } from 'nats';
+import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
+import { ApiError } from '../http/api-error';
+import { LIVE_LIMITS, LiveLimits } from './live-limits';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
 export interface LiveView {
@@ -11,13 +14,21 @@ export interface LiveView {
   workspaceId: string;
   visitorId: string;
   userId?: string;
+  /** With a user: the widget's secret version as marked before the claim verified; the stream ends once the widget's marked version is above it. */
+  secretVersion?: number;
 }
 
-interface Listener {
+export interface Listener {
   view: LiveView;
   deliver(message: HistoryMessage): void;
   close(): void;
 }
+
+/** How often the verified streams are checked against their widget's secret version, with or without traffic. */
+const REVOCATION_SWEEP_MS = 5_000;
+
+let openStreams = 0;
+gauge('inviaro_live_streams', 'Live widget streams open on this instance', [], (streams) => streams.set(openStreams));
 
 /** Who a stored message is for, read before the event is validated. */
 type Addressee = Pick<MessageStoredData, 'workspace_id' | 'visitor_id' | 'user_id'>;
@@ -50,61 +61,90 @@ class Index<T> {
  * acknowledgements; it resumes where it was after a reconnect), and drops a message that no
  * stream here may see before validating it, or even parsing it when no stream is open: most
  * messages are for widgets connected to other instances, or to none.
+ *
+ * A verified stream delivers only while its widget's secret version is still the one it verified
+ * under, checked at delivery and every few seconds: so a `widget.secret.rotated` this instance
+ * missed (a partition) cannot keep it open.
  */
 @Injectable()
 export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly listeners = new Set<Listener>();
   private readonly byVisitor = new Index<Listener>();
   private readonly byUser = new Index<Listener>();
-  private messages?: ConsumerMessages;
+  private consumer?: SupervisedConsumer;
+  private sweep?: NodeJS.Timeout;
+  /** The stream sequence of the last message.stored seen, so that a recreated consumer resumes after it. */
+  private lastSequence = 0;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    @Inject(LIVE_LIMITS) readonly limits: LiveLimits,
+    private readonly secrets: SecretCache,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, {
-      filterSubjects: MessageStored.subject,
-      deliver_policy: DeliverPolicy.New,
-      inactive_threshold: 60_000,
-    });
-    const messages = await consumer.consume();
-    this.messages = messages;
-    void (async () => {
-      for await (const message of messages) this.receive(message);
-    })();
+    const open = async () => {
+      const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, {
+        filterSubjects: MessageStored.subject,
+        ...(this.lastSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 } : { deliver_policy: DeliverPolicy.New }),
+        inactive_threshold: 60_000,
+      });
+      return { consumer, messages: await consumer.consume() };
+    };
+    this.consumer = await superviseConsumer('consumer:live-updates', open, (message) => this.receive(message), this.logger);
+    this.sweep = setInterval(() => void this.endRevoked([...this.listeners]), REVOCATION_SWEEP_MS);
   }
 
   onApplicationShutdown(): void {
-    this.messages?.stop();
+    this.consumer?.stop();
+    clearInterval(this.sweep);
   }
 
-  /** Returns the unsubscribe function. */
-  open(view: LiveView, deliver: Listener['deliver'], close: Listener['close']): () => void {
-    const listener = { view, deliver, close };
+  /** The widget's secret version to give a stream whose claim is about to be checked (read first: a rotation in between only ends the stream early). */
+  async secretVersion(widgetId: string): Promise<number> {
+    try {
+      const [version] = await this.secrets.markedVersions([widgetId]);
+      return version;
+    } catch {
+      throw new ApiError(503, 'live_unavailable', 'live updates are unavailable right now; try again', 2);
+    }
+  }
+
+  /** Returns the unsubscribe function; 429 past the streams one visitor may hold here. */
+  open(listener: Listener): () => void {
+    const { view } = listener;
+    if ((this.byVisitor.get(view.visitorId)?.size ?? 0) >= this.limits.streamsPerVisitor) {
+      throw new ApiError(429, 'too_many_streams', `this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
+    }
     this.listeners.add(listener);
     this.byVisitor.add(view.visitorId, listener);
     if (view.userId !== undefined) this.byUser.add(userKey(view.workspaceId, view.userId), listener);
+    openStreams = this.listeners.size;
     return () => this.remove(listener);
   }
 
   /** Verified streams of a widget whose secret rotated, and a visitor's streams on logout, end: the widget reconnects and is checked again. */
   closeWhere(matches: (view: LiveView) => boolean): void {
     for (const listener of [...this.listeners]) {
-      if (!matches(listener.view)) continue;
-      this.remove(listener);
-      listener.close();
+      if (matches(listener.view)) this.end(listener);
     }
+  }
+
+  private end(listener: Listener): void {
+    this.remove(listener);
+    listener.close();
   }
 
   private remove(listener: Listener): void {
     this.listeners.delete(listener);
     this.byVisitor.delete(listener.view.visitorId, listener);
     if (listener.view.userId !== undefined) this.byUser.delete(userKey(listener.view.workspaceId, listener.view.userId), listener);
+    openStreams = this.listeners.size;
   }
 
-  private receive(stored: JsMsg): void {
+  private async receive(stored: JsMsg): Promise<void> {
+    this.lastSequence = stored.seq;
     if (this.listeners.size === 0) return;
     try {
       const { data } = stored.json<{ data?: Addressee }>();
@@ -113,10 +153,35 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
       // Validated like every consumed event, once a stream here is to see it.
       const message = decodeEvent(MessageStored, stored.data).data;
       const delivered: HistoryMessage = { message_id: message.message_id, author: message.author, text: message.text, created_at: message.created_at };
-      for (const { deliver } of audience) deliver(delivered);
+      // The version check's round trip is in this consumer's loop, so deliveries keep their order.
+      const current = await this.endRevoked([...audience]);
+      for (const { deliver } of current) deliver(delivered);
     } catch (error) {
       this.logger.warn({ subject: MessageStored.subject, err: error instanceof Error ? error.message : String(error) }, 'message.stored not routed');
     }
+  }
+
+  /**
+   * Ends the verified streams among `listeners` whose widget's secret version moved past theirs,
+   * and returns the others. Fails closed: when the versions cannot be read, every verified one ends
+   * (its widget reconnects and is checked again).
+   */
+  private async endRevoked(listeners: Listener[]): Promise<Listener[]> {
+    const verified = listeners.filter(({ view }) => view.secretVersion !== undefined);
+    if (verified.length === 0) return listeners;
+    const widgetIds = [...new Set(verified.map(({ view }) => view.widgetId))];
+    const versions = await this.secrets.markedVersions(widgetIds).then(
+      (marked) => new Map(widgetIds.map((id, i) => [id, marked[i]])),
+      () => new Map<string, number>(),
+    );
+    const revoked = new Set(
+      verified.filter(({ view }) => {
+        const current = versions.get(view.widgetId);
+        return current === undefined || current > view.secretVersion!;
+      }),
+    );
+    for (const listener of revoked) if (this.listeners.has(listener)) this.end(listener);
+    return listeners.filter((listener) => !revoked.has(listener));
   }
 
   /** A verified user's message goes to that user's verified streams; an anonymous one to its visitor's streams. */
@@ -132,5 +197,11 @@ export class LiveUpdatesHandler {
   @OnEvent(WidgetSecretRotated, { broadcast: true })
   rotated(event: EventEnvelope<WidgetSecretRotatedData>): void {
     this.live.closeWhere((view) => view.widgetId === event.data.widget_id && view.userId !== undefined);
+  }
+
+  /** A logout through any gateway instance ends the visitor's streams on this one. */
+  @OnEvent(VisitorLoggedOut, { broadcast: true })
+  loggedOut(event: EventEnvelope<VisitorLoggedOutData>): void {
+    this.live.closeWhere((view) => view.visitorId === event.data.visitor_id);
   }
 }

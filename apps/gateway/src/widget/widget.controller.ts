@@ -1,4 +1,4 @@
-import { ClaimCheck, ContactsHistory, deterministicId, HistoryMessage, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim } from '@inviaro/contracts';
+import { ClaimCheck, ContactsHistory, deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim, VisitorLoggedOut } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
@@ -8,13 +8,12 @@ import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { CreatesVisitors, WidgetRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
+import { serveLiveStream } from '../live/live-stream';
 import { LiveUpdates } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 
 /** Seconds a widget should wait before retrying when the event stream does not answer. */
 const RETRY_AFTER = 2;
-/** Comment lines on an open stream, so that proxies do not close it for silence. */
-const HEARTBEAT_MS = 25_000;
 
 /** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent neither field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
@@ -64,9 +63,15 @@ export class WidgetController {
   @Post('logout')
   @HttpCode(204)
   async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string) {
-    const { visitor } = await this.access.caller(body.key, origin, body.visitor_token);
+    const { widget, visitor } = await this.access.caller(body.key, origin, body.visitor_token);
     await this.access.logout(visitor);
     this.live.closeWhere((view) => view.visitorId === visitor.id);
+    // Its streams on the other gateway instances end too; a retried logout tells them again.
+    try {
+      await this.publisher.publish(VisitorLoggedOut, { workspace_id: widget.workspace_id, widget_id: widget.id, visitor_id: visitor.id }, { correlationId: visitor.id });
+    } catch {
+      throw new ApiError(503, 'stream_unavailable', 'the logout could not reach every server; try again', RETRY_AFTER);
+    }
   }
 
   /** The visitor's own anonymous history, and the verified user's whole history only while the claim verifies now. */
@@ -84,20 +89,10 @@ export class WidgetController {
   @Post('stream')
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    const secretVersion = claimOf(body) ? await this.live.secretVersion(caller.widget.id) : undefined;
     const userId = await this.verifiedUser(caller, body);
-    response.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-    response.flushHeaders();
-    response.write(`event: ready\ndata: ${JSON.stringify({ is_verified: userId !== undefined })}\n\n`);
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    const stop = this.live.open(
-      { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, userId },
-      (message: HistoryMessage) => response.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`),
-      () => response.end(),
-    );
-    response.on('close', () => {
-      clearInterval(heartbeat);
-      stop();
-    });
+    const view = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, userId, secretVersion: userId === undefined ? undefined : secretVersion };
+    serveLiveStream(this.live, response, view);
   }
 
   /** The user id of the page's claim if it verifies now (the verifier decides); undefined otherwise. */

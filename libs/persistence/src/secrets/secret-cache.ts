@@ -27,6 +27,12 @@ export class SecretCache {
     await this.redis.eval(FILL_UNLESS_SUPERSEDED, 2, entryKey(widgetId), markerKey(widgetId), versions.version, JSON.stringify(versions), this.ttlSeconds);
   }
 
+  /** Each widget's secret version as its last rotation marked it (0 where none is marked), in one round trip: what live streams compare with the version they verified under. */
+  async markedVersions(widgetIds: string[]): Promise<number[]> {
+    const markers = await this.redis.mget(...widgetIds.map(markerKey));
+    return markers.map((marker) => Number(marker ?? 0));
+  }
+
   async invalidate(widgetId: string, newVersion: number): Promise<void> {
     await this.redis.eval(RAISE_MARKER_AND_DROP, 2, entryKey(widgetId), markerKey(widgetId), newVersion, MARKER_TTL_SECONDS);
   }

@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { GatewayConfig } from '../gateway.config';
+
+export const LIVE_LIMITS = Symbol('LIVE_LIMITS');
+
+/** What one visitor's live streams may hold of this gateway instance. */
+export interface LiveLimits {
+  streamsPerVisitor: number;
+  /** A stream whose reader takes nothing for this long while data waits is closed. */
+  backpressureMs: number;
+  /** A stream with more than this waiting for its reader is closed at once. */
+  bufferedBytes: number;
+}
+
+/** Past this, a reader is not slow but gone or hostile; a chat stream's messages are small. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+@Module({})
+export class LiveLimitsModule {
+  static register(config: GatewayConfig): DynamicModule {
+    const limits: LiveLimits = {
+      streamsPerVisitor: config.LIVE_STREAMS_PER_VISITOR,
+      backpressureMs: config.LIVE_STREAM_BACKPRESSURE_SECONDS * 1000,
+      bufferedBytes: MAX_BUFFERED_BYTES,
+    };
+    return { module: LiveLimitsModule, global: true, providers: [{ provide: LIVE_LIMITS, useValue: limits }], exports: [LIVE_LIMITS] };
+  }
+}

@@ -1,0 +1,137 @@
+import { userHash } from '@inviaro/crypto';
+import { SecretCache } from '@inviaro/persistence';
+import { createWidget, DEMO_ORIGIN, metricValue, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import Redis from 'ioredis';
+import { connect as connectTcp } from 'node:net';
+
+jest.setTimeout(180_000);
+
+const STREAMS_PER_VISITOR = 2;
+
+describe('live streams are bounded and hold nothing past their connection', () => {
+  const suite = widgetSuite({ serviceEnv: { LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR), LIVE_STREAM_BACKPRESSURE_SECONDS: '1', RATE_LIMIT_VISITOR_PER_MINUTE: '100000' } });
+  const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
+  const gatewayHolds = async () => ({
+    streams: await metricValue(suite.system.gatewayUrl, 'inviaro_live_streams'),
+    timers: await metricValue(suite.system.gatewayUrl, 'inviaro_live_stream_timers'),
+  });
+  const holdsNothing = () => waitFor('the gateway to hold no stream', async () => {
+    const held = await gatewayHolds();
+    return held.streams === 0 && held.timers === 0 ? held : undefined;
+  }, 20_000);
+
+  it(`lets one visitor hold at most ${STREAMS_PER_VISITOR} streams, and another once one closes`, async () => {
+    const token = await suite.client.newVisitor();
+    const open = await Promise.all(Array.from({ length: STREAMS_PER_VISITOR }, () => WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token })));
+    // Read as a plain request: a stream that were opened instead would never end.
+    const abort = new AbortController();
+    const refused = await fetch(`${suite.system.gatewayUrl}/v1/widget/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: suite.widget.origin },
+      body: JSON.stringify({ key: suite.widget.key, visitor_token: token }),
+      signal: abort.signal,
+    });
+    if (refused.status !== 429) abort.abort();
+    expect(refused.status).toBe(429);
+    expect(await refused.json()).toEqual({ error: { code: 'too_many_streams', message: expect.any(String) } });
+    // Another visitor is not affected.
+    (await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() })).close();
+    open[0].close();
+    await waitFor('room for a new stream', async () => {
+      try {
+        const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });
+        open.push(stream);
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, 10_000);
+    for (const stream of open) stream.close();
+    await holdsNothing();
+  });
+
+  it('closes a stream whose reader stops reading', async () => {
+    const token = await suite.client.newVisitor();
+    const url = new URL(suite.system.gatewayUrl);
+    const body = JSON.stringify({ key: suite.widget.key, visitor_token: token });
+    const socket = connectTcp(Number(url.port), url.hostname);
+    let answered = '';
+    await new Promise<void>((resolve) => {
+      socket.on('data', (chunk) => {
+        answered += chunk.toString();
+        // Reads the answer's head, then never reads again.
+        if (answered.includes('event: ready')) {
+          socket.pause();
+          resolve();
+        }
+      });
+      socket.write(`POST /v1/widget/stream HTTP/1.1\r\nhost: ${url.host}\r\norigin: ${DEMO_ORIGIN}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+    expect(answered).toMatch(/^HTTP\/1.1 200/);
+    expect((await gatewayHolds()).streams).toBe(1);
+    try {
+      // Up to 16 MB: more than the kernel's socket buffers take (a few MB on loopback), so the gateway's writes back up.
+      const text = 'x'.repeat(10_000);
+      for (let batch = 0; batch < 80; batch++) {
+        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => suite.client.postMessage(token, { client_message_id: `flood-${batch}-${i}`, text })));
+        expect(answers.every((a) => a.status === 202)).toBe(true);
+        if ((await gatewayHolds()).streams === 0) break;
+      }
+      await holdsNothing();
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  it('holds no listener or timer for clients that left while their stream was being set up', async () => {
+    const token = await suite.client.newVisitor();
+    const verifier = suite.system.processes.find((p) => p.name === 'verifier')!;
+    // With the verifier paused, each stream waits on its claim check, and its client leaves meanwhile.
+    verifier.child.kill('SIGSTOP');
+    try {
+      const aborted = Array.from({ length: 5 }, async () => {
+        const abort = new AbortController();
+        const request = fetch(`${suite.system.gatewayUrl}/v1/widget/stream`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: suite.widget.origin },
+          body: JSON.stringify({ key: suite.widget.key, visitor_token: token, ...claim('usr_gone') }),
+          signal: abort.signal,
+        }).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        abort.abort();
+        await request;
+      });
+      await Promise.all(aborted);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      verifier.child.kill('SIGCONT');
+    }
+    // The claim checks answer now, within their timeout; the gateway must not open streams for the clients that left.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(await gatewayHolds()).toEqual({ streams: 0, timers: 0 });
+    // And they took none of the visitor's streams.
+    const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });
+    stream.close();
+  });
+
+  it('ends a verified stream whose widget’s secret version moved on, even when no rotation event reached the gateway', async () => {
+    const widget = await createWidget(suite.system, DEMO_ORIGIN);
+    const userClaim = { user_id: 'usr_marked', user_hash: userHash('usr_marked', widget.secret) };
+    const client = new WidgetClient(suite.system.gatewayUrl, widget);
+    const stream = await WidgetStream.open(suite.system.gatewayUrl, widget, { visitor_token: await client.newVisitor(), ...userClaim });
+    expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
+
+    // What a rotation writes to Redis before its commit, without the event that follows it.
+    const redis = new Redis(suite.system.servers.redisUrl);
+    try {
+      await new SecretCache(redis, 60).invalidate(widget.widgetId, 2);
+    } finally {
+      redis.disconnect();
+    }
+    // Still verifies (the database did not rotate): the user's new message is stored, and the stream must not see it.
+    const device = await client.newVisitor();
+    expect((await client.postMessage(device, { client_message_id: 'marked', text: 'after the marker', ...userClaim })).status).toBe(202);
+    await waitFor('the stream to end', async () => (stream.isClosed ? true : undefined), 20_000);
+    expect(stream.messages()).toEqual([]);
+  });
+});

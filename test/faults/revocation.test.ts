@@ -1,0 +1,110 @@
+import { userHash } from '@inviaro/crypto';
+import { ensureStreams, EVENT_STREAM } from '@inviaro/jetstream';
+import { connectTestNats, createWidget, readiness, RunningSystem, ServiceProcess, startSystem, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
+import { CommonConfig } from '@inviaro/observability';
+
+jest.setTimeout(400_000);
+
+/** Longer than the 60 s after which the server deletes an inactive ephemeral consumer. */
+const PAUSE_MS = 100_000;
+
+describe('revocation reaches every gateway, through partitions', () => {
+  let system: RunningSystem;
+  let other: ServiceProcess;
+  let widget: TestWidget;
+  let client: WidgetClient;
+
+  beforeAll(async () => {
+    system = await startSystem();
+    other = await system.start('gateway');
+    widget = await createWidget(system);
+    client = new WidgetClient(system.gatewayUrl, widget);
+  });
+  afterAll(() => system?.stop());
+
+  const claim = (userId: string, secret = widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
+  const ephemeralConsumers = async () => {
+    const nc = await connectTestNats(system.servers.natsUrl);
+    try {
+      const jsm = await nc.jetstreamManager();
+      return (await jsm.consumers.list(EVENT_STREAM).next()).filter((c) => !c.config.durable_name).map((c) => c.name);
+    } finally {
+      await nc.close();
+    }
+  };
+
+  it('a logout through one gateway ends the visitor’s stream on the other', async () => {
+    const token = await client.newVisitor();
+    const stream = await WidgetStream.open(other.url, widget, { visitor_token: token });
+    try {
+      expect((await client.call('logout', { visitor_token: token })).status).toBe(204);
+      await waitFor('the stream on the other gateway to end', async () => (stream.isClosed ? true : undefined), 15_000);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it(`a gateway paused ${PAUSE_MS / 1000} s ends its verified stream when the secret is rotated after it resumes`, async () => {
+    const token = await client.newVisitor();
+    const stream = await WidgetStream.open(other.url, widget, { visitor_token: token, ...claim('usr_paused') });
+    expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
+    try {
+      await pauseThenRotate(stream);
+    } finally {
+      other.child.kill('SIGCONT');
+      stream.close();
+    }
+  });
+
+  /** Pauses the other gateway past the consumers' inactive threshold, resumes it, rotates, and checks what its stream saw. */
+  async function pauseThenRotate(stream: WidgetStream): Promise<void> {
+    other.child.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    other.child.kill('SIGCONT');
+
+    const rotated = await widget.admin.rotateSecret(widget.widgetId);
+    expect(rotated.status).toBe(200);
+    const seenAtRotation = stream.messages().length;
+
+    // The same user writes from another device with the new secret: the old stream must not see it.
+    const device = await client.newVisitor();
+    const newClaim = claim('usr_paused', rotated.body.widget_secret);
+    expect((await client.postMessage(device, { client_message_id: 'after-rotate', text: 'after rotate', ...newClaim })).status).toBe(202);
+    await waitFor('the message stored', async () => {
+      const history = await client.call<{ messages: Array<{ text: string }> }>('history', { visitor_token: device, ...newClaim });
+      return history.body.messages?.some((m) => m.text === 'after rotate') ? true : undefined;
+    });
+    await waitFor('the old stream to end', async () => (stream.isClosed ? true : undefined), 30_000);
+    expect(stream.messages().slice(seenAtRotation)).toEqual([]);
+  }
+
+  it('recreates the consumers the server deleted, and answers not ready while one cannot be recreated', async () => {
+    // Three of its own per gateway (message.stored, widget.secret.rotated, visitor.logged_out), the paused one's recreated.
+    const before = await waitFor('both gateways consuming', async () => {
+      const names = await ephemeralConsumers();
+      return names.length === 6 ? names : undefined;
+    }, 60_000);
+    const nc = await connectTestNats(system.servers.natsUrl);
+    try {
+      const jsm = await nc.jetstreamManager();
+      for (const name of before) await jsm.consumers.delete(EVENT_STREAM, name);
+      await waitFor('every gateway consumer back', async () => ((await ephemeralConsumers()).length === before.length ? true : undefined), 30_000);
+
+      // Without the stream, no consumer can be recreated: readiness names the loop that is down.
+      await jsm.streams.delete(EVENT_STREAM);
+      try {
+        const down = await waitFor('the gateway not ready', async () => {
+          const ready = await readiness(other.url);
+          return ready.status === 503 ? ready : undefined;
+        }, 30_000);
+        expect(down.checks['consumer:widget.secret.rotated']).toMatch(/^down since/);
+        expect(down.checks.nats).toBe('ok');
+      } finally {
+        await ensureStreams(jsm, new CommonConfig());
+      }
+      await waitFor('the gateway ready again', async () => ((await readiness(other.url)).status === 200 ? true : undefined), 30_000);
+    } finally {
+      await nc.close();
+    }
+  });
+});
