@@ -12,3 +12,4 @@ export * from './streams';
 export * from './event-stream';
 export * from './steady-load';
 export * from './suites';
+export * from './supervisor';

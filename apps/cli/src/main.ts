@@ -3,7 +3,10 @@ import { generateMasterKey, KeyRing } from '@inviaro/crypto';
 import { createWorkspace, dataSourceOptions, runMigrations, WidgetSecretVault } from '@inviaro/persistence';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
+import { requireEnv, useRunningSystem } from './environment';
 import { registerEventCommands } from './events';
+
+useRunningSystem();
 
 const program = new Command('inviaro').description('Inviaro operator commands').showHelpAfterError();
 
@@ -44,12 +47,6 @@ secrets
       console.log(`resealed ${count} secret(s) under ${ring.currentKeyId}`);
     }),
   );
-
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
 
 async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<void> {
   const db = await new DataSource(dataSourceOptions(requireEnv('DATABASE_URL'), 1)).initialize();

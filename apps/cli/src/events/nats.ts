@@ -1,3 +1,4 @@
+import { HOW_TO_SET } from '../environment';
 import { connect, JetStreamManager, NatsConnection, StreamInfo, StreamInfoRequestOptions } from 'nats';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -26,7 +27,7 @@ export async function connectNats(follow = false): Promise<NatsConnection> {
       timeout: 5000,
     });
   } catch (error) {
-    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (set NATS_URL): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (NATS_URL: ${HOW_TO_SET}): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
