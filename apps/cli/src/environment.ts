@@ -13,7 +13,7 @@ export function useRunningSystem(): void {
 }
 
 /** What to do when a setting is missing: export it, or start the system in this checkout. */
-export const HOW_TO_SET = `export it, or run \`npm start\` in this checkout (its settings in ${RUN_DIR}/ are then used)`;
+export const HOW_TO_SET = `export it, or run \`npm start\` in this checkout, whose settings in ${RUN_DIR}/ are then used`;
 
 export function requireEnv(name: string): string {
   const value = process.env[name];

@@ -3,6 +3,7 @@ import { generateMasterKey, KeyRing } from '@inviaro/crypto';
 import { createWorkspace, dataSourceOptions, runMigrations, WidgetSecretVault } from '@inviaro/persistence';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
+import { registerAdminCommands } from './admin';
 import { requireEnv, useRunningSystem } from './environment';
 import { registerEventCommands } from './events';
 
@@ -58,6 +59,7 @@ async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<vo
 }
 
 registerEventCommands(program);
+registerAdminCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`inviaro: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,7 +1,7 @@
 import { WidgetSecretRotated } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/jetstream';
 import { newWidgetKey, SecretCache, Widget, WidgetSecretVault } from '@inviaro/persistence';
-import { Body, Controller, HttpCode, Logger, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
@@ -31,6 +31,13 @@ export class WidgetsController {
       return created;
     });
     return { id: widget.id, key: widget.key, name: widget.name, allowed_origins: widget.allowed_origins };
+  }
+
+  /** Every widget of the workspace, oldest first (a workspace has a handful: no pages). */
+  @Get()
+  async list(@AdminWorkspace() workspaceId: string) {
+    const widgets = await this.db.getRepository(Widget).find({ where: { workspace_id: workspaceId }, order: { created_at: 'ASC', id: 'ASC' } });
+    return { widgets: widgets.map((w) => ({ id: w.id, key: w.key, name: w.name, allowed_origins: w.allowed_origins, created_at: w.created_at.toISOString() })) };
   }
 
   @Post(':id/secret/reveal')
