@@ -24,7 +24,7 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
   const outputs: string[] = [];
 
   function cli(args: string[], env: NodeJS.ProcessEnv = { INVIARO_ADMIN_TOKEN: workspace.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl }): Promise<Run> {
-    const base = { ...process.env, INVIARO_RUN_DIR: noRunDir };
+    const base: NodeJS.ProcessEnv = { ...process.env, INVIARO_RUN_DIR: noRunDir };
     delete base.INVIARO_ADMIN_TOKEN;
     delete base.INVIARO_GATEWAY_URL;
     return new Promise((resolve) =>
