@@ -1,5 +1,6 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { serveOpenApi } from '../openapi/openapi';
 import { ApiExceptionFilter } from './api-exception.filter';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
@@ -33,6 +34,7 @@ function widgetCors(request: Request, response: Response, next: () => void): voi
 
 export function configureHttp(app: INestApplication): void {
   app.use(widgetCors);
+  serveOpenApi(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({
