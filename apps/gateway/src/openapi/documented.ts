@@ -2,7 +2,7 @@ import { applyDecorators, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ErrorAnswer } from './answers';
 
-/** What each error status means on this API (CONTRACT: docs/api.md section 2). */
+/** What each error status means on this API (docs/api.md §2 and §5). */
 const ERRORS = {
   400: 'bad shape: the message names the field (`field: what is wrong`)',
   401: 'a missing or wrong token (admin token, or visitor token that is unknown or logged out)',

@@ -21,7 +21,7 @@ const isAbsent = (value: unknown) => value === undefined || value === null || va
 const tooLong = (text: string) => text.length > MAX_USER_ID_CHARACTERS && [...text].length > MAX_USER_ID_CHARACTERS;
 
 /**
- * Does this claim verify under this secret (CONTRACT.md §1)? The one place the rule lives. Never
+ * Does this claim verify under this secret (docs/api.md §1)? The one place the rule lives. Never
  * throws: every wrong shape is a failed claim with its reason. Whether there is a claim at all is
  * the caller's call; a missing one reads here as a claim without a hash.
  */
