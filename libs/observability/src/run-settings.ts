@@ -25,7 +25,8 @@ export function runSettingsPath(dir: string): string {
 
 /** Written whole (temporary file, then rename), so a reader never sees half of it; mode 0600 even if the file existed. */
 export function writeRunSettings(dir: string, variables: Record<string, string>): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o700);
   const path = runSettingsPath(dir);
   const partial = `${path}.${process.pid}.tmp`;
   writeFileSync(partial, `${JSON.stringify({ pid: process.pid, variables } satisfies RunSettings, null, 2)}\n`, { mode: 0o600 });
