@@ -13,3 +13,4 @@ export * from './event-stream';
 export * from './steady-load';
 export * from './suites';
 export * from './supervisor';
+export * from './cli';

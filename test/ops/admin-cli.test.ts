@@ -1,19 +1,10 @@
-import { createWidget, createWorkspace, freePort, REPO_ROOT, RunningSystem, startSystem, TestWidget, TestWorkspace, waitFor, WidgetClient } from '@inviaro/test-harness';
-import { execFile } from 'node:child_process';
+import { CliRun, createWidget, createWorkspace, freePort, runCli, RunningSystem, startSystem, TestWidget, TestWorkspace, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 // `inviaro widget ...` and `inviaro failures list` against a running system, from the build (`npm run build` first).
 jest.setTimeout(180_000);
-
-const CLI = join(REPO_ROOT, 'bin', 'inviaro.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('npx inviaro widget / failures: the admin API from the command line', () => {
   let system: RunningSystem;
@@ -23,16 +14,13 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
   const noRunDir = mkdtempSync(join(tmpdir(), 'inviaro-no-run-'));
   const outputs: string[] = [];
 
-  function cli(args: string[], env: NodeJS.ProcessEnv = { INVIARO_ADMIN_TOKEN: workspace.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl }): Promise<Run> {
+  async function cli(args: string[], env: NodeJS.ProcessEnv = { INVIARO_ADMIN_TOKEN: workspace.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl }): Promise<CliRun> {
     const base: NodeJS.ProcessEnv = { ...process.env, INVIARO_RUN_DIR: noRunDir };
     delete base.INVIARO_ADMIN_TOKEN;
     delete base.INVIARO_GATEWAY_URL;
-    return new Promise((resolve) =>
-      execFile(process.execPath, [CLI, ...args], { env: { ...base, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-        outputs.push(stdout, stderr);
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-      }),
-    );
+    const run = await runCli(args, { ...base, ...env });
+    outputs.push(run.stdout, run.stderr);
+    return run;
   }
 
   beforeAll(async () => {

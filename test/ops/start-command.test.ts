@@ -1,5 +1,5 @@
-import { freePort, REPO_ROOT, waitFor } from '@inviaro/test-harness';
-import { ChildProcessWithoutNullStreams, execFile, execFileSync, spawn } from 'node:child_process';
+import { CLI, CliRun, freePort, REPO_ROOT, runCli, waitFor } from '@inviaro/test-harness';
+import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,14 +8,7 @@ import { join } from 'node:path';
 // and the CLI in a "second terminal": the checkout's bin, no connection variables in its environment.
 jest.setTimeout(300_000);
 
-const CLI = join(REPO_ROOT, 'bin', 'inviaro.js');
 const CONNECTION_VARIABLES = ['NATS_URL', 'REDIS_URL', 'DATABASE_URL', 'INVIARO_MASTER_KEYS', 'INVIARO_GATEWAY_URL', 'INVIARO_ADMIN_TOKEN', 'INVIARO_RUN_DIR'];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('npm start: a second terminal finds the running system, and what exits is restarted', () => {
   let runDir: string;
@@ -29,12 +22,7 @@ describe('npm start: a second terminal finds the running system, and what exits 
     for (const name of CONNECTION_VARIABLES) if (!(name in extra) && name !== 'INVIARO_RUN_DIR') delete env[name];
     return env;
   };
-  const cli = (args: string[], extra?: NodeJS.ProcessEnv): Promise<Run> =>
-    new Promise((resolve) =>
-      execFile(process.execPath, [CLI, ...args], { env: terminal(extra), cwd: REPO_ROOT, timeout: 60_000 }, (error, stdout, stderr) =>
-        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      ),
-    );
+  const cli = (args: string[], extra?: NodeJS.ProcessEnv): Promise<CliRun> => runCli(args, terminal(extra));
   const childrenOfStart = () =>
     execFileSync('ps', ['--ppid', String(start.pid), '-o', 'pid=,args='], { encoding: 'utf8' })
       .split('\n')
