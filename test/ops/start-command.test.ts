@@ -71,7 +71,7 @@ describe('npm start: a second terminal finds the running system, and what exits 
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain('cannot connect to NATS at nats://127.0.0.1:1');
 
-    const tail = spawn(process.execPath, [CLI, 'events', 'tail', '--json'], { env: terminal(), cwd: REPO_ROOT });
+    const tail = spawn(process.execPath, [CLI, 'events', 'tail', '--since', '10m', '--json'], { env: terminal(), cwd: REPO_ROOT });
     let tailed = '';
     tail.stdout.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
     tail.stderr.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
@@ -80,7 +80,6 @@ describe('npm start: a second terminal finds the running system, and what exits 
     const origin = new URL(/demo site\s+(\S+)/.exec(console_)![1]).origin;
     const post = (path: string, body: object) =>
       fetch(`${gateway}/v1/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ visitor_token: string }>);
-    await new Promise((resolve) => setTimeout(resolve, 1500)); // tail subscribes from "now"
     const { visitor_token } = await post('visitors', { key: demo.widgetKey });
     await post('messages', { key: demo.widgetKey, visitor_token, client_message_id: 'second-terminal', text: 'hello' });
     await waitFor('events tail to print message.inbound', async () => (tailed.includes('"subject":"message.inbound"') ? true : undefined), 60_000).catch((error) => {
