@@ -41,6 +41,26 @@ async function ensureDemo(system: RunningSystem, state: DemoState): Promise<Requ
   return state as Required<DemoState>;
 }
 
+/** The services in the order data flows through them (stopped the other way round), then the demo product. */
+async function startProcesses(system: RunningSystem, supervisor: Supervisor, state: DemoState): Promise<Required<DemoState>> {
+  for (const service of SERVICES) {
+    await supervisor.add({ name: service, start: () => system.start(service), describe: (p) => `on ${p.url}` });
+  }
+  const demo = await ensureDemo(system, state);
+  // The demo product: signs its users' ids with the Node SDK and embeds the widget; and the operator inbox.
+  await supervisor.add({
+    name: 'demo',
+    start: () =>
+      launch('demo', process.execPath, [join(DIST, 'apps', 'demo', 'src', 'main.js')], {
+        env: { ...process.env, GATEWAY_URL: system.gatewayUrl, WIDGET_KEY: demo.widgetKey, WIDGET_SECRET: demo.widgetSecret, ADMIN_TOKEN: demo.adminToken, DEMO_PORT: new URL(DEMO_ORIGIN).port },
+        readyWhen: /demo ready on/,
+        log: logFile({ logDir: LOG_DIR }, 'demo'),
+        detached: true,
+      }),
+  });
+  return demo;
+}
+
 /** What the CLI in a second terminal needs to reach this system (see apps/cli/src/environment.ts). */
 function connectionSettings(system: RunningSystem, demo: Required<DemoState>): Record<string, string> {
   return {
@@ -67,7 +87,6 @@ async function main() {
     services: [],
     detached: true,
   });
-  // Started in the order data flows through them; stopped the other way round.
   const supervisor = new Supervisor();
   const stop = async (exitCode: number) => {
     console.log('stopping…');
@@ -78,27 +97,15 @@ async function main() {
   };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
+  let demo: Required<DemoState>;
   try {
-    for (const service of SERVICES) {
-      await supervisor.add({ name: service, start: () => system.start(service), describe: (p) => `on ${p.url}` });
-    }
+    demo = await startProcesses(system, supervisor, state);
   } catch (error) {
+    // The processes run in process groups of their own: nothing else would stop them.
     console.error(`could not start: ${error instanceof Error ? error.message : String(error)}`);
-    await stop(1);
+    return stop(1);
   }
-  const demo = await ensureDemo(system, state);
   const gateway = system.gatewayUrl;
-  // The demo product: signs its users' ids with the Node SDK and embeds the widget; and the operator inbox.
-  await supervisor.add({
-    name: 'demo',
-    start: () =>
-      launch('demo', process.execPath, [join(DIST, 'apps', 'demo', 'src', 'main.js')], {
-        env: { ...process.env, GATEWAY_URL: gateway, WIDGET_KEY: demo.widgetKey, WIDGET_SECRET: demo.widgetSecret, ADMIN_TOKEN: demo.adminToken, DEMO_PORT: new URL(DEMO_ORIGIN).port },
-        readyWhen: /demo ready on/,
-        log: logFile({ logDir: LOG_DIR }, 'demo'),
-        detached: true,
-      }),
-  });
   writeRunSettings(RUN_DIR, connectionSettings(system, demo));
   const call = (path: string, body: string) => `curl -s -X POST ${gateway}/v1/widget/${path} -H 'content-type: application/json' -H 'origin: ${DEMO_ORIGIN}' -d '${body}'`;
   console.log(`
