@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install-prerequisites.sh
+. scripts/use-node.sh
 [ -d node_modules ] || npm install --no-audit --no-fund
 npm run build
 exec node dist/scripts/start.js

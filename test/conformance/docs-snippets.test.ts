@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Every server snippet on the customer docs page, run by its own interpreter, must produce digests
-// the running verifier accepts under their widget's secret and only under it (CONTRACT.md §1).
+// the running verifier accepts under their widget's secret and only under it (docs/api.md §1).
 // Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
 jest.setTimeout(120_000);
 

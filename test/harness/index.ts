@@ -16,3 +16,5 @@ export * from './suites';
 export * from './nats-cluster';
 export * from './stored-once';
 export * from './metrics';
+export * from './supervisor';
+export * from './cli';

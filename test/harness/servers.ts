@@ -38,6 +38,8 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Write each server's output to `<logDir>/<server>.log`. */
   logDir?: string;
+  /** Each process in a process group of its own (the start command): a terminal's Ctrl-C reaches only the start command, which stops them in order. */
+  detached?: boolean;
 }
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
@@ -90,6 +92,8 @@ export async function restartable(name: string, url: string, start: () => Promis
 
 export interface NatsServerOptions {
   logDir?: string;
+  /** In a process group of its own (the start command's servers: Ctrl-C reaches only the start command). */
+  detached?: boolean;
   /** Serve TLS with this certificate (clients then connect to the `tls://` URL). */
   tls?: { certFile: string; keyFile: string };
 }
@@ -106,7 +110,7 @@ export async function natsServer(dir: string, options: NatsServerOptions = {}): 
   const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   const url = `${options.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`;
   rememberNatsCredentials(url, auth.credentials);
-  const handle = await restartable('nats-server', url, () => launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats') }));
+  const handle = await restartable('nats-server', url, () => launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats'), detached: options.detached }));
   return { ...handle, auth };
 }
 
@@ -116,7 +120,7 @@ async function redisServer(dir: string, options: ServerOptions): Promise<ServerH
   // The decrypted-secret cache: password required, never written to disk.
   const args = ['--bind', '127.0.0.1', '--port', String(port), '--requirepass', TEST_PASSWORD, '--save', '', '--appendonly', 'no', '--dir', dir];
   return restartable('redis-server', `redis://:${TEST_PASSWORD}@127.0.0.1:${port}`, () =>
-    launch('redis-server', 'redis-server', args, { readyWhen: /Ready to accept connections/, log: logFile(options, 'redis') }),
+    launch('redis-server', 'redis-server', args, { readyWhen: /Ready to accept connections/, log: logFile(options, 'redis'), detached: options.detached }),
   );
 }
 
@@ -135,7 +139,7 @@ async function postgresServer(dir: string, options: ServerOptions): Promise<Serv
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   return restartable('postgres', `postgres://postgres:${TEST_PASSWORD}@127.0.0.1:${port}/postgres`, () =>
-    launch('postgres', `${PG_BIN}/postgres`, ['-D', dir, ...settings], { readyWhen: /ready to accept connections/, log: logFile(options, 'postgres'), ...as }),
+    launch('postgres', `${PG_BIN}/postgres`, ['-D', dir, ...settings], { readyWhen: /ready to accept connections/, log: logFile(options, 'postgres'), detached: options.detached, ...as }),
   );
 }
 

@@ -69,6 +69,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
         env: { ...baseEnv, ...natsEnv(servers.natsUrl, service), PORT: String(port), ...extraEnv },
         readyWhen: /"msg":"ready"/,
         log: logFile(options, service),
+        detached: options.detached,
       });
       const child = Object.assign(launched, { url: `http://127.0.0.1:${port}` });
       processes.push(child);

@@ -3,7 +3,11 @@ import { generateMasterKey, KeyRing } from '@inviaro/crypto';
 import { createWorkspace, dataSourceOptions, runMigrations, WidgetSecretVault } from '@inviaro/persistence';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
+import { registerAdminCommands } from './admin';
+import { requireEnv, useRunningSystem } from './environment';
 import { registerEventCommands } from './events';
+
+useRunningSystem();
 
 const program = new Command('inviaro').description('Inviaro operator commands').showHelpAfterError();
 
@@ -45,12 +49,6 @@ secrets
     }),
   );
 
-function requireEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set`);
-  return value;
-}
-
 async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<void> {
   const db = await new DataSource(dataSourceOptions(requireEnv('DATABASE_URL'), 1)).initialize();
   try {
@@ -61,6 +59,7 @@ async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<vo
 }
 
 registerEventCommands(program);
+registerAdminCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`inviaro: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,6 +1,6 @@
 import { validateSync, ValidationError } from 'class-validator';
 
-/** What every event carries around its data (CONTRACT.md section 3). */
+/** What every event carries around its data (docs/api.md §3). */
 export interface EventEnvelope<T> {
   /** Unique per logical event; also the JetStream de-duplication id. */
   id: string;

@@ -1,4 +1,5 @@
 import { natsConnectionOptions } from '@inviaro/jetstream';
+import { HOW_TO_SET } from '../environment';
 import { connect, JetStreamManager, NatsConnection, StreamInfo, StreamInfoRequestOptions } from 'nats';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -28,7 +29,7 @@ export async function connectNats(follow = false): Promise<NatsConnection> {
       timeout: 5000,
     });
   } catch (error) {
-    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (set NATS_URL, and NATS_USER / NATS_PASSWORD for the operator's user): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (NATS_URL, and NATS_USER / NATS_PASSWORD for the operator's user: ${HOW_TO_SET}): ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

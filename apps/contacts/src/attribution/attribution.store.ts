@@ -45,7 +45,7 @@ const keepLatest = (column: 'email' | 'name', value: string, at: string) =>
    ${column}_at = CASE WHEN ${newer(column, value, at)} THEN ${at} ELSE contacts.${column}_at END`;
 
 /**
- * Attribution and fold (CONTRACT.md §1) by the rule stated in docs/data-model.md, applied incrementally.
+ * Attribution and fold (docs/api.md §1) by the rule stated in docs/data-model.md, applied incrementally.
  *
  * Every event is recorded once (by message id) in `visitor_events`, the visitor's timeline in
  * received order. Invariant, after every commit: each run of anonymous events (docs/data-model.md) has

@@ -81,7 +81,7 @@ export class InboxQueries {
   ) {}
 
   /**
-   * What a visitor may read now (CONTRACT.md §1 History): its own live anonymous contact's
+   * What a visitor may read now (docs/api.md §1 History): its own live anonymous contact's
    * messages, and, only when the gateway vouches that the claim verifies now, the verified user's
    * whole history from every device.
    */

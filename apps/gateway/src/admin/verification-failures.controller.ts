@@ -4,6 +4,8 @@ import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListFailuresQuery } from './admin.dto';
+import { VerificationFailures } from '../openapi/answers';
+import { AdminApi, Answers } from '../openapi/documented';
 
 interface FailureRow {
   id: string;
@@ -23,11 +25,13 @@ interface FailureRow {
  * reason are one entry: `count` times, from `first_at` to `last_at` (`at` is `last_at`, kept for old readers).
  */
 @Controller('v1/admin/verification-failures')
+@AdminApi()
 @UseGuards(AdminAuthGuard)
 export class VerificationFailuresController {
   constructor(private readonly db: DataSource) {}
 
   @Get()
+  @Answers({ summary: 'failed identity claims, newest first (never a hash or a secret)', status: 200, answer: VerificationFailures, errors: [400, 401, 404] })
   async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery) {
     if (query.widget_id) {
       const [widget] = await this.db.query(`SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);

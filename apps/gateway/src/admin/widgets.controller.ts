@@ -1,15 +1,18 @@
 import { WidgetSecretRotated } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/jetstream';
 import { newWidgetKey, SecretCache, Widget, WidgetSecretVault } from '@inviaro/persistence';
-import { Body, Controller, HttpCode, Logger, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody } from './admin.dto';
+import { WidgetCreated, WidgetList, WidgetSecret } from '../openapi/answers';
+import { AdminApi, Answers } from '../openapi/documented';
 
 const CACHE_RETRY_AFTER = 2;
 
 @Controller('v1/admin/widgets')
+@AdminApi()
 @UseGuards(AdminAuthGuard)
 export class WidgetsController {
   private readonly logger = new Logger('widgets');
@@ -23,6 +26,7 @@ export class WidgetsController {
 
   /** A widget and its first secret, which the admin then reveals once. */
   @Post()
+  @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
   @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody) {
     const widget = await this.db.transaction(async (tx) => {
@@ -33,7 +37,16 @@ export class WidgetsController {
     return { id: widget.id, key: widget.key, name: widget.name, allowed_origins: widget.allowed_origins };
   }
 
+  /** Every widget of the workspace, oldest first (a workspace has a handful: no pages). */
+  @Get()
+  @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
+  async list(@AdminWorkspace() workspaceId: string) {
+    const widgets = await this.db.getRepository(Widget).find({ where: { workspace_id: workspaceId }, order: { created_at: 'ASC', id: 'ASC' } });
+    return { widgets: widgets.map((w) => ({ id: w.id, key: w.key, name: w.name, allowed_origins: w.allowed_origins, created_at: w.created_at.toISOString() })) };
+  }
+
   @Post(':id/secret/reveal')
+  @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 404, 410] })
   @HttpCode(200)
   async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
     await this.widgetOf(workspaceId, id);
@@ -44,6 +57,7 @@ export class WidgetsController {
 
   /** Takes effect before it answers: from then on every old digest fails, on every instance. */
   @Post(':id/secret/rotate')
+  @Answers({ summary: 'a new secret, in force when this answers (this answer is its one reveal)', status: 200, answer: WidgetSecret, errors: [400, 401, 404] })
   @HttpCode(200)
   async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
     const widget = await this.widgetOf(workspaceId, id);

@@ -1,6 +1,6 @@
 import { HttpException } from '@nestjs/common';
 
-/** The one error shape of every HTTP answer: `{"error": {"code", "message"}}` (CONTRACT.md section 2). */
+/** The one error shape of every HTTP answer: `{"error": {"code", "message"}}` (docs/api.md §2). */
 export class ApiError extends HttpException {
   constructor(
     status: number,

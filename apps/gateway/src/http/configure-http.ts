@@ -1,5 +1,6 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Request, Response } from 'express';
+import { serveOpenApi } from '../openapi/openapi';
 import { AcceptedTextPipe } from './accepted-text';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { parseBodies } from './body-parsing';
@@ -36,6 +37,7 @@ function widgetCors(request: Request, response: Response, next: () => void): voi
 export function configureHttp(app: INestApplication): void {
   app.use(widgetCors);
   parseBodies(app);
+  serveOpenApi(app);
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useGlobalPipes(
     new ValidationPipe({

@@ -11,6 +11,8 @@ import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
 import { LiveUpdates } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
+import { Accepted, History, MessageAccepted, VisitorCreated } from '../openapi/answers';
+import { Answers } from '../openapi/documented';
 
 /** Seconds a widget should wait before retrying when the event stream does not answer. */
 const RETRY_AFTER = 2;
@@ -33,6 +35,7 @@ export class WidgetController {
   ) {}
 
   @Post('visitors')
+  @Answers({ summary: 'a visitor token for this browser', status: 201, answer: VisitorCreated, errors: [400, 403, 404, 413, 429] })
   @HttpCode(201)
   @CreatesVisitors()
   async createVisitor(@Body() body: CreateVisitorBody, @Headers('origin') origin?: string) {
@@ -43,6 +46,7 @@ export class WidgetController {
 
   /** Answers 202 only once the event is durably in the stream; a retry with the same client_message_id is the same message. */
   @Post('messages')
+  @Answers({ summary: 'a message, with the page’s claim if any (a malformed claim is dropped, never a 400)', status: 202, answer: MessageAccepted, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(202)
   async postMessage(@Body() body: PostMessageBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
@@ -53,6 +57,7 @@ export class WidgetController {
 
   /** The widget's runtime `identify`: verifies and folds without a message. */
   @Post('identify')
+  @Answers({ summary: 'the page’s claim without a message: verifies and folds', status: 202, answer: Accepted, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(202)
   async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
@@ -61,6 +66,7 @@ export class WidgetController {
   }
 
   @Post('logout')
+  @Answers({ summary: 'ends the visitor token', status: 204, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(204)
   async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string) {
     const { widget, visitor } = await this.access.caller(body.key, origin, body.visitor_token);
@@ -76,6 +82,7 @@ export class WidgetController {
 
   /** The visitor's own anonymous history, and the verified user's whole history only while the claim verifies now. */
   @Post('history')
+  @Answers({ summary: 'what this visitor may see now, oldest first', status: 200, answer: History, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(200)
   async history(@Body() body: HistoryBody, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
@@ -87,6 +94,12 @@ export class WidgetController {
 
   /** New messages the visitor may see, as server-sent events over a POST (the token stays out of URLs). */
   @Post('stream')
+  @Answers({
+    summary: 'new messages as they are stored, as server-sent events',
+    status: 200,
+    produces: { type: 'text/event-stream', description: 'an `event: ready` with `{"is_verified"}`, then an `event: message` per message (as in history)' },
+    errors: [400, 401, 403, 404, 413, 429],
+  })
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const secretVersion = claimOf(body) ? await this.live.secretVersion(caller.widget.id) : undefined;

@@ -7,7 +7,7 @@ type ClaimCheckFailure = ClaimShapeFault | 'mismatch';
 export type ClaimCheck = { verified: true; userId: string } | { verified: false; reason: ClaimCheckFailure; claimedUserId?: string };
 
 /**
- * Does this claim verify under this secret (CONTRACT.md §1)? Its shape is judged by the
+ * Does this claim verify under this secret (docs/api.md §1)? Its shape is judged by the
  * contracts' claimShape (the rule the gateway reduces claims with); here, only the digest. Never
  * throws. Whether there is a claim at all is the caller's call; a missing one reads here as a claim without a hash.
  */

@@ -16,7 +16,7 @@ type ClaimInHand = InboundClaim | null | undefined | typeof UNOPENABLE_CLAIM;
 const outcomes = counter('inviaro_claim_checks_total', 'Claim checks by outcome (verified, anonymous, failed) and failure reason', ['outcome', 'reason']);
 const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim, secret lookup included', [], LATENCY_BUCKETS);
 
-/** Decides a widget event's claim against the widget's current secret (CONTRACT.md §1). */
+/** Decides a widget event's claim against the widget's current secret (docs/api.md §1). */
 @Injectable()
 export class ClaimVerification {
   constructor(private readonly secrets: WidgetSecrets) {}

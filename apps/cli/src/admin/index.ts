@@ -1,0 +1,112 @@
+import { Command } from 'commander';
+import { parseSince } from '../events/since';
+import { jsonLine, printable, table } from '../events/text';
+import { AdminApi, AdminOptions, DEFAULT_GATEWAY_URL } from './admin-api';
+
+interface WidgetRow {
+  id: string;
+  key: string;
+  name: string;
+  allowed_origins: string[];
+  created_at?: string;
+}
+
+interface FailureRow {
+  widget_id: string;
+  claimed_user_id: string | null;
+  reason: string;
+  at: string;
+}
+
+/** A page as large as the API gives: `failures list` follows `next_cursor` up to `--limit`. */
+const FAILURE_PAGE = 200;
+
+/** `--token` and `--gateway` on every admin command. */
+function adminCommand(parent: Command, name: string, description: string): Command {
+  return parent
+    .command(name)
+    .description(description)
+    .option('--token <token>', 'an admin token of the workspace (better: INVIARO_ADMIN_TOKEN, which no process list shows)')
+    .option('--gateway <url>', `the gateway (INVIARO_GATEWAY_URL, default ${DEFAULT_GATEWAY_URL})`)
+    .option('--json', 'JSON for scripts');
+}
+
+const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
+
+/** `inviaro widget ...` and `inviaro failures ...`: what operators and support do through the admin API. */
+export function registerAdminCommands(program: Command): void {
+  const widget = program.command('widget').description('widgets of a workspace, through the admin API (INVIARO_ADMIN_TOKEN, INVIARO_GATEWAY_URL)');
+
+  adminCommand(widget, 'create', 'create a widget and reveal its secret (shown once: put it on your server, never in a page)')
+    .requiredOption('--name <name>', 'the widget name')
+    .requiredOption('--origin <origin...>', 'origins the widget may be called from, e.g. https://app.example.com')
+    .action(async (options: AdminOptions & { name: string; origin: string[]; json?: boolean }) => {
+      const api = new AdminApi(options);
+      const created = await api.call<WidgetRow>('POST', 'widgets', { name: options.name, allowed_origins: options.origin });
+      const { widget_secret } = await api.call<{ widget_secret: string }>('POST', `widgets/${created.id}/secret/reveal`);
+      print(options.json, { ...created, widget_secret }, () =>
+        [`widget ${created.id}`, `key                   ${created.key}`, `allowed origins       ${created.allowed_origins.join(', ')}`, `secret (shown once)   ${widget_secret}`].join('\n'),
+      );
+    });
+
+  adminCommand(widget, 'list', "the workspace's widgets, oldest first").action(async (options: AdminOptions & { json?: boolean }) => {
+    const { widgets } = await new AdminApi(options).call<{ widgets: WidgetRow[] }>('GET', 'widgets');
+    print(options.json, { widgets }, () =>
+      widgets.length === 0
+        ? 'no widgets yet: `inviaro widget create --name NAME --origin https://...`'
+        : table(
+            ['ID', 'KEY', 'NAME', 'CREATED', 'ALLOWED ORIGINS'],
+            widgets.map((w) => [w.id, w.key, printable(w.name, 60), w.created_at ?? '', w.allowed_origins.join(', ')]),
+          ),
+    );
+  });
+
+  adminCommand(widget, 'rotate-secret', 'a new secret for the widget, in force when this returns (every old user hash fails from then on); shown once')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
+      const { widget_secret } = await new AdminApi(options).call<{ widget_secret: string }>('POST', `widgets/${encodeURIComponent(id)}/secret/rotate`);
+      print(options.json, { widget_id: id, widget_secret }, () => `new secret of widget ${id} (shown once; the old one no longer verifies):\n${widget_secret}`);
+    });
+
+  const failures = program.command('failures').description('failed identity claims, the support trail (admin API)');
+  adminCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)')
+    .option('--widget <widget-id>', 'only this widget')
+    .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (options: AdminOptions & { widget?: string; since?: string; limit: string; json?: boolean }) => {
+      const since = options.since ? parseSince(options.since) : undefined;
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, not "${printable(options.limit, 20)}"`);
+      const rows = await listFailures(new AdminApi(options), { widgetId: options.widget, since, limit });
+      if (options.json) {
+        for (const row of rows) console.log(jsonLine(row));
+        return;
+      }
+      console.log(
+        rows.length === 0
+          ? 'no failed claims' + (since ? ` since ${since.toISOString()}` : '')
+          : table(
+              ['AT', 'WIDGET', 'REASON', 'CLAIMED USER ID'],
+              rows.map((r) => [r.at, r.widget_id, r.reason, r.claimed_user_id === null ? '-' : printable(r.claimed_user_id, 80)]),
+            ),
+      );
+    });
+}
+
+/** Newest first, page by page, until `limit` rows or the first one older than `since`. */
+async function listFailures(api: AdminApi, query: { widgetId?: string; since?: Date; limit: number }): Promise<FailureRow[]> {
+  const rows: FailureRow[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, query.limit - rows.length)) });
+    if (query.widgetId) params.set('widget_id', query.widgetId);
+    if (cursor) params.set('cursor', cursor);
+    const page: { failures: FailureRow[]; next_cursor: string | null } = await api.call('GET', `verification-failures?${params}`);
+    for (const row of page.failures) {
+      if (query.since && new Date(row.at) < query.since) return rows;
+      rows.push(row);
+    }
+    cursor = page.next_cursor;
+  } while (cursor && rows.length < query.limit);
+  return rows;
+}

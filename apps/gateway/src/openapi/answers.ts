@@ -1,0 +1,171 @@
+import { MESSAGE_AUTHORS } from '@inviaro/contracts';
+import { ApiProperty } from '@nestjs/swagger';
+
+// The shapes of the gateway's answers, for its OpenAPI description. test/ops/openapi.test.ts checks
+// real answers against them (no field missing, none undocumented), so they cannot drift from the code.
+
+const nullable = (type: 'string', description?: string) => ApiProperty({ type, nullable: true, description });
+const time = (description?: string) => ApiProperty({ type: 'string', format: 'date-time', description });
+
+export class ErrorDetail {
+  @ApiProperty({ description: 'stable and machine-readable, e.g. invalid_request, origin_not_allowed, widget_not_found, rate_limited', example: 'invalid_request' })
+  code!: string;
+
+  @ApiProperty({ description: 'for people; a 400 names the field first (`field: what is wrong`)', example: 'text: text must be longer than or equal to 1 characters' })
+  message!: string;
+}
+
+/** The one error shape of every answer that is not a success. */
+export class ErrorAnswer {
+  @ApiProperty({ type: ErrorDetail })
+  error!: ErrorDetail;
+}
+
+export class VisitorCreated {
+  @ApiProperty({ description: 'random, 128 bits or more; stored only hashed; sent with every later call' })
+  visitor_token!: string;
+}
+
+export class MessageAccepted {
+  @ApiProperty({ format: 'uuid', description: 'the same for the same client_message_id of the same visitor' })
+  message_id!: string;
+}
+
+/** `identify` answers 202 with an empty object. */
+export class Accepted {}
+
+export class HistoryContact {
+  @ApiProperty()
+  is_verified!: boolean;
+}
+
+export class StoredMessage {
+  @ApiProperty({ format: 'uuid' })
+  message_id!: string;
+
+  @ApiProperty({ enum: MESSAGE_AUTHORS })
+  author!: string;
+
+  @ApiProperty()
+  text!: string;
+
+  @time()
+  created_at!: string;
+}
+
+export class History {
+  @ApiProperty({ type: HistoryContact })
+  contact!: HistoryContact;
+
+  @ApiProperty({ type: [StoredMessage], description: 'oldest first' })
+  messages!: StoredMessage[];
+
+  @nullable('string', 'pass as `before` for older messages; null at the beginning')
+  next_cursor!: string | null;
+}
+
+export class WidgetCreated {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ description: 'public: it sits in the customer’s page', example: 'wt_3f9a…' })
+  key!: string;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ type: [String], example: ['https://app.example.com'] })
+  allowed_origins!: string[];
+}
+
+export class WidgetListed extends WidgetCreated {
+  @time()
+  created_at!: string;
+}
+
+export class WidgetList {
+  @ApiProperty({ type: [WidgetListed], description: 'oldest first' })
+  widgets!: WidgetListed[];
+}
+
+export class WidgetSecret {
+  @ApiProperty({ description: '64 lowercase hex characters; the HMAC key is this string’s UTF-8 bytes', pattern: '^[0-9a-f]{64}$' })
+  widget_secret!: string;
+}
+
+export class VerificationFailure {
+  @ApiProperty({ format: 'uuid' })
+  widget_id!: string;
+
+  @nullable('string')
+  claimed_user_id!: string | null;
+
+  @ApiProperty({ description: 'mismatch, malformed, missing_hash, stale_secret, ...', example: 'mismatch' })
+  reason!: string;
+
+  @time()
+  at!: string;
+}
+
+export class VerificationFailures {
+  @ApiProperty({ type: [VerificationFailure], description: 'newest first' })
+  failures!: VerificationFailure[];
+
+  @nullable('string', 'pass as `cursor` for the next page; null on the last')
+  next_cursor!: string | null;
+}
+
+export class ContactSummary {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @nullable('string', 'null for an anonymous contact')
+  user_id!: string | null;
+
+  @ApiProperty()
+  is_verified!: boolean;
+
+  @nullable('string')
+  email!: string | null;
+
+  @nullable('string')
+  name!: string | null;
+
+  @time()
+  created_at!: string;
+
+  @time()
+  last_seen_at!: string;
+}
+
+export class Contacts {
+  @ApiProperty({ type: [ContactSummary] })
+  contacts!: ContactSummary[];
+
+  @nullable('string', 'pass as `cursor` for the next page; null on the last')
+  next_cursor!: string | null;
+}
+
+export class Conversation {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  widget_id!: string;
+
+  @time()
+  created_at!: string;
+
+  @ApiProperty({ type: [StoredMessage] })
+  messages!: StoredMessage[];
+}
+
+export class ContactDetail extends ContactSummary {
+  @ApiProperty({ type: [Conversation] })
+  conversations!: Conversation[];
+}
+
+export class ReplyStored {
+  @ApiProperty({ format: 'uuid' })
+  message_id!: string;
+}

@@ -1,0 +1,114 @@
+import { CliRun, createWidget, createWorkspace, freePort, runCli, RunningSystem, startSystem, TestWidget, TestWorkspace, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// `inviaro widget ...` and `inviaro failures list` against a running system, from the build (`npm run build` first).
+jest.setTimeout(180_000);
+
+describe('npx inviaro widget / failures: the admin API from the command line', () => {
+  let system: RunningSystem;
+  let workspace: TestWorkspace;
+  let other: TestWidget;
+  /** No `npm start` of this checkout may lend its settings to these runs. */
+  const noRunDir = mkdtempSync(join(tmpdir(), 'inviaro-no-run-'));
+  const outputs: string[] = [];
+
+  async function cli(args: string[], env: NodeJS.ProcessEnv = { INVIARO_ADMIN_TOKEN: workspace.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl }): Promise<CliRun> {
+    const base: NodeJS.ProcessEnv = { ...process.env, INVIARO_RUN_DIR: noRunDir };
+    delete base.INVIARO_ADMIN_TOKEN;
+    delete base.INVIARO_GATEWAY_URL;
+    const run = await runCli(args, { ...base, ...env });
+    outputs.push(run.stdout, run.stderr);
+    return run;
+  }
+
+  beforeAll(async () => {
+    system = await startSystem();
+    workspace = await createWorkspace(system, 'Ops');
+    other = await createWidget(system);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    rmSync(noRunDir, { recursive: true, force: true });
+  });
+
+  test('widget create reveals the secret once, list shows the widgets, rotate-secret gives a new secret', async () => {
+    const empty = await cli(['widget', 'list']);
+    expect(empty).toEqual({ code: 0, stdout: expect.stringContaining('no widgets yet'), stderr: '' });
+
+    const created = await cli(['widget', 'create', '--name', 'Shop', '--origin', 'https://shop.example', 'http://localhost:3000', '--json']);
+    expect(created.stderr).toBe('');
+    const widget = JSON.parse(created.stdout);
+    expect(widget).toEqual({ id: expect.any(String), key: expect.stringMatching(/^wt_/), name: 'Shop', allowed_origins: ['https://shop.example', 'http://localhost:3000'], widget_secret: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    const again = await workspace.admin.revealSecret(widget.id);
+    expect(again.status).toBe(410);
+
+    const human = await cli(['widget', 'list', '--token', workspace.adminToken]);
+    expect(human.code).toBe(0);
+    expect(human.stdout.split('\n')[0]).toMatch(/^ID\s+KEY\s+NAME\s+CREATED\s+ALLOWED ORIGINS$/);
+    expect(human.stdout).toContain(`${widget.key}  Shop`);
+    expect(human.stdout).toContain('https://shop.example, http://localhost:3000');
+    const listed = JSON.parse((await cli(['widget', 'list', '--json'])).stdout);
+    expect(listed).toEqual({ widgets: [{ id: widget.id, key: widget.key, name: 'Shop', allowed_origins: widget.allowed_origins, created_at: expect.any(String) }] });
+
+    const rotated = await cli(['widget', 'rotate-secret', widget.id, '--json']);
+    expect(rotated.stderr).toBe('');
+    const { widget_secret } = JSON.parse(rotated.stdout);
+    expect(widget_secret).toMatch(/^[0-9a-f]{64}$/);
+    expect(widget_secret).not.toBe(widget.widget_secret);
+    expect((await cli(['widget', 'rotate-secret', widget.id])).stdout).toMatch(/^new secret of widget .* \(shown once; the old one no longer verifies\):\n[0-9a-f]{64}\n$/);
+  });
+
+  test('another workspace\'s widget is not found; a token of none is refused; a gateway that is away is named', async () => {
+    const foreign = await cli(['widget', 'rotate-secret', other.widgetId]);
+    expect(foreign).toEqual({ code: 1, stdout: '', stderr: 'inviaro: the gateway answered 404 (widget_not_found: no widget with this id in your workspace)\n' });
+    const malformed = await cli(['widget', 'rotate-secret', 'not-an-id']);
+    expect(malformed.stderr).toMatch(/^inviaro: the gateway answered 400 \(/);
+
+    const noToken = await cli(['widget', 'list'], { INVIARO_GATEWAY_URL: system.gatewayUrl });
+    expect(noToken.code).toBe(1);
+    expect(noToken.stderr).toContain('no admin token: pass --token or set INVIARO_ADMIN_TOKEN');
+    const wrong = await cli(['widget', 'list', '--token', 'at_wrong', '--gateway', system.gatewayUrl], {});
+    expect(wrong.stderr).toBe('inviaro: the gateway refused the admin token (unauthorized: a valid admin token is required (Authorization: Bearer <token>)): pass a token of this workspace with --token or INVIARO_ADMIN_TOKEN\n');
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const away = await cli(['widget', 'list', '--gateway', nobody]);
+    expect(away.stderr).toContain(`inviaro: cannot reach the gateway at ${nobody} (ECONNREFUSED): is it running? Pass --gateway or set INVIARO_GATEWAY_URL`);
+  });
+
+  test('failures list: newest first, by widget, since a time, limited; never a hash', async () => {
+    const env = { INVIARO_ADMIN_TOKEN: other.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl };
+    expect((await cli(['failures', 'list'], env)).stdout).toBe('no failed claims\n');
+    const client = new WidgetClient(system.gatewayUrl, other);
+    const visitor = await client.newVisitor();
+    const badHash = 'ab'.repeat(32);
+    for (let i = 0; i < 3; i++) {
+      const posted = await client.postMessage(visitor, { client_message_id: `f${i}`, text: 'hi', user_id: `user-${i}`, user_hash: badHash });
+      expect(posted.status).toBe(202);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await waitFor('three failures', async () => ((await other.admin.failures()).body.failures.length === 3 ? true : undefined), 60_000);
+
+    const all = await cli(['failures', 'list', '--json'], env);
+    const rows = all.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(rows.map((r) => r.claimed_user_id)).toEqual(['user-2', 'user-1', 'user-0']);
+    expect(rows[0]).toEqual({ widget_id: other.widgetId, claimed_user_id: 'user-2', reason: 'mismatch', at: expect.any(String) });
+
+    const human = await cli(['failures', 'list', '--widget', other.widgetId, '--since', '1h'], env);
+    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+CLAIMED USER ID$/);
+    expect(human.stdout.trim().split('\n')).toHaveLength(4);
+    const limited = await cli(['failures', 'list', '--limit', '2', '--json'], env);
+    expect(limited.stdout.trim().split('\n')).toHaveLength(2);
+    const sinceSecond = await cli(['failures', 'list', '--since', rows[1].at, '--json'], env);
+    expect(sinceSecond.stdout.trim().split('\n').map((line) => JSON.parse(line).claimed_user_id)).toEqual(['user-2', 'user-1']);
+    const badSince = await cli(['failures', 'list', '--since', 'yesterday'], env);
+    expect(badSince.stderr).toContain('--since: expected a duration such as 30s');
+    const otherWidget = await cli(['failures', 'list', '--widget', '00000000-0000-4000-8000-000000000000'], env);
+    expect(otherWidget.stderr).toBe('inviaro: the gateway answered 404 (widget_not_found: no widget with this id in your workspace)\n');
+
+    const everything = outputs.join('\n');
+    expect(everything).not.toContain(badHash);
+    expect(everything).not.toContain(workspace.adminToken);
+    expect(everything).not.toContain(other.adminToken);
+  });
+});

@@ -1,0 +1,124 @@
+import { CLI, CliRun, freePort, REPO_ROOT, runCli, waitFor } from '@inviaro/test-harness';
+import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// `npm start` as a user runs it (from the build: `npm run build` first), in a run folder of its own,
+// and the CLI in a "second terminal": the checkout's bin, no connection variables in its environment.
+jest.setTimeout(300_000);
+
+const CONNECTION_VARIABLES = ['NATS_URL', 'REDIS_URL', 'DATABASE_URL', 'INVIARO_MASTER_KEYS', 'INVIARO_GATEWAY_URL', 'INVIARO_ADMIN_TOKEN', 'INVIARO_RUN_DIR'];
+
+describe('npm start: a second terminal finds the running system, and what exits is restarted', () => {
+  let runDir: string;
+  let start: ChildProcessWithoutNullStreams;
+  let console_ = '';
+  let startExited: Promise<number | null>;
+
+  /** A shell of the user's own: none of the system's variables set, only where this test's run folder is. */
+  const terminal = (extra: NodeJS.ProcessEnv = {}) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, INVIARO_RUN_DIR: runDir, ...extra };
+    for (const name of CONNECTION_VARIABLES) if (!(name in extra) && name !== 'INVIARO_RUN_DIR') delete env[name];
+    return env;
+  };
+  const cli = (args: string[], extra?: NodeJS.ProcessEnv): Promise<CliRun> => runCli(args, terminal(extra));
+  const childrenOfStart = () =>
+    execFileSync('ps', ['--ppid', String(start.pid), '-o', 'pid=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), args: line.trim() }));
+
+  beforeAll(async () => {
+    runDir = mkdtempSync(join(tmpdir(), 'inviaro-start-'));
+    const env = terminal({ PORT: String(await freePort()), DEMO_ORIGIN: `http://127.0.0.1:${await freePort()}` });
+    start = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'start.js')], { env, cwd: REPO_ROOT });
+    start.stdout.on('data', (chunk: Buffer) => (console_ += chunk.toString()));
+    start.stderr.on('data', (chunk: Buffer) => (console_ += chunk.toString()));
+    startExited = new Promise((resolve) => start.once('exit', (code) => resolve(code)));
+    await waitFor('npm start to be ready', async () => (console_.includes('Ctrl-C stops everything') ? true : undefined), 180_000, 200).catch((error) => {
+      throw new Error(`${error}\n${console_}`);
+    });
+  });
+
+  afterAll(async () => {
+    if (start.exitCode === null) {
+      start.kill('SIGINT');
+      await startExited;
+    }
+    rmSync(runDir, { recursive: true, force: true });
+  });
+
+  test('its connection settings are in the run folder, readable by its user only', () => {
+    const file = join(runDir, 'connection.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(runDir).mode & 0o077).toBe(0);
+    const settings = JSON.parse(readFileSync(file, 'utf8'));
+    expect(settings.pid).toBe(start.pid);
+    expect(Object.keys(settings.variables)).toEqual(expect.arrayContaining(['NATS_URL', 'DATABASE_URL', 'REDIS_URL', 'INVIARO_GATEWAY_URL']));
+  });
+
+  test('events status, workspace create and events tail just work; explicit variables win', async () => {
+    const status = await cli(['events', 'status', '--json']);
+    expect(status.stderr).toBe('');
+    expect(JSON.parse(status.stdout).streams.map((s: { name: string }) => s.name)).toContain('INVIARO_EVENTS');
+
+    const created = await cli(['workspace', 'create', '--name', 'Second terminal', '--json']);
+    expect(created.stderr).toBe('');
+    expect(JSON.parse(created.stdout)).toEqual({ workspace_id: expect.any(String), admin_token: expect.any(String) });
+
+    const elsewhere = await cli(['events', 'status'], { NATS_URL: 'nats://127.0.0.1:1' });
+    expect(elsewhere.code).toBe(1);
+    expect(elsewhere.stderr).toContain('cannot connect to NATS at nats://127.0.0.1:1');
+
+    const tail = spawn(process.execPath, [CLI, 'events', 'tail', '--since', '10m', '--json'], { env: terminal(), cwd: REPO_ROOT });
+    let tailed = '';
+    tail.stdout.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
+    tail.stderr.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
+    const demo = JSON.parse(readFileSync(join(runDir, 'demo.json'), 'utf8'));
+    const gateway = JSON.parse(readFileSync(join(runDir, 'connection.json'), 'utf8')).variables.INVIARO_GATEWAY_URL;
+    const origin = new URL(/demo site\s+(\S+)/.exec(console_)![1]).origin;
+    const post = (path: string, body: object) =>
+      fetch(`${gateway}/v1/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ visitor_token: string }>);
+    const { visitor_token } = await post('visitors', { key: demo.widgetKey });
+    await post('messages', { key: demo.widgetKey, visitor_token, client_message_id: 'second-terminal', text: 'hello' });
+    await waitFor('events tail to print message.inbound', async () => (tailed.includes('"subject":"message.inbound"') ? true : undefined), 60_000).catch((error) => {
+      throw new Error(`${error}\n${tailed}`);
+    });
+    tail.kill('SIGINT');
+  });
+
+  test('without a running start, the CLI says what to do', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'inviaro-none-'));
+    const run = await cli(['workspace', 'create', '--name', 'X'], { INVIARO_RUN_DIR: empty });
+    rmSync(empty, { recursive: true });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('DATABASE_URL is not set: export it, or run `npm start` in this checkout');
+  });
+
+  test('a service killed with SIGKILL is reported and restarted; Ctrl-C stops everything and removes the settings', async () => {
+    const verifier = childrenOfStart().find((p) => p.args.includes('apps/verifier/src/main.js'))!;
+    process.kill(verifier.pid, 'SIGKILL');
+    await waitFor('the verifier to be restarted', async () => (/verifier restarted \(pid \d+\) on http/.test(console_) ? true : undefined), 60_000).catch((error) => {
+      throw new Error(`${error}\n${console_}`);
+    });
+    expect(console_).toContain(`verifier (pid ${verifier.pid}) was killed by SIGKILL; restarting it in 1 s`);
+    expect((await cli(['events', 'status', '--json'])).code).toBe(0);
+
+    const children = childrenOfStart();
+    expect(children.length).toBeGreaterThanOrEqual(7); // nats, redis, postgres, gateway, verifier, contacts, demo
+    start.kill('SIGINT');
+    expect(await startExited).toBe(0);
+    expect(existsSync(join(runDir, 'connection.json'))).toBe(false);
+    const alive = children.filter((p) => {
+      try {
+        process.kill(p.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    expect(alive).toEqual([]);
+    expect(console_.split('stopping…')[1]).not.toContain('restart');
+  });
+});
