@@ -9,12 +9,14 @@ type Service = { command?: string[]; volumes?: string[]; environment?: Record<st
 describe('compose: NATS with a user of its own for every service', () => {
   const compose = parse(readFileSync(join(REPO_ROOT, 'docker', 'compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
 
-  it('runs nats-server on docker/nats.conf, which is the permission table as rendered now', () => {
+  it('runs every nats-server node on docker/nats.conf, which is the permission table as rendered now', () => {
     expect(readFileSync(join(REPO_ROOT, 'docker', 'nats.conf'), 'utf8')).toBe(environmentAuthorization());
-    const nats = compose.services.nats;
-    expect(nats.command).toEqual(expect.arrayContaining(['-c', '/etc/nats/nats.conf']));
-    expect(nats.volumes).toContain('./nats.conf:/etc/nats/nats.conf:ro');
-    for (const role of BUS_ROLES) expect(nats.environment?.[passwordVariable(role)]).toMatch(new RegExp(`^\\$\\{${passwordVariable(role)}:\\?`));
+    for (const node of ['nats-1', 'nats-2', 'nats-3']) {
+      const nats = compose.services[node];
+      expect(nats.command).toEqual(expect.arrayContaining(['-c', '/etc/nats/nats.conf']));
+      expect(nats.volumes).toContain('./nats.conf:/etc/nats/nats.conf:ro');
+      for (const role of BUS_ROLES) expect(nats.environment?.[passwordVariable(role)]).toMatch(new RegExp(`^\\$\\{${passwordVariable(role)}:\\?`));
+    }
   });
 
   it('connects each service as its own user with its own required password', () => {

@@ -21,7 +21,7 @@ describe('docker/compose.yml', () => {
     // 1.29 predates the top-level `name`; `-p inviaro` is what it means, so the rest of the file is checked as it is.
     const withoutName = text.replace(/^name: inviaro\n/m, '');
     expect(withoutName).not.toMatch(/^name:/m);
-    const secrets = { POSTGRES_PASSWORD: 'p', REDIS_PASSWORD: 'r', INVIARO_MASTER_KEYS: 'k1:key' };
+    const secrets = { POSTGRES_PASSWORD: 'p', REDIS_PASSWORD: 'r', INVIARO_MASTER_KEYS: 'k1:key', INVIARO_CLAIM_KEYS: 'c1:key', NATS_GATEWAY_PASSWORD: 'g', NATS_VERIFIER_PASSWORD: 'v', NATS_CONTACTS_PASSWORD: 'c', NATS_OPERATOR_PASSWORD: 'o' };
     const run = () =>
       execFileSync('docker-compose', ['-p', 'inviaro', '--project-directory', join(REPO_ROOT, 'docker'), '-f', '-', 'config', '-q'], {
         input: withoutName,
@@ -37,7 +37,7 @@ describe('docker/compose.yml', () => {
     for (const node of nodes) {
       const service = compose.services[node];
       expect(service.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data', '--server_name', node, '--cluster_name', 'inviaro', '--cluster', 'nats://0.0.0.0:6222', `--routes=${routes}`]));
-      expect(service.volumes).toEqual([`${node}-data:/data`]);
+      expect(service.volumes).toEqual([`${node}-data:/data`, './nats.conf:/etc/nats/nats.conf:ro']);
     }
     for (const name of ['gateway', 'verifier', 'contacts']) {
       expect(compose.services[name].environment?.NATS_URL).toBe(nodes.map((node) => `nats://${node}:4222`).join(','));

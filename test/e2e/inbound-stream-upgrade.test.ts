@@ -52,10 +52,14 @@ describe('upgrading a deployment whose INVIARO_EVENTS still holds message.inboun
     await publish(verified);
     await publish(anonymous);
 
-    // The new code starts.
-    await system.start('verifier');
+    // The new code starts, the gateway first: it may not change streams, so it takes messages into
+    // the old layout until a verifier has upgraded it.
     await system.start('gateway');
+    const during = await new WidgetClient(system.gatewayUrl, widget).postMessage(visitorToken, { client_message_id: 'before-the-upgrade', text: 'sent before a verifier upgraded' });
+    expect(during.status).toBe(202);
+    await system.start('verifier');
 
+    await waitFor('the message sent before the upgrade stored', async () => ((await system.sql(`SELECT 1 FROM messages WHERE id = $1`, [during.body.message_id])).length ? true : undefined));
     await waitFor('both pending events stored', async () => {
       const rows = await system.sql<{ id: string; is_verified: boolean; user_id: string | null }>(
         `SELECT m.id, c.is_verified, c.user_id FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = ANY($1)`,

@@ -92,7 +92,7 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     const all = await cli(['failures', 'list', '--json'], env);
     const rows = all.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(rows.map((r) => r.claimed_user_id)).toEqual(['user-2', 'user-1', 'user-0']);
-    expect(rows[0]).toEqual({ widget_id: other.widgetId, claimed_user_id: 'user-2', reason: 'mismatch', at: expect.any(String) });
+    expect(rows[0]).toEqual({ widget_id: other.widgetId, claimed_user_id: 'user-2', reason: 'mismatch', count: 1, first_at: expect.any(String), last_at: expect.any(String), at: expect.any(String) });
 
     const human = await cli(['failures', 'list', '--widget', other.widgetId, '--since', '1h'], env);
     expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+CLAIMED USER ID$/);

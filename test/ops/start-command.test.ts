@@ -82,7 +82,7 @@ describe('npm start: a second terminal finds the running system, and what exits 
       fetch(`${gateway}/v1/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ visitor_token: string }>);
     const { visitor_token } = await post('visitors', { key: demo.widgetKey });
     await post('messages', { key: demo.widgetKey, visitor_token, client_message_id: 'second-terminal', text: 'hello' });
-    await waitFor('events tail to print message.inbound', async () => (tailed.includes('"subject":"message.inbound"') ? true : undefined), 60_000).catch((error) => {
+    await waitFor('events tail to print message.stored', async () => (tailed.includes('"subject":"message.stored"') ? true : undefined), 60_000).catch((error) => {
       throw new Error(`${error}\n${tailed}`);
     });
     tail.kill('SIGINT');

@@ -55,6 +55,7 @@ export async function connectJetStream(settings: NatsSettings & StreamSettings, 
       if (status.type === 'error') logger.error({ nats: status.type, err: String(status.data) }, 'NATS error');
     }
   })();
-  await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
+  const waiting = await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
+  if (waiting.length > 0) logger.warn({ streams: waiting }, 'streams of an older layout: a verifier upgrades them when it starts');
   return nc;
 }

@@ -97,6 +97,7 @@ export function streamConfigs(limits: StreamSettings): StreamDefinition[] {
 
 const STREAM_NOT_FOUND = 10059;
 const STREAM_NAME_IN_USE = 10058;
+const SUBJECTS_OVERLAP = 10065;
 
 /**
  * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
@@ -104,8 +105,12 @@ const STREAM_NAME_IN_USE = 10058;
  * to this configuration. The order upgrades a deployment from before INVIARO_INBOUND:
  * INVIARO_EVENTS gives up message.inbound first (its stored ones stay until the verifier has
  * moved them, see apps/verifier/src/legacy-inbound.ts), then INVIARO_INBOUND can take the subject.
+ * A user without the update right (the gateway) that meets the old layout leaves that step to a
+ * verifier: it returns the streams it could not create, and its publishes land in the old stream
+ * until then, which the verifier's upgrade moves on.
  */
-export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { update = true } = {}): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { update = true } = {}): Promise<string[]> {
+  const waiting: string[] = [];
   for (const stream of streamConfigs(settings)) {
     try {
       await jsm.streams.info(stream.name);
@@ -116,9 +121,16 @@ export async function ensureStreams(jsm: JetStreamManager, settings: StreamSetti
       try {
         await jsm.streams.add(stream);
       } catch (addError) {
+        const addCode = (addError as { api_error?: { err_code?: number } }).api_error?.err_code;
         // Another service created it between our look and our add: that is the state we wanted.
-        if ((addError as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NAME_IN_USE) throw addError;
+        if (addCode === STREAM_NAME_IN_USE) continue;
+        if (addCode === SUBJECTS_OVERLAP && !update) {
+          waiting.push(stream.name);
+          continue;
+        }
+        throw addError;
       }
     }
   }
+  return waiting;
 }

@@ -103,6 +103,16 @@ export class VerificationFailure {
   @ApiProperty({ description: 'mismatch, malformed, missing_hash, stale_secret, ...', example: 'mismatch' })
   reason!: string;
 
+  @ApiProperty({ description: 'how often this visitor made this claim with this reason, from first_at to last_at', minimum: 1, example: 1 })
+  count!: number;
+
+  @time()
+  first_at!: string;
+
+  @time()
+  last_at!: string;
+
+  /** The same as last_at, kept for readers from before repeats were folded. */
   @time()
   at!: string;
 }
