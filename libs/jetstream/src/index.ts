@@ -1,3 +1,4 @@
+export * from './api-errors';
 export * from './topology';
 export * from './connection';
 export * from './permissions';

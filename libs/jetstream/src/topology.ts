@@ -1,5 +1,6 @@
-import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, MessageStored, VisitorLoggedOut, WidgetSecretRotated } from '@inviaro/contracts';
+import { ALL_EVENTS, MessageInbound } from '@inviaro/contracts';
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+import { isJetStreamError, JetStreamErrorCode } from './api-errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -30,7 +31,8 @@ export interface StreamLayout {
 }
 
 export const STREAM_LAYOUT: readonly StreamLayout[] = [
-  { name: EVENT_STREAM, subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated, VisitorLoggedOut].map((c) => c.subject) },
+  // Every event but message.inbound, which has a stream of its own.
+  { name: EVENT_STREAM, subjects: ALL_EVENTS.filter((c) => c !== MessageInbound).map((c) => c.subject) },
   { name: INBOUND_STREAM, subjects: [MessageInbound.subject] },
   { name: DEAD_LETTER_STREAM, subjects: [`${DEAD_LETTER_PREFIX}.>`] },
 ];
@@ -95,9 +97,6 @@ export function streamConfigs(limits: StreamSettings): StreamDefinition[] {
   ];
 }
 
-const STREAM_NOT_FOUND = 10059;
-const STREAM_NAME_IN_USE = 10058;
-
 /**
  * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
  * their stream's count); with `update` (a right only some users have), also brings existing ones
@@ -111,13 +110,12 @@ export async function ensureStreams(jsm: JetStreamManager, settings: StreamSetti
       await jsm.streams.info(stream.name);
       if (update) await jsm.streams.update(stream.name, stream);
     } catch (error) {
-      const code = (error as { api_error?: { err_code?: number } }).api_error?.err_code;
-      if (code !== STREAM_NOT_FOUND) throw error;
+      if (!isJetStreamError(error, JetStreamErrorCode.StreamNotFound)) throw error;
       try {
         await jsm.streams.add(stream);
       } catch (addError) {
         // Another service created it between our look and our add: that is the state we wanted.
-        if ((addError as { api_error?: { err_code?: number } }).api_error?.err_code !== STREAM_NAME_IN_USE) throw addError;
+        if (!isJetStreamError(addError, JetStreamErrorCode.StreamNameInUse)) throw addError;
       }
     }
   }
