@@ -7,7 +7,7 @@ export const JetStreamErrorCode = {
 } as const;
 
 /** The JetStream API error code of a failed call, if the server gave one. */
-export function jetStreamErrorCode(error: unknown): number | undefined {
+function jetStreamErrorCode(error: unknown): number | undefined {
   return (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
 }
 

@@ -50,7 +50,7 @@ const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
  * with it, and the client pulls again only after two missed heartbeats (half this each): the client's default
  * of 30 s would stall the consumer that long after a node failure; this bounds it to about 5 s.
  */
-export const PULL_EXPIRES_MS = 5_000;
+const PULL_EXPIRES_MS = 5_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**

@@ -64,7 +64,7 @@ function layoutOf(name: string): StreamLayout {
  * Discard New everywhere: a full stream refuses the publish (the gateway answers 503), it never drops
  * a stored event that a consumer has not had.
  */
-export function streamConfigs(limits: StreamSettings): StreamDefinition[] {
+function streamConfigs(limits: StreamSettings): StreamDefinition[] {
   const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES, num_replicas: limits.NATS_STREAM_REPLICAS };
   return [
     {

@@ -27,7 +27,7 @@ export interface DeadLetterRecord {
 }
 
 /** Marks a re-published message with where it came from (consumers ignore headers they do not know). */
-export const REDRIVEN_FROM_HEADER = 'Inviaro-Redriven-From';
+const REDRIVEN_FROM_HEADER = 'Inviaro-Redriven-From';
 
 /** Reads a dead letter's headers into a record; tolerant of missing or malformed headers. */
 export function readDeadLetter(header: { get(name: string): string } | undefined, natsSubject: string, seq: number, time: Date): DeadLetterRecord {
@@ -84,7 +84,7 @@ export interface DeadLetterFilter {
 }
 
 /** Every dead letter the stream holds now, oldest first, with whether its original is still kept. */
-export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilter = {}): Promise<DeadLetterRecord[]> {
+async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilter = {}): Promise<DeadLetterRecord[]> {
   const jsm = await nc.jetstreamManager();
   const info = await streamInfo(jsm, DEAD_LETTER_STREAM);
   const natsFilter = `${DEAD_LETTER_PREFIX}.${filter.subject ?? '>'}`;

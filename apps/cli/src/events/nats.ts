@@ -2,7 +2,7 @@ import { isJetStreamError, JetStreamErrorCode, natsConnectionOptions } from '@in
 import { HOW_TO_SET } from '../environment';
 import { connect, JetStreamManager, NatsConnection, StreamInfo, StreamInfoRequestOptions } from 'nats';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
 export function natsUrl(): string {
   return process.env.NATS_URL || DEFAULT_NATS_URL;

@@ -91,7 +91,7 @@ export function consumerStatus(info: ConsumerInfo, localNow: Date, stuckAfterMs:
   };
 }
 
-export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<EventsStatus> {
+async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<EventsStatus> {
   // No API check first: it asks the cluster's meta leader, which is missing for seconds after its node dies.
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const now = new Date();

@@ -1,6 +1,6 @@
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
 
-export const VISITOR_EVENT_KINDS = ['message', 'identify'] as const;
+const VISITOR_EVENT_KINDS = ['message', 'identify'] as const;
 export type VisitorEventKind = (typeof VISITOR_EVENT_KINDS)[number];
 
 /** Decorators applied as if written one above the other on the property, in this order. */
