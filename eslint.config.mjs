@@ -21,7 +21,7 @@ export default tseslint.config(
           enforceBuildableLibDependency: false,
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...libTags, 'type:sdk'] },
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...libTags, 'type:sdk', 'type:runtime'] },
             // The demo is a customer's product: it may use what customers install (the SDK), nothing internal.
             { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['type:sdk'] },
             // The SDK ships to customers on its own.
@@ -29,6 +29,8 @@ export default tseslint.config(
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
             { sourceTag: 'type:harness', onlyDependOnLibsWithTags: libTags },
+            // What starts a service process: the transport, HTTP, health and metrics together.
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:transport', 'type:util'] },
             { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
             { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:crypto', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstream';
+import { JetStreamModule } from '@inviaro/jetstream';
+import { exitOnStartFailure, runService } from '@inviaro/service';
 import { createLogger, loadConfig } from '@inviaro/observability';
 import { dataSourceOptions, postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';

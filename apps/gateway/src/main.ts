@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { exitOnStartFailure, runService } from '@inviaro/jetstream';
+import { exitOnStartFailure, runService } from '@inviaro/service';
 import { createLogger, loadConfig } from '@inviaro/observability';
 import { postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';

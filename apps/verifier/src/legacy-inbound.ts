@@ -1,4 +1,4 @@
-import { CORRELATION_HEADER, EVENT_STREAM, NATS_CONNECTION } from '@inviaro/jetstream';
+import { CORRELATION_HEADER, EVENT_STREAM, isJetStreamError, JetStreamErrorCode, NATS_CONNECTION } from '@inviaro/jetstream';
 import { MessageInbound } from '@inviaro/contracts';
 import { SERVICE_LOGGER } from '@inviaro/observability';
 import { ClaimKeys } from '@inviaro/persistence';
@@ -8,8 +8,6 @@ import { Logger } from 'pino';
 
 /** The verifier's durable consumer of message.inbound when the subject was part of INVIARO_EVENTS. */
 const LEGACY_CONSUMER = 'verifier_message_inbound';
-const NO_MESSAGE = 10037;
-const NOT_FOUND = [10014, 10059];
 
 /**
  * Upgrades a deployment from before INVIARO_INBOUND, once, at the verifier's start: the
@@ -37,7 +35,7 @@ export class LegacyInboundMigration implements OnApplicationBootstrap {
     let moved = 0;
     for (;;) {
       const message = await jsm.streams.getMessage(EVENT_STREAM, { seq, next_by_subj: MessageInbound.subject } as unknown as MsgRequest).catch((error: unknown) => {
-        if (errorCode(error) === NO_MESSAGE) return undefined;
+        if (isJetStreamError(error, JetStreamErrorCode.NoMessageFound)) return undefined;
         throw error;
       });
       if (!message) break;
@@ -74,11 +72,7 @@ export class LegacyInboundMigration implements OnApplicationBootstrap {
   }
 }
 
-function errorCode(error: unknown): number | undefined {
-  return (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
-}
-
 function ignoreNotFound(error: unknown): undefined {
-  if (NOT_FOUND.includes(errorCode(error) ?? 0)) return undefined;
+  if (isJetStreamError(error, JetStreamErrorCode.ConsumerNotFound, JetStreamErrorCode.StreamNotFound)) return undefined;
   throw error;
 }

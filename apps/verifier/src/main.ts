@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { exitOnStartFailure, JetStreamModule, runService } from '@inviaro/jetstream';
+import { JetStreamModule } from '@inviaro/jetstream';
+import { exitOnStartFailure, runService } from '@inviaro/service';
 import { createLogger, loadConfig } from '@inviaro/observability';
 import { dataSourceOptions, postgresReadiness, retentionJob, SecretsModule } from '@inviaro/persistence';
 import { TypeOrmModule } from '@nestjs/typeorm';

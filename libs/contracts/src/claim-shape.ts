@@ -11,7 +11,7 @@ export type ClaimShape =
   /** `claimedUserId`: the named user id when it is safe to record (text, at most 255 characters). */
   | { fits: false; fault: ClaimShapeFault; claimedUserId?: string };
 
-export const MAX_USER_ID_CHARACTERS = 255;
+const MAX_USER_ID_CHARACTERS = 255;
 const HEX_DIGEST = /^[0-9a-f]{64}$/i;
 
 /** A user id as the customer's server signed it: a string, or a JSON integer read as its decimal string (as Ruby's to_s does). */

@@ -13,13 +13,13 @@ export interface EventEnvelope<T> {
 }
 
 /** One event type: its subject, the schema version this code speaks, and the class that validates its data. */
-export interface EventContract<T extends object> {
-  subject: string;
+export interface EventContract<T extends object, S extends string = string> {
+  subject: S;
   schemaVersion: number;
   dataClass: new () => T;
 }
 
-export function defineEvent<T extends object>(subject: string, schemaVersion: number, dataClass: new () => T): EventContract<T> {
+export function defineEvent<T extends object, S extends string>(subject: S, schemaVersion: number, dataClass: new () => T): EventContract<T, S> {
   return { subject, schemaVersion, dataClass };
 }
 

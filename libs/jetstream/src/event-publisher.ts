@@ -1,12 +1,17 @@
 import { encodeEvent, EventContract, EventEnvelope, newId } from '@inviaro/contracts';
 import { histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Inject, Injectable } from '@nestjs/common';
-import { headers, JetStreamClient, NatsConnection } from 'nats';
+import { headers, JetStreamClient, JsMsg, NatsConnection } from 'nats';
 
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 
 /** Carries the correlation id outside the payload, so a consumer can log it even for an event it cannot decode. */
 export const CORRELATION_HEADER = 'Inviaro-Correlation-Id';
+
+/** The correlation id our publishers put on every event (absent on one published by anything else). */
+export function correlationOf(message: JsMsg): string | undefined {
+  return message.headers?.get(CORRELATION_HEADER) || undefined;
+}
 
 const publishing = histogram('inviaro_publish_seconds', 'Time until the stream acknowledged a published event, by subject', ['subject'], LATENCY_BUCKETS);
 

@@ -1,3 +1,4 @@
+export * from './api-errors';
 export * from './topology';
 export * from './connection';
 export * from './permissions';
@@ -7,7 +8,6 @@ export * from './jetstream.context';
 export * from './jetstream.module';
 export * from './jetstream.server';
 export * from './dead-letter';
-export * from './service-runner';
 export * from './request-client';
 export * from './request-refused';
 export * from './supervised-consumer';

@@ -6,7 +6,4 @@ export class JetStreamContext extends BaseRpcContext<[JsMsg]> {
   getMessage(): JsMsg {
     return this.args[0];
   }
-  getDeliveryCount(): number {
-    return this.args[0].info.redeliveryCount;
-  }
 }

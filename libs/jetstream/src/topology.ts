@@ -1,5 +1,6 @@
-import { ContactAnonymous, ContactFolded, ContactVerified, MessageInbound, MessageStored, VisitorLoggedOut, WidgetSecretRotated } from '@inviaro/contracts';
+import { ALL_EVENTS, MessageInbound } from '@inviaro/contracts';
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+import { isJetStreamError, JetStreamErrorCode } from './api-errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -30,7 +31,8 @@ export interface StreamLayout {
 }
 
 export const STREAM_LAYOUT: readonly StreamLayout[] = [
-  { name: EVENT_STREAM, subjects: [ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated, VisitorLoggedOut].map((c) => c.subject) },
+  // Every event but message.inbound, which has a stream of its own.
+  { name: EVENT_STREAM, subjects: ALL_EVENTS.filter((c) => c !== MessageInbound).map((c) => c.subject) },
   { name: INBOUND_STREAM, subjects: [MessageInbound.subject] },
   { name: DEAD_LETTER_STREAM, subjects: [`${DEAD_LETTER_PREFIX}.>`] },
 ];
@@ -62,7 +64,7 @@ function layoutOf(name: string): StreamLayout {
  * Discard New everywhere: a full stream refuses the publish (the gateway answers 503), it never drops
  * a stored event that a consumer has not had.
  */
-export function streamConfigs(limits: StreamSettings): StreamDefinition[] {
+function streamConfigs(limits: StreamSettings): StreamDefinition[] {
   const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES, num_replicas: limits.NATS_STREAM_REPLICAS };
   return [
     {
@@ -95,10 +97,6 @@ export function streamConfigs(limits: StreamSettings): StreamDefinition[] {
   ];
 }
 
-const STREAM_NOT_FOUND = 10059;
-const STREAM_NAME_IN_USE = 10058;
-const SUBJECTS_OVERLAP = 10065;
-
 /**
  * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
  * their stream's count); with `update` (a right only some users have), also brings existing ones
@@ -116,15 +114,13 @@ export async function ensureStreams(jsm: JetStreamManager, settings: StreamSetti
       await jsm.streams.info(stream.name);
       if (update) await jsm.streams.update(stream.name, stream);
     } catch (error) {
-      const code = (error as { api_error?: { err_code?: number } }).api_error?.err_code;
-      if (code !== STREAM_NOT_FOUND) throw error;
+      if (!isJetStreamError(error, JetStreamErrorCode.StreamNotFound)) throw error;
       try {
         await jsm.streams.add(stream);
       } catch (addError) {
-        const addCode = (addError as { api_error?: { err_code?: number } }).api_error?.err_code;
         // Another service created it between our look and our add: that is the state we wanted.
-        if (addCode === STREAM_NAME_IN_USE) continue;
-        if (addCode === SUBJECTS_OVERLAP && !update) {
+        if (isJetStreamError(addError, JetStreamErrorCode.StreamNameInUse)) continue;
+        if (!update && isJetStreamError(addError, JetStreamErrorCode.StreamSubjectsOverlap)) {
           waiting.push(stream.name);
           continue;
         }

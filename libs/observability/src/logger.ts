@@ -5,7 +5,7 @@ import pino, { Logger } from 'pino';
  * Field names whose values are credentials. Redacted wherever they appear in a log record,
  * so that a careless `logger.warn({ ...payload })` cannot leak them.
  */
-export const SECRET_FIELDS = [
+const SECRET_FIELDS = [
   'user_hash',
   'userHash',
   'widget_secret',

@@ -12,8 +12,8 @@ import { ContactFoldTime1764000002000 } from './migrations/1764000002000-contact
 import { AttributionTimeline1764000003000 } from './migrations/1764000003000-attribution-timeline';
 import { FailureFolding1764000004000 } from './migrations/1764000004000-failure-folding';
 
-export const ENTITIES = [Workspace, Widget, Visitor, Contact, Conversation, Message];
-export const MIGRATIONS = [InitialSchema1764000000000, SecretsAdminTokensFailures1764000001000, ContactFoldTime1764000002000, AttributionTimeline1764000003000, FailureFolding1764000004000];
+const ENTITIES = [Workspace, Widget, Visitor, Contact, Conversation, Message];
+const MIGRATIONS = [InitialSchema1764000000000, SecretsAdminTokensFailures1764000001000, ContactFoldTime1764000002000, AttributionTimeline1764000003000, FailureFolding1764000004000];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

@@ -1,7 +1,7 @@
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { headers as natsHeaders, JetStreamManager, MsgHdrs, MsgRequest, NatsConnection, StoredMsg } from 'nats';
 import { KNOWN_SUBJECTS } from './event-line';
-import { connectNats, isNotFound, streamInfo } from './nats';
+import { connectNats, streamInfo } from './nats';
 import { checkSubjectFilter } from './subject-filter';
 import { jsonLine, printable, table } from './text';
 
@@ -27,9 +27,7 @@ export interface DeadLetterRecord {
 }
 
 /** Marks a re-published message with where it came from (consumers ignore headers they do not know). */
-export const REDRIVEN_FROM_HEADER = 'Inviaro-Redriven-From';
-
-const NO_MESSAGE = 10037;
+const REDRIVEN_FROM_HEADER = 'Inviaro-Redriven-From';
 
 /** Reads a dead letter's headers into a record; tolerant of missing or malformed headers. */
 export function readDeadLetter(header: { get(name: string): string } | undefined, natsSubject: string, seq: number, time: Date): DeadLetterRecord {
@@ -86,7 +84,7 @@ export interface DeadLetterFilter {
 }
 
 /** Every dead letter the stream holds now, oldest first, with whether its original is still kept. */
-export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilter = {}): Promise<DeadLetterRecord[]> {
+async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilter = {}): Promise<DeadLetterRecord[]> {
   const jsm = await nc.jetstreamManager();
   const info = await streamInfo(jsm, DEAD_LETTER_STREAM);
   const natsFilter = `${DEAD_LETTER_PREFIX}.${filter.subject ?? '>'}`;
@@ -97,7 +95,7 @@ export async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilt
       // The next dead letter at or after seq on the filter: skips removed (re-driven) ones and other subjects.
       message = await jsm.streams.getMessage(DEAD_LETTER_STREAM, { seq, next_by_subj: natsFilter } as unknown as MsgRequest);
     } catch (error) {
-      if (isNotFound(error, NO_MESSAGE)) break;
+      if (isJetStreamError(error, JetStreamErrorCode.NoMessageFound)) break;
       throw error;
     }
     const record = readDeadLetter(message.header, message.subject, message.seq, message.time);
@@ -120,7 +118,7 @@ async function markKept(jsm: JetStreamManager, records: DeadLetterRecord[]): Pro
     const found = await jsm.streams.getMessage(record.stream, { seq: record.stream_seq }).then(
       () => true,
       (error: unknown) => {
-        if (isNotFound(error, NO_MESSAGE) || isNotFound(error)) return false;
+        if (isJetStreamError(error, JetStreamErrorCode.NoMessageFound, JetStreamErrorCode.StreamNotFound)) return false;
         throw error;
       },
     );
@@ -167,7 +165,7 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
     try {
       original = group[0].original === 'carried' ? await carriedEvent(jsm, group[0]) : await jsm.streams.getMessage(stream, { seq: stream_seq });
     } catch (error) {
-      if (isNotFound(error, NO_MESSAGE) || isNotFound(error)) {
+      if (isJetStreamError(error, JetStreamErrorCode.NoMessageFound, JetStreamErrorCode.StreamNotFound)) {
         results.push({ ...result, action: 'refused', reason: `the original ${stream} #${stream_seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept` });
         continue;
       }
@@ -185,7 +183,7 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
     for (const seq of result.dead_letter_seqs) {
       // Already gone (another operator re-drove it at the same time) is fine; anything else is reported.
       await jsm.streams.deleteMessage(DEAD_LETTER_STREAM, seq, false).catch((error: unknown) => {
-        if (!isNotFound(error, NO_MESSAGE)) kept.push(`#${seq} (${error instanceof Error ? error.message : String(error)})`);
+        if (!isJetStreamError(error, JetStreamErrorCode.NoMessageFound)) kept.push(`#${seq} (${error instanceof Error ? error.message : String(error)})`);
       });
     }
     const warning = kept.length ? { reason: `re-published, but dead letter ${kept.join(', ')} could not be removed` } : {};

@@ -81,6 +81,7 @@ describe('the tail line builder', () => {
         { author: 'operator', contact_id: ids.workspace_id },
       ],
       ['widget.secret.rotated', { workspace_id: ids.workspace_id, widget_id: ids.widget_id, secret_version: 3 }, 'rotated to secret v3', { secret_version: 3 }],
+      ['visitor.logged_out', { workspace_id: ids.workspace_id, widget_id: ids.widget_id, visitor_id: ids.visitor_id }, 'logged out', { outcome: 'logged_out', visitor_id: ids.visitor_id }],
     ];
     for (const [subject, data, text, fields] of cases) {
       const built = line(subject, data);

@@ -1,4 +1,5 @@
 import {
+  ALL_EVENTS,
   ContactAnonymous,
   ContactAnonymousData,
   ContactFolded,
@@ -8,17 +9,19 @@ import {
   decodeEvent,
   EventContract,
   EventEnvelope,
+  EventSubject,
   MessageInbound,
   MessageInboundData,
   MessageStored,
   MessageStoredData,
+  VisitorLoggedOut,
   WidgetSecretRotated,
   WidgetSecretRotatedData,
 } from '@inviaro/contracts';
 import { isHexDigest } from '@inviaro/crypto';
 import { jsonLine, printable, tokenValue } from './text';
 
-export type EventOutcome = 'received' | 'verified' | 'anonymous' | 'folded' | 'stored' | 'rotated' | 'unreadable';
+export type EventOutcome = 'received' | 'verified' | 'anonymous' | 'folded' | 'stored' | 'rotated' | 'logged_out' | 'unreadable';
 
 /**
  * What `events tail` shows of one event: an allow-list of fields, never the payload. Absent
@@ -59,14 +62,15 @@ export interface EventLine {
   problem?: string;
 }
 
-/** The outcome each subject stands for. */
-const OUTCOMES: Record<string, EventOutcome> = {
+/** The outcome each subject stands for (every event of ALL_EVENTS must have one). */
+const OUTCOMES: Record<EventSubject, EventOutcome> = {
   [MessageInbound.subject]: 'received',
   [ContactVerified.subject]: 'verified',
   [ContactAnonymous.subject]: 'anonymous',
   [ContactFolded.subject]: 'folded',
   [MessageStored.subject]: 'stored',
   [WidgetSecretRotated.subject]: 'rotated',
+  [VisitorLoggedOut.subject]: 'logged_out',
 };
 
 /**
@@ -82,9 +86,7 @@ type ShownFields = Partial<
     Pick<WidgetSecretRotatedData, 'secret_version'>
 >;
 
-const CONTRACTS: Record<string, EventContract<object>> = Object.fromEntries(
-  [MessageInbound, ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated].map((c) => [c.subject, c as EventContract<object>]),
-);
+const CONTRACTS: Record<string, EventContract<object>> = Object.fromEntries(ALL_EVENTS.map((c) => [c.subject, c as EventContract<object>]));
 
 /** Every subject `tail` knows how to show. */
 export const KNOWN_SUBJECTS = Object.keys(CONTRACTS);
@@ -120,7 +122,7 @@ export function describeEvent(subject: string, payload: Uint8Array, storedAt: Da
   const sealedClaim = inbound ? ((data as MessageInboundData).sealed_claim ?? undefined) : undefined;
   return prune({
     ...base,
-    outcome: OUTCOMES[subject],
+    outcome: OUTCOMES[contract.subject as EventSubject],
     kind: data.kind,
     workspace_id: data.workspace_id,
     widget_id: data.widget_id,
@@ -175,6 +177,8 @@ function outcomeText(line: EventLine): string {
       return `stored (by ${line.author})`;
     case 'rotated':
       return `rotated to secret v${line.secret_version}`;
+    case 'logged_out':
+      return 'logged out';
     case 'unreadable':
       return `unreadable: ${line.problem}`;
   }

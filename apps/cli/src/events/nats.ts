@@ -1,8 +1,8 @@
-import { natsConnectionOptions } from '@inviaro/jetstream';
+import { isJetStreamError, JetStreamErrorCode, natsConnectionOptions } from '@inviaro/jetstream';
 import { HOW_TO_SET } from '../environment';
 import { connect, JetStreamManager, NatsConnection, StreamInfo, StreamInfoRequestOptions } from 'nats';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
 export function natsUrl(): string {
   return process.env.NATS_URL || DEFAULT_NATS_URL;
@@ -33,18 +33,12 @@ export async function connectNats(follow = false): Promise<NatsConnection> {
   }
 }
 
-const STREAM_NOT_FOUND = 10059;
-
-export function isNotFound(error: unknown, code = STREAM_NOT_FOUND): boolean {
-  return (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code === code;
-}
-
 /** A stream's info, or a message an operator can act on when the stream is not there. */
 export async function streamInfo(jsm: JetStreamManager, stream: string, options?: Partial<StreamInfoRequestOptions>): Promise<StreamInfo> {
   try {
     return await jsm.streams.info(stream, options);
   } catch (error) {
-    if (isNotFound(error)) {
+    if (isJetStreamError(error, JetStreamErrorCode.StreamNotFound)) {
       throw new Error(`stream ${stream} does not exist on ${redactUrl(natsUrl())}: the services create it when they start (is NATS_URL the system's NATS?)`);
     }
     throw error;

@@ -1,4 +1,4 @@
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+import { durationMs } from './duration';
 
 // A date, optionally with a time (T or space), seconds, fraction and zone. Without a zone: local time.
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
@@ -9,8 +9,8 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(
  */
 export function parseSince(text: string, now: Date = new Date()): Date {
   const value = text.trim();
-  const duration = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(value);
-  if (duration) return new Date(now.getTime() - Math.round(Number(duration[1]) * UNIT_MS[duration[2].toLowerCase()]));
+  const ago = durationMs(value);
+  if (ago !== undefined) return new Date(now.getTime() - ago);
   if (ISO_TIME.test(value)) {
     const time = new Date(value.replace(' ', 'T'));
     if (Number.isNaN(time.getTime())) throw new Error(`--since: "${value}" is not a valid time`);

@@ -1,6 +1,7 @@
-import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { ConsumerInfo, NatsConnection } from 'nats';
-import { connectNats, isNotFound } from './nats';
+import { durationMs } from './duration';
+import { connectNats } from './nats';
 import { ago, bytes, jetStreamTime, jsonLine, printable, table } from './text';
 
 export type ConsumerState = 'ok' | 'working' | 'stuck';
@@ -90,7 +91,7 @@ export function consumerStatus(info: ConsumerInfo, localNow: Date, stuckAfterMs:
   };
 }
 
-export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<EventsStatus> {
+async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<EventsStatus> {
   // No API check first: it asks the cluster's meta leader, which is missing for seconds after its node dies.
   const jsm = await nc.jetstreamManager({ checkAPI: false });
   const now = new Date();
@@ -101,7 +102,7 @@ export async function collectStatus(nc: NatsConnection, stuckAfterMs: number): P
   for (const name of [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM]) {
     // subjects_filter: the per-subject counts (used for the dead letters).
     const info = await jsm.streams.info(name, name === DEAD_LETTER_STREAM ? { subjects_filter: '>' } : undefined).catch((error: unknown) => {
-      if (isNotFound(error)) return undefined;
+      if (isJetStreamError(error, JetStreamErrorCode.StreamNotFound)) return undefined;
       throw new Error(`stream ${name} did not answer (${error instanceof Error ? error.message : String(error)}): on a cluster its nodes are electing a leader (seconds) or most of them are down; run again`);
     });
     if (!info) {
@@ -220,8 +221,9 @@ export async function statusCommand(options: { json?: boolean; stuckAfter?: stri
   }
 }
 
+/** A duration (90s, 5m), or a bare number of seconds. */
 function parseSeconds(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m)?$/.exec(text.trim());
-  if (!match) throw new Error(`--stuck-after: expected seconds (60, 90s) or minutes (5m), not "${text.slice(0, 40)}"`);
-  return Number(match[1]) * (match[2] === 'm' ? 60_000 : 1000);
+  const ms = /^\d+(?:\.\d+)?$/.test(text.trim()) ? Math.round(Number(text) * 1000) : durationMs(text);
+  if (ms === undefined) throw new Error(`--stuck-after: expected seconds (60, 90s) or minutes (5m), not "${text.slice(0, 40)}"`);
+  return ms;
 }

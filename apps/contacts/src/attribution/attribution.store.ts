@@ -1,4 +1,4 @@
-import { VisitorEventFields } from '@inviaro/contracts';
+import { userKey, VisitorEventFields } from '@inviaro/contracts';
 import { DeadLetter } from '@inviaro/jetstream';
 import { counter } from '@inviaro/observability';
 import { Injectable } from '@nestjs/common';
@@ -392,10 +392,6 @@ function laterOf(current: Stamped | undefined, value: string | undefined, at: st
   if (!current) return { value, at };
   const [a, b] = [Date.parse(at), Date.parse(current.at)];
   return a > b || (a === b && value > current.value) ? { value, at } : current;
-}
-
-function userKey(workspaceId: string, userId: string): string {
-  return `${workspaceId}\u0000${userId}`;
 }
 
 function byReceived(a: VisitorEventFields, b: VisitorEventFields): number {

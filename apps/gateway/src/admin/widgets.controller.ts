@@ -3,13 +3,11 @@ import { EventPublisher } from '@inviaro/jetstream';
 import { newWidgetKey, SecretCache, Widget, WidgetSecretVault } from '@inviaro/persistence';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiError } from '../http/api-error';
+import { ApiError, unavailable } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody } from './admin.dto';
 import { WidgetCreated, WidgetList, WidgetSecret } from '../openapi/answers';
 import { AdminApi, Answers } from '../openapi/documented';
-
-const CACHE_RETRY_AFTER = 2;
 
 @Controller('v1/admin/widgets')
 @AdminApi()
@@ -64,7 +62,7 @@ export class WidgetsController {
     const rotated = await this.vault.rotate(id, (version) =>
       this.cache.invalidate(id, version).catch(() => {
         // Rolls the rotation back: with the cache out of reach, the old secret could outlive it somewhere.
-        throw new ApiError(503, 'rotation_unavailable', 'the secret cache could not be invalidated, so nothing was rotated; try again', CACHE_RETRY_AFTER);
+        throw unavailable('rotation_unavailable', 'the secret cache could not be invalidated, so nothing was rotated; try again');
       }),
     );
     try {

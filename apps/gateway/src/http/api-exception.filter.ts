@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { Response } from 'express';
-import { ApiError } from './api-error';
+import { ApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './api-error';
 
 const CODES: Record<number, string> = {
   400: 'invalid_request',
@@ -16,7 +16,6 @@ const CODES: Record<number, string> = {
 
 /** Errors that mean a dependency (PostgreSQL) is away for now, not that the request is wrong. */
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
-const RETRY_AFTER_SECONDS = 2;
 
 function dependencyAway(exception: unknown): boolean {
   const { code, message } = (exception ?? {}) as { code?: string; message?: string };
@@ -43,7 +42,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     }
     this.logger.error(exception instanceof Error ? exception.message : String(exception));
     if (dependencyAway(exception)) {
-      response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ error: { code: 'service_unavailable', message: 'a service is unavailable; try again' } });
       return;
     }

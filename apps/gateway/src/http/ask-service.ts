@@ -1,8 +1,5 @@
 import { RequestFailed } from '@inviaro/jetstream';
-import { ApiError } from './api-error';
-
-/** Seconds a caller should wait before retrying when a service behind the gateway does not answer. */
-const RETRY_AFTER = 2;
+import { ApiError, unavailable } from './api-error';
 
 /**
  * A question to another service (NATS request/reply). A request the service refuses as asked is
@@ -14,6 +11,6 @@ export async function askService<T>(question: () => Promise<T>): Promise<T> {
     return await question();
   } catch (error) {
     if (error instanceof RequestFailed && error.fault === 'caller') throw new ApiError(400, 'invalid_request', error.message);
-    throw new ApiError(503, 'service_unavailable', 'a service did not answer; try again', RETRY_AFTER);
+    throw unavailable('service_unavailable', 'a service did not answer; try again');
   }
 }

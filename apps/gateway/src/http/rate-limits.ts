@@ -115,7 +115,7 @@ export class WidgetRateLimit implements CanActivate {
 }
 
 /** TRUST_PROXY as Express takes it: unset or `false`, a number of hops, or a comma-separated list of addresses/CIDRs. */
-export function trustProxy(setting: string): Limits['trustProxy'] {
+function trustProxy(setting: string): Limits['trustProxy'] {
   if (setting === 'false') return false;
   if (/^\d+$/.test(setting)) return Number(setting);
   return setting.split(',').map((entry) => entry.trim());

@@ -1,11 +1,11 @@
-import { decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
+import { decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
 import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
 import { SecretCache } from '@inviaro/persistence';
 import { Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { ApiError } from '../http/api-error';
+import { ApiError, unavailable } from '../http/api-error';
 import { LIVE_LIMITS, LiveLimits } from './live-limits';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
@@ -32,8 +32,6 @@ gauge('inviaro_live_streams', 'Live widget streams open on this instance', [], (
 
 /** Who a stored message is for, read before the event is validated. */
 type Addressee = Pick<MessageStoredData, 'workspace_id' | 'visitor_id' | 'user_id'>;
-
-const userKey = (workspaceId: string, userId: string) => `${workspaceId}\u0000${userId}`;
 
 /** A map of sets that drops a key with its last member. */
 class Index<T> {
@@ -107,7 +105,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
       const [version] = await this.secrets.markedVersions([widgetId]);
       return version;
     } catch {
-      throw new ApiError(503, 'live_unavailable', 'live updates are unavailable right now; try again', 2);
+      throw unavailable('live_unavailable', 'live updates are unavailable right now; try again');
     }
   }
 

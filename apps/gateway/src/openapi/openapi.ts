@@ -8,8 +8,8 @@ import { allowAnyValues, describeFromValidators } from './validator-schemas';
 /** The modules whose routes the description covers: the widget API and the admin API. */
 const DOCUMENTED = [WidgetModule, AdminModule];
 
-export const OPENAPI_PATH = '/openapi.json';
-export const DOCS_PATH = '/docs';
+const OPENAPI_PATH = '/openapi.json';
+const DOCS_PATH = '/docs';
 
 /** The OpenAPI 3 description of the widget and admin APIs, read from the controllers and their request classes. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {

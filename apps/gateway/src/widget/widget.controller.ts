@@ -4,7 +4,7 @@ import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
-import { ApiError } from '../http/api-error';
+import { unavailable } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { CreatesVisitors, WidgetRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
@@ -13,9 +13,6 @@ import { LiveUpdates } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 import { Accepted, History, MessageAccepted, VisitorCreated } from '../openapi/answers';
 import { Answers } from '../openapi/documented';
-
-/** Seconds a widget should wait before retrying when the event stream does not answer. */
-const RETRY_AFTER = 2;
 
 /** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent neither field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
@@ -76,7 +73,7 @@ export class WidgetController {
     try {
       await this.publisher.publish(VisitorLoggedOut, { workspace_id: widget.workspace_id, widget_id: widget.id, visitor_id: visitor.id }, { correlationId: visitor.id });
     } catch {
-      throw new ApiError(503, 'stream_unavailable', 'the logout could not reach every server; try again', RETRY_AFTER);
+      throw unavailable('stream_unavailable', 'the logout could not reach every server; try again');
     }
   }
 
@@ -136,7 +133,7 @@ export class WidgetController {
         { id: event.message_id, correlationId: event.message_id },
       );
     } catch {
-      throw new ApiError(503, 'stream_unavailable', 'the event could not be queued; try again', RETRY_AFTER);
+      throw unavailable('stream_unavailable', 'the event could not be queued; try again');
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { Allow, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { VisitorEmail, VisitorName } from '@inviaro/contracts';
+import { Allow, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { ClaimValue, MultilineText } from '../http/accepted-text';
 
 export class CreateVisitorBody {
@@ -25,14 +26,10 @@ export class ClaimBody extends VisitorBody {
   @ClaimValue()
   user_hash?: unknown;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(320)
+  @VisitorEmail()
   email?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @VisitorName()
   name?: string;
 }
 

@@ -3,7 +3,7 @@ import { defineEvent } from '../event-contract';
 import { VisitorEventFields } from './visitor-event.fields';
 
 /** `unopenable_claim`: the sealed claim of message.inbound did not open (a claim key missing from the verifier's ring, or bytes altered on the bus). */
-export const CLAIM_FAILURE_REASONS = ['missing_hash', 'missing_user_id', 'malformed', 'mismatch', 'stale_secret', 'unknown_widget', 'unopenable_claim'] as const;
+const CLAIM_FAILURE_REASONS = ['missing_hash', 'missing_user_id', 'malformed', 'mismatch', 'stale_secret', 'unknown_widget', 'unopenable_claim'] as const;
 export type ClaimFailureReason = (typeof CLAIM_FAILURE_REASONS)[number];
 
 export class ContactAnonymousData extends VisitorEventFields {

@@ -1,7 +1,18 @@
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
 
-export const VISITOR_EVENT_KINDS = ['message', 'identify'] as const;
+const VISITOR_EVENT_KINDS = ['message', 'identify'] as const;
 export type VisitorEventKind = (typeof VISITOR_EVENT_KINDS)[number];
+
+/** Decorators applied as if written one above the other on the property, in this order. */
+function stacked(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => [...decorators].reverse().forEach((decorate) => decorate(target, key));
+}
+
+/** The email a widget call may give, the same rule at the gateway and on the events. */
+export const VisitorEmail = (): PropertyDecorator => stacked(IsOptional(), IsString(), MaxLength(320));
+
+/** The name a widget call may give, the same rule at the gateway and on the events. */
+export const VisitorName = (): PropertyDecorator => stacked(IsOptional(), IsString(), MaxLength(255));
 
 /**
  * What a widget call says, carried unchanged from message.inbound to contact.verified or
@@ -29,14 +40,10 @@ export class VisitorEventFields {
   @Length(1, 10_000)
   text?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(320)
+  @VisitorEmail()
   email?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(255)
+  @VisitorName()
   name?: string;
 
   @IsISO8601()

@@ -14,5 +14,5 @@ export class WidgetSecretRotatedData {
   secret_version!: number;
 }
 
-/** gateway → every verifier and gateway instance: drop what was verified or cached under the old secret. */
+/** gateway → every gateway instance: the widget's verified live streams end (they verified under the old secret) and must verify again. */
 export const WidgetSecretRotated = defineEvent('widget.secret.rotated', 1, WidgetSecretRotatedData);

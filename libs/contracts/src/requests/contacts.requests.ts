@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { MessageAuthor } from '../events/message-stored.event';
 import { defineRequest } from './request-contract';
@@ -74,7 +73,6 @@ export class ListContactsRequest {
   @Length(1, 200)
   cursor?: string;
 
-  @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(200)

@@ -1,10 +1,9 @@
 import { CommonConfig, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { connectJetStream, JetStreamServer, JetStreamServerOptions } from '@inviaro/jetstream';
 import { NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { connectJetStream } from './connection';
-import { JetStreamServer, JetStreamServerOptions } from './jetstream.server';
 
 export interface ServiceDefinition {
   /** Names the durable consumers and queue group its instances share, and the log lines. */

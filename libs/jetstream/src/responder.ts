@@ -1,0 +1,60 @@
+import { InvalidEventError, RequestContract, RequestFault, RequestReply, validateData } from '@inviaro/contracts';
+import { MessageHandler } from '@nestjs/microservices';
+import { Msg, NatsConnection, Subscription } from 'nats';
+import { Logger } from 'pino';
+import { lastValueFrom, Observable } from 'rxjs';
+import { describeError } from './describe-error';
+import { isRefusal } from './request-refused';
+
+type RequestExtras = { contract?: RequestContract<object, unknown> };
+
+/**
+ * The request/reply side of the transport: each request subject is answered by one of the
+ * service's instances (a queue group), the request validated first, the answer a RequestReply.
+ */
+export class Responder {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly nc: NatsConnection,
+    /** The queue group this service's instances share. */
+    private readonly queue: string,
+    private readonly logger: Logger,
+    /** Nest's reading of what a handler returned (a value, a promise or an observable). */
+    private readonly toObservable: (result: unknown) => Observable<unknown>,
+  ) {}
+
+  respond(subject: string, handler: MessageHandler): void {
+    const subscription = this.nc.subscribe(subject, {
+      queue: this.queue,
+      callback: (error, message) => {
+        if (error) return this.logger.error({ subject, err: error.message }, 'request subscription failed');
+        void this.reply(message, handler);
+      },
+    });
+    this.subscriptions.push(subscription);
+  }
+
+  /** Takes no more requests. */
+  close(): void {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+  }
+
+  private async reply(message: Msg, handler: MessageHandler): Promise<void> {
+    try {
+      const { contract } = (handler.extras ?? {}) as RequestExtras;
+      const request: unknown = message.json();
+      const result = await handler(contract ? validateData(contract, request) : request, undefined);
+      const response = await lastValueFrom(this.toObservable(result), { defaultValue: null });
+      message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
+    } catch (error) {
+      const reply: RequestReply<never> = { ok: false, error: describeError(error), fault: requestFault(error) };
+      message.respond(Buffer.from(JSON.stringify(reply)));
+    }
+  }
+}
+
+/** A request that fails validation, is not JSON, or is refused by its responder is the caller's fault; anything else the service's. */
+function requestFault(error: unknown): RequestFault {
+  return error instanceof InvalidEventError || error instanceof SyntaxError || isRefusal(error) ? 'caller' : 'service';
+}
