@@ -14,18 +14,8 @@ export const VisitorEmail = (): PropertyDecorator => stacked(IsOptional(), IsStr
 /** The name a widget call may give, the same rule at the gateway and on the events. */
 export const VisitorName = (): PropertyDecorator => stacked(IsOptional(), IsString(), MaxLength(255));
 
-/**
- * What a widget call says, carried unchanged from message.inbound to contact.verified or
- * contact.anonymous. The claim itself is not here: only message.inbound carries it.
- */
-export class VisitorEventFields {
-  @IsIn(VISITOR_EVENT_KINDS)
-  kind!: VisitorEventKind;
-
-  /** The stored message's id; for an identify call, that call's own id. */
-  @IsUUID('all')
-  message_id!: string;
-
+/** Which visitor of which widget (and workspace) an event is about. */
+export class VisitorOfWidget {
   @IsUUID('all')
   workspace_id!: string;
 
@@ -34,6 +24,19 @@ export class VisitorEventFields {
 
   @IsUUID('all')
   visitor_id!: string;
+}
+
+/**
+ * What a widget call says, carried unchanged from message.inbound to contact.verified or
+ * contact.anonymous. The claim itself is not here: only message.inbound carries it.
+ */
+export class VisitorEventFields extends VisitorOfWidget {
+  @IsIn(VISITOR_EVENT_KINDS)
+  kind!: VisitorEventKind;
+
+  /** The stored message's id; for an identify call, that call's own id. */
+  @IsUUID('all')
+  message_id!: string;
 
   @ValidateIf((event: VisitorEventFields) => event.kind === 'message')
   @IsString()

@@ -1,16 +1,7 @@
-import { IsUUID } from 'class-validator';
 import { defineEvent } from '../event-contract';
+import { VisitorOfWidget } from './visitor-event.fields';
 
-export class VisitorLoggedOutData {
-  @IsUUID('all')
-  workspace_id!: string;
-
-  @IsUUID('all')
-  widget_id!: string;
-
-  @IsUUID('all')
-  visitor_id!: string;
-}
+export class VisitorLoggedOutData extends VisitorOfWidget {}
 
 /** gateway → every gateway instance: the visitor's token stopped working, so its live streams end wherever they are open. */
 export const VisitorLoggedOut = defineEvent('visitor.logged_out', 1, VisitorLoggedOutData);
