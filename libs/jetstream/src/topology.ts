@@ -65,34 +65,37 @@ function layoutOf(name: string): StreamLayout {
  * a stored event that a consumer has not had.
  */
 function streamConfigs(limits: StreamSettings): StreamDefinition[] {
-  const bounded = { storage: StorageType.File, discard: DiscardPolicy.New, max_msg_size: limits.STREAM_MAX_MSG_BYTES, num_replicas: limits.NATS_STREAM_REPLICAS };
+  const every = {
+    storage: StorageType.File,
+    discard: DiscardPolicy.New,
+    max_msg_size: limits.STREAM_MAX_MSG_BYTES,
+    num_replicas: limits.NATS_STREAM_REPLICAS,
+    // Publishers set Nats-Msg-Id; a retry inside this window is stored once.
+    duplicate_window: nanos(2 * 60 * 1000),
+  };
   return [
     {
       ...layoutOf(EVENT_STREAM),
-      ...bounded,
+      ...every,
       retention: RetentionPolicy.Limits,
       max_bytes: limits.INVIARO_EVENTS_MAX_BYTES,
       // Kept a week so that operators can replay (`events tail --since`) and dead letters can be re-driven.
       max_age: nanos(7 * DAY_MS),
-      // Publishers set Nats-Msg-Id; a retry inside this window is stored once.
-      duplicate_window: nanos(2 * 60 * 1000),
     },
     {
       ...layoutOf(INBOUND_STREAM),
-      ...bounded,
+      ...every,
       retention: RetentionPolicy.Workqueue,
       max_bytes: limits.INVIARO_INBOUND_MAX_BYTES,
       // Only a verifier outage makes events wait here; past this age the server drops them (docs/operations.md).
       max_age: nanos(limits.INVIARO_INBOUND_MAX_AGE_HOURS * HOUR_MS),
-      duplicate_window: nanos(2 * 60 * 1000),
     },
     {
       ...layoutOf(DEAD_LETTER_STREAM),
-      ...bounded,
+      ...every,
       retention: RetentionPolicy.Limits,
       max_bytes: limits.INVIARO_DEAD_LETTERS_MAX_BYTES,
       max_age: nanos(30 * DAY_MS),
-      duplicate_window: nanos(2 * 60 * 1000),
     },
   ];
 }
