@@ -1,6 +1,6 @@
 import { MessageInbound, newId, WidgetSecretRotated } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
-import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import {
   ApiResponse,
   connectTestNats,
@@ -20,9 +20,6 @@ import { ClusterInfo, NatsConnection } from 'nats';
 
 // Bounds a hang; on an idle machine the suite takes well under a minute.
 jest.setTimeout(180_000);
-
-/** JetStream's answer to a publish whose expected last message id is not the stream's. */
-const WRONG_LAST_MSG_ID = 10070;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -110,7 +107,7 @@ class QuorumWatch {
           (): unknown => new Error('the probe was stored'),
           (error: unknown) => error,
         );
-      if ((refusal as { api_error?: { err_code?: number } }).api_error?.err_code !== WRONG_LAST_MSG_ID) throw refusal;
+      if (!isJetStreamError(refusal, JetStreamErrorCode.WrongLastMsgId)) throw refusal;
     });
     return Promise.any(probes).then(
       () => true,

@@ -5,6 +5,8 @@ export const JetStreamErrorCode = {
   StreamNameInUse: 10058,
   StreamNotFound: 10059,
   StreamSubjectsOverlap: 10065,
+  /** A publish's expected last message id is not the stream's. */
+  WrongLastMsgId: 10070,
 } as const;
 
 /** The JetStream API error code of a failed call, if the server gave one. */
