@@ -1,5 +1,6 @@
 import { userHash } from '@inviaro/crypto';
-import { WidgetClient } from '@inviaro/test-harness';
+import { INBOUND_STREAM } from '@inviaro/jetstream';
+import { connectTestNats, WidgetClient } from '@inviaro/test-harness';
 import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
@@ -178,6 +179,56 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
       const failures = await rotating.widget.admin.failures();
       expect(failures.body.failures).toEqual(expect.arrayContaining([expect.objectContaining({ claimed_user_id: AMAR.id, reason: 'stale_secret' })]));
     } finally {
+      await rotating.stop();
+    }
+  });
+
+  /** The verifier has taken every message.inbound off its work queue: what was sent is checked under the secret of that moment. */
+  async function verifierCaughtUp(): Promise<void> {
+    const nc = await connectTestNats(suite.system.servers.natsUrl);
+    try {
+      const jsm = await nc.jetstreamManager();
+      await waitFor('the verifier to have checked every message', async () => ((await jsm.streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined), 15_000);
+    } finally {
+      await nc.close();
+    }
+  }
+
+  it('(e) a message still on its way when the secret rotates leaves the page with the verified conversation', async () => {
+    const rotating = await startDemo(suite.system);
+    const contacts = suite.system.processes.find((p) => p.name === 'contacts')!;
+    try {
+      const context = await device();
+      await signInServerSide(context, rotating, AMAR.id);
+      const widget = new WidgetOnPage(await context.newPage());
+      await widget.page.goto(rotating.url);
+      await widget.open();
+      await waitFor('the page verified', async () => ((await widget.verified()) ? true : undefined), 15_000);
+
+      // Contacts paused: the message is accepted (202) but not stored before the rotation ends the verified stream.
+      contacts.child.kill('SIGSTOP');
+      try {
+        await widget.send('On its way at rotation');
+        await widget.waitForText('On its way at rotation');
+        await verifierCaughtUp();
+        const reconnected = widget.page.waitForRequest((request) => request.url().endsWith('/v1/widget/stream'), { timeout: 15_000 });
+        expect((await rotating.widget.admin.rotateSecret(rotating.widget.widgetId)).status).toBe(200);
+        await reconnected;
+      } finally {
+        contacts.child.kill('SIGCONT');
+      }
+      await waitFor('the page no longer verified', async () => ((await widget.verified()) ? undefined : true), 20_000);
+      await widget.waitForLines('the verified conversation gone', (lines) => lines.length === 0);
+
+      // It was sent under the old secret before the rotation: stored once, in the verified contact.
+      const stored = await waitFor('the message stored in Amar’s contact', async () => {
+        const amar = (await contactsWithMessages(rotating.widget)).find((c) => c.user_id === AMAR.id);
+        return amar && textsOf(amar).length > 0 ? textsOf(amar) : undefined;
+      });
+      expect(stored).toEqual(['On its way at rotation']);
+      expect(await widget.lines()).toEqual([]);
+    } finally {
+      contacts.child.kill('SIGCONT');
       await rotating.stop();
     }
   });

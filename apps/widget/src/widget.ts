@@ -72,6 +72,8 @@ export class Widget {
   private lines: Line[] = [];
   /** Accepted (202) but not yet seen in history or on the stream. */
   private readonly accepted = new Map<string, Line>();
+  /** Whether the last history read showed a verified user's conversation. */
+  private verified = false;
   private cursor: string | null = null;
   /** Messages the stream delivered while a history read was under way: newer than what it may return. */
   private liveDuringRead: Line[] = [];
@@ -157,6 +159,7 @@ export class Widget {
     this.wanted = false;
     this.lines = [];
     this.accepted.clear();
+    this.verified = false;
     this.cursor = null;
     this.liveDuringRead = [];
     this.retries = 0;
@@ -374,7 +377,10 @@ export class Widget {
       const read = new Set(history.messages.map((message) => message.message_id));
       this.lines = history.messages.map(toLine).concat(this.liveDuringRead.filter((line) => !read.has(line.id)));
       this.cursor = history.next_cursor;
-      this.ui.setVerified(history.contact.is_verified);
+      // The claim stopped verifying (a rotation): what was sent under it belongs to the conversation no longer shown.
+      if (this.verified && !history.contact.is_verified) this.accepted.clear();
+      this.verified = history.contact.is_verified;
+      this.ui.setVerified(this.verified);
       this.render(true);
     } catch (error) {
       if (session !== this.session) return;
