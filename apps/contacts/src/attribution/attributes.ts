@@ -4,31 +4,38 @@ import { Sql } from './sql';
 /**
  * Attributes (docs/data-model.md): `email` and `name` keep the value of the latest event *received*
  * that carried one — not the latest handled — so delivery order does not change them; on a tie in
- * time, the greater value. They are never identity.
+ * time, the greater value. A signed value (contact.verified's `signed_attributes`) outranks every
+ * unsigned one: a later signed value replaces it, an unsigned one never does. The rule is a maximum
+ * over (signed, received at, value), which is why any delivery order ends alike. Never identity.
  */
 
 type Attribute = 'email' | 'name';
 
-/** A value and when the event that carried it was received. */
+/** A value, when the event that carried it was received, and whether it came signed. */
 export interface Stamped {
   value: string;
   at: string;
+  signed: boolean;
 }
 
-/** The rule in TypeScript, for what a batch gathers before it meets the database: the later of two values. */
-export function laterOf(current: Stamped | undefined, value: string | undefined, at: string): Stamped | undefined {
+/** The rule in TypeScript, for what a batch gathers before it meets the database: the one of two values that ranks higher. */
+export function laterOf(current: Stamped | undefined, value: string | undefined, at: string, signed = false): Stamped | undefined {
   if (value === undefined || value === null) return current;
-  if (!current) return { value, at };
+  const candidate = { value, at, signed };
+  if (!current) return candidate;
+  if (signed !== current.signed) return signed ? candidate : current;
   const [a, b] = [Date.parse(at), Date.parse(current.at)];
-  return a > b || (a === b && value > current.value) ? { value, at } : current;
+  return a > b || (a === b && value > current.value) ? candidate : current;
 }
 
-/** The rule in SQL: does `value`, received at `at`, replace what the `current` row holds? */
-const newer = (column: Attribute, value: string, at: string) =>
-  `(${value} IS NOT NULL AND (contacts.${column}_at IS NULL OR (${at}, ${value} COLLATE "C") > (contacts.${column}_at, contacts.${column} COLLATE "C")))`;
-const keepLatest = (column: Attribute, value: string, at: string) =>
-  `${column} = CASE WHEN ${newer(column, value, at)} THEN ${value} ELSE contacts.${column} END,
-   ${column}_at = CASE WHEN ${newer(column, value, at)} THEN ${at} ELSE contacts.${column}_at END`;
+/** The rule in SQL: does `value`, received at `at`, signed or not, replace what the contacts row holds? */
+const newer = (column: Attribute, value: string, at: string, signed: string) =>
+  `(${value} IS NOT NULL AND (contacts.${column}_at IS NULL OR
+    (${signed}, ${at}, ${value} COLLATE "C") > (contacts.${column}_verified, contacts.${column}_at, contacts.${column} COLLATE "C")))`;
+const keepLatest = (column: Attribute, value: string, at: string, signed: string) =>
+  `${column} = CASE WHEN ${newer(column, value, at, signed)} THEN ${value} ELSE contacts.${column} END,
+   ${column}_at = CASE WHEN ${newer(column, value, at, signed)} THEN ${at} ELSE contacts.${column}_at END,
+   ${column}_verified = CASE WHEN ${newer(column, value, at, signed)} THEN ${signed} ELSE contacts.${column}_verified END`;
 
 /** One user's contact as a batch's verified events describe it. */
 export interface VerifiedContactRow {
@@ -45,8 +52,9 @@ export function verifiedContactRows(events: ContactVerifiedData[]): VerifiedCont
   for (const event of events) {
     const key = userKey(event.workspace_id, event.user_id);
     const entry = users.get(key) ?? { workspace: event.workspace_id, user: event.user_id, lastSeen: event.received_at };
-    entry.email = laterOf(entry.email, event.email, event.received_at);
-    entry.name = laterOf(entry.name, event.name, event.received_at);
+    const signed = new Set(event.signed_attributes);
+    entry.email = laterOf(entry.email, event.email, event.received_at, signed.has('email'));
+    entry.name = laterOf(entry.name, event.name, event.received_at, signed.has('name'));
     if (Date.parse(event.received_at) > Date.parse(entry.lastSeen)) entry.lastSeen = event.received_at;
     users.set(key, entry);
   }
@@ -65,13 +73,14 @@ export async function upsertVerifiedContacts(sql: Sql, events: ContactVerifiedDa
   const rows = verifiedContactRows(events);
   if (rows.length === 0) return new Map();
   const upserted = await sql.rows<{ id: string; workspace_id: string; user_id: string }>(
-    `INSERT INTO contacts (workspace_id, user_id, is_verified, email, email_at, name, name_at, last_seen_at)
-     SELECT w, u, true, e, ea, n, na, ls
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS t(w, u, e, ea, n, na, ls)
+    `INSERT INTO contacts (workspace_id, user_id, is_verified, email, email_at, email_verified, name, name_at, name_verified, last_seen_at)
+     SELECT w, u, true, e, ea, ev, n, na, nv, ls
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], $7::timestamptz[], $8::boolean[], $9::timestamptz[])
+       AS t(w, u, e, ea, ev, n, na, nv, ls)
      ORDER BY w, u
      ON CONFLICT (workspace_id, user_id) WHERE user_id IS NOT NULL DO UPDATE SET
-       ${keepLatest('email', 'EXCLUDED.email', 'EXCLUDED.email_at')},
-       ${keepLatest('name', 'EXCLUDED.name', 'EXCLUDED.name_at')},
+       ${keepLatest('email', 'EXCLUDED.email', 'EXCLUDED.email_at', 'EXCLUDED.email_verified')},
+       ${keepLatest('name', 'EXCLUDED.name', 'EXCLUDED.name_at', 'EXCLUDED.name_verified')},
        last_seen_at = GREATEST(contacts.last_seen_at, EXCLUDED.last_seen_at)
      RETURNING id, workspace_id, user_id`,
     [
@@ -79,8 +88,10 @@ export async function upsertVerifiedContacts(sql: Sql, events: ContactVerifiedDa
       rows.map((r) => r.user),
       rows.map((r) => r.email?.value ?? null),
       rows.map((r) => r.email?.at ?? null),
+      rows.map((r) => r.email?.signed ?? false),
       rows.map((r) => r.name?.value ?? null),
       rows.map((r) => r.name?.at ?? null),
+      rows.map((r) => r.name?.signed ?? false),
       rows.map((r) => r.lastSeen),
     ],
   );
@@ -94,17 +105,17 @@ export function verifiedContactOf(contacts: VerifiedContacts, event: ContactVeri
   return id;
 }
 
-/** An anonymous event's attributes and time seen, kept by the rule on the contact of the run it joined. */
+/** An anonymous event's attributes (never signed) and time seen, kept by the rule on the contact of the run it joined. */
 export async function keepAnonymousAttributes(sql: Sql, contactId: string, event: ContactAnonymousData): Promise<void> {
   await sql.rows(
-    `UPDATE contacts SET ${keepLatest('email', '$2::text', '$4::timestamptz')}, ${keepLatest('name', '$3::text', '$4::timestamptz')},
+    `UPDATE contacts SET ${keepLatest('email', '$2::text', '$4::timestamptz', 'false')}, ${keepLatest('name', '$3::text', '$4::timestamptz', 'false')},
        last_seen_at = GREATEST(last_seen_at, $4::timestamptz)
      WHERE id = $1`,
     [contactId, event.email ?? null, event.name ?? null, event.received_at],
   );
 }
 
-/** Email, name and last seen of an anonymous contact, from the events of its run (after a split). */
+/** Email, name and last seen of an anonymous contact, from the events of its run (after a split; anonymous values are never signed). */
 export async function recomputeAttributes(sql: Sql, contactId: string): Promise<void> {
   await sql.rows(
     `UPDATE contacts c SET
