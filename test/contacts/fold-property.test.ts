@@ -8,6 +8,7 @@
  * shuffled, in bursts, with redeliveries. Both end states, and an independent model of the rule,
  * must agree. Replay a failure with FOLD_SEED=<seed> (printed in the failure).
  */
+import { SignedAttribute } from '@inviaro/contracts';
 import { RunningSystem, startSystem } from '@inviaro/test-harness';
 import { EventFeed, Random, seeded, seedWorkspace, WidgetEvent } from './support';
 
@@ -29,6 +30,8 @@ interface Step {
   at: number;
   email?: string;
   name?: string;
+  /** A verified step's attributes that came signed (in a user_jwt). */
+  signed?: SignedAttribute[];
 }
 
 interface History {
@@ -57,15 +60,12 @@ function generate(random: Random): History {
     const user = users.length > 0 && random.chance(0.45) ? random.pick(users) : undefined;
     // Same millisecond now and then: the tie goes by message id.
     at += random.chance(0.12) ? 0 : random.int(1, 2_000);
-    steps.push({
-      index,
-      visitor,
-      kind: random.chance(0.2) ? 'identify' : 'message',
-      user,
-      at,
-      email: random.chance(0.25) ? random.pick(EMAILS) : undefined,
-      name: random.chance(0.2) ? random.pick(NAMES) : undefined,
-    });
+    const kind = random.chance(0.2) ? 'identify' : 'message';
+    const email = random.chance(0.25) ? random.pick(EMAILS) : undefined;
+    const name = random.chance(0.2) ? random.pick(NAMES) : undefined;
+    // Only a verified step can carry signed attributes (a user_jwt that verified).
+    const signed = user === undefined ? [] : (['email', 'name'] as const).filter((a) => (a === 'email' ? email : name) !== undefined && random.chance(0.4));
+    steps.push({ index, visitor, kind, user, at, email, name, signed });
   }
   return { visitors, steps };
 }
@@ -79,13 +79,17 @@ function received(a: Step, b: Step): number {
   return a.at - b.at || a.index - b.index;
 }
 
-function latest(steps: Step[], pick: (s: Step) => string | undefined): string {
-  let best: Step | undefined;
+/** The attribute's value by the rule: a signed value over any unsigned one, then the latest received, then the greater; `(signed)` when it came signed. */
+function latest(steps: Step[], attribute: SignedAttribute): string {
+  let best: { signed: boolean; at: number; value: string } | undefined;
   for (const s of steps) {
-    const value = pick(s);
-    if (value !== undefined && (!best || s.at > best.at || (s.at === best.at && value > pick(best)!))) best = s;
+    const value = s[attribute];
+    if (value === undefined) continue;
+    const candidate = { signed: s.signed?.includes(attribute) ?? false, at: s.at, value };
+    const wins = !best || (candidate.signed !== best.signed ? candidate.signed : candidate.at !== best.at ? candidate.at > best.at : candidate.value > best.value);
+    if (wins) best = candidate;
   }
-  return best ? pick(best)! : '-';
+  return best ? `${best.value}${best.signed ? '(signed)' : ''}` : '-';
 }
 
 function expected(history: History): State {
@@ -98,7 +102,7 @@ function expected(history: History): State {
     const close = (closer?: Step) => {
       if (run.length === 0) return;
       const label = closer ? `retired:v${visitor}<-e${closer.index}` : `live:v${visitor}`;
-      state.anonymous.push(`${label} into=${closer?.user ?? '-'} email=${latest(run, (s) => s.email)} name=${latest(run, (s) => s.name)}`);
+      state.anonymous.push(`${label} into=${closer?.user ?? '-'} email=${latest(run, 'email')} name=${latest(run, 'name')}`);
       const owner = closer ? `user:${closer.user}` : label;
       for (const s of run) ownerOf.set(s.index, owner);
       conversations.add(`${owner}|v${visitor}`);
@@ -117,7 +121,7 @@ function expected(history: History): State {
   }
   for (const user of USERS) {
     const steps = history.steps.filter((s) => s.user === user);
-    if (steps.length > 0) state.verified.push(`${user} email=${latest(steps, (s) => s.email)} name=${latest(steps, (s) => s.name)}`);
+    if (steps.length > 0) state.verified.push(`${user} email=${latest(steps, 'email')} name=${latest(steps, 'name')}`);
   }
   for (const s of history.steps) if (s.kind === 'message') state.messages.push(`e${s.index}@${ownerOf.get(s.index)}|v${s.visitor}`);
   state.conversations = [...conversations];
@@ -153,6 +157,7 @@ async function instantiate(system: RunningSystem, history: History, random: Rand
     ...(s.email ? { email: s.email } : {}),
     ...(s.name ? { name: s.name } : {}),
     ...(s.user ? { user_id: s.user } : {}),
+    ...(s.signed?.length ? { signed_attributes: s.signed } : {}),
   }));
   return { history, workspaceId, visitorIds, events };
 }
@@ -161,8 +166,18 @@ async function instantiate(system: RunningSystem, history: History, random: Rand
 async function observed(system: RunningSystem, instance: Instance): Promise<State> {
   const visitor = new Map(instance.visitorIds.map((id, i) => [id, `v${i}`]));
   const step = new Map(instance.events.map((e, i) => [e.message_id, `e${instance.history.steps[i].index}`]));
-  const contacts = await system.sql<{ id: string; user_id: string | null; visitor_id: string | null; merged_into_id: string | null; folded_by: string | null; email: string | null; name: string | null }>(
-    `SELECT id, user_id, visitor_id, merged_into_id, folded_by, email, name FROM contacts WHERE workspace_id = $1`,
+  const contacts = await system.sql<{
+    id: string;
+    user_id: string | null;
+    visitor_id: string | null;
+    merged_into_id: string | null;
+    folded_by: string | null;
+    email: string | null;
+    email_verified: boolean;
+    name: string | null;
+    name_verified: boolean;
+  }>(
+    `SELECT id, user_id, visitor_id, merged_into_id, folded_by, email, email_verified, name, name_verified FROM contacts WHERE workspace_id = $1`,
     [instance.workspaceId],
   );
   const byId = new Map(contacts.map((c) => [c.id, c]));
@@ -174,7 +189,8 @@ async function observed(system: RunningSystem, instance: Instance): Promise<Stat
   };
   const state: State = { verified: [], anonymous: [], conversations: [], messages: [] };
   for (const c of contacts) {
-    const attributes = `email=${c.email ?? '-'} name=${c.name ?? '-'}`;
+    const marked = (value: string | null, signed: boolean) => `${value ?? '-'}${signed ? '(signed)' : ''}`;
+    const attributes = `email=${marked(c.email, c.email_verified)} name=${marked(c.name, c.name_verified)}`;
     if (c.user_id !== null) state.verified.push(`${c.user_id} ${attributes}`);
     else state.anonymous.push(`${label(c.id)} into=${c.merged_into_id ? byId.get(c.merged_into_id)?.user_id : '-'} ${attributes}`);
   }

@@ -1,4 +1,4 @@
-import { ContactAnonymous, ContactVerified, deterministicId, encodeEvent, EventEnvelope } from '@inviaro/contracts';
+import { ContactAnonymous, ContactVerified, deterministicId, encodeEvent, EventEnvelope, SignedAttribute } from '@inviaro/contracts';
 import { EVENT_STREAM } from '@inviaro/jetstream';
 import { connectTestNats, RunningSystem } from '@inviaro/test-harness';
 import { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
@@ -33,12 +33,17 @@ export type Random = ReturnType<typeof seeded>;
 export async function seedWorkspace(system: RunningSystem, visitors: number): Promise<{ workspaceId: string; widgetId: string; visitorIds: string[] }> {
   const workspaceId = randomUUID();
   const widgetId = randomUUID();
-  const visitorIds = Array.from({ length: visitors }, () => randomUUID());
   await system.sql(`INSERT INTO workspaces (id, name) VALUES ($1, 'fold property')`, [workspaceId]);
   await system.sql(`INSERT INTO widgets (id, workspace_id, key, name, allowed_origins) VALUES ($1, $2, $3, 'w', '{}')`, [widgetId, workspaceId, `wt_${randomUUID()}`]);
+  return { workspaceId, widgetId, visitorIds: await seedVisitors(system, widgetId, visitors) };
+}
+
+/** `count` visitors of a widget, written straight into the database. */
+export async function seedVisitors(system: RunningSystem, widgetId: string, count: number): Promise<string[]> {
+  const visitorIds = Array.from({ length: count }, () => randomUUID());
   // A token hash only has to be unique here: the visitor's own id, as bytes.
   await system.sql(`INSERT INTO visitors (id, widget_id, token_hash) SELECT id, $2, uuid_send(id) FROM unnest($1::uuid[]) AS id`, [visitorIds, widgetId]);
-  return { workspaceId, widgetId, visitorIds };
+  return visitorIds;
 }
 
 export interface WidgetEvent {
@@ -53,13 +58,18 @@ export interface WidgetEvent {
   name?: string;
   /** Set: contact.verified as this user; absent: contact.anonymous. */
   user_id?: string;
+  /** contact.verified only: which of email and name came signed in a user_jwt. */
+  signed_attributes?: SignedAttribute[];
 }
 
 /** The envelope the verifier would publish for this event (libs/contracts), with its deterministic id. */
 export function envelopeOf(event: WidgetEvent): EventEnvelope<object> {
   const contract = event.user_id === undefined ? ContactAnonymous : ContactVerified;
-  const { user_id, ...fields } = event;
-  const data = user_id === undefined ? { ...fields, failure_reason: 'mismatch', claimed_user_id: 'someone' } : { ...fields, user_id, secret_version: 1 };
+  const { user_id, signed_attributes, ...fields } = event;
+  const data =
+    user_id === undefined
+      ? { ...fields, failure_reason: 'mismatch', claimed_user_id: 'someone' }
+      : { ...fields, user_id, secret_version: 1, ...(signed_attributes ? { signed_attributes } : {}) };
   return {
     id: deterministicId(contract.subject, event.message_id),
     subject: contract.subject,

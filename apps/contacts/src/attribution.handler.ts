@@ -3,8 +3,10 @@ import { EventPublisher, OnEvent } from '@inviaro/jetstream';
 import { histogram, SERVICE_LOGGER } from '@inviaro/observability';
 import { Controller, Inject, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';
-import { Attribution, AttributionInput, AttributionStore } from './attribution/attribution.store';
+import { AttributionInput } from './attribution/attribution-input';
+import { AttributionStore } from './attribution/attribution.store';
 import { MicroBatcher, MicroBatcherOptions } from './attribution/micro-batcher';
+import { Attribution } from './attribution/outcome';
 
 export const ATTRIBUTION_BATCHING = Symbol('ATTRIBUTION_BATCHING');
 
@@ -32,12 +34,12 @@ export class AttributionHandler implements OnModuleInit {
 
   @OnEvent(ContactAnonymous)
   async anonymous(event: EventEnvelope<ContactAnonymousData>): Promise<void> {
-    await this.announce(event, await this.batcher.submit({ event: event.data }));
+    await this.announce(event, await this.batcher.submit({ kind: 'anonymous', event: event.data }));
   }
 
   @OnEvent(ContactVerified)
   async verified(event: EventEnvelope<ContactVerifiedData>): Promise<void> {
-    await this.announce(event, await this.batcher.submit({ event: event.data, userId: event.data.user_id }));
+    await this.announce(event, await this.batcher.submit({ kind: 'verified', event: event.data }));
   }
 
   /** After the commit: the folds this event stands for, and message.stored for a visitor's message (open widgets that may see it show it). */

@@ -5,7 +5,10 @@ export interface ContactSummary {
   user_id: string | null;
   is_verified: boolean;
   email: string | null;
+  /** The email came signed in a user_jwt; false: self-reported. */
+  email_verified: boolean;
   name: string | null;
+  name_verified: boolean;
   created_at: string;
   last_seen_at: string;
 }

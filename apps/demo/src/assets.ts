@@ -58,6 +58,8 @@ th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e6e9f0;vertical-
 .badge{display:inline-block;padding:2px 8px;border-radius:999px;font-size:12px;font-weight:600}
 .badge.verified{background:#d3f9d8;color:#1b5e20}
 .badge.anonymous{background:#e9ecef;color:#495057}
+.source{font-size:11px;font-weight:600;color:#495057}
+.source.verified{color:#1b5e20}
 .muted{color:#5f6b7a;font-size:14px}
 .msg{padding:8px 12px;border-radius:10px;margin:6px 0;max-width:75%;white-space:pre-wrap;overflow-wrap:anywhere}
 .msg.visitor{background:#e6e9f0}

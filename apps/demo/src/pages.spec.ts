@@ -1,4 +1,4 @@
-import { inboxPage } from './pages';
+import { contactPage, inboxPage } from './pages';
 
 describe('the operator inbox', () => {
   it('shows how often a failed claim repeated, and when first and last', () => {
@@ -12,5 +12,30 @@ describe('the operator inbox', () => {
     expect(row).toBe(
       '<tr><td class="muted">2026-12-01 09:30:00 UTC</td><td>usr_victim</td><td>mismatch</td><td>1000</td><td class="muted">2026-11-30 08:00:00 UTC</td></tr>',
     );
+  });
+});
+
+describe('a contact in the inbox', () => {
+  const contact = {
+    id: '6f1c2f8e-0000-4000-8000-000000000001',
+    user_id: 'usr_1',
+    is_verified: true,
+    email: 'ana@example.com',
+    email_verified: true,
+    name: 'Ana',
+    name_verified: false,
+    created_at: '2026-12-01T09:00:00.000Z',
+    last_seen_at: '2026-12-01T09:30:00.000Z',
+  };
+
+  it('marks the email and the name each as verified (it came signed) or self-reported', () => {
+    const page = inboxPage([contact], null, [], undefined).toString();
+    expect(page).toContain('Ana <span class="source self-reported">self-reported</span>');
+    expect(page).toContain('ana@example.com <span class="source verified">✓ verified</span>');
+  });
+
+  it('shows the same marks on the contact page', () => {
+    const page = contactPage({ ...contact, email_verified: false, conversations: [] }).toString();
+    expect(page).toContain('ana@example.com <span class="source self-reported">self-reported</span>');
   });
 });

@@ -72,6 +72,19 @@ function badge(verified: boolean): Html {
   return verified ? html`<span class="badge verified">✓ Verified</span>` : html`<span class="badge anonymous">Anonymous</span>`;
 }
 
+/** A contact's email and name, each marked as verified (it came signed in a user_jwt) or self-reported (what the page said). */
+function attributes(contact: ContactSummary): Html {
+  const shown = [
+    contact.name ? attribute(contact.name, contact.name_verified) : '',
+    contact.email ? attribute(contact.email, contact.email_verified) : '',
+  ].filter((item) => item !== '');
+  return html`<span class="muted">${shown.map((item, i) => html`${i > 0 ? ' · ' : ''}${item}`)}</span>`;
+}
+
+function attribute(value: string, verified: boolean): Html {
+  return html`${value} <span class="source ${verified ? 'verified' : 'self-reported'}">${verified ? '✓ verified' : 'self-reported'}</span>`;
+}
+
 function when(iso: string): string {
   return new Date(iso).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
 }
@@ -93,7 +106,7 @@ export function inboxPage(contacts: ContactSummary[], nextCursor: string | null,
       <tbody>
 ${contacts.map(
   (c) => html`        <tr data-contact-id="${c.id}">
-          <td><a href="/inbox/contacts/${c.id}">${c.name || c.email || c.user_id || `Visitor ${c.id.slice(0, 8)}`}</a>${c.email ? html`<br><span class="muted">${c.email}</span>` : ''}</td>
+          <td><a href="/inbox/contacts/${c.id}">${c.name || c.email || c.user_id || `Visitor ${c.id.slice(0, 8)}`}</a>${c.email || c.name ? html`<br>${attributes(c)}` : ''}</td>
           <td>${badge(c.is_verified)}${c.user_id ? html` <span class="muted">${c.user_id}</span>` : ''}</td>
           <td class="muted">${when(c.created_at)}</td>
           <td class="muted">${when(c.last_seen_at)}</td>
@@ -123,7 +136,7 @@ export function contactPage(contact: ContactDetail): Html {
 <main>
   <section class="card">
     <h1>${title} ${badge(contact.is_verified)}</h1>
-    <p class="muted">${contact.user_id ? html`User id ${contact.user_id} · ` : ''}${contact.email ? html`${contact.email} · ` : ''}first seen ${when(contact.created_at)} · last seen ${when(contact.last_seen_at)}</p>
+    <p class="muted">${contact.user_id ? html`User id ${contact.user_id} · ` : ''}${contact.email || contact.name ? html`${attributes(contact)} · ` : ''}first seen ${when(contact.created_at)} · last seen ${when(contact.last_seen_at)}</p>
   </section>
 ${contact.conversations.map(
   (conversation) => html`  <section class="card" data-conversation-id="${conversation.id}">

@@ -28,13 +28,15 @@ interface ContactRow {
   user_id: string | null;
   is_verified: boolean;
   email: string | null;
+  email_verified: boolean;
   name: string | null;
+  name_verified: boolean;
   created_at: Date;
   last_seen_at: Date;
   at_exact: string;
 }
 
-const CONTACT_COLUMNS = 'id, user_id, is_verified, email, name, created_at, last_seen_at, created_at::text AS at_exact';
+const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
 
 function toMessage(row: MessageRow): HistoryMessage {
   return { message_id: row.id, author: row.author, text: row.text, created_at: row.created_at.toISOString() };
@@ -46,7 +48,9 @@ function toContact(row: ContactRow): ContactSummary {
     user_id: row.user_id,
     is_verified: row.is_verified,
     email: row.email,
+    email_verified: row.email_verified,
     name: row.name,
+    name_verified: row.name_verified,
     created_at: row.created_at.toISOString(),
     last_seen_at: row.last_seen_at.toISOString(),
   };

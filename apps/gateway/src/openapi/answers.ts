@@ -138,8 +138,14 @@ export class ContactSummary {
   @nullable('string')
   email!: string | null;
 
+  @ApiProperty({ description: 'true: `email` came signed in a user_jwt; false: self-reported (what the page said). A signed value is never replaced by a self-reported one' })
+  email_verified!: boolean;
+
   @nullable('string')
   name!: string | null;
+
+  @ApiProperty({ description: 'true: `name` came signed in a user_jwt; false: self-reported' })
+  name_verified!: boolean;
 
   @time()
   created_at!: string;

@@ -50,7 +50,11 @@ export interface ContactSummary {
   user_id: string | null;
   is_verified: boolean;
   email: string | null;
+  /** `email` came signed in a user_jwt; false: self-reported (what the page said). */
+  email_verified: boolean;
   name: string | null;
+  /** `name` came signed in a user_jwt; false: self-reported. */
+  name_verified: boolean;
   created_at: string;
   last_seen_at: string;
 }

@@ -40,11 +40,18 @@ export class Contact {
   @Column('timestamptz', { nullable: true })
   email_at!: Date | null;
 
+  /** `email` came signed (a user_jwt): no unsigned value replaces it. */
+  @Column('boolean', { default: false })
+  email_verified!: boolean;
+
   @Column('text', { nullable: true })
   name!: string | null;
 
   @Column('timestamptz', { nullable: true })
   name_at!: Date | null;
+
+  @Column('boolean', { default: false })
+  name_verified!: boolean;
 
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;

@@ -1,0 +1,130 @@
+import { ContactAnonymousData, ContactVerifiedData, userKey } from '@inviaro/contracts';
+import { Sql } from './sql';
+
+/**
+ * Attributes (docs/data-model.md): `email` and `name` keep the value of the latest event *received*
+ * that carried one — not the latest handled — so delivery order does not change them; on a tie in
+ * time, the greater value. A signed value (contact.verified's `signed_attributes`) outranks every
+ * unsigned one: a later signed value replaces it, an unsigned one never does. The rule is a maximum
+ * over (signed, received at, value), which is why any delivery order ends alike. Never identity.
+ */
+
+type Attribute = 'email' | 'name';
+
+/** A value, when the event that carried it was received, and whether it came signed. */
+export interface Stamped {
+  value: string;
+  at: string;
+  signed: boolean;
+}
+
+/** The rule in TypeScript, for what a batch gathers before it meets the database: the one of two values that ranks higher. */
+export function laterOf(current: Stamped | undefined, value: string | undefined, at: string, signed = false): Stamped | undefined {
+  if (value === undefined || value === null) return current;
+  const candidate = { value, at, signed };
+  if (!current) return candidate;
+  if (signed !== current.signed) return signed ? candidate : current;
+  const [a, b] = [Date.parse(at), Date.parse(current.at)];
+  return a > b || (a === b && value > current.value) ? candidate : current;
+}
+
+/** The rule in SQL: does `value`, received at `at`, signed or not, replace what the contacts row holds? */
+const newer = (column: Attribute, value: string, at: string, signed: string) =>
+  `(${value} IS NOT NULL AND (contacts.${column}_at IS NULL OR
+    (${signed}, ${at}, ${value} COLLATE "C") > (contacts.${column}_verified, contacts.${column}_at, contacts.${column} COLLATE "C")))`;
+const keepLatest = (column: Attribute, value: string, at: string, signed: string) =>
+  `${column} = CASE WHEN ${newer(column, value, at, signed)} THEN ${value} ELSE contacts.${column} END,
+   ${column}_at = CASE WHEN ${newer(column, value, at, signed)} THEN ${at} ELSE contacts.${column}_at END,
+   ${column}_verified = CASE WHEN ${newer(column, value, at, signed)} THEN ${signed} ELSE contacts.${column}_verified END`;
+
+/** One user's contact as a batch's verified events describe it. */
+export interface VerifiedContactRow {
+  workspace: string;
+  user: string;
+  email?: Stamped;
+  name?: Stamped;
+  lastSeen: string;
+}
+
+/** The batch's verified events gathered per user (workspace, user_id): the latest attributes and the last time seen. */
+export function verifiedContactRows(events: ContactVerifiedData[]): VerifiedContactRow[] {
+  const users = new Map<string, VerifiedContactRow>();
+  for (const event of events) {
+    const key = userKey(event.workspace_id, event.user_id);
+    const entry = users.get(key) ?? { workspace: event.workspace_id, user: event.user_id, lastSeen: event.received_at };
+    const signed = new Set(event.signed_attributes);
+    entry.email = laterOf(entry.email, event.email, event.received_at, signed.has('email'));
+    entry.name = laterOf(entry.name, event.name, event.received_at, signed.has('name'));
+    if (Date.parse(event.received_at) > Date.parse(entry.lastSeen)) entry.lastSeen = event.received_at;
+    users.set(key, entry);
+  }
+  return [...users.values()];
+}
+
+/** Contact ids by userKey(workspace, user_id). */
+export type VerifiedContacts = Map<string, string>;
+
+/**
+ * The contact (workspace, user_id) of every verified event, created on first sight, in one
+ * statement, in a fixed order (so that two transactions lock shared users in the same order),
+ * its attributes kept by the rule whatever the delivery order.
+ */
+export async function upsertVerifiedContacts(sql: Sql, events: ContactVerifiedData[]): Promise<VerifiedContacts> {
+  const rows = verifiedContactRows(events);
+  if (rows.length === 0) return new Map();
+  const upserted = await sql.rows<{ id: string; workspace_id: string; user_id: string }>(
+    `INSERT INTO contacts (workspace_id, user_id, is_verified, email, email_at, email_verified, name, name_at, name_verified, last_seen_at)
+     SELECT w, u, true, e, ea, ev, n, na, nv, ls
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], $7::timestamptz[], $8::boolean[], $9::timestamptz[])
+       AS t(w, u, e, ea, ev, n, na, nv, ls)
+     ORDER BY w, u
+     ON CONFLICT (workspace_id, user_id) WHERE user_id IS NOT NULL DO UPDATE SET
+       ${keepLatest('email', 'EXCLUDED.email', 'EXCLUDED.email_at', 'EXCLUDED.email_verified')},
+       ${keepLatest('name', 'EXCLUDED.name', 'EXCLUDED.name_at', 'EXCLUDED.name_verified')},
+       last_seen_at = GREATEST(contacts.last_seen_at, EXCLUDED.last_seen_at)
+     RETURNING id, workspace_id, user_id`,
+    [
+      rows.map((r) => r.workspace),
+      rows.map((r) => r.user),
+      rows.map((r) => r.email?.value ?? null),
+      rows.map((r) => r.email?.at ?? null),
+      rows.map((r) => r.email?.signed ?? false),
+      rows.map((r) => r.name?.value ?? null),
+      rows.map((r) => r.name?.at ?? null),
+      rows.map((r) => r.name?.signed ?? false),
+      rows.map((r) => r.lastSeen),
+    ],
+  );
+  return new Map(upserted.map((row) => [userKey(row.workspace_id, row.user_id), row.id]));
+}
+
+/** The contact upsertVerifiedContacts made for this event's user. */
+export function verifiedContactOf(contacts: VerifiedContacts, event: ContactVerifiedData): string {
+  const id = contacts.get(userKey(event.workspace_id, event.user_id));
+  if (id === undefined) throw new Error(`attribution: no contact was upserted for the user of event ${event.message_id}`);
+  return id;
+}
+
+/** An anonymous event's attributes (never signed) and time seen, kept by the rule on the contact of the run it joined. */
+export async function keepAnonymousAttributes(sql: Sql, contactId: string, event: ContactAnonymousData): Promise<void> {
+  await sql.rows(
+    `UPDATE contacts SET ${keepLatest('email', '$2::text', '$4::timestamptz', 'false')}, ${keepLatest('name', '$3::text', '$4::timestamptz', 'false')},
+       last_seen_at = GREATEST(last_seen_at, $4::timestamptz)
+     WHERE id = $1`,
+    [contactId, event.email ?? null, event.name ?? null, event.received_at],
+  );
+}
+
+/** Email, name and last seen of an anonymous contact, from the events of its run (after a split; anonymous values are never signed). */
+export async function recomputeAttributes(sql: Sql, contactId: string): Promise<void> {
+  await sql.rows(
+    `UPDATE contacts c SET
+       (email, email_at) = (SELECT email, received_at FROM visitor_events WHERE contact_id = c.id AND user_id IS NULL AND email IS NOT NULL
+                            ORDER BY received_at DESC, email COLLATE "C" DESC LIMIT 1),
+       (name, name_at) = (SELECT name, received_at FROM visitor_events WHERE contact_id = c.id AND user_id IS NULL AND name IS NOT NULL
+                          ORDER BY received_at DESC, name COLLATE "C" DESC LIMIT 1),
+       last_seen_at = COALESCE((SELECT max(received_at) FROM visitor_events WHERE contact_id = c.id AND user_id IS NULL), c.last_seen_at)
+     WHERE c.id = $1`,
+    [contactId],
+  );
+}

@@ -1,0 +1,24 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * Whether a contact's `email` and `name` came signed (in a user_jwt, contact.verified's
+ * `signed_attributes`) or are what the page said. Only a verified contact can hold a signed value,
+ * and a flag without a value means nothing.
+ */
+export class SignedAttributes1764000006000 implements MigrationInterface {
+  name = 'SignedAttributes1764000006000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`
+      ALTER TABLE contacts
+        ADD COLUMN email_verified boolean NOT NULL DEFAULT false,
+        ADD COLUMN name_verified boolean NOT NULL DEFAULT false,
+        ADD CONSTRAINT contact_signed_attributes CHECK (
+          (NOT email_verified OR (email IS NOT NULL AND user_id IS NOT NULL)) AND (NOT name_verified OR (name IS NOT NULL AND user_id IS NOT NULL)));
+    `);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query('ALTER TABLE contacts DROP CONSTRAINT contact_signed_attributes, DROP COLUMN email_verified, DROP COLUMN name_verified');
+  }
+}
