@@ -1,0 +1,56 @@
+/**
+ * Where a process's CPU went: the self time of each V8 CPU profile (.cpuprofile, from `--cpu-prof`)
+ * in a folder, by function and by package (node_modules/<package>, node's own, our code), top first.
+ *
+ *   node dist/test/bench/profile-summary.js /tmp/prof [top=15]
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Where a function lives: a package under node_modules, node itself, V8's own states, or our dist/. */
+function origin(url: string): string {
+  const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (inPackage) return inPackage[1];
+  if (url.startsWith('node:')) return 'node';
+  if (url === '') return '(V8: gc, idle, program)';
+  return /dist\/((?:apps|libs)\/[^/]+)/.exec(url)?.[1] ?? url;
+}
+
+function top(totals: Map<string, number>, all: number, count: number): string[] {
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, us]) => `  ${((100 * us) / all).toFixed(1).padStart(5)}%  ${name}`);
+}
+
+function summarize(file: string, count: number): string {
+  const profile: Profile = JSON.parse(readFileSync(file, 'utf8'));
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const byFunction = new Map<string, number>();
+  const byOrigin = new Map<string, number>();
+  let all = 0;
+  profile.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const us = profile.timeDeltas[i] ?? 0;
+    if (functionName === '(idle)') return;
+    all += us;
+    const name = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    byOrigin.set(origin(url), (byOrigin.get(origin(url)) ?? 0) + us);
+  });
+  return [`${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`, ' by package:', ...top(byOrigin, all, 10), ' by function (self time):', ...top(byFunction, all, count)].join('\n');
+}
+
+const dir = process.argv[2];
+const count = Number(process.argv[3] ?? 15);
+for (const name of readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) console.log(`${summarize(join(dir, name), count)}\n`);
