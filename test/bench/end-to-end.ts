@@ -2,8 +2,8 @@
  * End-to-end benchmark (not a test): the whole system on this machine, widget POSTs to stored
  * messages, beside a bare pipeline of the same shape on the same servers with the same load
  * generator (load-generator.ts; bare/). Prints, and keeps in docs/benchmarks/ as JSON and an SVG chart:
- *  1. sustained throughput (closed loop, CONCURRENCY in flight) for DURATION seconds: accepted and
- *     stored over the window, lost and duplicated counts;
+ *  1. sustained throughput (closed loop, CONCURRENCY in flight) for DURATION seconds after a warm-up
+ *     (5 s of the same load, then until it is stored): accepted and stored over the window, lost and duplicated counts;
  *  2. POST-to-stored latency p50/p99/max at a fixed offered rate (open loop): half of (1), or RATE;
  *  3. both again with two verifier and two contacts instances;
  *  4. each service's resident memory, idle and under load, and its CPU time per accepted message
@@ -34,6 +34,7 @@ const RATE = process.env.RATE ? Number(process.env.RATE) : undefined;
 const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const VISITORS = 50;
+const WARM_UP_SECONDS = Math.min(5, DURATION / 2);
 /** The bare publish baseline's length; shorter only when the whole run is. */
 const BARE_SECONDS = Math.min(10, DURATION);
 /** With PROFILE_DIR, each service process writes `<service>-<started>.cpuprofile` there as it stops. */
@@ -73,7 +74,8 @@ class StoredWatch {
 interface Pipeline {
   /** The processes its CPU and memory are read from (those still running). */
   processes(): ManagedProcess[];
-  servers: ServerSet;
+  /** The server processes (NATS, or each cluster node; Redis; PostgreSQL) whose CPU time is read. */
+  serverPids(): Record<string, number | undefined>;
   watch: StoredWatch;
   traffic: Traffic;
   /** How many of these ids are in the database. */
@@ -86,12 +88,14 @@ function perProcess(processes: ManagedProcess[], figure: (pid: number | undefine
   return Object.fromEntries(running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, figure(p.child.pid)]));
 }
 
-/** CPU time so far of each server process the harness started (none for containers or given servers). */
-function serverCpu(servers: ServerSet): Record<string, number> {
+/** The server processes the harness started (none for containers or given servers), by name. */
+const harnessServers = (servers: ServerSet) => Object.fromEntries(Object.entries(servers.processes).map(([name, handle]) => [name, handle?.pid()]));
+
+/** CPU time so far of each server process (with its children). */
+function serverCpu(pids: Record<string, number | undefined>): Record<string, number> {
   return Object.fromEntries(
-    Object.entries(servers.processes)
-      .map(([name, handle]) => [name, handle?.pid()] as const)
-      .filter((entry): entry is readonly [string, number] => entry[1] !== undefined)
+    Object.entries(pids)
+      .filter((entry): entry is [string, number] => entry[1] !== undefined)
       .map(([name, pid]) => [name, treeCpuMs(pid)]),
   );
 }
@@ -118,7 +122,7 @@ async function throughput(pipeline: Pipeline) {
   const started = performance.now();
   const end = started + DURATION * 1000;
   const sampler = setTimeout(() => (underLoad = perProcess(pipeline.processes(), rssMb)), (DURATION * 1000) / 2);
-  const cpuBefore = { ...perProcess(pipeline.processes(), cpuMs), ...serverCpu(pipeline.servers), load_generator: loadGeneratorCpuMs() };
+  const cpuBefore = { ...perProcess(pipeline.processes(), cpuMs), ...serverCpu(pipeline.serverPids()), load_generator: loadGeneratorCpuMs() };
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -133,7 +137,7 @@ async function throughput(pipeline: Pipeline) {
   await drain(watch, accepted);
   // After the drain: a process that fell behind still spends its share on these messages.
   const services = perMessage(perProcess(pipeline.processes(), cpuMs), cpuBefore, accepted.length);
-  const servers = perMessage(serverCpu(pipeline.servers), cpuBefore, accepted.length);
+  const servers = perMessage(serverCpu(pipeline.serverPids()), cpuBefore, accepted.length);
   const loadGenerator = perMessage({ load_generator: loadGeneratorCpuMs() }, cpuBefore, accepted.length).load_generator;
   return {
     accepted: accepted.length,
@@ -170,8 +174,24 @@ async function latency(pipeline: Pipeline, rate: number) {
   return { offered_per_s: rate, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1) };
 }
 
-/** Throughput, then latency at half the throughput just sustained (or at RATE, or at the rate given). */
+/** Load for WARM_UP_SECONDS, then until it is all stored: JIT-compiled code, filled pools and caches before anything is measured. */
+async function warmUp({ watch, traffic }: Pipeline): Promise<void> {
+  const accepted: string[] = [];
+  const end = performance.now() + WARM_UP_SECONDS * 1000;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < end) {
+        const id = await traffic.send();
+        if (id) accepted.push(id);
+      }
+    }),
+  );
+  await drain(watch, accepted);
+}
+
+/** Warm-up, throughput, then latency at half the throughput just sustained (or at RATE, or at the rate given). */
 async function phases(pipeline: Pipeline, rate?: number) {
+  await warmUp(pipeline);
   const sustained = await throughput(pipeline);
   return { throughput: sustained, latency: await latency(pipeline, rate ?? RATE ?? Math.max(1, Math.round(sustained.stored_per_s / 2))) };
 }
@@ -214,7 +234,7 @@ function chart(bars: ReadonlyArray<readonly [string, number]>, title: string): s
 const LIMITS = { RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
 
 /** The system with one instance of each service, its widget's visitors and the watch on stored messages. */
-async function benchSystem(options: SystemOptions = {}) {
+async function benchSystem(options: SystemOptions = {}, extraServers: Record<string, number | undefined> = {}) {
   const system = await startSystem({ ...options, serviceEnv: { ...LIMITS, ...options.serviceEnv }, services: [] });
   for (const service of SERVICES) await system.start(service, {}, nodeArgs(service));
   const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [(message.json() as { data: { message_id: string } }).data.message_id]);
@@ -223,7 +243,7 @@ async function benchSystem(options: SystemOptions = {}) {
   const poster = new Poster(system.gatewayUrl, { origin: widget.origin }, CONCURRENCY);
   const pipeline: Pipeline = {
     processes: () => system.processes,
-    servers: system.servers,
+    serverPids: () => ({ ...harnessServers(system.servers), ...extraServers }),
     watch,
     traffic: new Traffic(poster, widget, tokens),
     countStored: async (ids) => Number((await system.sql<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [ids]))[0].count),
@@ -245,7 +265,7 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rate:
     const tokens = Array.from({ length: VISITORS }, (_, i) => `bare-visitor-${i}`);
     const pipeline: Pipeline = {
       processes: () => bare.processes,
-      servers: system.servers,
+      serverPids: () => harnessServers(system.servers),
       watch,
       traffic: new Traffic(poster, { key: 'bare', secret: widgetSecret }, tokens),
       countStored: async (ids) => Number((await system.sql<{ count: string }>(`SELECT count(*) FROM bare_messages WHERE id = ANY($1::uuid[])`, [ids]))[0].count),
@@ -262,7 +282,8 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rate:
 async function onCluster() {
   const cluster = await startNatsCluster();
   try {
-    const { pipeline, stop } = await benchSystem({ env: { ...process.env, NATS_URL: cluster.url }, serviceEnv: { NATS_STREAM_REPLICAS: '3' } });
+    const nodes = Object.fromEntries(cluster.nodes.map((node) => [`nats:${node.name}`, node.pid()]));
+    const { pipeline, stop } = await benchSystem({ env: { ...process.env, NATS_URL: cluster.url }, serviceEnv: { NATS_STREAM_REPLICAS: '3' } }, nodes);
     try {
       const baseline = await barePublishRate(cluster.url, 3);
       console.error(`bare JetStream publish, cluster, replicas 3: ${baseline}/s`);

@@ -1,6 +1,7 @@
 /**
  * Where a process's CPU went: the self time of each V8 CPU profile (.cpuprofile, from `--cpu-prof`)
- * in a folder, by function and by package (node_modules/<package>, node's own, our code), top first.
+ * in a folder, by package (node_modules/<package>, node's own, our code; also with what each calls) and
+ * by function, top first.
  *
  *   node dist/test/bench/profile-summary.js /tmp/prof [top=15]
  */
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -17,13 +19,13 @@ interface Profile {
   timeDeltas: number[];
 }
 
-/** Where a function lives: a package under node_modules, node itself, V8's own states, or our dist/. */
-function origin(url: string): string {
+/** Where a function lives: a package under node_modules, node's JavaScript, V8's own states, native code, or our dist/. */
+function origin({ functionName, url }: ProfileNode['callFrame']): string {
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inPackage) return inPackage[1];
-  if (url.startsWith('node:')) return 'node';
-  if (url === '') return '(V8: gc, idle, program)';
-  return /dist\/((?:apps|libs)\/[^/]+)/.exec(url)?.[1] ?? url;
+  if (url.startsWith('node:')) return 'node (JavaScript)';
+  if (url === '') return functionName.startsWith('(') ? '(V8: gc, program)' : 'native (socket and file writes, crypto, ...)';
+  return /dist\/((?:apps|libs|test)\/[^/]+)/.exec(url)?.[1] ?? url;
 }
 
 function top(totals: Map<string, number>, all: number, count: number): string[] {
@@ -38,17 +40,24 @@ function summarize(file: string, count: number): string {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
   const byOrigin = new Map<string, number>();
+  const onStack = new Map<string, number>();
+  const parentOf = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id] as const)));
   let all = 0;
   profile.samples.forEach((id, i) => {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const frame = byId.get(id)!.callFrame;
+    const { functionName, url, lineNumber } = frame;
     const us = profile.timeDeltas[i] ?? 0;
     if (functionName === '(idle)') return;
     all += us;
     const name = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|dist)\//, '')}:${lineNumber + 1}` : ''}`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
-    byOrigin.set(origin(url), (byOrigin.get(origin(url)) ?? 0) + us);
+    byOrigin.set(origin(frame), (byOrigin.get(origin(frame)) ?? 0) + us);
+    const origins = new Set<string>();
+    // Up to, not including, the root (whose origin would be on every stack).
+    for (let node = id; parentOf.has(node); node = parentOf.get(node)!) origins.add(origin(byId.get(node)!.callFrame));
+    for (const name of origins) onStack.set(name, (onStack.get(name) ?? 0) + us);
   });
-  return [`${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`, ' by package:', ...top(byOrigin, all, 10), ' by function (self time):', ...top(byFunction, all, count)].join('\n');
+  return [`${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`, ' by package (self time):', ...top(byOrigin, all, 10), ' by package on the stack (its own time and what it calls):', ...top(onStack, all, 12), ' by function (self time):', ...top(byFunction, all, count)].join('\n');
 }
 
 const dir = process.argv[2];
