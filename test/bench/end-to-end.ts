@@ -14,7 +14,7 @@
  *  6. the bare JetStream publish rate of one Node client, and (1), (2) again on a 3-node JetStream
  *     cluster on loopback with every stream replicated 3 times (one instance of each service): the cost of replication.
  *
- *   npm run bench:e2e       (DURATION=30 LATENCY_SECONDS=15 CONCURRENCY=64; RATE=n fixes the latency phases' offered rate)
+ *   npm run bench:e2e       (DURATION=20 LATENCY_SECONDS=10 CONCURRENCY=64; RATE=n fixes the latency phases' offered rate)
  *   PROFILE_DIR=/tmp/prof npm run bench:e2e     each service writes a V8 CPU profile there as it stops (<service>-<started>.cpuprofile)
  *   node dist/test/bench/profile-summary.js /tmp/prof     the top self-time functions of each profile
  */
@@ -28,10 +28,10 @@ import { BARE_STORED_SUBJECT } from './bare/topology';
 import { Poster, Traffic } from './load-generator';
 import { cpuMs, rssMb, treeCpuMs } from './proc';
 
-const DURATION = Number(process.env.DURATION ?? 30);
+const DURATION = Number(process.env.DURATION ?? 20);
 /** Unset: each latency phase offers half of the throughput its configuration just sustained. */
 const RATE = process.env.RATE ? Number(process.env.RATE) : undefined;
-const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 15);
+const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const VISITORS = 50;
 const WARM_UP_SECONDS = Math.min(5, DURATION / 2);
@@ -109,20 +109,15 @@ function perMessage(after: Record<string, number>, before: Record<string, number
   return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, Number(((ms - (before[name] ?? 0)) / messages).toFixed(3))]));
 }
 
-async function drain(watch: StoredWatch, ids: string[], timeoutMs = 60_000): Promise<void> {
+async function drain(watch: StoredWatch, ids: string[], timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && ids.some((id) => !watch.storedAt.has(id))) await sleep(100);
 }
 
-async function throughput(pipeline: Pipeline) {
-  const { watch, traffic } = pipeline;
+/** Closed loop: CONCURRENCY senders, each sending its next message once the last is answered, until `end`. */
+async function closedLoop(traffic: Traffic, end: number): Promise<{ accepted: string[]; rejected: number }> {
   const accepted: string[] = [];
   let rejected = 0;
-  let underLoad: Record<string, number> = {};
-  const started = performance.now();
-  const end = started + DURATION * 1000;
-  const sampler = setTimeout(() => (underLoad = perProcess(pipeline.processes(), rssMb)), (DURATION * 1000) / 2);
-  const cpuBefore = { ...perProcess(pipeline.processes(), cpuMs), ...serverCpu(pipeline.serverPids()), load_generator: loadGeneratorCpuMs() };
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -132,6 +127,16 @@ async function throughput(pipeline: Pipeline) {
       }
     }),
   );
+  return { accepted, rejected };
+}
+
+async function throughput(pipeline: Pipeline) {
+  const { watch, traffic } = pipeline;
+  let underLoad: Record<string, number> = {};
+  const end = performance.now() + DURATION * 1000;
+  const sampler = setTimeout(() => (underLoad = perProcess(pipeline.processes(), rssMb)), (DURATION * 1000) / 2);
+  const cpuBefore = { ...perProcess(pipeline.processes(), cpuMs), ...serverCpu(pipeline.serverPids()), load_generator: loadGeneratorCpuMs() };
+  const { accepted, rejected } = await closedLoop(traffic, end);
   clearTimeout(sampler);
   const storedInWindow = accepted.filter((id) => (watch.storedAt.get(id) ?? Infinity) <= end).length;
   await drain(watch, accepted);
@@ -176,17 +181,7 @@ async function latency(pipeline: Pipeline, rate: number) {
 
 /** Load for WARM_UP_SECONDS, then until it is all stored: JIT-compiled code, filled pools and caches before anything is measured. */
 async function warmUp({ watch, traffic }: Pipeline): Promise<void> {
-  const accepted: string[] = [];
-  const end = performance.now() + WARM_UP_SECONDS * 1000;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (performance.now() < end) {
-        const id = await traffic.send();
-        if (id) accepted.push(id);
-      }
-    }),
-  );
-  await drain(watch, accepted);
+  await drain(watch, (await closedLoop(traffic, performance.now() + WARM_UP_SECONDS * 1000)).accepted);
 }
 
 /** Warm-up, throughput, then latency at half the throughput just sustained (or at RATE, or at the rate given). */

@@ -19,12 +19,16 @@ interface Profile {
   timeDeltas: number[];
 }
 
+const NODE = 'node (JavaScript)';
+const V8 = '(V8: gc, program)';
+const NATIVE = 'native (socket and file writes, crypto, ...)';
+
 /** Where a function lives: a package under node_modules, node's JavaScript, V8's own states, native code, or our dist/. */
 function origin({ functionName, url }: ProfileNode['callFrame']): string {
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inPackage) return inPackage[1];
-  if (url.startsWith('node:')) return 'node (JavaScript)';
-  if (url === '') return functionName.startsWith('(') ? '(V8: gc, program)' : 'native (socket and file writes, crypto, ...)';
+  if (url.startsWith('node:')) return NODE;
+  if (url === '') return functionName.startsWith('(') ? V8 : NATIVE;
   return /dist\/((?:apps|libs|test)\/[^/]+)/.exec(url)?.[1] ?? url;
 }
 
@@ -53,11 +57,12 @@ function summarize(file: string, count: number): string {
     byFunction.set(name, (byFunction.get(name) ?? 0) + us);
     byOrigin.set(origin(frame), (byOrigin.get(origin(frame)) ?? 0) + us);
     const origins = new Set<string>();
-    // Up to, not including, the root (whose origin would be on every stack).
+    // Up to, not including, the root; node's and native frames (the event loop, microtasks) are on nearly every stack.
     for (let node = id; parentOf.has(node); node = parentOf.get(node)!) origins.add(origin(byId.get(node)!.callFrame));
+    for (const generic of [NODE, V8, NATIVE]) origins.delete(generic);
     for (const name of origins) onStack.set(name, (onStack.get(name) ?? 0) + us);
   });
-  return [`${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`, ' by package (self time):', ...top(byOrigin, all, 10), ' by package on the stack (its own time and what it calls):', ...top(onStack, all, 12), ' by function (self time):', ...top(byFunction, all, count)].join('\n');
+  return [`${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`, ' by package (self time):', ...top(byOrigin, all, 10), ' packages and our code on the stack (own time and what they call):', ...top(onStack, all, 12), ' by function (self time):', ...top(byFunction, all, count)].join('\n');
 }
 
 const dir = process.argv[2];
