@@ -1,51 +1,65 @@
 /**
  * End-to-end benchmark (not a test): the whole system on this machine, widget POSTs to stored
- * messages. Prints, and keeps in docs/benchmarks/ as JSON and an SVG chart:
- *  1. sustained throughput (closed loop) for DURATION seconds, with lost and duplicated counts;
- *  2. POST-to-stored latency p50/p99/max at a fixed offered RATE per second (open loop);
+ * messages, beside a bare pipeline of the same shape on the same servers with the same load
+ * generator (load-generator.ts; bare/). Prints, and keeps in docs/benchmarks/ as JSON and an SVG chart:
+ *  1. sustained throughput (closed loop, CONCURRENCY in flight) for DURATION seconds after a warm-up
+ *     (5 s of the same load, then until it is stored): accepted and stored over the window, lost and duplicated counts;
+ *  2. POST-to-stored latency p50/p99/max at a fixed offered rate (open loop): half of (1), or RATE;
  *  3. both again with two verifier and two contacts instances;
  *  4. each service's resident memory, idle and under load, and its CPU time per accepted message
- *     (which, unlike the rates, holds when other work shares the machine);
- *  5. the bare JetStream publish rate of one Node client on the same server, and (1) as a ratio of it;
- *  6. (1), (2) and (5) again on a 3-node JetStream cluster on loopback with every stream replicated
- *     3 times (one instance of each service), beside the single server's figures: the cost of replication.
+ *     (which, unlike the rates, holds when other work shares the machine), and the CPU time per
+ *     message of NATS, Redis and PostgreSQL (every process of each, from /proc) and of the load generator;
+ *  5. (1), (2) and (4) for the bare pipeline, an edge, a consumer and an inserter (bare/), after the
+ *     services have stopped, at the offered rate of (2); then the ratios to it beside the targets;
+ *  6. the bare JetStream publish rate of one Node client, and (1), (2) again on a 3-node JetStream
+ *     cluster on loopback with every stream replicated 3 times (one instance of each service): the cost of replication.
  *
- *   npm run bench:e2e       (DURATION=60 RATE=1000 LATENCY_SECONDS=20 CONCURRENCY=64)
- *   PROFILE_DIR=/tmp/prof npm run bench:e2e     each service writes a V8 CPU profile there as it stops
+ *   npm run bench:e2e       (DURATION=20 LATENCY_SECONDS=10 CONCURRENCY=64; RATE=n fixes the latency phases' offered rate)
+ *   PROFILE_DIR=/tmp/prof npm run bench:e2e     each service writes a V8 CPU profile there as it stops (<service>-<started>.cpuprofile)
+ *   node dist/test/bench/profile-summary.js /tmp/prof     the top self-time functions of each profile
  */
 import { MessageStored } from '@inviaro/contracts';
-import { userHash } from '@inviaro/crypto';
-import { connectTestNats, createWidget, RunningSystem, SERVICES, startNatsCluster, startSystem, SystemOptions, TestWidget, WidgetClient } from '@inviaro/test-harness';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createWidget, connectTestNats, ManagedProcess, RunningSystem, ServerSet, SERVICES, startNatsCluster, startSystem, SystemOptions, WidgetClient } from '@inviaro/test-harness';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NatsConnection, StorageType } from 'nats';
+import { Msg, NatsConnection, StorageType } from 'nats';
+import { startBarePipeline } from './bare/pipeline';
+import { BARE_STORED_SUBJECT } from './bare/topology';
+import { Poster, Traffic } from './load-generator';
+import { cpuMs, rssMb, treeCpuMs } from './proc';
 
-const DURATION = Number(process.env.DURATION ?? 60);
-const RATE = Number(process.env.RATE ?? 1000);
-const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 20);
+const DURATION = Number(process.env.DURATION ?? 20);
+/** Unset: each latency phase offers half of the throughput its configuration just sustained. */
+const RATE = process.env.RATE ? Number(process.env.RATE) : undefined;
+const LATENCY_SECONDS = Number(process.env.LATENCY_SECONDS ?? 10);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 64);
 const VISITORS = 50;
+const WARM_UP_SECONDS = Math.min(5, DURATION / 2);
 /** The bare publish baseline's length; shorter only when the whole run is. */
 const BARE_SECONDS = Math.min(10, DURATION);
-const NODE_ARGS = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+/** With PROFILE_DIR, each service process writes `<service>-<started>.cpuprofile` there as it stops. */
+const nodeArgs = (service: string) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`] : []);
 const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
+/** The issue's targets (issue 14), as ratios to the bare pipeline where machines differ. */
+const TARGETS = { stored_ratio: 0.6, gateway_cpu_ratio: 2, verifier_cpu_ratio: 2, contacts_cpu_ratio: 4, p99_ms: 50, rss_mb: 200, stored_of_accepted: 0.98 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** When each message was stored, as the gateways learn it (message.stored). */
+/** When each message was stored, as a subscriber to the stored notifications learns it. */
 class StoredWatch {
   readonly storedAt = new Map<string, number>();
   duplicates = 0;
   private constructor(private readonly nc: NatsConnection) {}
 
-  static async start(natsUrl: string): Promise<StoredWatch> {
+  static async start(natsUrl: string, subject: string, idsOf: (message: Msg) => string[]): Promise<StoredWatch> {
     const watch = new StoredWatch(await connectTestNats(natsUrl, { noAsyncTraces: true }));
-    watch.nc.subscribe(MessageStored.subject, {
+    watch.nc.subscribe(subject, {
       callback: (_error, message) => {
-        const id = (message.json() as { data: { message_id: string } }).data.message_id;
-        if (watch.storedAt.has(id)) watch.duplicates++;
-        else watch.storedAt.set(id, performance.now());
+        const now = performance.now();
+        for (const id of idsOf(message)) {
+          if (watch.storedAt.has(id)) watch.duplicates++;
+          else watch.storedAt.set(id, now);
+        }
       },
     });
     return watch;
@@ -56,65 +70,54 @@ class StoredWatch {
   }
 }
 
-class Traffic {
-  private n = 0;
-  readonly sentAt = new Map<string, number>();
-  constructor(
-    private readonly client: WidgetClient,
-    private readonly widget: TestWidget,
-    private readonly tokens: string[],
-  ) {}
-
-  /** One message; resolves with its id once accepted (202), or undefined. */
-  async send(): Promise<string | undefined> {
-    const i = this.n++;
-    const visitor = i % this.tokens.length;
-    const userId = `bench-user-${visitor}`;
-    // Half the visitors are logged in and sign every message; the rest are anonymous.
-    const claim = visitor % 2 === 0 ? { user_id: userId, user_hash: userHash(userId, this.widget.secret) } : {};
-    const started = performance.now();
-    const response = await this.client.postMessage(this.tokens[visitor], { client_message_id: `b-${Date.now()}-${i}`, text: `benchmark ${i}`, ...claim }).catch(() => undefined);
-    if (response?.status !== 202) return undefined;
-    this.sentAt.set(response.body.message_id, started);
-    return response.body.message_id;
-  }
+/** What the phases measure: the system, or the bare pipeline. */
+interface Pipeline {
+  /** The processes its CPU and memory are read from (those still running). */
+  processes(): ManagedProcess[];
+  /** The server processes (NATS, or each cluster node; Redis; PostgreSQL) whose CPU time is read. */
+  serverPids(): Record<string, number | undefined>;
+  watch: StoredWatch;
+  traffic: Traffic;
+  /** How many of these ids are in the database. */
+  countStored(ids: string[]): Promise<number>;
 }
 
-function rssMb(pid: number | undefined): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
-}
-
-const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
-
-/** User plus system CPU time of a process so far, in milliseconds. */
-function cpuMs(pid: number | undefined): number {
-  // The fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
-
-/** A figure for each running service process, as `gateway#1`, `verifier#2`, ... */
-function perProcess(system: RunningSystem, figure: (pid: number | undefined) => number): Record<string, number> {
-  const running = system.processes.filter((p) => p.child.exitCode === null);
+/** A figure for each running process, as `gateway#1`, `verifier#2`, ... */
+function perProcess(processes: ManagedProcess[], figure: (pid: number | undefined) => number): Record<string, number> {
+  const running = processes.filter((p) => p.child.exitCode === null);
   return Object.fromEntries(running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, figure(p.child.pid)]));
 }
 
-const memory = (system: RunningSystem) => perProcess(system, rssMb);
+/** The server processes the harness started (none for containers or given servers), by name. */
+const harnessServers = (servers: ServerSet) => Object.fromEntries(Object.entries(servers.processes).map(([name, handle]) => [name, handle?.pid()]));
 
-async function drain(watch: StoredWatch, ids: string[], timeoutMs = 60_000): Promise<void> {
+/** CPU time so far of each server process (with its children). */
+function serverCpu(pids: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(pids)
+      .filter((entry): entry is [string, number] => entry[1] !== undefined)
+      .map(([name, pid]) => [name, treeCpuMs(pid)]),
+  );
+}
+
+const loadGeneratorCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+function perMessage(after: Record<string, number>, before: Record<string, number>, messages: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, Number(((ms - (before[name] ?? 0)) / messages).toFixed(3))]));
+}
+
+async function drain(watch: StoredWatch, ids: string[], timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && ids.some((id) => !watch.storedAt.has(id))) await sleep(100);
 }
 
-async function throughput(system: RunningSystem, traffic: Traffic, watch: StoredWatch) {
+/** Closed loop: CONCURRENCY senders, each sending its next message once the last is answered, until `end`. */
+async function closedLoop(traffic: Traffic, end: number): Promise<{ accepted: string[]; rejected: number }> {
   const accepted: string[] = [];
   let rejected = 0;
-  let underLoad: Record<string, number> = {};
-  const started = performance.now();
-  const end = started + DURATION * 1000;
-  const sampler = setTimeout(() => (underLoad = memory(system)), (DURATION * 1000) / 2);
-  const cpuBefore = perProcess(system, cpuMs);
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       while (performance.now() < end) {
@@ -124,30 +127,44 @@ async function throughput(system: RunningSystem, traffic: Traffic, watch: Stored
       }
     }),
   );
+  return { accepted, rejected };
+}
+
+async function throughput(pipeline: Pipeline) {
+  const { watch, traffic } = pipeline;
+  let underLoad: Record<string, number> = {};
+  const end = performance.now() + DURATION * 1000;
+  const sampler = setTimeout(() => (underLoad = perProcess(pipeline.processes(), rssMb)), (DURATION * 1000) / 2);
+  const cpuBefore = { ...perProcess(pipeline.processes(), cpuMs), ...serverCpu(pipeline.serverPids()), load_generator: loadGeneratorCpuMs() };
+  const { accepted, rejected } = await closedLoop(traffic, end);
   clearTimeout(sampler);
   const storedInWindow = accepted.filter((id) => (watch.storedAt.get(id) ?? Infinity) <= end).length;
   await drain(watch, accepted);
-  // After the drain: a service that fell behind still spends its share on these messages.
-  const cpuAfter = perProcess(system, cpuMs);
-  const rows = await system.sql<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [accepted]);
+  // After the drain: a process that fell behind still spends its share on these messages.
+  const services = perMessage(perProcess(pipeline.processes(), cpuMs), cpuBefore, accepted.length);
+  const servers = perMessage(serverCpu(pipeline.serverPids()), cpuBefore, accepted.length);
+  const loadGenerator = perMessage({ load_generator: loadGeneratorCpuMs() }, cpuBefore, accepted.length).load_generator;
   return {
     accepted: accepted.length,
     rejected,
     accepted_per_s: Math.round(accepted.length / DURATION),
     stored_per_s: Math.round(storedInWindow / DURATION),
-    lost: accepted.length - Number(rows[0].count),
+    lost: accepted.length - (await pipeline.countStored(accepted)),
     duplicated_events: watch.duplicates,
     rss_mb_under_load: underLoad,
-    cpu_ms_per_accepted: Object.fromEntries(Object.entries(cpuAfter).map(([name, ms]) => [name, Number(((ms - cpuBefore[name]) / accepted.length).toFixed(3))])),
+    cpu_ms_per_accepted: services,
+    server_cpu_ms_per_accepted: servers,
+    load_generator_cpu_ms_per_accepted: loadGenerator,
   };
 }
 
-async function latency(traffic: Traffic, watch: StoredWatch) {
+async function latency(pipeline: Pipeline, rate: number) {
+  const { watch, traffic } = pipeline;
   const ids: Array<Promise<string | undefined>> = [];
   const started = performance.now();
-  for (let i = 0; i < RATE * LATENCY_SECONDS; i++) {
+  for (let i = 0; i < rate * LATENCY_SECONDS; i++) {
     // Open loop: the next send is due at its time whatever the answers do.
-    const due = started + (i * 1000) / RATE;
+    const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await sleep(wait);
     ids.push(traffic.send());
@@ -158,9 +175,23 @@ async function latency(traffic: Traffic, watch: StoredWatch) {
     .map((id) => (watch.storedAt.get(id) ?? NaN) - traffic.sentAt.get(id)!)
     .filter((ms) => !Number.isNaN(ms))
     .sort((a, b) => a - b);
-  const at = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(1));
-  return { offered_per_s: RATE, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: Number(latencies[latencies.length - 1].toFixed(1)) };
+  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(1));
+  return { offered_per_s: rate, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1) };
 }
+
+/** Load for WARM_UP_SECONDS, then until it is all stored: JIT-compiled code, filled pools and caches before anything is measured. */
+async function warmUp({ watch, traffic }: Pipeline): Promise<void> {
+  await drain(watch, (await closedLoop(traffic, performance.now() + WARM_UP_SECONDS * 1000)).accepted);
+}
+
+/** Warm-up, throughput, then latency at half the throughput just sustained (or at RATE, or at the rate given). */
+async function phases(pipeline: Pipeline, rate?: number) {
+  await warmUp(pipeline);
+  const sustained = await throughput(pipeline);
+  return { throughput: sustained, latency: await latency(pipeline, rate ?? RATE ?? Math.max(1, Math.round(sustained.stored_per_s / 2))) };
+}
+
+type Phases = Awaited<ReturnType<typeof phases>>;
 
 /** One Node client publishing to JetStream as fast as it can, acknowledged, for ten seconds, on a stream of `replicas` copies. */
 async function barePublishRate(natsUrl: string, replicas = 1): Promise<number> {
@@ -184,54 +215,74 @@ async function barePublishRate(natsUrl: string, replicas = 1): Promise<number> {
   return Math.round(published / BARE_SECONDS);
 }
 
-type Figures = { stored_per_s: number; p99: number };
-
-function chart(results: { one: Figures; two: Figures; cluster: Figures; baseline: number; clusterBaseline: number }): string {
-  const bars = [
-    ['bare JetStream publish', results.baseline],
-    ['bare publish, cluster R3', results.clusterBaseline],
-    ['end to end, 1+1+1', results.one.stored_per_s],
-    ['end to end, 1+2+2', results.two.stored_per_s],
-    ['end to end, 1+1+1, R3', results.cluster.stored_per_s],
-    ['target', 3000],
-  ] as const;
+function chart(bars: ReadonlyArray<readonly [string, number]>, title: string): string {
   const max = Math.max(...bars.map(([, v]) => v));
   const rows = bars
     .map(([label, value], i) => {
       const width = Math.round((value / max) * 360);
-      return `<text x="10" y="${40 + i * 30}" font-size="12">${label}</text><rect x="190" y="${28 + i * 30}" width="${width}" height="16" fill="${label === 'target' ? '#bbb' : '#3b6ea8'}"/><text x="${196 + width}" y="${40 + i * 30}" font-size="12">${value}/s</text>`;
+      return `<text x="10" y="${40 + i * 30}" font-size="12">${label}</text><rect x="190" y="${28 + i * 30}" width="${width}" height="16" fill="${label.startsWith('target') ? '#bbb' : '#3b6ea8'}"/><text x="${196 + width}" y="${40 + i * 30}" font-size="12">${value}/s</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="${40 + bars.length * 30}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">Messages per second (p99 at ${RATE}/s: ${results.one.p99} ms with 1+1+1, ${results.two.p99} ms with 1+2+2, ${results.cluster.p99} ms with 1+1+1 on R3)</text>${rows}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="${40 + bars.length * 30}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">${title}</text>${rows}</svg>`;
 }
 
 const LIMITS = { RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
 
 /** The system with one instance of each service, its widget's visitors and the watch on stored messages. */
-async function benchSystem(options: SystemOptions = {}) {
+async function benchSystem(options: SystemOptions = {}, extraServers: Record<string, number | undefined> = {}) {
   const system = await startSystem({ ...options, serviceEnv: { ...LIMITS, ...options.serviceEnv }, services: [] });
-  for (const service of SERVICES) await system.start(service, {}, NODE_ARGS);
-  const watch = await StoredWatch.start(system.servers.natsUrl);
+  for (const service of SERVICES) await system.start(service, {}, nodeArgs(service));
+  const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [(message.json() as { data: { message_id: string } }).data.message_id]);
   const widget = await createWidget(system);
-  const client = new WidgetClient(system.gatewayUrl, widget);
-  const tokens = await Promise.all(Array.from({ length: VISITORS }, () => client.newVisitor()));
-  const traffic = new Traffic(client, widget, tokens);
+  const tokens = await Promise.all(Array.from({ length: VISITORS }, () => new WidgetClient(system.gatewayUrl, widget).newVisitor()));
+  const poster = new Poster(system.gatewayUrl, { origin: widget.origin }, CONCURRENCY);
+  const pipeline: Pipeline = {
+    processes: () => system.processes,
+    serverPids: () => ({ ...harnessServers(system.servers), ...extraServers }),
+    watch,
+    traffic: new Traffic(poster, widget, tokens),
+    countStored: async (ids) => Number((await system.sql<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [ids]))[0].count),
+  };
   const stop = async () => {
+    poster.close();
     await watch.close();
     await system.stop();
   };
-  return { system, watch, traffic, stop };
+  return { system, widget, pipeline, stop };
 }
 
-/** (1), (2) and (5) with every stream replicated on a 3-node cluster on loopback. */
+/** The bare pipeline on the system's servers (its services stopped), measured as the system is. */
+async function onBarePipeline(system: RunningSystem, widgetSecret: string, rate: number): Promise<Phases> {
+  const bare = await startBarePipeline(system.servers, (text) => system.sql(text), widgetSecret);
+  const watch = await StoredWatch.start(system.servers.natsUrl, BARE_STORED_SUBJECT, (message) => message.json<string[]>());
+  const poster = new Poster(bare.url, {}, CONCURRENCY);
+  try {
+    const tokens = Array.from({ length: VISITORS }, (_, i) => `bare-visitor-${i}`);
+    const pipeline: Pipeline = {
+      processes: () => bare.processes,
+      serverPids: () => harnessServers(system.servers),
+      watch,
+      traffic: new Traffic(poster, { key: 'bare', secret: widgetSecret }, tokens),
+      countStored: async (ids) => Number((await system.sql<{ count: string }>(`SELECT count(*) FROM bare_messages WHERE id = ANY($1::uuid[])`, [ids]))[0].count),
+    };
+    return await phases(pipeline, rate);
+  } finally {
+    poster.close();
+    await watch.close();
+    await bare.stop();
+  }
+}
+
+/** (1) and (2) with every stream replicated on a 3-node cluster on loopback, and the bare publish rate there. */
 async function onCluster() {
   const cluster = await startNatsCluster();
   try {
-    const { system, watch, traffic, stop } = await benchSystem({ env: { ...process.env, NATS_URL: cluster.url }, serviceEnv: { NATS_STREAM_REPLICAS: '3' } });
+    const nodes = Object.fromEntries(cluster.nodes.map((node) => [`nats:${node.name}`, node.pid()]));
+    const { pipeline, stop } = await benchSystem({ env: { ...process.env, NATS_URL: cluster.url }, serviceEnv: { NATS_STREAM_REPLICAS: '3' } }, nodes);
     try {
       const baseline = await barePublishRate(cluster.url, 3);
       console.error(`bare JetStream publish, cluster, replicas 3: ${baseline}/s`);
-      const one = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
+      const one = await phases(pipeline);
       console.error(`cluster, replicas 3, 1 verifier, 1 contacts: ${JSON.stringify(one)}`);
       return { bare_jetstream_publish_per_s: baseline, one_instance_each: one };
     } finally {
@@ -242,54 +293,122 @@ async function onCluster() {
   }
 }
 
+/** A service's CPU per message over all its instances. */
+const serviceCpu = (run: Phases, name: string) => Object.entries(run.throughput.cpu_ms_per_accepted).reduce((sum, [process, ms]) => (process.startsWith(`${name}#`) ? sum + ms : sum), 0);
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/** The system against the bare pipeline and the issue's targets. */
+function compare(one: Phases, bare: Phases) {
+  const ratio = (name: string, value: number, target: number, atMost: boolean) => ({ [name]: { value: round(value), target: `${atMost ? '<=' : '>='} ${target}`, met: atMost ? value <= target : value >= target } });
+  const rssMax = Math.max(...Object.values(one.throughput.rss_mb_under_load));
+  const halfSustained = Math.round(one.throughput.stored_per_s / 2);
+  return {
+    ratios_to_bare: {
+      ...ratio('stored_per_s_system_over_bare', one.throughput.stored_per_s / bare.throughput.stored_per_s, TARGETS.stored_ratio, false),
+      ...ratio('cpu_per_message_gateway_over_edge', serviceCpu(one, 'gateway') / serviceCpu(bare, 'edge'), TARGETS.gateway_cpu_ratio, true),
+      ...ratio('cpu_per_message_verifier_over_consumer', serviceCpu(one, 'verifier') / serviceCpu(bare, 'consumer'), TARGETS.verifier_cpu_ratio, true),
+      ...ratio('cpu_per_message_contacts_over_inserter', serviceCpu(one, 'contacts') / serviceCpu(bare, 'inserter'), TARGETS.contacts_cpu_ratio, true),
+    },
+    other_targets: {
+      accepted_equals_stored: {
+        accepted_per_s: one.throughput.accepted_per_s,
+        stored_per_s: one.throughput.stored_per_s,
+        target: `stored >= ${TARGETS.stored_of_accepted} x accepted over the window`,
+        met: one.throughput.stored_per_s >= TARGETS.stored_of_accepted * one.throughput.accepted_per_s,
+      },
+      lost_and_duplicated: { lost: one.throughput.lost, duplicated: one.throughput.duplicated_events, target: '0 and 0', met: one.throughput.lost === 0 && one.throughput.duplicated_events === 0 },
+      p99_ms_at_half_sustained: {
+        offered_per_s: one.latency.offered_per_s,
+        half_sustained_per_s: halfSustained,
+        p99_ms: one.latency.p99_ms,
+        target: `<= ${TARGETS.p99_ms} ms at <= half the sustained rate`,
+        met: one.latency.p99_ms <= TARGETS.p99_ms && one.latency.offered_per_s <= halfSustained,
+      },
+      rss_mb_under_load: { max_mb: rssMax, target: `<= ${TARGETS.rss_mb}`, met: rssMax <= TARGETS.rss_mb },
+      verifier_drain_ratio: 'npm run bench:verifier (target >= 0.8); not run here',
+    },
+  };
+}
+
+function printComparison(one: Phases, bare: Phases, comparison: ReturnType<typeof compare>) {
+  const mark = (met: boolean) => (met ? 'met' : 'MISSED');
+  const r = comparison.ratios_to_bare;
+  const t = comparison.other_targets;
+  const cpu = (run: Phases, name: string) => serviceCpu(run, name).toFixed(3);
+  const lines = [
+    `system (1+1+1) vs bare pipeline, same servers, same load generator (${CONCURRENCY} in flight, ${DURATION} s):`,
+    `  stored/s          system ${one.throughput.stored_per_s}  bare ${bare.throughput.stored_per_s}  ratio ${r.stored_per_s_system_over_bare.value}  target ${r.stored_per_s_system_over_bare.target}  ${mark(r.stored_per_s_system_over_bare.met)}`,
+    `  CPU ms/message    gateway ${cpu(one, 'gateway')} / edge ${cpu(bare, 'edge')}  ratio ${r.cpu_per_message_gateway_over_edge.value}  target ${r.cpu_per_message_gateway_over_edge.target}  ${mark(r.cpu_per_message_gateway_over_edge.met)}`,
+    `                    verifier ${cpu(one, 'verifier')} / consumer ${cpu(bare, 'consumer')}  ratio ${r.cpu_per_message_verifier_over_consumer.value}  target ${r.cpu_per_message_verifier_over_consumer.target}  ${mark(r.cpu_per_message_verifier_over_consumer.met)}`,
+    `                    contacts ${cpu(one, 'contacts')} / inserter ${cpu(bare, 'inserter')}  ratio ${r.cpu_per_message_contacts_over_inserter.value}  target ${r.cpu_per_message_contacts_over_inserter.target}  ${mark(r.cpu_per_message_contacts_over_inserter.met)}`,
+    `  servers ms/msg    system ${JSON.stringify(one.throughput.server_cpu_ms_per_accepted)}  bare ${JSON.stringify(bare.throughput.server_cpu_ms_per_accepted)}`,
+    `  accepted/stored   system ${t.accepted_equals_stored.accepted_per_s}/${t.accepted_equals_stored.stored_per_s} per s  bare ${bare.throughput.accepted_per_s}/${bare.throughput.stored_per_s}  ${mark(t.accepted_equals_stored.met)}`,
+    `  lost/duplicated   system ${t.lost_and_duplicated.lost}/${t.lost_and_duplicated.duplicated}  bare ${bare.throughput.lost}/${bare.throughput.duplicated_events}  ${mark(t.lost_and_duplicated.met)}`,
+    `  p99 POST-stored   system ${one.latency.p99_ms} ms  bare ${bare.latency.p99_ms} ms  at ${one.latency.offered_per_s}/s (half sustained ${t.p99_ms_at_half_sustained.half_sustained_per_s}/s)  target ${t.p99_ms_at_half_sustained.target}  ${mark(t.p99_ms_at_half_sustained.met)}`,
+    `  RSS MB under load system ${JSON.stringify(one.throughput.rss_mb_under_load)}  bare ${JSON.stringify(bare.throughput.rss_mb_under_load)}  target ${t.rss_mb_under_load.target}  ${mark(t.rss_mb_under_load.met)}`,
+  ];
+  console.error(lines.join('\n'));
+}
+
 async function main() {
-  const { system, watch, traffic, stop } = await benchSystem();
+  const { system, widget, pipeline, stop } = await benchSystem();
   let single;
   try {
-    const idle = memory(system);
+    const idle = perProcess(system.processes, rssMb);
     const baseline = await barePublishRate(system.servers.natsUrl);
     console.error(`bare JetStream publish: ${baseline}/s`);
 
-    const one = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
+    const one = await phases(pipeline);
     console.error(`1 verifier, 1 contacts: ${JSON.stringify(one)}`);
-    await system.start('verifier', {}, NODE_ARGS);
-    await system.start('contacts', {}, NODE_ARGS);
-    const two = { throughput: await throughput(system, traffic, watch), latency: await latency(traffic, watch) };
+    await system.start('verifier', {}, nodeArgs('verifier'));
+    await system.start('contacts', {}, nodeArgs('contacts'));
+    const two = await phases(pipeline);
     console.error(`2 verifiers, 2 contacts: ${JSON.stringify(two)}`);
-    single = { baseline, one, two, idle };
+    // The servers stay for the bare pipeline; the services leave it the machine.
+    for (const service of system.processes) await service.stop();
+    const bare = await onBarePipeline(system, widget.secret, one.latency.offered_per_s);
+    console.error(`bare pipeline: ${JSON.stringify(bare)}`);
+    single = { baseline, one, two, bare, idle };
   } finally {
     await stop();
   }
   const cluster = await onCluster();
-  const { baseline, one, two, idle } = single;
+  const { baseline, one, two, bare, idle } = single;
+  const comparison = compare(one, bare);
   const results = {
     run_at: new Date().toISOString(),
     machine: '2 cores; NATS, Redis, PostgreSQL, the services and the load generator on the same machine',
-    settings: { duration_s: DURATION, concurrency: CONCURRENCY, offered_rate_per_s: RATE, latency_window_s: LATENCY_SECONDS, visitors: VISITORS },
-    bare_jetstream_publish_per_s: baseline,
+    settings: { duration_s: DURATION, concurrency: CONCURRENCY, offered_rate_per_s: RATE ?? 'half the sustained rate', latency_window_s: LATENCY_SECONDS, visitors: VISITORS },
+    ...comparison,
     one_instance_each: one,
     two_verifiers_two_contacts: two,
-    end_to_end_as_ratio_of_bare_publish: Number((one.throughput.stored_per_s / baseline).toFixed(3)),
+    bare_pipeline: bare,
+    bare_jetstream_publish_per_s: baseline,
     cluster_of_3_replicas_3: cluster,
     single_server_vs_cluster: {
       stored_per_s: [one.throughput.stored_per_s, cluster.one_instance_each.throughput.stored_per_s],
-      p99_ms_at_rate: [one.latency.p99_ms, cluster.one_instance_each.latency.p99_ms],
+      p99_ms: [one.latency.p99_ms, cluster.one_instance_each.latency.p99_ms],
+      offered_per_s: [one.latency.offered_per_s, cluster.one_instance_each.latency.offered_per_s],
       bare_publish_per_s: [baseline, cluster.bare_jetstream_publish_per_s],
     },
     rss_mb_idle: idle,
-    targets: { throughput_per_s: 3000, p99_ms_at_1000_per_s: 50, rss_mb_under_load: 200, lost: 0, duplicated: 0 },
   };
   console.log(JSON.stringify(results, null, 2));
+  printComparison(one, bare, comparison);
   console.error(
-    `end to end, 1+1+1: one server ${one.throughput.stored_per_s} stored/s, p99 ${one.latency.p99_ms} ms | ` +
-      `cluster R3 ${cluster.one_instance_each.throughput.stored_per_s} stored/s, p99 ${cluster.one_instance_each.latency.p99_ms} ms`,
+    `cluster R3: ${cluster.one_instance_each.throughput.stored_per_s} stored/s, p99 ${cluster.one_instance_each.latency.p99_ms} ms at ${cluster.one_instance_each.latency.offered_per_s}/s ` +
+      `(bare publish ${cluster.bare_jetstream_publish_per_s}/s vs ${baseline}/s on one server)`,
   );
   writeFileSync(join(OUT, 'e2e-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const figures = (run: typeof one) => ({ stored_per_s: run.throughput.stored_per_s, p99: run.latency.p99_ms });
-  writeFileSync(
-    join(OUT, 'e2e-latest.svg'),
-    chart({ baseline, clusterBaseline: cluster.bare_jetstream_publish_per_s, one: figures(one), two: figures(two), cluster: figures(cluster.one_instance_each) }),
-  );
+  const bars = [
+    ['bare pipeline', bare.throughput.stored_per_s],
+    [`target: ${TARGETS.stored_ratio} x bare`, Math.round(TARGETS.stored_ratio * bare.throughput.stored_per_s)],
+    ['end to end, 1+1+1', one.throughput.stored_per_s],
+    ['end to end, 1+2+2', two.throughput.stored_per_s],
+    ['end to end, 1+1+1, R3', cluster.one_instance_each.throughput.stored_per_s],
+  ] as const;
+  const title = `Stored messages per second; p99 POST-to-stored ${one.latency.p99_ms} ms at ${one.latency.offered_per_s}/s (bare ${bare.latency.p99_ms} ms), 1+2+2 ${two.latency.p99_ms} ms, R3 ${cluster.one_instance_each.latency.p99_ms} ms`;
+  writeFileSync(join(OUT, 'e2e-latest.svg'), chart(bars, title));
 }
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 /**
  * Benchmark (not a test): how fast one verifier instance drains a preloaded stream of
  * message.inbound events with a hot secret cache, against a plain consume-and-republish loop
- * (consume-republish.ts) on the same server and stream, measured in the same run: each a fresh
+ * (bare/consumer.ts) on the same server and stream, measured in the same run: each a fresh
  * process, timed from its first delivery to an empty consumer. Prints the figures and the ratio.
  * INVIARO_INBOUND is a work queue (a drained event is gone, and one consumer at a time may read
  * it): each drain gets freshly preloaded events, with the other consumer removed.
@@ -100,7 +100,7 @@ async function main() {
     const rounds: Array<{ baseline_per_s: number; verifier_per_s: number; ratio: number; redis_commands_per_verification: number }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const baselineRate = await drainRate(nc, widget, 'bench_baseline', () =>
-        launch('baseline', process.execPath, [join(__dirname, 'consume-republish.js')], { env: { ...process.env, ...natsEnv(system.servers.natsUrl, HARNESS_USER), CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
+        launch('baseline', process.execPath, [join(__dirname, 'bare', 'consumer.js')], { env: { ...process.env, ...natsEnv(system.servers.natsUrl, HARNESS_USER), CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
       );
       const callsBefore = await redisCalls(redis);
       const verifierRate = await drainRate(nc, widget, 'verifier_message_inbound', () =>

@@ -26,6 +26,8 @@ export interface ServerHandle {
   url: string;
   kill(signal?: NodeJS.Signals): Promise<void>;
   start(): Promise<void>;
+  /** The running process's id (the benchmark reads its CPU time from /proc); undefined while it is down. */
+  pid(): number | undefined;
 }
 
 export interface ServerOptions {
@@ -87,6 +89,7 @@ export async function restartable(name: string, url: string, start: () => Promis
       if (current) throw new Error(`${name} is already running`);
       current = await start();
     },
+    pid: () => current?.child.pid,
   };
 }
 

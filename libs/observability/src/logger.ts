@@ -2,10 +2,10 @@ import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
 
 /**
- * Field names whose values are credentials. Redacted wherever they appear in a log record,
- * so that a careless `logger.warn({ ...payload })` cannot leak them.
+ * Field names whose values are credentials. Redacted wherever they appear in a log record, at any
+ * depth, so that a careless `logger.warn({ ...payload })` cannot leak them.
  */
-const SECRET_FIELDS = [
+export const SECRET_FIELDS = [
   'user_hash',
   'userHash',
   'widget_secret',
@@ -18,22 +18,37 @@ const SECRET_FIELDS = [
   'password',
 ];
 
-const redactPaths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]);
+const CENSOR = '[redacted]';
+const SECRET_KEYS = new Set(SECRET_FIELDS);
+/** A secret field as a JSON key, also escaped inside a string (an object formatted into the message). */
+const NAMES_A_SECRET = new RegExp(`\\\\?"(?:${SECRET_FIELDS.join('|')})\\\\?":`);
+
+/**
+ * The log line with the value of every secret field censored, at any depth; a string that holds
+ * one as JSON is censored whole. Most lines name none: for them one regular expression test on the
+ * finished line is the whole cost (pino's path redaction, on every field of every line, took about
+ * 8% of the gateway's CPU under load).
+ */
+export function redactLine(line: string): string {
+  if (!NAMES_A_SECRET.test(line)) return line;
+  const censored = JSON.stringify(JSON.parse(line), (key, value) => (SECRET_KEYS.has(key) || (typeof value === 'string' && NAMES_A_SECRET.test(value)) ? CENSOR : value));
+  return `${censored}\n`;
+}
 
 /** Injection token of the service's structured (pino) logger: `@Inject(SERVICE_LOGGER) logger: Logger`. */
 export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
   return pino(
     {
       level,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactPaths, censor: '[redacted]' },
+      hooks: { streamWrite: redactLine },
     },
     // Not one blocking write per line (a line per request and per event): lines that come while a
     // write is under way go out together with the next. Pino flushes what is left when the process exits.
-    pino.destination({ dest: 1, sync: false }),
+    destination,
   );
 }
 
