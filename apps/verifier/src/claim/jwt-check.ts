@@ -1,5 +1,5 @@
 import { ClaimFailureReason, isAcceptedText, jwtSubject, SignedAttribute } from '@inviaro/contracts';
-import { decode, JsonWebTokenError, JwtPayload, NotBeforeError, TokenExpiredError, verify } from 'jsonwebtoken';
+import { decode, JsonWebTokenError, Jwt, JwtPayload, NotBeforeError, TokenExpiredError, verify } from 'jsonwebtoken';
 
 /** The longest a token may live, from its `iat` (or from now, without one) to its `exp` (docs/identity-jwt.md). */
 export const MAX_JWT_LIFETIME_SECONDS = 24 * 3600;
@@ -34,7 +34,7 @@ export type JwtVerdict =
  * Never throws.
  */
 export function checkJwt(token: string, keys: JwtKeys, nowSeconds = Math.floor(Date.now() / 1000)): JwtVerdict {
-  const decoded = decode(token, { complete: true, json: true });
+  const decoded = decodedOrNull(token);
   if (!decoded || typeof decoded.payload !== 'object' || decoded.payload === null) return { verified: false, reason: 'jwt_malformed' };
   const subject = jwtSubject(decoded.payload.sub);
   // What the token names, recorded with a failure as a user_id is: never an identity.
@@ -54,6 +54,15 @@ export function checkJwt(token: string, keys: JwtKeys, nowSeconds = Math.floor(D
   // Without a kid, a token signed with the secret just retired is stale, like a digest.
   const stale = decoded.header.kid === undefined && keys.retired !== undefined && verifyUnder(token, keys.retired.secret, nowSeconds) !== 'bad_signature';
   return fail(stale ? 'stale_secret' : 'jwt_signature');
+}
+
+/** Header and payload as the token says, unverified (jws throws on a payload that is not JSON). */
+function decodedOrNull(token: string): Jwt | null {
+  try {
+    return decode(token, { complete: true, json: true });
+  } catch {
+    return null;
+  }
 }
 
 /** The secrets to try: the one `kid` names, or every live one without a kid. */
