@@ -36,11 +36,11 @@ export class AdminClient {
   }
 
   retireSecret(widgetId: string) {
-    return this.call<{ secret_version: number; previous_secret: { secret_version: number; claims_last_hour: number } | null }>('POST', `widgets/${widgetId}/secret/retire`);
+    return this.call<{ secret_version: number; previous_secret?: { secret_version: number; claims_last_hour: number } }>('POST', `widgets/${widgetId}/secret/retire`);
   }
 
   secretStatus(widgetId: string) {
-    return this.call<{ secret_version: number; previous_secret: { secret_version: number; claims_last_hour: number } | null }>('GET', `widgets/${widgetId}/secret`);
+    return this.call<{ secret_version: number; previous_secret?: { secret_version: number; claims_last_hour: number } }>('GET', `widgets/${widgetId}/secret`);
   }
 
   setIdentityPolicy(widgetId: string, identityPolicy: string) {

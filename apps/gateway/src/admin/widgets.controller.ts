@@ -125,7 +125,7 @@ export class WidgetsController {
 
   private async statusOf(id: string) {
     const { version, previousLive } = await this.vault.status(id);
-    if (!previousLive) return { secret_version: version, previous_secret: null };
+    if (!previousLive) return { secret_version: version };
     const claims = await this.previousUses.lastHour(id, version - 1).catch(() => {
       throw unavailable('usage_unavailable', 'the count of claims under the previous secret is unavailable right now; try again');
     });

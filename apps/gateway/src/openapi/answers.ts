@@ -113,8 +113,8 @@ export class SecretStatus {
   @ApiProperty({ description: 'the newest secret’s version (a user_jwt’s `kid` is `v<version>`)', example: 3 })
   secret_version!: number;
 
-  @ApiProperty({ type: PreviousSecret, nullable: true, description: 'the previous secret while a staged rotation keeps it verifying; null otherwise' })
-  previous_secret!: PreviousSecret | null;
+  @ApiProperty({ type: PreviousSecret, required: false, description: 'the previous secret while a staged rotation keeps it verifying; absent otherwise' })
+  previous_secret?: PreviousSecret;
 }
 
 export class VerificationFailure {
