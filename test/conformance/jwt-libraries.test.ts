@@ -1,6 +1,6 @@
 import { createWidget, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { run } from './run-program';
 // Tokens made by standard JWT libraries (Node's jsonwebtoken, Python's PyJWT, Ruby's jwt gem) and by
 // the docs' own server snippets (docs/identity-jwt.md, PHP without a library) verify under their
 // widget's secret; tokens with each defect, made by the same libraries, fail with their own reason.
@@ -56,20 +56,6 @@ function libraryCases(now: number, widgetKey: string): Array<[string, LibraryCas
   ];
 }
 
-/** Runs a program to completion with `input` on stdin; its stdout, or an error with its stderr. */
-function run([command, ...args]: string[], env: NodeJS.ProcessEnv, input: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message} (is it installed?)`)));
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`))));
-    child.stdin.end(input);
-  });
-}
-
 describe('user_jwt tokens of standard JWT libraries', () => {
   let system: RunningSystem;
   let probe: VerifierProbe;
@@ -77,8 +63,12 @@ describe('user_jwt tokens of standard JWT libraries', () => {
   let other: TestWidget;
   const now = Math.floor(Date.now() / 1000);
 
-  const tokensOf = async (library: Library, cases: Array<DocsCase | LibraryCase>, secret: string): Promise<string[]> =>
-    (await run(COMMANDS[library], { INVIARO_WIDGET_SECRET: secret, INVIARO_OTHER_SECRET: 'f'.repeat(64) }, JSON.stringify(cases))).split('\n').filter(Boolean);
+  /** One run per library and secret, every case at once: a JSON array on stdin, a token a line out. */
+  async function tokensOf(library: Library, cases: Array<DocsCase | LibraryCase>, secret: string): Promise<string[]> {
+    const [command, ...args] = COMMANDS[library];
+    const stdout = await run(command, args, { INVIARO_WIDGET_SECRET: secret, INVIARO_OTHER_SECRET: 'f'.repeat(64) }, JSON.stringify(cases));
+    return stdout.split('\n').filter(Boolean);
+  }
 
   beforeAll(async () => {
     system = await startSystem({ services: ['gateway', 'verifier'] });

@@ -111,7 +111,8 @@ export class WidgetController {
     const claim = claimOf(body);
     if (!claim) return {};
     const result = await askService(() => this.requests.request(ClaimCheck, { widget_id: caller.widget.id, claim }));
-    return result.verified ? { userId: result.user_id, secretVersion: result.secret_version } : {};
+    // A verifier from before secret versions were answered (a rolling upgrade): version 0, older than any, so the first rotation ends the stream.
+    return result.verified ? { userId: result.user_id, secretVersion: result.secret_version ?? 0 } : {};
   }
 
   /** The event's id is its correlation id, here, in the request's log line and in every service after. */
