@@ -23,7 +23,7 @@ const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim
 function keysOf(versions: WidgetSecretVersions): JwtKeys {
   const previous = versions.previous === undefined ? undefined : { version: versions.version - 1, secret: versions.previous };
   const current = { version: versions.version, secret: versions.secret };
-  return versions.previousLive && previous ? { live: [current, previous], widgetKey: versions.widgetKey ?? '' } : { live: [current], retired: previous, widgetKey: versions.widgetKey ?? '' };
+  return versions.previousLive && previous ? { live: [current, previous], widgetKey: versions.widgetKey } : { live: [current], retired: previous, widgetKey: versions.widgetKey };
 }
 
 /** Decides a widget event's claim against the widget's live secrets and identity policy (docs/api.md §1, docs/identity-jwt.md). */

@@ -19,8 +19,8 @@ export interface JwtKeys {
   live: [LiveSecret, ...LiveSecret[]];
   /** The version just retired, if kept: a token under it is a stale one, not a forged one. */
   retired?: LiveSecret;
-  /** The widget's public key: a token's `aud`, when present, must be it. */
-  widgetKey: string;
+  /** The widget's public key: a token's `aud`, when present, must be it (absent in an entry cached before keys were: no `aud` matches). */
+  widgetKey: string | undefined;
 }
 
 export type JwtVerdict =
@@ -89,14 +89,14 @@ function verifyUnder(token: string, secret: string, nowSeconds: number): JwtPayl
 }
 
 /** The user and signed attributes of a genuine token whose times held, or the claim it breaks. */
-function claimsOf(payload: JwtPayload, secretVersion: number, widgetKey: string, nowSeconds: number): JwtVerdict {
+function claimsOf(payload: JwtPayload, secretVersion: number, widgetKey: string | undefined, nowSeconds: number): JwtVerdict {
   const { userId, claimedUserId } = jwtSubject(payload.sub);
   const fail = (reason: ClaimFailureReason): JwtVerdict => ({ verified: false, reason, claimedUserId: userId ?? claimedUserId });
   if (typeof payload.exp !== 'number') return fail('jwt_lifetime');
   if (payload.iat !== undefined && typeof payload.iat !== 'number') return fail('jwt_malformed');
   if (payload.iat !== undefined && payload.iat > nowSeconds + JWT_CLOCK_SKEW_SECONDS) return fail('jwt_not_yet_valid');
   if (payload.exp - (payload.iat ?? nowSeconds) > MAX_JWT_LIFETIME_SECONDS) return fail('jwt_lifetime');
-  if (payload.aud !== undefined && !(Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(widgetKey)) return fail('jwt_audience');
+  if (payload.aud !== undefined && (widgetKey === undefined || !(Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(widgetKey))) return fail('jwt_audience');
   if (userId === undefined) return fail('jwt_malformed');
   const attributes: Partial<Record<SignedAttribute, string>> = {};
   for (const [attribute, limit] of Object.entries(ATTRIBUTE_LIMITS) as Array<[SignedAttribute, number]>) {
