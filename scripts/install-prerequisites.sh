@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the system and its tests run on, from Debian's packages, where it is missing:
 # NATS (JetStream), Redis, PostgreSQL 15; for the tests also the interpreters of the docs' server
-# snippets, Chromium, and docker-compose 1.29 (it validates docker/compose.yml without a Docker engine).
+# snippets and the JWT libraries of the conformance suite, Chromium, and docker-compose 1.29 (it validates docker/compose.yml without a Docker engine).
 set -euo pipefail
 
 need=()
@@ -13,6 +13,9 @@ if [ "${1:-}" = "--for-tests" ]; then
   command -v ruby >/dev/null || need+=(ruby)
   command -v go >/dev/null || need+=(golang-go)
   command -v python3 >/dev/null || need+=(python3)
+  # The JWT conformance suite: Debian's PyJWT (for Debian's python3, not a pyenv one) and Ruby's jwt gem.
+  /usr/bin/python3 -c 'import jwt' 2>/dev/null || need+=(python3-jwt)
+  ruby -e 'require "jwt"' 2>/dev/null || need+=(ruby-jwt)
   command -v chromium >/dev/null || need+=(chromium)
   command -v docker-compose >/dev/null || need+=(docker-compose)
 fi

@@ -1,8 +1,8 @@
 import { createWidget, createWorkspace, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run } from './run-program';
 // Every server snippet on the customer docs page, run by its own interpreter, must produce digests
 // the running verifier accepts under their widget's secret and only under it (docs/api.md §1).
 // Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
@@ -23,20 +23,6 @@ const USER_IDS = [
 const WIDGETS = 3;
 
 type Language = 'node' | 'php' | 'python' | 'ruby' | 'go';
-
-/** Runs a program to completion with `input` on stdin; its stdout, or an error with its stderr. */
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', (error) => reject(new Error(`cannot run ${command}: ${error.message} (is it installed?)`)));
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`))));
-    child.stdin.end(input);
-  });
-}
 
 describe('the docs’ server snippets', () => {
   let goDir: string;
@@ -98,7 +84,7 @@ describe('the docs’ server snippets', () => {
     for (const [w, widget] of widgets.entries()) {
       for (const [u, userId] of USER_IDS.entries()) {
         const check = await probe.check(widget.widgetId, { user_id: userId, user_hash: digests[language][w][u] });
-        expect({ userId, check }).toEqual({ userId, check: { verified: true, user_id: userId } });
+        expect({ userId, check }).toEqual({ userId, check: { verified: true, user_id: userId, secret_version: 1 } });
       }
     }
   });
@@ -117,6 +103,6 @@ describe('the docs’ server snippets', () => {
 
   it('a digits-only id signed as text verifies when the page sends it as a JSON integer', async () => {
     const u = USER_IDS.indexOf('12345');
-    for (const language of languages) expect(await probe.check(widgets[0].widgetId, { user_id: 12345, user_hash: digests[language][0][u] })).toEqual({ verified: true, user_id: '12345' });
+    for (const language of languages) expect(await probe.check(widgets[0].widgetId, { user_id: 12345, user_hash: digests[language][0][u] })).toEqual({ verified: true, user_id: '12345', secret_version: 1 });
   });
 });

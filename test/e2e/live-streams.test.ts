@@ -124,7 +124,7 @@ describe('live streams are bounded and hold nothing past their connection', () =
     // What a rotation writes to Redis before its commit, without the event that follows it.
     const redis = new Redis(suite.system.servers.redisUrl);
     try {
-      await new SecretCache(redis, 60).invalidate(widget.widgetId, 2);
+      await new SecretCache(redis, 60).invalidate(widget.widgetId, { liveFrom: 2, generation: 1 });
     } finally {
       redis.disconnect();
     }

@@ -2,6 +2,7 @@ import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto
 import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { connectTestNats, createWidget, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { sign } from 'jsonwebtoken';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,13 +39,17 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     const goodHash = userHash('usr_7', widget.secret);
     const otherHash = userHash('usr_8', widget.secret);
     const wrongHash = userHash('usr_7', 'a'.repeat(64));
+    expect((await widget.admin.setIdentityPolicy(widget.widgetId, 'either')).status).toBe(200);
+    const goodJwt = sign({ sub: 'usr_9', email: 'nine@example.com' }, widget.secret, { algorithm: 'HS256', expiresIn: 600 });
     const errors = [
       await client.postMessage(visitorToken, { client_message_id: 'bad', text: '', user_id: 'usr_7', user_hash: goodHash }),
       await client.call('messages', { visitor_token: `${visitorToken}x`, client_message_id: 'x', text: 'hi', user_id: 'usr_7', user_hash: goodHash }),
+      await client.postMessage(visitorToken, { client_message_id: 'bad-jwt', text: '', user_jwt: goodJwt }),
     ];
     const posted = [
       await client.postMessage(visitorToken, { client_message_id: 'ok', text: 'verified', user_id: 'usr_7', user_hash: goodHash }),
       await client.postMessage(visitorToken, { client_message_id: 'wrong', text: 'wrong hash', user_id: 'usr_7', user_hash: wrongHash }),
+      await client.postMessage(visitorToken, { client_message_id: 'jwt', text: 'signed', user_jwt: goodJwt }),
     ];
 
     // Rotate the claim key: verifiers learn the new key first, then gateways seal with it.
@@ -58,13 +63,13 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
 
     const rotated = (await widget.admin.rotateSecret(widget.widgetId)).body.widget_secret;
     posted.push(await client.postMessage(visitorToken, { client_message_id: 'stale', text: 'stale hash', user_id: 'usr_7', user_hash: goodHash }));
-    expect(posted.map((response) => response.status)).toEqual([202, 202, 202, 202]);
+    expect(posted.map((response) => response.status)).toEqual([202, 202, 202, 202, 202]);
     await waitFor('the failure records', async () => {
       const rows = await system.sql(`SELECT reason FROM verification_failures`);
       return rows.length === 2 ? rows : undefined;
     });
     // Both claims verified, the one sealed under the old key and the one under the new.
-    expect((await system.sql<{ user_id: string }>(`SELECT user_id FROM contacts WHERE user_id IS NOT NULL ORDER BY user_id`)).map((r) => r.user_id)).toEqual(['usr_7', 'usr_8']);
+    expect((await system.sql<{ user_id: string }>(`SELECT user_id FROM contacts WHERE user_id IS NOT NULL ORDER BY user_id`)).map((r) => r.user_id)).toEqual(['usr_7', 'usr_8', 'usr_9']);
 
     // A message.inbound that can never be handled (its widget does not exist) dead-letters without its sealed claim.
     const poisonId = newId();
@@ -83,7 +88,8 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     await waitFor('INVIARO_INBOUND to be empty', async () => ((await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined));
     await nc.close();
 
-    const credentials = { secret: widget.secret, rotated, adminToken: widget.adminToken, visitorToken, goodHash, otherHash, wrongHash };
+    // A token's signature stands for the token: its header and payload are plain base64url.
+    const credentials = { secret: widget.secret, rotated, adminToken: widget.adminToken, visitorToken, goodHash, otherHash, wrongHash, goodJwt, jwtSignature: goodJwt.slice(goodJwt.lastIndexOf('.') + 1) };
     const places: Record<string, string> = {
       'HTTP error answers': JSON.stringify(errors.map((response) => response.body)),
       'database dump': execFileSync('/usr/lib/postgresql/15/bin/pg_dump', [system.servers.databaseUrl]).toString(),

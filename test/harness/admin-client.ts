@@ -7,7 +7,7 @@ export class AdminClient {
     private readonly adminToken: string,
   ) {}
 
-  async call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, body?: Record<string, unknown>): Promise<ApiResponse<T>> {
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: Record<string, unknown>): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.gatewayUrl}/v1/admin/${path}`, {
       method,
       headers: { authorization: `Bearer ${this.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -29,6 +29,22 @@ export class AdminClient {
 
   rotateSecret(widgetId: string) {
     return this.call<{ widget_secret: string }>('POST', `widgets/${widgetId}/secret/rotate`);
+  }
+
+  stageSecret(widgetId: string) {
+    return this.call<{ widget_secret: string; secret_version: number }>('POST', `widgets/${widgetId}/secret/stage`);
+  }
+
+  retireSecret(widgetId: string) {
+    return this.call<{ secret_version: number; previous_secret?: { secret_version: number; claims_last_hour: number } }>('POST', `widgets/${widgetId}/secret/retire`);
+  }
+
+  secretStatus(widgetId: string) {
+    return this.call<{ secret_version: number; previous_secret?: { secret_version: number; claims_last_hour: number } }>('GET', `widgets/${widgetId}/secret`);
+  }
+
+  setIdentityPolicy(widgetId: string, identityPolicy: string) {
+    return this.call<Record<string, unknown>>('PATCH', `widgets/${widgetId}`, { identity_policy: identityPolicy });
   }
 
   failures(query = '') {

@@ -50,7 +50,7 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect(human.stdout).toContain(`${widget.key}  Shop`);
     expect(human.stdout).toContain('https://shop.example, http://localhost:3000');
     const listed = JSON.parse((await cli(['widget', 'list', '--json'])).stdout);
-    expect(listed).toEqual({ widgets: [{ id: widget.id, key: widget.key, name: 'Shop', allowed_origins: widget.allowed_origins, created_at: expect.any(String) }] });
+    expect(listed).toEqual({ widgets: [{ id: widget.id, key: widget.key, name: 'Shop', allowed_origins: widget.allowed_origins, identity_policy: 'user_hash', created_at: expect.any(String) }] });
 
     const rotated = await cli(['widget', 'rotate-secret', widget.id, '--json']);
     expect(rotated.stderr).toBe('');
@@ -58,6 +58,15 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect(widget_secret).toMatch(/^[0-9a-f]{64}$/);
     expect(widget_secret).not.toBe(widget.widget_secret);
     expect((await cli(['widget', 'rotate-secret', widget.id])).stdout).toMatch(/^new secret of widget .* \(shown once; the old one no longer verifies\):\n[0-9a-f]{64}\n$/);
+
+    // The planned rotation and the identity policy (docs/identity-jwt.md).
+    const staged = JSON.parse((await cli(['widget', 'stage-secret', widget.id, '--json'])).stdout);
+    expect(staged).toEqual({ widget_id: widget.id, widget_secret: expect.stringMatching(/^[0-9a-f]{64}$/), secret_version: 4 });
+    expect((await cli(['widget', 'secret-status', widget.id])).stdout).toBe(`widget ${widget.id}: secret version 4; version 3 still verifies, used by 0 claims in the last hour (retire it once that is 0)\n`);
+    expect((await cli(['widget', 'retire-secret', widget.id])).stdout).toBe(`widget ${widget.id}: only secret version 4 verifies now\n`);
+    expect(JSON.parse((await cli(['widget', 'secret-status', widget.id, '--json'])).stdout)).toEqual({ widget_id: widget.id, secret_version: 4 });
+    expect((await cli(['widget', 'set-policy', widget.id, 'jwt'])).stdout).toBe(`identity policy of widget ${widget.id}: jwt\n`);
+    expect((await cli(['widget', 'set-policy', widget.id, 'hmac'])).stderr).toMatch(/^inviaro: the gateway answered 400 \(invalid_request: .*identity_policy must be one of user_hash, jwt, either\)/);
   });
 
   test('another workspace\'s widget is not found; a token of none is refused; a gateway that is away is named', async () => {

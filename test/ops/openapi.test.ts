@@ -34,7 +34,7 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
   }
 
   /** Calls the gateway and checks the answer against the description. */
-  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST', path: string, options: { body?: unknown; raw?: string; token?: string; origin?: string } = {}): Promise<{ status: number; body: T }> {
+  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH', path: string, options: { body?: unknown; raw?: string; token?: string; origin?: string } = {}): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = {};
     if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -137,6 +137,16 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     expect((await call('POST', '/v1/admin/widgets/not-a-uuid/secret/reveal', { token })).status).toBe(400);
     expect((await call('POST', `/v1/admin/widgets/00000000-0000-4000-8000-000000000000/secret/rotate`, { token })).status).toBe(404);
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/rotate`, { token })).status).toBe(200);
+    // Staged rotation and identity policy (docs/identity-jwt.md).
+    expect((await call('GET', `/v1/admin/widgets/${created.id}/secret`, { token })).body).toEqual({ secret_version: 2 });
+    expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/retire`, { token })).status).toBe(409);
+    expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/stage`, { token })).status).toBe(200);
+    expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/stage`, { token })).status).toBe(409);
+    expect((await call('GET', `/v1/admin/widgets/${created.id}/secret`, { token })).body).toEqual({ secret_version: 3, previous_secret: { secret_version: 2, claims_last_hour: 0 } });
+    expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/retire`, { token })).status).toBe(200);
+    expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_policy: 'either' }, token })).status).toBe(200);
+    expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_policy: 'hmac' }, token })).status).toBe(400);
+    expect((await call('PATCH', '/v1/admin/widgets/00000000-0000-4000-8000-000000000000', { body: { identity_policy: 'jwt' }, token })).status).toBe(404);
 
     await waitFor('the failure recorded', async () => ((await widget.admin.failures()).body.failures.length > 0 ? true : undefined), 60_000);
     expect((await call<{ failures: unknown[] }>('GET', `/v1/admin/verification-failures?widget_id=${widget.widgetId}&limit=1`, { token })).body.failures).toHaveLength(1);

@@ -1,4 +1,4 @@
-import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, InboundClaim, MessageInbound, MessageInboundData, VisitorEventFields } from '@inviaro/contracts';
+import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, InboundClaim, MessageInbound, MessageInboundData, SIGNED_ATTRIBUTES, VisitorEventFields } from '@inviaro/contracts';
 import { UnopenableClaimError } from '@inviaro/crypto';
 import { DeadLetter, EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/persistence';
@@ -23,7 +23,14 @@ export class InboundHandler {
     const verdict = await this.verification.verify(fields.widget_id, this.openClaim(event.id, fields, sealed_claim));
     const meta = { correlationId: event.correlation_id };
     if (verdict.outcome === 'verified') {
-      await this.publisher.publish(ContactVerified, { ...fields, user_id: verdict.userId, secret_version: verdict.secretVersion }, { ...meta, id: deterministicId(ContactVerified.subject, event.id) });
+      // What a user_jwt signed replaces what the page said, and is named as signed.
+      const signed = verdict.attributes ?? {};
+      const signedAttributes = SIGNED_ATTRIBUTES.filter((attribute) => signed[attribute] !== undefined);
+      await this.publisher.publish(
+        ContactVerified,
+        { ...fields, ...signed, user_id: verdict.userId, secret_version: verdict.secretVersion, ...(signedAttributes.length > 0 ? { signed_attributes: signedAttributes } : {}) },
+        { ...meta, id: deterministicId(ContactVerified.subject, event.id) },
+      );
       return;
     }
     // No widget, no conversation to put it in: it can never be stored, however often it is retried.
@@ -47,7 +54,7 @@ export class InboundHandler {
   @OnRequest(ClaimCheck)
   async check(request: ClaimCheckRequest): Promise<ClaimCheckResult> {
     const verdict = await this.verification.verify(request.widget_id, request.claim);
-    if (verdict.outcome === 'verified') return { verified: true, user_id: verdict.userId };
+    if (verdict.outcome === 'verified') return { verified: true, user_id: verdict.userId, secret_version: verdict.secretVersion };
     return { verified: false, reason: verdict.outcome === 'failed' ? verdict.reason : undefined };
   }
 }

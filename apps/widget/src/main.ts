@@ -6,7 +6,7 @@ import { Identity, Settings, Widget } from './widget';
  *
  *   window.Inviaro = window.Inviaro || function () { (Inviaro.q = Inviaro.q || []).push(arguments); };
  *
- * Commands: Inviaro('identify', {userId, userHash, email, name}), Inviaro('logout'), Inviaro('open'), Inviaro('close').
+ * Commands: Inviaro('identify', {userId, userHash, email, name}) or {userJwt}, Inviaro('logout'), Inviaro('open'), Inviaro('close').
  */
 type Command = 'identify' | 'logout' | 'open' | 'close';
 interface InviaroFunction {

@@ -11,23 +11,52 @@ export interface Settings {
   apiBase?: string;
   userId?: string;
   userHash?: string;
+  /** A token signed on the customer's server in place of userHash (docs/identity-jwt.md). */
+  userJwt?: string;
   userEmail?: string;
   userName?: string;
 }
 
-/** `Inviaro('identify', …)`: a logged-in user's id, the server-computed hash, and optional attributes. */
+/** `Inviaro('identify', …)`: a logged-in user's id, the server-computed hash or token, and optional attributes. */
 export interface Identity {
   userId?: string;
   userHash?: string;
+  userJwt?: string;
   email?: string;
   name?: string;
 }
 
+/** `userId` is what this browser's session is kept for; with a token alone, the token's `sub`. */
 interface Claim {
   userId: string;
-  userHash: string;
+  userHash?: string;
+  userJwt?: string;
   email?: string;
   name?: string;
+}
+
+/** The claim as the widget API takes it: the user_id/user_hash pair, the user_jwt, or both. */
+function claimFields(claim: Claim | undefined): Record<string, string> {
+  if (!claim) return {};
+  return { ...(claim.userHash ? { user_id: claim.userId, user_hash: claim.userHash } : {}), ...(claim.userJwt ? { user_jwt: claim.userJwt } : {}) };
+}
+
+/** The claim of an identity, or none when it lacks a hash or token, or any user id. */
+function claimOf(identity: Identity, email?: string, name?: string): Claim | undefined {
+  const userHash = identity.userHash ? String(identity.userHash) : undefined;
+  const userJwt = identity.userJwt ? String(identity.userJwt) : undefined;
+  const userId = identity.userId ? String(identity.userId) : userJwt && subjectOf(userJwt);
+  return userId && (userHash || userJwt) ? { userId, userHash, userJwt, email, name } : undefined;
+}
+
+/** A token's `sub`, read without verifying (the gateway's verifier does that): only to keep this browser's session per user. */
+function subjectOf(token: string): string | undefined {
+  try {
+    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    return typeof payload.sub === 'string' || typeof payload.sub === 'number' ? String(payload.sub) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface Message {
@@ -99,8 +128,7 @@ export class Widget {
   ) {
     this.store = new Store(`inviaro:v1:${key}`);
     this.ui = new ChatUi({ send: (text) => this.send(text), opened: () => this.open(), older: () => void this.older() });
-    const { userId, userHash, userEmail, userName } = settings;
-    if (userId && userHash) this.claim = { userId, userHash, email: userEmail, name: userName };
+    this.claim = claimOf(settings, settings.userEmail, settings.userName);
     window.addEventListener('online', () => this.retryNow());
     window.addEventListener('storage', (event) => {
       if (event.key === this.store.name || event.key === null) this.otherTab();
@@ -116,17 +144,17 @@ export class Widget {
   }
 
   identify(identity: Identity): void {
-    if (!identity || !identity.userId || !identity.userHash) {
-      console.warn('Inviaro: identify needs userId and userHash');
+    const claim = identity && claimOf(identity, identity.email, identity.name);
+    if (!claim) {
+      console.warn('Inviaro: identify needs userId and userHash, or userJwt');
       return;
     }
     const previous = this.claim;
-    const claim: Claim = { userId: String(identity.userId), userHash: String(identity.userHash), email: identity.email, name: identity.name };
     const saved = this.store.read();
     // Someone else logged in on this browser without a logout in between: nothing of theirs carries over.
     if ((previous && previous.userId !== claim.userId) || (saved.u && saved.u !== mark(claim.userId))) this.reset(true);
     this.claim = claim;
-    if (previous && previous.userHash === claim.userHash && previous.userId === claim.userId) {
+    if (previous && previous.userHash === claim.userHash && previous.userJwt === claim.userJwt && previous.userId === claim.userId) {
       this.sync();
       return;
     }
@@ -168,7 +196,7 @@ export class Widget {
     this.retryTimer = undefined;
     this.store.clear();
     const settings = this.settings as Record<string, unknown>;
-    for (const field of ['userId', 'userHash', 'userEmail', 'userName']) delete settings[field];
+    for (const field of ['userId', 'userHash', 'userJwt', 'userEmail', 'userName']) delete settings[field];
     this.ui.clear();
     this.ui.setOpen(false);
     if (!token || !remote) return Promise.resolve();
@@ -229,10 +257,8 @@ export class Widget {
   /** A widget call with this session's token and claim. */
   private call<T>(path: string, body: object, withAttributes = false): Promise<T> {
     const claim = this.claim;
-    const fields: Record<string, unknown> = { key: this.key, visitor_token: this.token };
+    const fields: Record<string, unknown> = { key: this.key, visitor_token: this.token, ...claimFields(claim) };
     if (claim) {
-      fields.user_id = claim.userId;
-      fields.user_hash = claim.userHash;
       if (withAttributes && claim.email) fields.email = claim.email;
       if (withAttributes && claim.name) fields.name = claim.name;
     }
@@ -297,7 +323,7 @@ export class Widget {
   private identifyNow(): void {
     const claim = this.claim;
     if (!claim || this.identifying) return;
-    const claimMark = mark(`${claim.userId}\n${claim.userHash}`);
+    const claimMark = mark(`${claim.userId}\n${claim.userHash ?? ''}\n${claim.userJwt ?? ''}`);
     const userMark = mark(claim.userId);
     const saved = this.store.read();
     if (saved.u !== userMark) this.store.update((next) => (next.u = userMark));
@@ -435,7 +461,7 @@ export class Widget {
       try {
         await readStream(
           this.base,
-          { key: this.key, visitor_token: this.token, ...(this.claim ? { user_id: this.claim.userId, user_hash: this.claim.userHash } : {}) },
+          { key: this.key, visitor_token: this.token, ...claimFields(this.claim) },
           (event, data) => {
             if (session !== this.session) return;
             if (event === 'ready') {

@@ -13,6 +13,13 @@ describe('reduceClaim', () => {
     ['a 300-character id, to its fault and 255 characters of it', { user_id: 'x'.repeat(300), user_hash: HASH }, { shape_fault: 'malformed', user_id: 'x'.repeat(255) }],
     ['no hash', { user_id: 'usr_1' }, { shape_fault: 'missing_hash', user_id: 'usr_1' }],
     ['a null id beside an object hash', { user_id: null, user_hash: { a: 1 } }, { shape_fault: 'missing_user_id' }],
+    ['a token alone, as it is', { user_jwt: 'aa.bb.cc' }, { user_jwt: 'aa.bb.cc' }],
+    ['a token beside a pair, both', { user_id: 'usr_1', user_hash: HASH, user_jwt: 'aa.bb.cc' }, { user_id: 'usr_1', user_hash: HASH, user_jwt: 'aa.bb.cc' }],
+    ['a token with an empty signature (alg none), for the verifier to refuse', { user_jwt: 'aa.bb.' }, { user_jwt: 'aa.bb.' }],
+    ['a token that is no compact JWS, to its fault', { user_jwt: 'not a token' }, { jwt_fault: 'jwt_malformed' }],
+    ['a token as an object, to its fault', { user_jwt: { alg: 'none' } }, { jwt_fault: 'jwt_malformed' }],
+    ['a token over 4096 characters, to its fault', { user_jwt: `${'a'.repeat(4096)}.b.c` }, { jwt_fault: 'jwt_malformed' }],
+    ['an empty token, as no token', { user_jwt: '' }, {}],
     ['a fault the caller made up is still judged by the fields', { user_id: 'usr_1', user_hash: HASH, shape_fault: 'nonsense' }, { user_id: 'usr_1', user_hash: HASH }],
   ])('%s', (_name, claim, reduced) => {
     expect(reduceClaim(claim)).toEqual(reduced);

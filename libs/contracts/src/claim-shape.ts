@@ -11,7 +11,13 @@ export type ClaimShape =
   /** `claimedUserId`: the named user id when it is safe to record (text, at most 255 characters). */
   | { fits: false; fault: ClaimShapeFault; claimedUserId?: string };
 
+export type JwtShape = { fits: true; token: string } | { fits: false; fault: Extract<ClaimFailureReason, 'jwt_malformed'> };
+
 const MAX_USER_ID_CHARACTERS = 255;
+/** Far above a token with a 255-character sub, email and name; below what could weigh on the bus. */
+export const MAX_JWT_CHARACTERS = 4096;
+/** Compact JWS: three base64url parts; the signature may be empty (alg "none"), for the verifier to refuse by its algorithm. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const HEX_DIGEST = /^[0-9a-f]{64}$/i;
 
 /** A user id as the customer's server signed it: a string, or a JSON integer read as its decimal string (as Ruby's to_s does). */
@@ -32,6 +38,13 @@ function recordable(userId: string | undefined): string | undefined {
   return tooLong(userId) ? [...userId].slice(0, MAX_USER_ID_CHARACTERS).join('') : userId;
 }
 
+/** A JWT's `sub` as a user id, under the rules of `user_id`: the id, or the fault and what of it may be recorded. */
+export function jwtSubject(sub: unknown): { userId: string; claimedUserId?: undefined } | { userId?: undefined; claimedUserId?: string } {
+  const userId = userIdText(sub);
+  if (userId === undefined || isAbsent(userId) || tooLong(userId) || !isAcceptedText(userId)) return { claimedUserId: recordable(userId) };
+  return { userId };
+}
+
 /**
  * Could this claim verify at all (CONTRACT.md §1)? The one statement of a claim's shape: the
  * gateway reduces every claim with it, the verifier takes its fault as the failure reason. Never
@@ -49,13 +62,33 @@ export function claimShape(claim: InboundClaim | null | undefined): ClaimShape {
   return { fits: true, userId, userHash: rawHash };
 }
 
+/** Does the claim carry a `user_id`/`user_hash` pair (or what the gateway reduced it to)? */
+export const carriesUserHash = (claim: InboundClaim): boolean => claim.user_id !== undefined || claim.user_hash !== undefined || claim.shape_fault !== undefined;
+
+/** Does the claim carry a `user_jwt` (or the fault the gateway reduced it to)? */
+export const carriesJwt = (claim: InboundClaim): boolean => !isAbsent(claim.user_jwt) || claim.jwt_fault !== undefined;
+
+/** Could this `user_jwt` be a token at all? Its signature and claims are the verifier's to judge. */
+export function jwtShape(claim: InboundClaim): JwtShape {
+  const { user_jwt: token, jwt_fault: reducedFault } = claim;
+  if (reducedFault !== undefined || typeof token !== 'string' || token.length > MAX_JWT_CHARACTERS || !COMPACT_JWS.test(token)) return { fits: false, fault: 'jwt_malformed' };
+  return { fits: true, token };
+}
+
 /**
  * The claim as the gateway forwards it: only what could verify. A claim that fits goes on as its
  * id text and hash; one that cannot verify goes on as its fault and the id safe to record, so no
  * event carries a 100 KB array, an object or bytes the database refuses.
  */
 export function reduceClaim(claim: InboundClaim): InboundClaim {
+  const jwt = carriesJwt(claim) ? reduceJwt(claim) : {};
+  if (!carriesUserHash(claim)) return jwt;
   const shape = claimShape(claim);
-  if (shape.fits) return { user_id: shape.userId, user_hash: shape.userHash };
-  return shape.claimedUserId === undefined ? { shape_fault: shape.fault } : { shape_fault: shape.fault, user_id: shape.claimedUserId };
+  if (shape.fits) return { user_id: shape.userId, user_hash: shape.userHash, ...jwt };
+  return shape.claimedUserId === undefined ? { shape_fault: shape.fault, ...jwt } : { shape_fault: shape.fault, user_id: shape.claimedUserId, ...jwt };
+}
+
+function reduceJwt(claim: InboundClaim): InboundClaim {
+  const shape = jwtShape(claim);
+  return shape.fits ? { user_jwt: shape.token } : { jwt_fault: shape.fault };
 }

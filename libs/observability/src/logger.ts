@@ -8,6 +8,8 @@ import pino, { Logger } from 'pino';
 export const SECRET_FIELDS = [
   'user_hash',
   'userHash',
+  'user_jwt',
+  'userJwt',
   'widget_secret',
   'widgetSecret',
   'visitor_token',

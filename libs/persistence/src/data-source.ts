@@ -11,10 +11,19 @@ import { SecretsAdminTokensFailures1764000001000 } from './migrations/1764000001
 import { ContactFoldTime1764000002000 } from './migrations/1764000002000-contact-fold-time';
 import { AttributionTimeline1764000003000 } from './migrations/1764000003000-attribution-timeline';
 import { FailureFolding1764000004000 } from './migrations/1764000004000-failure-folding';
+import { IdentityPolicyStagedSecrets1764000005000 } from './migrations/1764000005000-identity-policy-staged-secrets';
 import { SignedAttributes1764000006000 } from './migrations/1764000006000-signed-attributes';
 
 const ENTITIES = [Workspace, Widget, Visitor, Contact, Conversation, Message];
-const MIGRATIONS = [InitialSchema1764000000000, SecretsAdminTokensFailures1764000001000, ContactFoldTime1764000002000, AttributionTimeline1764000003000, FailureFolding1764000004000, SignedAttributes1764000006000];
+const MIGRATIONS = [
+  InitialSchema1764000000000,
+  SecretsAdminTokensFailures1764000001000,
+  ContactFoldTime1764000002000,
+  AttributionTimeline1764000003000,
+  FailureFolding1764000004000,
+  IdentityPolicyStagedSecrets1764000005000,
+  SignedAttributes1764000006000,
+];
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
   return {

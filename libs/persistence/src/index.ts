@@ -7,6 +7,7 @@ export * from './entities/conversation.entity';
 export * from './entities/message.entity';
 export * from './secrets/widget-secret.vault';
 export * from './secrets/secret-cache';
+export * from './secrets/previous-secret-uses';
 export * from './workspaces/tokens';
 export * from './workspaces/workspace-bootstrap';
 export * from './secrets/secrets.config';

@@ -11,6 +11,11 @@ interface WidgetRow {
   created_at?: string;
 }
 
+interface SecretStatus {
+  secret_version: number;
+  previous_secret?: { secret_version: number; claims_last_hour: number };
+}
+
 interface FailureRow {
   widget_id: string;
   claimed_user_id: string | null;
@@ -66,6 +71,40 @@ export function registerAdminCommands(program: Command): void {
     .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
       const { widget_secret } = await new AdminApi(options).call<{ widget_secret: string }>('POST', `widgets/${encodeURIComponent(id)}/secret/rotate`);
       print(options.json, { widget_id: id, widget_secret }, () => `new secret of widget ${id} (shown once; the old one no longer verifies):\n${widget_secret}`);
+    });
+
+  adminCommand(widget, 'set-policy', 'which claims verify: user_hash (the default), jwt, or either (docs/identity-jwt.md); in force when this returns')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .argument('<policy>', 'user_hash, jwt or either')
+    .action(async (id: string, policy: string, options: AdminOptions & { json?: boolean }) => {
+      const updated = await new AdminApi(options).call<WidgetRow & { identity_policy: string }>('PATCH', `widgets/${encodeURIComponent(id)}`, { identity_policy: policy });
+      print(options.json, updated, () => `identity policy of widget ${id}: ${updated.identity_policy}`);
+    });
+
+  adminCommand(widget, 'stage-secret', 'the next secret, verifying beside the current one until retire-secret (a planned rotation); shown once')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
+      const staged = await new AdminApi(options).call<{ widget_secret: string; secret_version: number }>('POST', `widgets/${encodeURIComponent(id)}/secret/stage`);
+      print(options.json, { widget_id: id, ...staged }, () => `next secret of widget ${id}, version ${staged.secret_version} (kid "v${staged.secret_version}"; shown once; the current one verifies until retire-secret):\n${staged.widget_secret}`);
+    });
+
+  adminCommand(widget, 'secret-status', 'the secret version, and how many claims of the last hour still used the previous secret while it is live')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
+      const status = await new AdminApi(options).call<SecretStatus>('GET', `widgets/${encodeURIComponent(id)}/secret`);
+      const previous = status.previous_secret;
+      print(options.json, { widget_id: id, ...status }, () =>
+        previous
+          ? `widget ${id}: secret version ${status.secret_version}; version ${previous.secret_version} still verifies, used by ${previous.claims_last_hour} claims in the last hour (retire it once that is 0)`
+          : `widget ${id}: secret version ${status.secret_version}; no previous secret verifies`,
+      );
+    });
+
+  adminCommand(widget, 'retire-secret', 'ends the previous secret of a staged rotation, in force when this returns (its hashes and tokens fail, its live streams end)')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
+      const status = await new AdminApi(options).call<SecretStatus>('POST', `widgets/${encodeURIComponent(id)}/secret/retire`);
+      print(options.json, { widget_id: id, ...status }, () => `widget ${id}: only secret version ${status.secret_version} verifies now`);
     });
 
   const failures = program.command('failures').description('failed identity claims, the support trail (admin API)');

@@ -1,5 +1,6 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/persistence';
 import { MultilineText } from '../http/accepted-text';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
@@ -15,6 +16,11 @@ export class CreateWidgetBody {
   @ArrayMaxSize(100)
   @Matches(ORIGIN, { each: true, message: 'allowed_origins must hold origins such as https://app.example.com (lowercase, no path)' })
   allowed_origins!: string[];
+}
+
+export class UpdateWidgetBody {
+  @IsIn(IDENTITY_POLICIES, { message: `identity_policy must be one of ${IDENTITY_POLICIES.join(', ')}` })
+  identity_policy!: IdentityPolicy;
 }
 
 /** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */

@@ -5,7 +5,7 @@ import { SecretCache } from '@inviaro/persistence';
 import { Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { ApiError, unavailable } from '../http/api-error';
+import { ApiError } from '../http/api-error';
 import { LIVE_LIMITS, LiveLimits } from './live-limits';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
@@ -14,7 +14,7 @@ export interface LiveView {
   workspaceId: string;
   visitorId: string;
   userId?: string;
-  /** With a user: the widget's secret version as marked before the claim verified; the stream ends once the widget's marked version is above it. */
+  /** With a user: the widget secret version the claim verified under; the stream ends once the widget's oldest live version is above it. */
   secretVersion?: number;
 }
 
@@ -99,16 +99,6 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.sweep);
   }
 
-  /** The widget's secret version to give a stream whose claim is about to be checked (read first: a rotation in between only ends the stream early). */
-  async secretVersion(widgetId: string): Promise<number> {
-    try {
-      const [version] = await this.secrets.markedVersions([widgetId]);
-      return version;
-    } catch {
-      throw unavailable('live_unavailable', 'live updates are unavailable right now; try again');
-    }
-  }
-
   /** Returns the unsubscribe function; 429 past the streams one visitor may hold here. */
   open(listener: Listener): () => void {
     const { view } = listener;
@@ -122,7 +112,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
     return () => this.remove(listener);
   }
 
-  /** Verified streams of a widget whose secret rotated, and a visitor's streams on logout, end: the widget reconnects and is checked again. */
+  /** Verified streams of a widget whose secret they verified under stopped verifying, and a visitor's streams on logout, end: the widget reconnects and is checked again. */
   closeWhere(matches: (view: LiveView) => boolean): void {
     for (const listener of [...this.listeners]) {
       if (matches(listener.view)) this.end(listener);
@@ -194,7 +184,8 @@ export class LiveUpdatesHandler {
 
   @OnEvent(WidgetSecretRotated, { broadcast: true })
   rotated(event: EventEnvelope<WidgetSecretRotatedData>): void {
-    this.live.closeWhere((view) => view.widgetId === event.data.widget_id && view.userId !== undefined);
+    // A retire leaves the streams of the staged secret (now the only one) open; a rotate ends every verified one.
+    this.live.closeWhere((view) => view.widgetId === event.data.widget_id && view.secretVersion !== undefined && view.secretVersion < event.data.secret_version);
   }
 
   /** A logout through any gateway instance ends the visitor's streams on this one. */

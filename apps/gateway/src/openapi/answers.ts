@@ -79,6 +79,9 @@ export class WidgetCreated {
 }
 
 export class WidgetListed extends WidgetCreated {
+  @ApiProperty({ enum: ['user_hash', 'jwt', 'either'], description: 'which claims verify: a user_hash, a user_jwt, or either (docs/identity-jwt.md)' })
+  identity_policy!: string;
+
   @time()
   created_at!: string;
 }
@@ -91,6 +94,27 @@ export class WidgetList {
 export class WidgetSecret {
   @ApiProperty({ description: '64 lowercase hex characters; the HMAC key is this string’s UTF-8 bytes', pattern: '^[0-9a-f]{64}$' })
   widget_secret!: string;
+}
+
+export class StagedSecret extends WidgetSecret {
+  @ApiProperty({ description: 'its version: a user_jwt names it as `kid: "v<version>"`', example: 3 })
+  secret_version!: number;
+}
+
+export class PreviousSecret {
+  @ApiProperty({ example: 2 })
+  secret_version!: number;
+
+  @ApiProperty({ description: 'claims that verified under it in the last hour: retire it once this is 0' })
+  claims_last_hour!: number;
+}
+
+export class SecretStatus {
+  @ApiProperty({ description: 'the newest secret’s version (a user_jwt’s `kid` is `v<version>`)', example: 3 })
+  secret_version!: number;
+
+  @ApiProperty({ type: PreviousSecret, required: false, description: 'the previous secret while a staged rotation keeps it verifying; absent otherwise' })
+  previous_secret?: PreviousSecret;
 }
 
 export class VerificationFailure {

@@ -1,4 +1,4 @@
-import { ClaimCheck, ContactsHistory, deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim, VisitorLoggedOut } from '@inviaro/contracts';
+import { carriesJwt, carriesUserHash, ClaimCheck, ContactsHistory, deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim, VisitorLoggedOut } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
@@ -14,9 +14,10 @@ import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody
 import { Accepted, History, MessageAccepted, VisitorCreated } from '../openapi/answers';
 import { Answers } from '../openapi/documented';
 
-/** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent neither field. */
+/** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent no claim field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
-  return body.user_id !== undefined || body.user_hash !== undefined ? reduceClaim({ user_id: body.user_id, user_hash: body.user_hash }) : null;
+  const claim: InboundClaim = { user_id: body.user_id, user_hash: body.user_hash, user_jwt: body.user_jwt };
+  return carriesUserHash(claim) || carriesJwt(claim) ? reduceClaim(claim) : null;
 }
 
 /** Rate-limited per client address first, then per widget and per visitor (429 with Retry-After). */
@@ -83,7 +84,7 @@ export class WidgetController {
   @HttpCode(200)
   async history(@Body() body: HistoryBody, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
-    const userId = await this.verifiedUser(caller, body);
+    const { userId } = await this.verifiedUser(caller, body);
     return askService(() =>
       this.requests.request(ContactsHistory, { workspace_id: caller.widget.workspace_id, visitor_id: caller.visitor.id, user_id: userId, before: body.before, limit: body.limit }),
     );
@@ -99,18 +100,19 @@ export class WidgetController {
   })
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
-    const secretVersion = claimOf(body) ? await this.live.secretVersion(caller.widget.id) : undefined;
-    const userId = await this.verifiedUser(caller, body);
-    const view = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, userId, secretVersion: userId === undefined ? undefined : secretVersion };
+    // The version the claim verified under: a rotation or retire that ends it ends this stream, however they interleave.
+    const { userId, secretVersion } = await this.verifiedUser(caller, body);
+    const view = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, userId, secretVersion };
     serveLiveStream(this.live, response, view);
   }
 
-  /** The user id of the page's claim if it verifies now (the verifier decides); undefined otherwise. */
-  private async verifiedUser(caller: WidgetCaller, body: ClaimBody): Promise<string | undefined> {
+  /** The user id of the page's claim if it verifies now (the verifier decides), with the secret version it verified under; nothing otherwise. */
+  private async verifiedUser(caller: WidgetCaller, body: ClaimBody): Promise<{ userId?: string; secretVersion?: number }> {
     const claim = claimOf(body);
-    if (!claim) return undefined;
+    if (!claim) return {};
     const result = await askService(() => this.requests.request(ClaimCheck, { widget_id: caller.widget.id, claim }));
-    return result.verified ? result.user_id : undefined;
+    // A verifier from before secret versions were answered (a rolling upgrade): version 0, older than any, so the first rotation ends the stream.
+    return result.verified ? { userId: result.user_id, secretVersion: result.secret_version ?? 0 } : {};
   }
 
   /** The event's id is its correlation id, here, in the request's log line and in every service after. */

@@ -26,6 +26,11 @@ export class ClaimBody extends VisitorBody {
   @ClaimValue()
   user_hash?: unknown;
 
+  /** A compact JWS (HS256) in place of user_id and user_hash (docs/identity-jwt.md); never a 400 either. */
+  @Allow()
+  @ClaimValue()
+  user_jwt?: unknown;
+
   @VisitorEmail()
   email?: string;
 

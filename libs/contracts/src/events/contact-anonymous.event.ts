@@ -2,8 +2,31 @@ import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { defineEvent } from '../event-contract';
 import { VisitorEventFields } from './visitor-event.fields';
 
-/** `unopenable_claim`: the sealed claim of message.inbound did not open (a claim key missing from the verifier's ring, or bytes altered on the bus). */
-const CLAIM_FAILURE_REASONS = ['missing_hash', 'missing_user_id', 'malformed', 'mismatch', 'stale_secret', 'unknown_widget', 'unopenable_claim'] as const;
+/**
+ * `unopenable_claim`: the sealed claim of message.inbound did not open (a claim key missing from the verifier's ring, or bytes altered on the bus).
+ * `jwt_*`: a `user_jwt` that is not a token (`jwt_malformed`), not HS256 (`jwt_algorithm`), names no live key (`jwt_unknown_key`), does not verify
+ * (`jwt_signature`), is past its `exp` (`jwt_expired`), before its `nbf`/`iat` (`jwt_not_yet_valid`), lives longer than allowed or has no `exp`
+ * (`jwt_lifetime`), or is for another widget (`jwt_audience`). `policy_*`: the widget's identity policy refuses this kind of claim (docs/identity-jwt.md).
+ */
+const CLAIM_FAILURE_REASONS = [
+  'missing_hash',
+  'missing_user_id',
+  'malformed',
+  'mismatch',
+  'stale_secret',
+  'unknown_widget',
+  'unopenable_claim',
+  'jwt_malformed',
+  'jwt_algorithm',
+  'jwt_unknown_key',
+  'jwt_signature',
+  'jwt_expired',
+  'jwt_not_yet_valid',
+  'jwt_lifetime',
+  'jwt_audience',
+  'policy_requires_jwt',
+  'policy_requires_user_hash',
+] as const;
 export type ClaimFailureReason = (typeof CLAIM_FAILURE_REASONS)[number];
 
 export class ContactAnonymousData extends VisitorEventFields {

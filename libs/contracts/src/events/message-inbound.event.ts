@@ -9,6 +9,10 @@ import { VisitorEventFields } from './visitor-event.fields';
 export interface InboundClaim {
   user_id?: unknown;
   user_hash?: unknown;
+  /** A compact JWS (HS256) signing `sub` and maybe `email` and `name`; when present, the claim is this token and user_id/user_hash are not looked at. */
+  user_jwt?: unknown;
+  /** Set by the gateway in place of a `user_jwt` that cannot be a token: `jwt_malformed`. */
+  jwt_fault?: unknown;
   /** Set by the gateway when the claim cannot verify by its shape: the reason, in place of the parts that could not verify. */
   shape_fault?: unknown;
 }

@@ -8,11 +8,11 @@ export class WidgetSecretRotatedData {
   @IsUUID('all')
   widget_id!: string;
 
-  /** The version now current; everything verified under an older one is void. */
+  /** The oldest version that still verifies (the new one after a rotate, the staged one after a retire); everything verified under an older one is void. */
   @IsInt()
   @Min(1)
   secret_version!: number;
 }
 
-/** gateway → every gateway instance: the widget's verified live streams end (they verified under the old secret) and must verify again. */
+/** gateway → every gateway instance: the widget's live streams verified under an older secret end and must verify again (after a rotate or a retire). */
 export const WidgetSecretRotated = defineEvent('widget.secret.rotated', 1, WidgetSecretRotatedData);

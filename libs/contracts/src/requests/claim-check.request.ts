@@ -15,6 +15,8 @@ export class ClaimCheckRequest {
 export interface ClaimCheckResult {
   verified: boolean;
   user_id?: string;
+  /** With a verified claim: the widget secret version it verified under (a live stream lasts while that version verifies). */
+  secret_version?: number;
   /** Why a claim failed; absent when there was no claim. */
   reason?: ClaimFailureReason;
 }

@@ -1,5 +1,9 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
+/** Which claims a widget accepts (docs/identity-jwt.md): a user_hash, a user_jwt, or either. */
+export const IDENTITY_POLICIES = ['user_hash', 'jwt', 'either'] as const;
+export type IdentityPolicy = (typeof IDENTITY_POLICIES)[number];
+
 /** A widget connection: what a customer embeds, named publicly by its key. */
 @Entity('widgets')
 export class Widget {
@@ -19,6 +23,9 @@ export class Widget {
   /** Origins (scheme://host[:port]) the widget may be called from. */
   @Column('text', { array: true })
   allowed_origins!: string[];
+
+  @Column('text', { default: 'user_hash' })
+  identity_policy!: IdentityPolicy;
 
   @CreateDateColumn({ type: 'timestamptz' })
   created_at!: Date;

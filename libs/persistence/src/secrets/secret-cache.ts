@@ -1,13 +1,14 @@
 import Redis from 'ioredis';
-import { WidgetSecretVersions } from './widget-secret.vault';
+import { SecretChange, WidgetSecretVersions } from './widget-secret.vault';
 
 /**
- * The verifier's hot-path cache of decrypted widget secrets in Redis, with a bounded lifetime.
+ * The verifier's hot-path cache of decrypted widget secrets (and identity policy) in Redis, with a bounded lifetime.
  *
- * Rotation safety: each widget has a version marker next to its entry. A rotation raises the
- * marker (before its PostgreSQL commit) and deletes the entry; a reader ignores an entry older
- * than the marker, and a fill of an older version than the marker is refused inside Redis. So a
- * fill that read the old secret just before a rotation can never be served after it.
+ * Rotation safety: each widget has two markers next to its entry, the oldest secret version that
+ * still verifies and the generation of its last change (rotate, stage, retire, policy). A change
+ * raises them (before its PostgreSQL commit) and deletes the entry; a reader ignores an entry
+ * older than either marker, and a fill of an older one is refused inside Redis. So a fill that
+ * read the old state just before a change can never be served after it.
  */
 export class SecretCache {
   constructor(
@@ -17,24 +18,24 @@ export class SecretCache {
 
   /** One round trip. */
   async get(widgetId: string): Promise<WidgetSecretVersions | undefined> {
-    const [entry, marker] = await this.redis.mget(entryKey(widgetId), markerKey(widgetId));
+    const [entry, marker, generation] = await this.redis.mget(entryKey(widgetId), markerKey(widgetId), generationKey(widgetId));
     if (!entry) return undefined;
     const versions: WidgetSecretVersions = JSON.parse(entry);
-    return marker && versions.version < Number(marker) ? undefined : versions;
+    return versions.version < Number(marker ?? 0) || (versions.generation ?? 0) < Number(generation ?? 0) ? undefined : versions;
   }
 
   async fill(widgetId: string, versions: WidgetSecretVersions): Promise<void> {
-    await this.redis.eval(FILL_UNLESS_SUPERSEDED, 2, entryKey(widgetId), markerKey(widgetId), versions.version, JSON.stringify(versions), this.ttlSeconds);
+    await this.redis.eval(FILL_UNLESS_SUPERSEDED, 3, entryKey(widgetId), markerKey(widgetId), generationKey(widgetId), versions.version, versions.generation ?? 0, JSON.stringify(versions), this.ttlSeconds);
   }
 
-  /** Each widget's secret version as its last rotation marked it (0 where none is marked), in one round trip: what live streams compare with the version they verified under. */
+  /** Each widget's oldest live secret version as its last change marked it (0 where none is marked), in one round trip: what live streams compare with the version they verified under. */
   async markedVersions(widgetIds: string[]): Promise<number[]> {
     const markers = await this.redis.mget(...widgetIds.map(markerKey));
     return markers.map((marker) => Number(marker ?? 0));
   }
 
-  async invalidate(widgetId: string, newVersion: number): Promise<void> {
-    await this.redis.eval(RAISE_MARKER_AND_DROP, 2, entryKey(widgetId), markerKey(widgetId), newVersion, MARKER_TTL_SECONDS);
+  async invalidate(widgetId: string, change: SecretChange): Promise<void> {
+    await this.redis.eval(RAISE_MARKERS_AND_DROP, 3, entryKey(widgetId), markerKey(widgetId), generationKey(widgetId), change.liveFrom, change.generation, MARKER_TTL_SECONDS);
   }
 }
 
@@ -44,15 +45,17 @@ const MARKER_TTL_SECONDS = 7 * 24 * 3600;
 // Both keys share a hash tag, so the scripts stay valid on a Redis Cluster.
 const entryKey = (widgetId: string) => `inviaro:{${widgetId}}:secret`;
 const markerKey = (widgetId: string) => `inviaro:{${widgetId}}:secret-version`;
+const generationKey = (widgetId: string) => `inviaro:{${widgetId}}:secret-generation`;
 
 const FILL_UNLESS_SUPERSEDED = `
-local marker = tonumber(redis.call('GET', KEYS[2]) or '0')
-if tonumber(ARGV[1]) < marker then return 0 end
-redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
+if tonumber(ARGV[2]) < tonumber(redis.call('GET', KEYS[3]) or '0') then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
 return 1`;
 
-const RAISE_MARKER_AND_DROP = `
-local marker = tonumber(redis.call('GET', KEYS[2]) or '0')
-if tonumber(ARGV[1]) > marker then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
+const RAISE_MARKERS_AND_DROP = `
+for i = 2, 3 do
+  if tonumber(ARGV[i - 1]) > tonumber(redis.call('GET', KEYS[i]) or '0') then redis.call('SET', KEYS[i], ARGV[i - 1], 'EX', ARGV[3]) end
+end
 redis.call('DEL', KEYS[1])
 return 1`;

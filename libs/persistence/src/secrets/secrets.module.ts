@@ -3,6 +3,7 @@ import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/co
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ClaimKeys } from './claim-keys';
+import { PreviousSecretUses } from './previous-secret-uses';
 import { SecretCache } from './secret-cache';
 import { keyName, SecretsConfig } from './secrets.config';
 import { WidgetSecretVault } from './widget-secret.vault';
@@ -29,9 +30,10 @@ export class SecretsModule implements OnApplicationShutdown {
         { provide: KeyRing, useValue: KeyRing.parse(config.INVIARO_MASTER_KEYS) },
         { provide: WidgetSecretVault, useFactory: (db: DataSource, ring: KeyRing) => new WidgetSecretVault(db, ring), inject: [DataSource, KeyRing] },
         { provide: SecretCache, useFactory: (redis: Redis) => new SecretCache(redis, config.SECRET_CACHE_TTL_SECONDS), inject: [REDIS] },
+        { provide: PreviousSecretUses, useFactory: (redis: Redis) => new PreviousSecretUses(redis), inject: [REDIS] },
         { provide: ClaimKeys, useValue: new ClaimKeys(KeyRing.parse(config.INVIARO_CLAIM_KEYS, keyName('INVIARO_CLAIM_KEYS'))) },
       ],
-      exports: [REDIS, WidgetSecretVault, SecretCache, ClaimKeys],
+      exports: [REDIS, WidgetSecretVault, SecretCache, PreviousSecretUses, ClaimKeys],
     };
   }
 

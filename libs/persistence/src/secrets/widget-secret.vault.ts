@@ -1,11 +1,28 @@
 import { generateWidgetSecret, KeyRing, openSecret, sealSecret, SealedSecret } from '@inviaro/crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { IdentityPolicy } from '../entities/widget.entity';
 
-/** A widget's current secret and, while it is kept, the one it replaced. */
+/** What the verifier needs of a widget to decide a claim: its secrets, its identity policy and its key. */
 export interface WidgetSecretVersions {
+  /** The newest secret's version; the previous one's is `version - 1`. */
   version: number;
   secret: string;
   previous?: string;
+  /** The previous secret still verifies: a staged rotation awaits its retire call. */
+  previousLive?: boolean;
+  /** Absent in an entry cached before policies: `user_hash`. */
+  policy?: IdentityPolicy;
+  widgetKey?: string;
+  /** The widget's `secret_generation` when this was read: what the cache compares with its marker. */
+  generation?: number;
+}
+
+/** What a change of a widget's secrets or policy tells the cache before it commits. */
+export interface SecretChange {
+  /** The oldest version that still verifies after the change: live streams verified under an older one end. */
+  liveFrom: number;
+  /** The widget's generation after the change: cached entries of an older one are void. */
+  generation: number;
 }
 
 interface SealedRow {
@@ -50,31 +67,106 @@ export class WidgetSecretVault {
   }
 
   /**
-   * A new current secret, returned as its one reveal. `beforeCommit` runs with the new version
-   * while the old one is still current in PostgreSQL: the cache is told first, so no reader can
-   * re-cache the old secret once the rotation is visible.
+   * A new current secret, returned as its one reveal; every older one stops verifying at once.
+   * `beforeCommit` runs while the old state is still current in PostgreSQL: the cache is told
+   * first, so no reader can re-cache the old secret once the rotation is visible.
    */
-  async rotate(widgetId: string, beforeCommit: (version: number) => Promise<void>): Promise<{ version: number; secret: string }> {
+  async rotate(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number; secret: string }> {
+    return this.change(widgetId, async (tx, current) => {
+      const version = current + 1;
+      const secret = await this.add(tx, widgetId, version);
+      await tx.query(`UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, version]);
+      return { result: { version, secret }, liveFrom: version };
+    }, beforeCommit);
+  }
+
+  /**
+   * The next secret, returned as its one reveal, while the current one keeps verifying; null
+   * while a staged secret awaits its retire call (one staged rotation at a time).
+   */
+  async stage(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number; secret: string } | null> {
+    return this.change(widgetId, async (tx, current, previousLive) => {
+      if (previousLive) return { result: null };
+      const version = current + 1;
+      return { result: { version, secret: await this.add(tx, widgetId, version) }, liveFrom: current };
+    }, beforeCommit);
+  }
+
+  /** Ends the previous secret of a staged rotation at once, as `rotate` would; null when none is live. */
+  async retire(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number } | null> {
+    return this.change(widgetId, async (tx, current, previousLive) => {
+      if (!previousLive) return { result: null };
+      await tx.query(`UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, current]);
+      return { result: { version: current }, liveFrom: current };
+    }, beforeCommit);
+  }
+
+  async setPolicy(widgetId: string, policy: IdentityPolicy, beforeCommit: (change: SecretChange) => Promise<void>): Promise<void> {
+    await this.change(widgetId, async (tx, current, previousLive) => {
+      await tx.query(`UPDATE widgets SET identity_policy = $2 WHERE id = $1`, [widgetId, policy]);
+      return { result: undefined, liveFrom: previousLive ? current - 1 : current };
+    }, beforeCommit);
+  }
+
+  /** The newest version, and whether the one before it still verifies. */
+  async status(widgetId: string): Promise<{ version: number; previousLive: boolean }> {
+    const rows: Array<{ version: number; retired_at: Date | null }> = await this.db.query(
+      `SELECT version, retired_at FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`,
+      [widgetId],
+    );
+    return { version: rows[0]?.version ?? 0, previousLive: rows[1] !== undefined && rows[1].retired_at === null };
+  }
+
+  /** The secrets, policy and key the verifier decides with; null for a widget without a secret. */
+  async current(widgetId: string): Promise<WidgetSecretVersions | null> {
+    const rows: Array<SealedRow & { retired_at: Date | null; identity_policy: IdentityPolicy; widget_key: string; secret_generation: number }> = await this.db.query(
+      `SELECT ${SEALED_COLUMNS}, retired_at, w.identity_policy, w.key AS widget_key, w.secret_generation
+       FROM widget_secrets JOIN widgets w ON w.id = widget_id WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`,
+      [widgetId],
+    );
+    if (rows.length === 0) return null;
+    const [current, previous] = rows;
+    return {
+      version: current.version,
+      secret: this.open(widgetId, current),
+      previous: previous && this.open(widgetId, previous),
+      previousLive: previous !== undefined && previous.retired_at === null,
+      policy: current.identity_policy,
+      widgetKey: current.widget_key,
+      generation: current.secret_generation,
+    };
+  }
+
+  /**
+   * One change of what the verifier caches, serialised per widget (the generation's UPDATE locks
+   * the widget row). `apply` sees the newest version and whether the one before it is live;
+   * an answer without `liveFrom` changed nothing. Only the version before the newest is kept: live in a staged
+   * rotation, retired to tell a stale digest from a wrong one.
+   */
+  private async change<T>(
+    widgetId: string,
+    apply: (tx: EntityManager, current: number, previousLive: boolean) => Promise<{ result: T; liveFrom?: number }>,
+    beforeCommit: (change: SecretChange) => Promise<void>,
+  ): Promise<T> {
     return this.db.transaction(async (tx) => {
-      // Serialises rotations of one widget.
-      await tx.query(`SELECT id FROM widgets WHERE id = $1 FOR UPDATE`, [widgetId]);
-      const [{ current }] = await tx.query(`SELECT max(version) AS current FROM widget_secrets WHERE widget_id = $1`, [widgetId]);
-      const version = Number(current ?? 0) + 1;
-      const secret = generateWidgetSecret();
-      await this.insert(tx, widgetId, version, secret, true);
-      // Only the previous version is kept, to tell a stale digest from a wrong one.
-      await tx.query(`DELETE FROM widget_secrets WHERE widget_id = $1 AND version < $2`, [widgetId, version - 1]);
-      await beforeCommit(version);
-      return { version, secret };
+      const [[{ secret_generation: generation }]] = await tx.query(`UPDATE widgets SET secret_generation = secret_generation + 1 WHERE id = $1 RETURNING secret_generation`, [widgetId]);
+      const [newest, before]: Array<{ version: number; retired_at: Date | null }> = await tx.query(
+        `SELECT version, retired_at FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`,
+        [widgetId],
+      );
+      const applied = await apply(tx, newest?.version ?? 0, before !== undefined && before.retired_at === null);
+      if (applied.liveFrom === undefined) return applied.result;
+      await tx.query(`DELETE FROM widget_secrets WHERE widget_id = $1 AND version < (SELECT max(version) FROM widget_secrets WHERE widget_id = $1) - 1`, [widgetId]);
+      await beforeCommit({ liveFrom: applied.liveFrom, generation });
+      return applied.result;
     });
   }
 
-  /** The current secret and the previous one, decrypted; null for a widget without a secret. */
-  async current(widgetId: string): Promise<WidgetSecretVersions | null> {
-    const rows: SealedRow[] = await this.db.query(`SELECT ${SEALED_COLUMNS} FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`, [widgetId]);
-    if (rows.length === 0) return null;
-    const [current, previous] = rows;
-    return { version: current.version, secret: this.open(widgetId, current), previous: previous && this.open(widgetId, previous) };
+  /** A new version's secret, stored as revealed: the call that made it answers with it. */
+  private async add(tx: EntityManager, widgetId: string, version: number): Promise<string> {
+    const secret = generateWidgetSecret();
+    await this.insert(tx, widgetId, version, secret, true);
+    return secret;
   }
 
   /** Re-seals every secret not yet under the newest master key; safe while the system runs. */
