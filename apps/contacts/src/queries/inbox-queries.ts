@@ -11,7 +11,7 @@ import {
   ListContactsRequest,
 } from '@inviaro/contracts';
 import { OnRequest, RequestRefused } from '@inviaro/jetstream';
-import { decodeCursor, encodeCursor, KeysetPosition } from '@inviaro/persistence';
+import { decodeCursor, encodeCursor, firstRow, KeysetPosition, queryRows } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -80,7 +80,8 @@ export class InboxQueries {
   @OnRequest(ContactsHistory)
   async history(request: HistoryRequest): Promise<HistoryResult> {
     const before = position(request.before, 'before');
-    const rows: MessageRow[] = await this.db.query(
+    const rows = await queryRows<MessageRow>(
+      this.db,
       `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact
        FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
        WHERE c.workspace_id = $1
@@ -97,7 +98,8 @@ export class InboxQueries {
   @OnRequest(ListContacts)
   async list(request: ListContactsRequest): Promise<{ contacts: ContactSummary[]; next_cursor: string | null }> {
     const after = position(request.cursor, 'cursor');
-    const rows: ContactRow[] = await this.db.query(
+    const rows = await queryRows<ContactRow>(
+      this.db,
       `SELECT ${CONTACT_COLUMNS} FROM contacts
        WHERE workspace_id = $1 AND merged_into_id IS NULL
          AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3)
@@ -111,13 +113,15 @@ export class InboxQueries {
 
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
-    const [contact]: ContactRow[] = await this.db.query(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
+    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
     if (!contact) return null;
-    const conversations: Array<{ id: string; widget_id: string; created_at: Date }> = await this.db.query(
+    const conversations = await queryRows<{ id: string; widget_id: string; created_at: Date }>(
+      this.db,
       `SELECT id, widget_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
       [contact.id],
     );
-    const messages: Array<MessageRow & { conversation_id: string }> = await this.db.query(
+    const messages = await queryRows<MessageRow & { conversation_id: string }>(
+      this.db,
       `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1) ORDER BY created_at, id`,
       [conversations.map((conversation) => conversation.id)],
     );

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '@inviaro/persistence';
+import { decodeCursor, encodeCursor, firstRow, queryRows } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
@@ -34,12 +34,13 @@ export class VerificationFailuresController {
   @Answers({ summary: 'failed identity claims, newest first (never a hash or a secret)', status: 200, answer: VerificationFailures, errors: [400, 401, 404] })
   async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery) {
     if (query.widget_id) {
-      const [widget] = await this.db.query(`SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);
+      const widget = await firstRow(this.db, `SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);
       if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
     }
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
-    const rows: FailureRow[] = await this.db.query(
+    const rows = await queryRows<FailureRow>(
+      this.db,
       `SELECT id, widget_id, claimed_user_id, reason, count, first_at, at, at::text AS at_exact FROM verification_failures
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
        ORDER BY at DESC, id DESC LIMIT $5`,

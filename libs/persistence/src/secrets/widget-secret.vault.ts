@@ -1,5 +1,6 @@
 import { generateWidgetSecret, KeyRing, openSecret, sealSecret, SealedSecret } from '@inviaro/crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { execute, onlyRow, queryChange, queryRows } from '../sql';
 
 /** A widget's current secret and, while it is kept, the one it replaced. */
 export interface WidgetSecretVersions {
@@ -39,13 +40,14 @@ export class WidgetSecretVault {
    * call null. One UPDATE decides, so concurrent reveals cannot both win.
    */
   async reveal(widgetId: string): Promise<string | null> {
-    const [rows] = await this.db.query(
+    const { rows } = await queryChange<SealedRow>(
+      this.db,
       `UPDATE widget_secrets SET revealed_at = now()
        WHERE widget_id = $1 AND revealed_at IS NULL AND version = (SELECT max(version) FROM widget_secrets WHERE widget_id = $1)
        RETURNING ${SEALED_COLUMNS}`,
       [widgetId],
     );
-    const row: SealedRow | undefined = rows[0];
+    const [row] = rows;
     return row ? this.open(widgetId, row) : null;
   }
 
@@ -57,13 +59,13 @@ export class WidgetSecretVault {
   async rotate(widgetId: string, beforeCommit: (version: number) => Promise<void>): Promise<{ version: number; secret: string }> {
     return this.db.transaction(async (tx) => {
       // Serialises rotations of one widget.
-      await tx.query(`SELECT id FROM widgets WHERE id = $1 FOR UPDATE`, [widgetId]);
-      const [{ current }] = await tx.query(`SELECT max(version) AS current FROM widget_secrets WHERE widget_id = $1`, [widgetId]);
+      await execute(tx, `SELECT id FROM widgets WHERE id = $1 FOR UPDATE`, [widgetId]);
+      const { current } = await onlyRow<{ current: number | null }>(tx, `SELECT max(version) AS current FROM widget_secrets WHERE widget_id = $1`, [widgetId]);
       const version = Number(current ?? 0) + 1;
       const secret = generateWidgetSecret();
       await this.insert(tx, widgetId, version, secret, true);
       // Only the previous version is kept, to tell a stale digest from a wrong one.
-      await tx.query(`DELETE FROM widget_secrets WHERE widget_id = $1 AND version < $2`, [widgetId, version - 1]);
+      await execute(tx, `DELETE FROM widget_secrets WHERE widget_id = $1 AND version < $2`, [widgetId, version - 1]);
       await beforeCommit(version);
       return { version, secret };
     });
@@ -71,15 +73,15 @@ export class WidgetSecretVault {
 
   /** The current secret and the previous one, decrypted; null for a widget without a secret. */
   async current(widgetId: string): Promise<WidgetSecretVersions | null> {
-    const rows: SealedRow[] = await this.db.query(`SELECT ${SEALED_COLUMNS} FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`, [widgetId]);
-    if (rows.length === 0) return null;
-    const [current, previous] = rows;
+    const [current, previous] = await queryRows<SealedRow>(this.db, `SELECT ${SEALED_COLUMNS} FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`, [widgetId]);
+    if (!current) return null;
     return { version: current.version, secret: this.open(widgetId, current), previous: previous && this.open(widgetId, previous) };
   }
 
   /** Re-seals every secret not yet under the newest master key; safe while the system runs. */
   async resealAll(): Promise<number> {
-    const stale: Array<SealedRow & { widget_id: string }> = await this.db.query(
+    const stale = await queryRows<SealedRow & { widget_id: string }>(
+      this.db,
       `SELECT widget_id, ${SEALED_COLUMNS} FROM widget_secrets WHERE key_id <> $1`,
       [this.ring.currentKeyId],
     );
@@ -87,7 +89,8 @@ export class WidgetSecretVault {
     for (const row of stale) {
       const sealed = sealSecret(this.ring, this.open(row.widget_id, row), { widgetId: row.widget_id, version: row.version });
       // Compare-and-set on the old key id: a concurrent rotation or re-seal wins, and nothing is lost.
-      const [, count] = await this.db.query(
+      const { count } = await queryChange(
+        this.db,
         `UPDATE widget_secrets SET key_id = $4, iv = $5, ciphertext = $6, tag = $7 WHERE widget_id = $1 AND version = $2 AND key_id = $3`,
         [row.widget_id, row.version, row.key_id, sealed.keyId, sealed.iv, sealed.ciphertext, sealed.tag],
       );
@@ -98,7 +101,8 @@ export class WidgetSecretVault {
 
   private async insert(tx: EntityManager, widgetId: string, version: number, secret: string, revealed: boolean): Promise<void> {
     const sealed: SealedSecret = sealSecret(this.ring, secret, { widgetId, version });
-    await tx.query(
+    await execute(
+      tx,
       `INSERT INTO widget_secrets (widget_id, version, key_id, iv, ciphertext, tag, revealed_at) VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END)`,
       [widgetId, version, sealed.keyId, sealed.iv, sealed.ciphertext, sealed.tag, revealed],
     );
