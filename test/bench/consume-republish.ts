@@ -24,7 +24,7 @@ async function main() {
   for await (const message of messages) {
     while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     inFlight++;
-    const event = JSON.parse(message.string());
+    const event = JSON.parse(message.string()) as { id: string };
     void js.publish('contact.anonymous', Buffer.from(JSON.stringify({ ...event, subject: 'contact.anonymous' })), { msgID: `${consumer}-${event.id}` }).then(() => {
       message.ack();
       inFlight--;

@@ -43,7 +43,7 @@ class StoredWatch {
     const watch = new StoredWatch(await connectTestNats(natsUrl, { noAsyncTraces: true }));
     watch.nc.subscribe(MessageStored.subject, {
       callback: (_error, message) => {
-        const id = (message.json() as { data: { message_id: string } }).data.message_id;
+        const id = message.json<{ data: { message_id: string } }>().data.message_id;
         if (watch.storedAt.has(id)) watch.duplicates++;
         else watch.storedAt.set(id, performance.now());
       },

@@ -23,7 +23,7 @@ export interface BrowserSuite {
   system: RunningSystem;
   demo: Demo;
   /** A new device, closed after the suite. */
-  device(): Promise<BrowserContext>;
+  device: () => Promise<BrowserContext>;
 }
 
 /** The whole system, the demo product and Chromium, started before a suite's tests and stopped after them. */

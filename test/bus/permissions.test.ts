@@ -2,7 +2,7 @@ import { ClaimCheck, ContactsHistory, MessageInbound, MessageStored, WidgetSecre
 import { DEAD_LETTER_STREAM, durableName, ensureStreams, natsPermissions, streamOf } from '@inviaro/jetstream';
 import { connectTestNats, natsServer, ServerHandle } from '@inviaro/test-harness';
 import { CommonConfig } from '@inviaro/observability';
-import { AckPolicy, connect, DeliverPolicy, JSONCodec, NatsConnection, nuid } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, Events, JSONCodec, NatsConnection, nuid } from 'nats';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,9 +33,10 @@ describe('NATS: every client authenticated, each service held to its rights', ()
       ack_policy: AckPolicy.Explicit,
     });
     gateway = await connectTestNats(server.url, {}, 'gateway');
-    void (async () => {
-      for await (const status of gateway.status()) if (status.type === 'error') gatewayErrors.push(String(status.data));
-    })();
+    const collectErrors = async () => {
+      for await (const status of gateway.status()) if (status.type === Events.Error) gatewayErrors.push(typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data));
+    };
+    collectErrors().catch((error: unknown) => gatewayErrors.push(`status watch failed: ${String(error)}`));
   });
 
   afterAll(async () => {
@@ -86,7 +87,7 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     const seen: string[] = [];
     for (const subject of [MessageInbound.subject, 'message.*', '>']) gateway.subscribe(subject, { callback: (error, message) => seen.push(error ? `refused ${subject}` : message.string()) });
     await gateway.flush();
-    await harness.publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
+    harness.publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
     await harness.flush();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(seen.sort()).toEqual(['refused >', 'refused message.*', 'refused message.inbound']);

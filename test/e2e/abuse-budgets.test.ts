@@ -29,7 +29,7 @@ function caller(gatewayUrl: string, localAddress: string) {
           let text = '';
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] as string | undefined }));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] }));
         },
       );
       call.on('error', reject);

@@ -116,7 +116,7 @@ class QuorumWatch {
   }
 
   private async noteLeader(): Promise<void> {
-    const asked = this.connections.map(async (nc) => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(INBOUND_STREAM)).cluster?.leader ?? Promise.reject());
+    const asked = this.connections.map(async (nc) => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(INBOUND_STREAM)).cluster?.leader ?? Promise.reject(new Error('no leader')));
     const leader = await Promise.any(asked).catch(() => undefined);
     if (leader && this.leaders.at(-1) !== leader) this.leaders.push(leader);
   }

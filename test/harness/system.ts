@@ -82,7 +82,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
       processes,
       start,
-      sql: async (text, params) => (await db.query(text, params)).rows,
+      sql: async <T>(text: string, params?: unknown[]) => (await db.query(text, params)).rows as T[],
       /** Safe to call more than once (a test may stop early; afterAll stops again). */
       stop() {
         stopped ??= (async () => {

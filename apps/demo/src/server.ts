@@ -63,7 +63,7 @@ async function readBody(request: IncomingMessage): Promise<Record<string, string
   const text = Buffer.concat(chunks).toString('utf8');
   if ((request.headers['content-type'] ?? '').startsWith('application/json')) {
     try {
-      const parsed = JSON.parse(text || '{}');
+      const parsed = JSON.parse(text || '{}') as Record<string, unknown>;
       return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
     } catch {
       throw new HttpError(400, 'malformed JSON');

@@ -108,7 +108,7 @@ export class Widget {
   /** After the page's queued calls: drops a session another person left behind, then resumes. */
   start(): void {
     const saved = this.store.read();
-    if (saved.u && (!this.claim || saved.u !== mark(this.claim.userId))) this.reset(true);
+    if (saved.u && (!this.claim || saved.u !== mark(this.claim.userId))) void this.reset(true);
     this.ui.mount();
     this.sync();
   }
@@ -122,7 +122,7 @@ export class Widget {
     const claim: Claim = { userId: String(identity.userId), userHash: String(identity.userHash), email: identity.email, name: identity.name };
     const saved = this.store.read();
     // Someone else logged in on this browser without a logout in between: nothing of theirs carries over.
-    if ((previous && previous.userId !== claim.userId) || (saved.u && saved.u !== mark(claim.userId))) this.reset(true);
+    if ((previous && previous.userId !== claim.userId) || (saved.u && saved.u !== mark(claim.userId))) void this.reset(true);
     this.claim = claim;
     if (previous && previous.userHash === claim.userHash && previous.userId === claim.userId) {
       this.sync();
@@ -278,7 +278,7 @@ export class Widget {
   private otherTab(): void {
     const saved = this.store.read();
     if (!saved.t && this.token) {
-      this.reset(false);
+      void this.reset(false);
     } else if (saved.t && saved.t !== this.token) {
       this.token = saved.t;
       this.restart();
@@ -301,7 +301,7 @@ export class Widget {
     if (saved.i === claimMark) return;
     const session = this.session;
     this.identifying = true;
-    this.call('identify', {}, true)
+    void this.call('identify', {}, true)
       .then(
         () => {
           if (session !== this.session) return;

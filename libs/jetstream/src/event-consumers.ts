@@ -136,8 +136,8 @@ export class EventConsumers {
     this.deliveredAt.set(message, Date.now());
     const stopTimer = handling.startTimer({ subject });
     try {
-      const payload = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
-      const result = await handler(payload, new JetStreamContext([message]));
+      const payload: unknown = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
+      const result: unknown = await handler(payload, new JetStreamContext([message]));
       if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
       message.ack();
       handled.inc({ subject, outcome: 'acked' });

@@ -44,7 +44,7 @@ export class Responder {
     try {
       const { contract } = (handler.extras ?? {}) as RequestExtras;
       const request: unknown = message.json();
-      const result = await handler(contract ? validateData(contract, request) : request, undefined);
+      const result: unknown = await handler(contract ? validateData(contract, request) : request, undefined);
       const response = await lastValueFrom(this.toObservable(result), { defaultValue: null });
       message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
     } catch (error) {

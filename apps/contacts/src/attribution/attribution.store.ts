@@ -106,7 +106,7 @@ export class AttributionStore {
     const present = inputs.filter((input) => known.has(input.event.visitor_id));
     const verifiedContacts = await this.upsertVerifiedContacts(sql, present);
 
-    const results: Array<Settled<Attribution>> = new Array(inputs.length);
+    const results = new Array<Settled<Attribution>>(inputs.length);
     let folded = 0;
     // Received order inside the batch: the rule does not need it, but it means fewer runs to split.
     const order = inputs.map((_, i) => i).sort((a, b) => byReceived(inputs[a].event, inputs[b].event));

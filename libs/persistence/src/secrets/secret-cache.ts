@@ -19,7 +19,7 @@ export class SecretCache {
   async get(widgetId: string): Promise<WidgetSecretVersions | undefined> {
     const [entry, marker] = await this.redis.mget(entryKey(widgetId), markerKey(widgetId));
     if (!entry) return undefined;
-    const versions: WidgetSecretVersions = JSON.parse(entry);
+    const versions = JSON.parse(entry) as WidgetSecretVersions;
     return marker && versions.version < Number(marker) ? undefined : versions;
   }
 

@@ -13,7 +13,7 @@ class UsableKeyRing implements ValidatorConstraintInterface {
 
   validate(value: unknown, args?: ValidationArguments): boolean {
     try {
-      KeyRing.parse(String(value ?? ''), keyName(args?.property));
+      KeyRing.parse(typeof value === 'string' ? value : '', keyName(args?.property));
       return true;
     } catch (error) {
       this.problem = error instanceof Error ? error.message : String(error);
