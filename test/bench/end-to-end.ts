@@ -15,7 +15,7 @@
  */
 import { MessageStored } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
-import { connectTestNats, createWidget, RunningSystem, SERVICES, startNatsCluster, startSystem, SystemOptions, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, nth, RunningSystem, SERVICES, startNatsCluster, startSystem, SystemOptions, TestWidget, WidgetClient } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,7 +73,7 @@ class Traffic {
     // Half the visitors are logged in and sign every message; the rest are anonymous.
     const claim = visitor % 2 === 0 ? { user_id: userId, user_hash: userHash(userId, this.widget.secret) } : {};
     const started = performance.now();
-    const response = await this.client.postMessage(this.tokens[visitor], { client_message_id: `b-${Date.now()}-${i}`, text: `benchmark ${i}`, ...claim }).catch(() => undefined);
+    const response = await this.client.postMessage(nth(this.tokens, visitor), { client_message_id: `b-${Date.now()}-${i}`, text: `benchmark ${i}`, ...claim }).catch(() => undefined);
     if (response?.status !== 202) return undefined;
     this.sentAt.set(response.body.message_id, started);
     return response.body.message_id;
@@ -90,7 +90,7 @@ const CLOCK_TICKS_PER_S = Number(execFileSync('getconf', ['CLK_TCK'], { encoding
 /** User plus system CPU time of a process so far, in milliseconds. */
 function cpuMs(pid: number | undefined): number {
   // The fields after the command name, which may itself hold spaces: utime and stime are the 12th and 13th.
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
 }
 
@@ -135,10 +135,10 @@ async function throughput(system: RunningSystem, traffic: Traffic, watch: Stored
     rejected,
     accepted_per_s: Math.round(accepted.length / DURATION),
     stored_per_s: Math.round(storedInWindow / DURATION),
-    lost: accepted.length - Number(rows[0].count),
+    lost: accepted.length - Number(nth(rows, 0).count),
     duplicated_events: watch.duplicates,
     rss_mb_under_load: underLoad,
-    cpu_ms_per_accepted: Object.fromEntries(Object.entries(cpuAfter).map(([name, ms]) => [name, Number(((ms - cpuBefore[name]) / accepted.length).toFixed(3))])),
+    cpu_ms_per_accepted: Object.fromEntries(Object.entries(cpuAfter).map(([name, ms]) => [name, Number(((ms - (cpuBefore[name] ?? 0)) / accepted.length).toFixed(3))])),
   };
 }
 
@@ -158,8 +158,8 @@ async function latency(traffic: Traffic, watch: StoredWatch) {
     .map((id) => (watch.storedAt.get(id) ?? NaN) - traffic.sentAt.get(id)!)
     .filter((ms) => !Number.isNaN(ms))
     .sort((a, b) => a - b);
-  const at = (q: number) => Number(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))].toFixed(1));
-  return { offered_per_s: RATE, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: Number(latencies[latencies.length - 1].toFixed(1)) };
+  const at = (q: number) => Number(nth(latencies, Math.min(latencies.length - 1, Math.floor(q * latencies.length))).toFixed(1));
+  return { offered_per_s: RATE, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: Number(nth(latencies, latencies.length - 1).toFixed(1)) };
 }
 
 /** One Node client publishing to JetStream as fast as it can, acknowledged, for ten seconds, on a stream of `replicas` copies. */

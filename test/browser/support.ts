@@ -176,7 +176,7 @@ export class WidgetOnPage {
       `"${text}" shown once`,
       (lines) => {
         const matching = lines.filter((l) => l.text === text);
-        return matching.length === 1 && !matching[0].state && (!author || matching[0].author === author);
+        return matching.length === 1 && !matching[0]?.state && (!author || matching[0]?.author === author);
       },
       timeoutMs,
     );

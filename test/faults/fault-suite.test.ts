@@ -1,6 +1,6 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
-import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, nth, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -35,7 +35,7 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     return load;
   }
 
-  const service = (name: string, index = 0) => system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null)[index];
+  const service = (name: string, index = 0) => nth(system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null), index);
 
   it('survives kill -9 of the gateway', async () => {
     const load = await underLoad(async () => {

@@ -9,7 +9,7 @@ export class Html {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /** What a template may interpolate: text and numbers are escaped, Html is kept, nothing else is shown. */
@@ -24,8 +24,8 @@ function render(value: Interpolation): string {
 
 /** A template whose interpolations are escaped unless they are Html (or arrays of it). */
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
-  let out = strings[0];
-  values.forEach((value, i) => (out += render(value) + strings[i + 1]));
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => (out += render(value) + (strings[i + 1] ?? '')));
   return new Html(out);
 }
 

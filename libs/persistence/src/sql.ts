@@ -22,8 +22,13 @@ export async function firstRow<Row>(db: SqlRunner, sql: string, params: unknown[
 
 /** The row a statement always returns (an INSERT ... RETURNING, an aggregate): none is a bug, said as one. */
 export async function onlyRow<Row>(db: SqlRunner, sql: string, params: unknown[] = []): Promise<Row> {
-  const row = await firstRow<Row>(db, sql, params);
-  if (row === undefined) throw new Error(`expected a row from: ${sql.trim().split('\n')[0]}`);
+  return requireRow(await queryRows<Row>(db, sql, params), sql);
+}
+
+/** The first of rows that cannot be empty, from any client; `what` (the statement, or what it reads) names the bug if they are. */
+export function requireRow<Row>(rows: readonly Row[], what: string): Row {
+  const [row] = rows;
+  if (row === undefined) throw new Error(`expected a row from: ${what.trim().split('\n')[0]}`);
   return row;
 }
 

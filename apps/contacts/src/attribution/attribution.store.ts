@@ -1,6 +1,7 @@
 import { userKey, VisitorEventFields } from '@inviaro/contracts';
 import { DeadLetter } from '@inviaro/jetstream';
 import { counter } from '@inviaro/observability';
+import { requireRow } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
 import { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
@@ -72,8 +73,7 @@ export class AttributionStore {
       return Promise.all(
         inputs.map(async (input): Promise<Settled<Attribution>> => {
           try {
-            const [result] = await withRetries(() => this.transaction([input]));
-            return result;
+            return requireRow(await withRetries(() => this.transaction([input])), 'a transaction of one event');
           } catch (alone) {
             return { ok: false, error: alone };
           }
@@ -109,9 +109,8 @@ export class AttributionStore {
     const results = new Array<Settled<Attribution>>(inputs.length);
     let folded = 0;
     // Received order inside the batch: the rule does not need it, but it means fewer runs to split.
-    const order = inputs.map((_, i) => i).sort((a, b) => byReceived(inputs[a].event, inputs[b].event));
-    for (const i of order) {
-      const input = inputs[i];
+    const order = [...inputs.entries()].sort(([, a], [, b]) => byReceived(a.event, b.event));
+    for (const [i, input] of order) {
       if (!known.has(input.event.visitor_id)) {
         results[i] = { ok: false, error: new DeadLetter(`visitor ${input.event.visitor_id} does not exist`) };
         continue;
@@ -201,13 +200,13 @@ export class AttributionStore {
 
   /** Retires the anonymous events `messageIds` (all of contact `runContactId`) into `intoContactId`, as closed by `event`. */
   private async fold(sql: Sql, event: VisitorEventFields, intoContactId: string, runContactId: string, messageIds: string[]): Promise<void> {
-    const [run] = await sql<{ merged_into_id: string | null; continues: boolean }>(
+    const run = await sql<{ merged_into_id: string | null; continues: boolean }>(
       `SELECT merged_into_id, EXISTS (
          SELECT 1 FROM visitor_events l WHERE l.contact_id = c.id AND l.user_id IS NULL AND (l.received_at, l.message_id) > ($2, $3)
        ) AS continues
        FROM contacts c WHERE c.id = $1`,
       [runContactId, event.received_at, event.message_id],
-    );
+    ).then((rows) => requireRow(rows, 'the run being folded'));
     // Where the run's messages are now: the live contact's own conversation, or that of the user a later verified event folded them into.
     const home = run.merged_into_id ?? runContactId;
     if (!run.continues) {
@@ -224,11 +223,11 @@ export class AttributionStore {
     }
     // Late delivery: events received after this one are already in the run. They keep its contact;
     // those before it get a contact of their own, retired here, as in-order delivery would have made.
-    const [retired] = await sql<{ id: string }>(
+    const retired = await sql<{ id: string }>(
       `INSERT INTO contacts (workspace_id, visitor_id, is_verified, merged_into_id, merged_at, folded_by, last_seen_at)
        VALUES ($1, $2, false, $3, $4, $5, $4) RETURNING id`,
       [event.workspace_id, event.visitor_id, intoContactId, event.received_at, event.message_id],
-    );
+    ).then((rows) => requireRow(rows, 'the retired contact'));
     await sql(`UPDATE visitor_events SET contact_id = $2 WHERE message_id = ANY($1::uuid[])`, [messageIds, retired.id]);
     await this.recomputeAttributes(sql, retired.id);
     await this.recomputeAttributes(sql, runContactId);
@@ -260,22 +259,22 @@ export class AttributionStore {
       if (existing) {
         runContactId = existing.id;
       } else {
-        const [created] = await sql<{ id: string }>(
+        const created = await sql<{ id: string }>(
           `INSERT INTO contacts (workspace_id, visitor_id, is_verified, merged_into_id, merged_at, folded_by, last_seen_at)
            VALUES ($1, $2, false, $3, $4, $5, $6) RETURNING id`,
           [event.workspace_id, event.visitor_id, closer.contact_id, closer.received_at, closer.message_id, event.received_at],
-        );
+        ).then((rows) => requireRow(rows, 'the new contact'));
         runContactId = created.id;
         folded = 1;
       }
       homeContactId = closer.contact_id;
     } else {
-      const [live] = await sql<{ id: string }>(
+      const live = await sql<{ id: string }>(
         `INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, $3)
          ON CONFLICT (visitor_id) WHERE visitor_id IS NOT NULL AND merged_into_id IS NULL
          DO UPDATE SET last_seen_at = contacts.last_seen_at RETURNING id`,
         [event.workspace_id, event.visitor_id, event.received_at],
-      );
+      ).then((rows) => requireRow(rows, 'the live contact'));
       runContactId = homeContactId = live.id;
     }
     await sql(
@@ -336,11 +335,11 @@ export class AttributionStore {
   private async conversation(sql: Sql, contactId: string, event: VisitorEventFields): Promise<string> {
     const [found] = await sql<{ id: string }>(`SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2`, [contactId, event.visitor_id]);
     if (found) return found.id;
-    const [created] = await sql<{ id: string }>(
+    const created = await sql<{ id: string }>(
       `INSERT INTO conversations (contact_id, widget_id, visitor_id) VALUES ($1, $2, $3)
        ON CONFLICT (contact_id, visitor_id) DO UPDATE SET widget_id = conversations.widget_id RETURNING id`,
       [contactId, event.widget_id, event.visitor_id],
-    );
+    ).then((rows) => requireRow(rows, 'the conversation'));
     return created.id;
   }
 
@@ -361,7 +360,7 @@ export class AttributionStore {
    * event in a retired run, that run's fold. The same answer on a redelivery.
    */
   private async outcome(sql: Sql, messageId: string): Promise<Attribution> {
-    const [row] = await sql<{ run_id: string; retired: boolean; contact_id: string; user_id: string | null; conversation_id: string; closed_id: string | null }>(
+    const row = await sql<{ run_id: string; retired: boolean; contact_id: string; user_id: string | null; conversation_id: string; closed_id: string | null }>(
       `SELECT r.id AS run_id, r.merged_into_id IS NOT NULL AS retired, h.id AS contact_id, h.user_id, v.id AS conversation_id, f.id AS closed_id
        FROM visitor_events t
        JOIN contacts r ON r.id = t.contact_id
@@ -370,7 +369,7 @@ export class AttributionStore {
        LEFT JOIN contacts f ON f.folded_by = t.message_id
        WHERE t.message_id = $1`,
       [messageId],
-    );
+    ).then((rows) => requireRow(rows, 'the outcome of an event'));
     const userId = row.user_id ?? undefined;
     const foldedFrom = [row.retired ? row.run_id : undefined, row.closed_id ?? undefined].filter((id): id is string => id !== undefined);
     return {

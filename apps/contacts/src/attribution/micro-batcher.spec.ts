@@ -40,11 +40,11 @@ describe('MicroBatcher', () => {
     expect(firstDone).toBe(false);
     expect(batcher.backlog).toBe(3);
 
-    gates[0].resolve();
+    gates[0]?.resolve();
     await first;
     await tick();
     expect(batches).toEqual([[1], [2, 3, 4]]);
-    gates[1].resolve();
+    gates[1]?.resolve();
     expect(await Promise.all(later)).toEqual([2, 3, 4]);
   });
 

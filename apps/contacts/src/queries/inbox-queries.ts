@@ -11,7 +11,7 @@ import {
   ListContactsRequest,
 } from '@inviaro/contracts';
 import { OnRequest, RequestRefused } from '@inviaro/jetstream';
-import { decodeCursor, encodeCursor, firstRow, KeysetPosition, queryRows } from '@inviaro/persistence';
+import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -52,13 +52,6 @@ function toContact(row: ContactRow): ContactSummary {
   };
 }
 
-/** A page of rows fetched with one extra: the cursor of the last kept row when there is more. */
-function page<T extends { id: string; at_exact: string }>(rows: T[], limit: number): { rows: T[]; next: string | null } {
-  const kept = rows.slice(0, limit);
-  const last = kept[kept.length - 1];
-  return { rows: kept, next: rows.length > limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null };
-}
-
 /** Where a page starts; a cursor this API never gave is the caller's mistake, named by its field. */
 function position(cursor: string | undefined, field: 'before' | 'cursor'): KeysetPosition | null {
   if (!cursor) return null;
@@ -90,7 +83,7 @@ export class InboxQueries {
        ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
       [request.workspace_id, request.visitor_id, request.user_id ?? null, before?.at ?? null, before?.id ?? null, request.limit + 1],
     );
-    const { rows: newestFirst, next } = page(rows, request.limit);
+    const { rows: newestFirst, next } = keysetPage(rows, request.limit);
     return { contact: { is_verified: request.user_id !== undefined }, messages: newestFirst.reverse().map(toMessage), next_cursor: next };
   }
 
@@ -107,7 +100,7 @@ export class InboxQueries {
        ORDER BY created_at DESC, id DESC LIMIT $6`,
       [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1],
     );
-    const { rows: kept, next } = page(rows, request.limit);
+    const { rows: kept, next } = keysetPage(rows, request.limit);
     return { contacts: kept.map(toContact), next_cursor: next };
   }
 

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, firstRow, queryRows } from '@inviaro/persistence';
+import { decodeCursor, firstRow, keysetPage, queryRows } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
@@ -46,10 +46,9 @@ export class VerificationFailuresController {
        ORDER BY at DESC, id DESC LIMIT $5`,
       [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const page = keysetPage(rows, query.limit);
     return {
-      failures: page.map((row) => ({
+      failures: page.rows.map((row) => ({
         widget_id: row.widget_id,
         claimed_user_id: row.claimed_user_id,
         reason: row.reason,
@@ -58,7 +57,7 @@ export class VerificationFailuresController {
         first_at: row.first_at.toISOString(),
         last_at: row.at.toISOString(),
       })),
-      next_cursor: rows.length > query.limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null,
+      next_cursor: page.next,
     };
   }
 }

@@ -73,7 +73,7 @@ export class RateBudgets {
       }
       return;
     }
-    const blockedMs = budgets.reduce((ms, budget, i) => (counts[2 * i] > budget.limit ? Math.max(ms, counts[2 * i + 1]) : ms), -1);
+    const blockedMs = budgets.reduce((ms, budget, i) => ((counts[2 * i] ?? 0) > budget.limit ? Math.max(ms, counts[2 * i + 1] ?? 0) : ms), -1);
     if (blockedMs >= 0) throw new ApiError(429, 'rate_limited', 'too many requests; slow down', Math.max(1, Math.ceil(blockedMs / 1000)));
   }
 

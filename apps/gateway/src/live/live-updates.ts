@@ -102,7 +102,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   /** The widget's secret version to give a stream whose claim is about to be checked (read first: a rotation in between only ends the stream early). */
   async secretVersion(widgetId: string): Promise<number> {
     try {
-      const [version] = await this.secrets.markedVersions([widgetId]);
+      const [version = 0] = await this.secrets.markedVersions([widgetId]);
       return version;
     } catch {
       throw unavailable('live_unavailable', 'live updates are unavailable right now; try again');
