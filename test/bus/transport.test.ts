@@ -1,12 +1,8 @@
 import { ContactsHistory, MessageStored, RequestReply } from '@inviaro/contracts';
-import { ensureStreams, JETSTREAM_TRANSPORT, JetStreamContext, JetStreamRequestContext, JetStreamServer, JetStreamStatus } from '@inviaro/jetstream';
-import { CommonConfig } from '@inviaro/observability';
-import { connectTestNats, natsServer, ServerHandle, waitFor } from '@inviaro/test-harness';
+import { JETSTREAM_TRANSPORT, JetStreamContext, JetStreamRequestContext, JetStreamServer, JetStreamStatus } from '@inviaro/jetstream';
+import { busSuite, waitFor } from '@inviaro/test-harness';
 import { BaseRpcContext } from '@nestjs/microservices';
-import { JSONCodec, NatsConnection } from 'nats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { JSONCodec } from 'nats';
 import pino from 'pino';
 
 jest.setTimeout(120_000);
@@ -20,20 +16,14 @@ function subjectOf(context: unknown): string {
 }
 
 describe('JetStreamServer: what a Nest transport offers (processing hooks, a request context, status and events)', () => {
-  let dir: string;
-  let server: ServerHandle;
-  let nc: NatsConnection;
+  const bus = busSuite({ maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   let transport: JetStreamServer;
   const seen: string[] = [];
   const statuses: JetStreamStatus[] = [];
   const events: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inviaro-transport-'));
-    server = await natsServer(dir);
-    nc = await connectTestNats(server.url, { maxReconnectAttempts: -1, reconnectTimeWait: 200 });
-    await ensureStreams(await nc.jetstreamManager(), new CommonConfig());
-    transport = new JetStreamServer(nc, { service: 'transport-test', logger: pino({ level: 'silent' }), concurrency: 1 });
+    transport = new JetStreamServer(bus.nc, { service: 'transport-test', logger: pino({ level: 'silent' }), concurrency: 1 });
     transport.setOnProcessingStartHook((transportId, context, done) => {
       seen.push(`start ${subjectOf(context)} ${transportId === JETSTREAM_TRANSPORT ? 'jetstream' : String(transportId)}`);
       void done();
@@ -56,17 +46,12 @@ describe('JetStreamServer: what a Nest transport offers (processing hooks, a req
     expect(failure).toBeUndefined();
   });
 
-  afterAll(async () => {
-    await transport?.close();
-    await nc?.close();
-    await server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => transport?.close());
 
   it('runs each event handler inside the start and end hooks, with the message as its context, failed or not', async () => {
-    await nc.jetstream().publish(MessageStored.subject, jc.encode({ n: 1 }));
+    await bus.nc.jetstream().publish(MessageStored.subject, jc.encode({ n: 1 }));
     await waitFor('the first event to end its processing', async () => (seen.includes('end message.stored') ? true : undefined), 20_000);
-    await nc.jetstream().publish(MessageStored.subject, jc.encode({ n: 2 }));
+    await bus.nc.jetstream().publish(MessageStored.subject, jc.encode({ n: 2 }));
     await waitFor('the failed event to end its processing', async () => (seen.filter((line) => line === 'end message.stored').length >= 2 ? true : undefined), 20_000);
     expect(seen.slice(0, 6)).toEqual([
       'start message.stored jetstream',
@@ -80,16 +65,16 @@ describe('JetStreamServer: what a Nest transport offers (processing hooks, a req
 
   it('gives a request handler a context that names the request, inside the same hooks', async () => {
     seen.length = 0;
-    const reply = (await nc.request(ContactsHistory.subject, jc.encode({ n: 7 }), { timeout: 10_000 })).json<RequestReply<{ echoed: number; subject: string }>>();
+    const reply = (await bus.nc.request(ContactsHistory.subject, jc.encode({ n: 7 }), { timeout: 10_000 })).json<RequestReply<{ echoed: number; subject: string }>>();
     expect(reply).toEqual({ ok: true, data: { echoed: 7, subject: ContactsHistory.subject } });
     expect(seen.filter((line) => line.includes(ContactsHistory.subject))).toEqual([`start ${ContactsHistory.subject} jetstream`, `end ${ContactsHistory.subject}`]);
   });
 
   it('reports the connection on status and on(): connected, disconnected while the server is away, connected again', async () => {
     expect(statuses).toEqual(['connected']);
-    await server.kill('SIGKILL');
+    await bus.server.kill('SIGKILL');
     await waitFor('the disconnect', async () => (statuses.includes('disconnected') ? true : undefined), 20_000);
-    await server.start();
+    await bus.server.start();
     await waitFor('the reconnect', async () => (events.includes('reconnect') ? true : undefined), 30_000);
     expect(statuses[0]).toBe('connected');
     expect(statuses.at(-1)).toBe('connected');
