@@ -33,7 +33,7 @@ export async function superviseConsumer(name: string, open: () => Promise<Consum
   let consuming = await open();
   const supervise = async () => {
     while (!stopped) {
-      const reason = await drain(consuming, each).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+      const reason = await drain(consuming, each).catch(describeError);
       if (stopped) break;
       health.down(reason);
       logger.warn({ consumer: name, reason }, 'consumer ended; recreating it');
