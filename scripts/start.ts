@@ -22,7 +22,7 @@ interface DemoState {
 const STATE_FILE = join(RUN_DIR, 'demo.json');
 
 function loadState(): DemoState {
-  if (existsSync(STATE_FILE)) return JSON.parse(readFileSync(STATE_FILE, 'utf8'));
+  if (existsSync(STATE_FILE)) return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as DemoState;
   return { masterKeys: process.env.INVIARO_MASTER_KEYS ?? `local:${generateMasterKey()}` };
 }
 

@@ -12,7 +12,7 @@ export function rssMb(pid: number | undefined): number {
 /** The fields after the command name, which may itself hold spaces: ppid is [1], utime [11], stime [12], cutime [13], cstime [14]. */
 function statFields(pid: number | string): string[] | undefined {
   try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
   } catch {
     return undefined; // it exited meanwhile
   }

@@ -26,7 +26,7 @@ const NATIVE = 'native (socket and file writes, crypto, ...)';
 /** Where a function lives: a package under node_modules, node's JavaScript, V8's own states, native code, or our dist/. */
 function origin({ functionName, url }: ProfileNode['callFrame']): string {
   const inPackage = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (inPackage) return inPackage[1];
+  if (inPackage?.[1]) return inPackage[1];
   if (url.startsWith('node:')) return NODE;
   if (url === '') return functionName.startsWith('(') ? V8 : NATIVE;
   return /dist\/((?:apps|libs|test)\/[^/]+)/.exec(url)?.[1] ?? url;
@@ -40,7 +40,7 @@ function top(totals: Map<string, number>, all: number, count: number): string[] 
 }
 
 function summarize(file: string, count: number): string {
-  const profile: Profile = JSON.parse(readFileSync(file, 'utf8'));
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
   const byOrigin = new Map<string, number>();
@@ -66,5 +66,6 @@ function summarize(file: string, count: number): string {
 }
 
 const dir = process.argv[2];
+if (!dir) throw new Error('usage: node dist/test/bench/profile-summary.js <folder of .cpuprofile files> [count]');
 const count = Number(process.argv[3] ?? 15);
 for (const name of readdirSync(dir).filter((n) => n.endsWith('.cpuprofile'))) console.log(`${summarize(join(dir, name), count)}\n`);

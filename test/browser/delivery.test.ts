@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { WidgetClient } from '@inviaro/test-harness';
+import { nth, WidgetClient } from '@inviaro/test-harness';
 import { Request } from 'playwright-core';
 import { AMAR, BEA, browserSuite, contactsWithMessages, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
 
@@ -89,7 +89,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.send('Typed offline, two');
     await widget.waitForLines('both waiting', (lines) => lines.filter((l) => l.state === 'waiting').length === 2);
     await waitFor('the offline notice', async () => ((await widget.status.textContent())?.includes('offline') ? true : undefined), 10_000);
-    const saved = JSON.parse(Object.values(await widget.storage())[0]) as { o: Array<{ c: string; x: string }> };
+    const saved = JSON.parse(nth(Object.values(await widget.storage()), 0)) as { o: Array<{ c: string; x: string }> };
     expect(saved.o.map((p) => p.x)).toEqual(['Typed offline, one', 'Typed offline, two']);
     await context.setOffline(false);
     await widget.waitForText('Typed offline, two', 'visitor', 20_000);
@@ -144,7 +144,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     expect(attempts.get('Through a 503 and a lost answer')).toBeDefined();
     const shown = await widget.texts();
     expect(shown.filter((t) => texts.includes(t)).sort()).toEqual([...texts].sort());
-    expect(JSON.parse(Object.values(await widget.storage())[0]).o ?? []).toEqual([]);
+    expect(JSON.parse(nth(Object.values(await widget.storage()), 0)).o ?? []).toEqual([]);
   });
 
   it('(h) runs calls made before the script loaded (the queue stub)', async () => {

@@ -118,7 +118,7 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
     expect(await widget.launcher.evaluate((node) => getComputedStyle(node).borderRadius)).toBe('50%');
     expect(await page.locator('header.top').evaluate((node) => getComputedStyle(node).backgroundColor)).toBe('rgb(20, 33, 61)');
     expect(await page.locator('inviaro-chat header').evaluate((node) => getComputedStyle(node).backgroundColor)).toBe('rgb(54, 81, 212)');
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('inviaro-chat')!).position)).toBe('fixed');
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('inviaro-chat')).position)).toBe('fixed');
 
     // Labelled for screen readers.
     expect(await launcher.getAttribute('aria-expanded')).toBe('false');

@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { INBOUND_STREAM } from '@inviaro/jetstream';
-import { connectTestNats, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, nth, WidgetClient } from '@inviaro/test-harness';
 import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
@@ -40,7 +40,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     const contacts = await waitFor('one verified contact with both devices’ messages', async () => {
       const all = await contactsWithMessages(suite.demo.widget);
       const amar = all.filter((c) => c.user_id === AMAR.id);
-      return amar.length === 1 && textsOf(amar[0]).length === 2 ? all : undefined;
+      return amar.length === 1 && textsOf(nth(amar, 0)).length === 2 ? all : undefined;
     });
     const amar = contacts.find((c) => c.user_id === AMAR.id)!;
     expect(amar.is_verified).toBe(true);

@@ -23,7 +23,7 @@ export interface BrowserSuite {
   system: RunningSystem;
   demo: Demo;
   /** A new device, closed after the suite. */
-  device(): Promise<BrowserContext>;
+  device: () => Promise<BrowserContext>;
 }
 
 /** The whole system, the demo product and Chromium, started before a suite's tests and stopped after them. */
@@ -176,7 +176,7 @@ export class WidgetOnPage {
       `"${text}" shown once`,
       (lines) => {
         const matching = lines.filter((l) => l.text === text);
-        return matching.length === 1 && !matching[0].state && (!author || matching[0].author === author);
+        return matching.length === 1 && !matching[0]?.state && (!author || matching[0]?.author === author);
       },
       timeoutMs,
     );

@@ -1,18 +1,15 @@
 import { BUS_ROLES, environmentAuthorization, passwordVariable } from '@inviaro/jetstream';
-import { REPO_ROOT } from '@inviaro/test-harness';
+import { readCompose, REPO_ROOT } from '@inviaro/test-harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-
-type Service = { command?: string[]; volumes?: string[]; environment?: Record<string, string> };
 
 describe('compose: NATS with a user of its own for every service', () => {
-  const compose = parse(readFileSync(join(REPO_ROOT, 'docker', 'compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+  const compose = readCompose();
 
   it('runs every nats-server node on docker/nats.conf, which is the permission table as rendered now', () => {
     expect(readFileSync(join(REPO_ROOT, 'docker', 'nats.conf'), 'utf8')).toBe(environmentAuthorization());
     for (const node of ['nats-1', 'nats-2', 'nats-3']) {
-      const nats = compose.services[node];
+      const nats = compose.service(node);
       expect(nats.command).toEqual(expect.arrayContaining(['-c', '/etc/nats/nats.conf']));
       expect(nats.volumes).toContain('./nats.conf:/etc/nats/nats.conf:ro');
       for (const role of BUS_ROLES) expect(nats.environment?.[passwordVariable(role)]).toMatch(new RegExp(`^\\$\\{${passwordVariable(role)}:\\?`));
@@ -21,7 +18,7 @@ describe('compose: NATS with a user of its own for every service', () => {
 
   it('connects each service as its own user with its own required password', () => {
     for (const service of ['gateway', 'verifier', 'contacts'] as const) {
-      expect(compose.services[service].environment).toEqual(
+      expect(compose.service(service).environment).toEqual(
         expect.objectContaining({ NATS_USER: service, NATS_PASSWORD: expect.stringMatching(new RegExp(`^\\$\\{${passwordVariable(service)}:\\?`)) }),
       );
     }

@@ -1,11 +1,7 @@
 import { ClaimCheck, ContactsHistory, MessageInbound, MessageStored, WidgetSecretRotated } from '@inviaro/contracts';
-import { DEAD_LETTER_STREAM, durableName, ensureStreams, natsPermissions, streamOf } from '@inviaro/jetstream';
-import { connectTestNats, natsServer, ServerHandle } from '@inviaro/test-harness';
-import { CommonConfig } from '@inviaro/observability';
-import { AckPolicy, connect, DeliverPolicy, JSONCodec, NatsConnection, nuid } from 'nats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { DEAD_LETTER_STREAM, durableName, natsPermissions, streamOf } from '@inviaro/jetstream';
+import { busSuite, connectTestNats } from '@inviaro/test-harness';
+import { AckPolicy, connect, DeliverPolicy, Events, JSONCodec, NatsConnection, nuid } from 'nats';
 
 jest.setTimeout(120_000);
 
@@ -14,40 +10,30 @@ const SECRET = `claim-${nuid.next()}`;
 const jc = JSONCodec();
 
 describe('NATS: every client authenticated, each service held to its rights', () => {
-  let dir: string;
-  let server: ServerHandle;
-  let harness: NatsConnection;
+  const bus = busSuite();
   let gateway: NatsConnection;
   const gatewayErrors: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inviaro-bus-'));
-    server = await natsServer(dir);
-    harness = await connectTestNats(server.url);
-    await ensureStreams(await harness.jetstreamManager(), new CommonConfig());
-    await harness.jetstream().publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
+    await bus.nc.jetstream().publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
     // The verifier's durable consumer, as the verifier makes it, holding the event.
-    await (await harness.jetstreamManager()).consumers.add(streamOf(MessageInbound.subject), {
+    await (await bus.nc.jetstreamManager()).consumers.add(streamOf(MessageInbound.subject), {
       durable_name: durableName('verifier', MessageInbound.subject),
       filter_subject: MessageInbound.subject,
       ack_policy: AckPolicy.Explicit,
     });
-    gateway = await connectTestNats(server.url, {}, 'gateway');
-    void (async () => {
-      for await (const status of gateway.status()) if (status.type === 'error') gatewayErrors.push(String(status.data));
-    })();
+    gateway = await connectTestNats(bus.server.url, {}, 'gateway');
+    const collectErrors = async () => {
+      for await (const status of gateway.status()) if (status.type === Events.Error) gatewayErrors.push(typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data));
+    };
+    collectErrors().catch((error: unknown) => gatewayErrors.push(`status watch failed: ${String(error)}`));
   });
 
-  afterAll(async () => {
-    await gateway?.close();
-    await harness?.close();
-    await server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => gateway?.close());
 
   it('refuses a client without credentials, and one with a wrong password', async () => {
-    await expect(connect({ servers: server.url, reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
-    await expect(connect({ servers: server.url, user: 'gateway', pass: 'guessed', reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+    await expect(connect({ servers: bus.server.url, reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+    await expect(connect({ servers: bus.server.url, user: 'gateway', pass: 'guessed', reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
   });
 
   it('lets the gateway do its work: publish message.inbound, ask the verifiers, follow message.stored and widget.secret.rotated', async () => {
@@ -55,7 +41,7 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     expect(ack.stream).toBe(streamOf(MessageInbound.subject));
 
     // A verifier answers the claim check; the gateway's request reaches it and the answer comes back to the gateway's inbox.
-    const verifier = await connectTestNats(server.url, {}, 'verifier');
+    const verifier = await connectTestNats(bus.server.url, {}, 'verifier');
     verifier.subscribe(ClaimCheck.subject, { queue: 'verifier', callback: (_error, message) => message.respond(jc.encode({ ok: true, data: { verified: false } })) });
     await verifier.flush();
     expect(jc.decode((await gateway.request(ClaimCheck.subject, jc.encode({}), { timeout: 5_000 })).data)).toEqual({ ok: true, data: { verified: false } });
@@ -63,7 +49,7 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     const jsm = await gateway.jetstreamManager();
     const name = `${durableName('gateway', WidgetSecretRotated.subject)}_${nuid.next()}`;
     await jsm.consumers.add(streamOf(WidgetSecretRotated.subject), { name, filter_subject: WidgetSecretRotated.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
-    const contacts = await connectTestNats(server.url, {}, 'contacts');
+    const contacts = await connectTestNats(bus.server.url, {}, 'contacts');
     await contacts.jetstream().publish(MessageStored.subject, jc.encode({ data: { text: 'stored' } }));
     const ordered = await gateway.jetstream().consumers.get(streamOf(MessageStored.subject), { filterSubjects: MessageStored.subject });
     await verifier.close();
@@ -73,11 +59,11 @@ describe('NATS: every client authenticated, each service held to its rights', ()
   });
 
   it('does not let the gateway answer verifier.claim.check', async () => {
-    const impostor = await connectTestNats(server.url, {}, 'gateway');
+    const impostor = await connectTestNats(bus.server.url, {}, 'gateway');
     const refused: string[] = [];
     impostor.subscribe(ClaimCheck.subject, { callback: (error, message) => (error ? refused.push(error.message) : message.respond(jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } }))) });
     await impostor.flush();
-    await expect(harness.request(ClaimCheck.subject, jc.encode({}), { timeout: 2_000 })).rejects.toMatchObject({ code: expect.stringMatching(/503|TIMEOUT/) });
+    await expect(bus.nc.request(ClaimCheck.subject, jc.encode({}), { timeout: 2_000 })).rejects.toMatchObject({ code: expect.stringMatching(/503|TIMEOUT/) });
     expect(refused.join()).toMatch(/Permissions Violation for Subscription to "verifier\.claim\.check"/);
     await impostor.close();
   });
@@ -86,8 +72,8 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     const seen: string[] = [];
     for (const subject of [MessageInbound.subject, 'message.*', '>']) gateway.subscribe(subject, { callback: (error, message) => seen.push(error ? `refused ${subject}` : message.string()) });
     await gateway.flush();
-    await harness.publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
-    await harness.flush();
+    bus.nc.publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
+    await bus.nc.flush();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(seen.sort()).toEqual(['refused >', 'refused message.*', 'refused message.inbound']);
   });
@@ -106,7 +92,7 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     for (const [what, attempt] of attempts) {
       await expect(attempt().then((answer) => `${what}: answered ${JSON.stringify(answer)}`)).rejects.toThrow(/Permissions Violation|TIMEOUT/);
     }
-    const info = await (await harness.jetstreamManager()).consumers.info(stream, verifierDurable);
+    const info = await (await bus.nc.jetstreamManager()).consumers.info(stream, verifierDurable);
     expect(info.delivered.stream_seq).toBe(0);
   });
 

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { createWidget, inParallel, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { createWidget, inParallel, nth, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +17,7 @@ describe('many devices verifying as one new user at the same moment, on two cont
     const widget = await createWidget(system);
     const client = new WidgetClient(system.gatewayUrl, widget);
     const devices = await inParallel(DEVICES, 10, () => client.newVisitor());
-    const anonymous = await inParallel(DEVICES, 10, (i) => client.postMessage(devices[i], { client_message_id: 'before', text: `device ${i} before login` }));
+    const anonymous = await inParallel(DEVICES, 10, (i) => client.postMessage(nth(devices, i), { client_message_id: 'before', text: `device ${i} before login` }));
     await waitFor('the anonymous messages', async () => {
       const rows = await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [anonymous.map((r) => r.body.message_id)]);
       return rows.length === DEVICES ? true : undefined;
@@ -27,12 +27,12 @@ describe('many devices verifying as one new user at the same moment, on two cont
     const verified = await Promise.all(devices.map((token, i) => client.postMessage(token, { client_message_id: 'after', text: `device ${i} logged in`, ...claim })));
     const ids = [...anonymous, ...verified].map((r) => r.body.message_id);
 
-    const [contact] = await waitFor('every message in the verified contact', async () => {
+    const contact = await waitFor('every message in the verified contact', async () => {
       const rows = await system.sql<{ id: string; messages: string }>(
         `SELECT c.id, count(m.id) AS messages FROM contacts c JOIN conversations v ON v.contact_id = c.id JOIN messages m ON m.conversation_id = v.id
          WHERE c.user_id = 'usr_new' GROUP BY c.id`,
       );
-      return rows.length === 1 && Number(rows[0].messages) === 2 * DEVICES ? rows : undefined;
+      return rows.length === 1 && Number(rows[0]?.messages) === 2 * DEVICES ? rows[0] : undefined;
     });
     expect(await system.sql(`SELECT count(*)::int AS n FROM contacts WHERE user_id = 'usr_new'`)).toEqual([{ n: 1 }]);
     expect(await system.sql(`SELECT count(DISTINCT id)::int AS n FROM messages WHERE id = ANY($1)`, [ids])).toEqual([{ n: 2 * DEVICES }]);

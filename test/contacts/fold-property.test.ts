@@ -9,7 +9,7 @@
  * must agree. Replay a failure with FOLD_SEED=<seed> (printed in the failure).
  */
 import { SignedAttribute } from '@inviaro/contracts';
-import { RunningSystem, startSystem } from '@inviaro/test-harness';
+import { nth, RunningSystem, startSystem } from '@inviaro/test-harness';
 import { EventFeed, Random, seeded, seedWorkspace, WidgetEvent } from './support';
 
 jest.setTimeout(180_000);
@@ -56,7 +56,7 @@ function generate(random: Random): History {
   let at = 0;
   for (let index = 0, count = random.int(6, 24); index < count; index++) {
     const visitor = random.int(0, visitors - 1);
-    const users = usersOf[visitor];
+    const users = nth(usersOf, visitor);
     const user = users.length > 0 && random.chance(0.45) ? random.pick(users) : undefined;
     // Same millisecond now and then: the tie goes by message id.
     at += random.chance(0.12) ? 0 : random.int(1, 2_000);
@@ -151,7 +151,7 @@ async function instantiate(system: RunningSystem, history: History, random: Rand
     message_id: `${prefix}-0000-4000-8000-${s.index.toString(16).padStart(12, '0')}`,
     workspace_id: workspaceId,
     widget_id: widgetId,
-    visitor_id: visitorIds[s.visitor],
+    visitor_id: nth(visitorIds, s.visitor),
     received_at: new Date(start + s.at).toISOString(),
     ...(s.kind === 'message' ? { text: `step ${s.index}` } : {}),
     ...(s.email ? { email: s.email } : {}),
@@ -165,7 +165,7 @@ async function instantiate(system: RunningSystem, history: History, random: Rand
 /** The instance's state in the model's terms (visitors, events and users by name, not by id). */
 async function observed(system: RunningSystem, instance: Instance): Promise<State> {
   const visitor = new Map(instance.visitorIds.map((id, i) => [id, `v${i}`]));
-  const step = new Map(instance.events.map((e, i) => [e.message_id, `e${instance.history.steps[i].index}`]));
+  const step = new Map(instance.events.map((e, i) => [e.message_id, `e${nth(instance.history.steps, i).index}`]));
   const contacts = await system.sql<{
     id: string;
     user_id: string | null;
@@ -211,9 +211,9 @@ async function observed(system: RunningSystem, instance: Instance): Promise<Stat
 
 /** Every instance in received order, one event at a time each, waiting until it is handled (instances side by side). */
 async function deliverInOrder(feed: EventFeed, instances: Instance[]): Promise<void> {
-  const queues = instances.map((instance) => instance.history.steps.map((s, i) => ({ s, event: instance.events[i] })).sort((a, b) => received(a.s, b.s)));
+  const queues = instances.map((instance) => instance.history.steps.map((s, i) => ({ s, event: nth(instance.events, i) })).sort((a, b) => received(a.s, b.s)));
   for (let k = 0; queues.some((q) => k < q.length); k++) {
-    await Promise.all(queues.filter((q) => k < q.length).map((q) => feed.publish(q[k].event)));
+    await Promise.all(queues.filter((q) => k < q.length).map((q) => feed.publish(nth(q, k).event)));
     await feed.drained();
   }
 }
@@ -260,8 +260,8 @@ describe('folding is idempotent and order-independent (property, real PostgreSQL
       await deliverShuffled(feed, shuffled, random);
 
       for (let i = 0; i < histories.length; i++) {
-        const model = expected(histories[i]);
-        const [ordered, reordered] = [await observed(system, inOrder[i]), await observed(system, shuffled[i])];
+        const model = expected(nth(histories, i));
+        const [ordered, reordered] = [await observed(system, nth(inOrder, i)), await observed(system, nth(shuffled, i))];
         if (JSON.stringify(ordered) !== JSON.stringify(model) || JSON.stringify(reordered) !== JSON.stringify(model)) {
           throw new Error(
             `fold property failed: replay with FOLD_SEED=${SEED} (round ${round}, history ${i})\n` +

@@ -1,6 +1,6 @@
 import { ContactAnonymous, ContactVerified, deterministicId, encodeEvent, EventEnvelope, SignedAttribute } from '@inviaro/contracts';
 import { EVENT_STREAM } from '@inviaro/jetstream';
-import { connectTestNats, RunningSystem } from '@inviaro/test-harness';
+import { connectTestNats, nth, RunningSystem } from '@inviaro/test-harness';
 import { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 
@@ -16,12 +16,12 @@ export function seeded(seed: number) {
   };
   const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
   const chance = (p: number) => next() < p;
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+  const pick = <T>(items: readonly T[]): T => nth(items, Math.floor(next() * items.length));
   const shuffle = <T>(items: readonly T[]): T[] => {
     const copy = [...items];
     for (let i = copy.length - 1; i > 0; i--) {
       const j = Math.floor(next() * (i + 1));
-      [copy[i], copy[j]] = [copy[j], copy[i]];
+      [copy[i], copy[j]] = [nth(copy, j), nth(copy, i)];
     }
     return copy;
   };

@@ -1,15 +1,14 @@
-import { REPO_ROOT } from '@inviaro/test-harness';
+import { readCompose, REPO_ROOT } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
 // No Docker engine runs here: Debian's docker-compose 1.29 validates the file without one, and this checks what the file promises.
-type Service = { profiles?: string[]; command?: string[]; volumes?: string[]; environment?: Record<string, string>; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }>; ports?: string[] };
 
 describe('docker/compose.yml', () => {
-  const text = readFileSync(join(REPO_ROOT, 'docker', 'compose.yml'), 'utf8');
-  const compose = parse(text, { merge: true }) as { services: Record<string, Service> };
+  const compose = readCompose();
+  const { text } = compose;
   const example = readFileSync(join(REPO_ROOT, 'docker', '.env.example'), 'utf8');
 
   it('runs every part of the system', () => {
@@ -35,42 +34,42 @@ describe('docker/compose.yml', () => {
     const nodes = ['nats-1', 'nats-2', 'nats-3'];
     const routes = nodes.map((node) => `nats://${node}:6222`).join(',');
     for (const node of nodes) {
-      const service = compose.services[node];
+      const service = compose.service(node);
       expect(service.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data', '--server_name', node, '--cluster_name', 'inviaro', '--cluster', 'nats://0.0.0.0:6222', `--routes=${routes}`]));
       expect(service.volumes).toEqual([`${node}-data:/data`, './nats.conf:/etc/nats/nats.conf:ro']);
     }
     for (const name of ['gateway', 'verifier', 'contacts']) {
-      expect(compose.services[name].environment?.NATS_URL).toBe(nodes.map((node) => `nats://${node}:4222`).join(','));
-      expect(compose.services[name].environment?.NATS_STREAM_REPLICAS).toBe('3');
+      expect(compose.service(name).environment?.NATS_URL).toBe(nodes.map((node) => `nats://${node}:4222`).join(','));
+      expect(compose.service(name).environment?.NATS_STREAM_REPLICAS).toBe('3');
     }
   });
 
   it('gives each service a readiness health check and starts it after the migrations', () => {
     for (const name of ['gateway', 'verifier', 'contacts']) {
-      const service = compose.services[name];
+      const service = compose.service(name);
       expect(service.healthcheck?.test.join(' ')).toContain('/health/ready');
       expect(service.depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
       expect(service.environment?.INVIARO_MASTER_KEYS).toMatch(/^\$\{INVIARO_MASTER_KEYS:\?/);
     }
-    expect(compose.services.migrate.command).toEqual(['node', 'bin/inviaro.js', 'migrate']);
+    expect(compose.service('migrate').command).toEqual(['node', 'bin/inviaro.js', 'migrate']);
     // The claim keys only where a claim is sealed or opened.
-    for (const name of ['gateway', 'verifier']) expect(compose.services[name].environment?.INVIARO_CLAIM_KEYS).toMatch(/^\$\{INVIARO_CLAIM_KEYS:\?/);
-    expect(compose.services.contacts.environment?.INVIARO_CLAIM_KEYS).toBeUndefined();
+    for (const name of ['gateway', 'verifier']) expect(compose.service(name).environment?.INVIARO_CLAIM_KEYS).toMatch(/^\$\{INVIARO_CLAIM_KEYS:\?/);
+    expect(compose.service('contacts').environment?.INVIARO_CLAIM_KEYS).toBeUndefined();
   });
 
   it('runs Redis with a password and nothing written to disk, and publishes only the gateway (Grafana on loopback)', () => {
-    expect(compose.services.redis.command).toEqual(['redis-server', '--requirepass', expect.stringMatching(/REDIS_PASSWORD:\?/), '--save', '', '--appendonly', 'no']);
+    expect(compose.service('redis').command).toEqual(['redis-server', '--requirepass', expect.stringMatching(/REDIS_PASSWORD:\?/), '--save', '', '--appendonly', 'no']);
     const published = Object.fromEntries(Object.entries(compose.services).filter(([, service]) => service.ports?.length).map(([name, service]) => [name, service.ports]));
     expect(published).toEqual({ gateway: [expect.stringMatching(/:8080$/)], grafana: [expect.stringMatching(/^127\.0\.0\.1:.*:3000$/)] });
   });
 
   it('monitors on request: Prometheus scrapes every service, Grafana gets the dashboard', () => {
-    expect(compose.services.prometheus.profiles).toEqual(['monitoring']);
-    expect(compose.services.grafana.profiles).toEqual(['monitoring']);
+    expect(compose.service('prometheus').profiles).toEqual(['monitoring']);
+    expect(compose.service('grafana').profiles).toEqual(['monitoring']);
     const prometheus = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string }> };
     expect(prometheus.scrape_configs.map((job) => job.job_name).sort()).toEqual(['contacts', 'gateway', 'verifier']);
     // No variable required by a profile's service: compose interpolates the whole file, so it would stop a plain `up`.
-    for (const name of ['prometheus', 'grafana']) expect(JSON.stringify(compose.services[name])).not.toContain(':?');
+    for (const name of ['prometheus', 'grafana']) expect(JSON.stringify(compose.service(name))).not.toContain(':?');
   });
 
   it('documents every variable it reads in .env.example', () => {

@@ -29,7 +29,7 @@ function caller(gatewayUrl: string, localAddress: string) {
           let text = '';
           response.setEncoding('utf8');
           response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] as string | undefined }));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] }));
         },
       );
       call.on('error', reject);
@@ -106,7 +106,7 @@ describe('abuse budgets: no caller spends another’s', () => {
     expect(during.every((status) => status === 202)).toBe(true);
     expect(after).toEqual([202, 202, 202, 202, 202]);
     await waitFor('the visitor’s messages stored', async () => {
-      const [{ count }] = await system.sql<{ count: number }>(`SELECT count(*)::int AS count FROM messages WHERE text LIKE 'real message %'`);
+      const { count } = await system.sqlRow<{ count: number }>(`SELECT count(*)::int AS count FROM messages WHERE text LIKE 'real message %'`);
       return count === sent ? count : undefined;
     }, 60_000);
   });

@@ -38,9 +38,9 @@ describe('bad input at the edge', () => {
   it('keeps tab and line breaks in a message, and stores it', async () => {
     const answer = await post({ text: 'line 1\r\n\tline 2' });
     expect(answer.status).toBe(202);
-    const [row] = await waitFor('the message', async () => {
+    const row = await waitFor('the message', async () => {
       const rows = await suite.system.sql<{ text: string }>(`SELECT text FROM messages WHERE id = $1`, [answer.body.message_id]);
-      return rows.length ? rows : undefined;
+      return rows[0];
     });
     expect(row.text).toBe('line 1\r\n\tline 2');
   });

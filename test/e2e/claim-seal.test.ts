@@ -23,12 +23,12 @@ describe('a sealed claim that the verifier cannot open', () => {
       return rows.length ? rows : undefined;
     });
     expect(failure).toEqual({ reason: 'unopenable_claim', claimed_user_id: null });
-    const [stored] = await waitFor('the message', async () => {
+    const stored = await waitFor('the message', async () => {
       const rows = await system.sql<{ is_verified: boolean }>(
         `SELECT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`,
         [posted.body.message_id],
       );
-      return rows.length ? rows : undefined;
+      return rows[0];
     });
     expect(stored.is_verified).toBe(false);
   });

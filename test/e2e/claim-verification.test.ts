@@ -72,8 +72,8 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
       reason: 'mismatch',
       count: 1,
       at: expect.any(String),
-      first_at: listed[0].at,
-      last_at: listed[0].at,
+      first_at: listed[0]?.at,
+      last_at: listed[0]?.at,
     });
     const times = listed.map((f) => Date.parse(f.at as string));
     expect([...times].sort((a, b) => b - a)).toEqual(times);

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { inParallel, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { inParallel, nth, waitFor, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -20,7 +20,7 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
       `${REPEATS} failures counted`,
       async () => {
         const found = await suite.system.sql<{ count: number }>(`SELECT count FROM verification_failures WHERE widget_id = $1`, [suite.widget.widgetId]);
-        return found.length === 1 && found[0].count === REPEATS ? found : undefined;
+        return found.length === 1 && found[0]?.count === REPEATS ? found : undefined;
       },
       240_000,
       500,
@@ -36,10 +36,10 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
         count: REPEATS,
         at: expect.any(String),
         first_at: expect.any(String),
-        last_at: listed.body.failures[0].at,
+        last_at: listed.body.failures[0]?.at,
       },
     ]);
-    const [failure] = listed.body.failures as Array<{ first_at: string; last_at: string }>;
+    const failure = nth(listed.body.failures as Array<{ first_at: string; last_at: string }>, 0);
     expect(Date.parse(failure.first_at)).toBeLessThan(Date.parse(failure.last_at));
   });
 

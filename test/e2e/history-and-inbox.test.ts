@@ -1,4 +1,4 @@
-import { createWorkspace, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { createWorkspace, nth, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -79,7 +79,7 @@ describe('history for the widget, live updates, and the inbox', () => {
       const listed = await suite.widget.admin.call<{ contacts: Array<{ id: string }> }>('GET', 'contacts');
       return listed.body.contacts.length ? listed.body.contacts : undefined;
     });
-    expect((await stranger.admin.call('GET', `contacts/${contacts[0].id}`)).status).toBe(404);
+    expect((await stranger.admin.call('GET', `contacts/${nth(contacts, 0).id}`)).status).toBe(404);
     expect((await stranger.admin.call<{ contacts: unknown[] }>('GET', 'contacts')).body.contacts).toEqual([]);
     const bad = await suite.widget.admin.call('GET', 'contacts?verified=maybe');
     expect(bad.status).toBe(400);

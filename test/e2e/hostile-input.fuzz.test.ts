@@ -84,9 +84,9 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
     visitorToken = await suite.client.newVisitor();
     const first = await suite.client.postMessage(visitorToken, { client_message_id: 'seed-message', text: 'hello' });
     accepted.add(first.body.message_id);
-    const [row] = await waitFor('the first conversation', async () => {
+    const row = await waitFor('the first conversation', async () => {
       const rows = await suite.system.sql<{ conversation_id: string }>(`SELECT conversation_id FROM messages WHERE id = $1`, [first.body.message_id]);
-      return rows.length ? rows : undefined;
+      return rows[0];
     });
     conversationId = row.conversation_id;
   });

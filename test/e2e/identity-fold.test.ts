@@ -44,7 +44,7 @@ describe('every device that verifies as one user lands in one contact, with its 
     // A wrong claim is no way in either.
     expect((await suite.client.call<History>('history', { visitor_token: laptop, ...claim('usr_ana', 'c'.repeat(64)) })).body.contact).toEqual({ is_verified: false });
 
-    const [ana] = await suite.system.sql<{ id: string; email: string; name: string }>(`SELECT id, email, name FROM contacts WHERE user_id = 'usr_ana'`);
+    const ana = await suite.system.sqlRow<{ id: string; email: string; name: string }>(`SELECT id, email, name FROM contacts WHERE user_id = 'usr_ana'`);
     expect(ana).toEqual({ id: expect.any(String), email: 'ana@example.com', name: 'Ana' });
     const retired = await suite.system.sql(`SELECT visitor_id FROM contacts WHERE merged_into_id = $1`, [ana.id]);
     expect(retired).toHaveLength(2);

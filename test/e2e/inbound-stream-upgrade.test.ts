@@ -18,7 +18,7 @@ describe('upgrading a deployment whose INVIARO_EVENTS still holds message.inboun
     system = await startSystem({ services: ['gateway', 'contacts'] });
     const widget = await createWidget(system);
     const visitorToken = await new WidgetClient(system.gatewayUrl, widget).newVisitor();
-    const [visitor] = await system.sql<{ id: string }>(`SELECT id FROM visitors`);
+    const visitor = await system.sqlRow<{ id: string }>(`SELECT id FROM visitors`);
     await system.processes.find((p) => p.name === 'gateway')!.stop('SIGTERM');
     expect(visitorToken).toBeTruthy();
 
@@ -67,7 +67,7 @@ describe('upgrading a deployment whose INVIARO_EVENTS still holds message.inboun
       );
       return rows.length === 2 ? rows : undefined;
     });
-    const [row] = await system.sql<{ user_id: string }>(`SELECT c.user_id FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`, [verified.id]);
+    const row = await system.sqlRow<{ user_id: string }>(`SELECT c.user_id FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`, [verified.id]);
     expect(row.user_id).toBe('usr_legacy');
     // The one handled before the upgrade was not moved.
     expect(await system.sql(`SELECT 1 FROM messages WHERE id = $1`, [handled.id])).toHaveLength(0);

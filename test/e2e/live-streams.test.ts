@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { SecretCache } from '@inviaro/persistence';
-import { createWidget, DEMO_ORIGIN, metricValue, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { createWidget, DEMO_ORIGIN, metricValue, nth, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import Redis from 'ioredis';
 import { connect as connectTcp } from 'node:net';
 
@@ -36,7 +36,7 @@ describe('live streams are bounded and hold nothing past their connection', () =
     expect(await refused.json()).toEqual({ error: { code: 'too_many_streams', message: expect.any(String) } });
     // Another visitor is not affected.
     (await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() })).close();
-    open[0].close();
+    nth(open, 0).close();
     await waitFor('room for a new stream', async () => {
       try {
         const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });

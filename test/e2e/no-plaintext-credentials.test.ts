@@ -1,7 +1,7 @@
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
 import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { connectTestNats, createWidget, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, nth, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { sign } from 'jsonwebtoken';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -53,7 +53,8 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     ];
 
     // Rotate the claim key: verifiers learn the new key first, then gateways seal with it.
-    const [gateway, verifier] = ['gateway', 'verifier'].map((name) => system.processes.find((p) => p.name === name)!);
+    const processOf = (name: string) => nth(system.processes.filter((p) => p.name === name), 0);
+    const [gateway, verifier] = [processOf('gateway'), processOf('verifier')];
     await system.start('verifier', { INVIARO_CLAIM_KEYS: claimKeysRotated });
     await verifier.stop('SIGTERM');
     await gateway.stop('SIGTERM');

@@ -1,4 +1,4 @@
-import { AdminClient, createWidget, createWorkspace, RunningSystem, startSystem, TestWorkspace } from '@inviaro/test-harness';
+import { AdminClient, createWidget, createWorkspace, nth, RunningSystem, startSystem, TestWorkspace } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +17,7 @@ describe('workspaces, widgets and reveal-once secrets (admin API)', () => {
     expect(workspace.adminToken).toMatch(/^at_[A-Za-z0-9_-]{32}$/);
     const rows = await system.sql<{ token_hash: Buffer }>(`SELECT token_hash FROM admin_tokens WHERE workspace_id = $1`, [workspace.workspaceId]);
     expect(rows).toHaveLength(1);
-    expect(rows[0].token_hash.toString('utf8')).not.toContain(workspace.adminToken);
+    expect(nth(rows, 0).token_hash.toString('utf8')).not.toContain(workspace.adminToken);
   });
 
   it('refuses a missing or wrong admin token with 401', async () => {

@@ -1,21 +1,7 @@
 import { MessageInbound, newId, WidgetSecretRotated } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
-import {
-  ApiResponse,
-  connectTestNats,
-  createWidget,
-  expectStoredExactlyOnce,
-  NatsCluster,
-  RunningSystem,
-  startNatsCluster,
-  startSystem,
-  SteadyLoad,
-  TestWidget,
-  waitFor,
-  WidgetClient,
-  WidgetStream,
-} from '@inviaro/test-harness';
+import { ApiResponse, connectTestNats, createWidget, expectStoredExactlyOnce, NatsCluster, nth, RunningSystem, startNatsCluster, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
 import { ClusterInfo, NatsConnection } from 'nats';
 
 // Bounds a hang; on an idle machine the suite takes well under a minute.
@@ -116,7 +102,7 @@ class QuorumWatch {
   }
 
   private async noteLeader(): Promise<void> {
-    const asked = this.connections.map(async (nc) => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(INBOUND_STREAM)).cluster?.leader ?? Promise.reject());
+    const asked = this.connections.map(async (nc) => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(INBOUND_STREAM)).cluster?.leader ?? Promise.reject(new Error('no leader')));
     const leader = await Promise.any(asked).catch(() => undefined);
     if (leader && this.leaders.at(-1) !== leader) this.leaders.push(leader);
   }
@@ -249,9 +235,9 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
   it('never refuses a message across kill -9 of a follower: the stream keeps its quorum', async () => {
     const { followers } = await settledStream(cluster);
     const { answers, watch } = await underLoad('follower killed', async () => {
-      await cluster.node(followers[0]).kill('SIGKILL');
+      await cluster.node(nth(followers, 0)).kill('SIGKILL');
       await sleep(5_000);
-      await cluster.node(followers[0]).start();
+      await cluster.node(nth(followers, 0)).start();
       await settledStream(cluster);
     });
     expect(watch.outages).toEqual([]);
@@ -284,7 +270,10 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
 function figures(answers: Answer[], watch: QuorumWatch, faultAt: number) {
   const accepted = answers.filter((answer) => answer.status === 202).sort((a, b) => a.answeredAt - b.answeredAt);
   let stall = 0;
-  for (let i = 1; i < accepted.length; i++) if (accepted[i].answeredAt >= faultAt) stall = Math.max(stall, accepted[i].answeredAt - accepted[i - 1].answeredAt);
+  for (let i = 1; i < accepted.length; i++) {
+    const [previous, answer] = [nth(accepted, i - 1), nth(accepted, i)];
+    if (answer.answeredAt >= faultAt) stall = Math.max(stall, answer.answeredAt - previous.answeredAt);
+  }
   const firstTry = new Map<string, number>();
   for (const answer of answers) if (!firstTry.has(answer.clientMessageId)) firstTry.set(answer.clientMessageId, answer.sentAt);
   // Delayed: accepted more than a second after its first attempt (a normal call answers within tens of milliseconds).

@@ -1,4 +1,4 @@
-import { createWidget, inParallel, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { createWidget, inParallel, nth, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(180_000);
 
@@ -21,14 +21,14 @@ describe('fault: the contacts service is killed during a burst', () => {
     let killed: Promise<void> | undefined;
     const accepted = await inParallel(MESSAGES, 20, async (i) => {
       if (i === KILL_AFTER) killed = contacts.stop('SIGKILL');
-      const response = await client.postMessage(visitors[i % visitors.length], { client_message_id: `burst-${i}`, text: `message ${i}` });
+      const response = await client.postMessage(nth(visitors, i % visitors.length), { client_message_id: `burst-${i}`, text: `message ${i}` });
       expect(response.status).toBe(202);
       return response.body.message_id;
     });
     await killed;
     expect(contacts.child.signalCode).toBe('SIGKILL');
     // Some were stored before the kill, the rest wait in the stream: prove the restart is what finishes the job.
-    const [{ before }] = await system.sql<{ before: string }>(`SELECT count(*) AS before FROM messages`);
+    const { before } = await system.sqlRow<{ before: string }>(`SELECT count(*) AS before FROM messages`);
     expect(Number(before)).toBeLessThan(MESSAGES);
 
     await system.start('contacts');
@@ -43,7 +43,7 @@ describe('fault: the contacts service is killed during a burst', () => {
     expect(new Set(accepted).size).toBe(MESSAGES);
     expect(stored.sort()).toEqual([...accepted].sort());
     // Each visitor's messages sit in one conversation under one anonymous contact.
-    const [{ conversations, anonymous }] = await system.sql<{ conversations: string; anonymous: string }>(
+    const { conversations, anonymous } = await system.sqlRow<{ conversations: string; anonymous: string }>(
       `SELECT (SELECT count(*) FROM conversations) AS conversations, (SELECT count(*) FROM contacts WHERE NOT is_verified) AS anonymous`,
     );
     expect(Number(conversations)).toBe(visitors.length);

@@ -1,6 +1,6 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
-import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, readStream, RunningSystem, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, nth, readStream, RunningSystem, ServerHandle, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -35,7 +35,7 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     return load;
   }
 
-  const service = (name: string, index = 0) => system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null)[index];
+  const service = (name: string, index = 0) => nth(system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null), index);
 
   it('survives kill -9 of the gateway', async () => {
     const load = await underLoad(async () => {
@@ -80,22 +80,21 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     expect(load.answers.get(503)).toBeGreaterThan(0);
   });
 
-  it('verifies from PostgreSQL while Redis restarts', async () => {
-    const redis = system.servers.processes.redis!;
-    await underLoad(async () => {
-      await redis.kill('SIGKILL');
+  /** A server stopped with `signal`, down for 3 s, then started again on the same port and data, all under load. */
+  const restartedUnderLoad = (server: ServerHandle | undefined, signal: NodeJS.Signals) =>
+    underLoad(async () => {
+      if (!server) throw new Error('this run does not start that server itself');
+      await server.kill(signal);
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await redis.start();
+      await server.start();
     });
+
+  it('verifies from PostgreSQL while Redis restarts', async () => {
+    await restartedUnderLoad(system.servers.processes.redis, 'SIGKILL');
   });
 
   it('loses and doubles nothing across a PostgreSQL restart', async () => {
-    const postgres = system.servers.processes.postgres!;
-    await underLoad(async () => {
-      await postgres.kill('SIGINT');
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await postgres.start();
-    });
+    await restartedUnderLoad(system.servers.processes.postgres, 'SIGINT');
   });
 
   it('dead-letters poison events without holding up the others', async () => {

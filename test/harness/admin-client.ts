@@ -14,7 +14,7 @@ export class AdminClient {
       body: body ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
   }
 
   async createWidget(name: string, allowedOrigins: string[]): Promise<{ id: string; key: string }> {

@@ -56,7 +56,7 @@ export class WidgetStream {
           buffer = buffer.slice(end + 2);
           const event = /^event: (.+)$/m.exec(block)?.[1];
           const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (event && data) this.events.push({ event, data: JSON.parse(data) });
+          if (event && data) this.events.push({ event, data: JSON.parse(data) as StreamEvent['data'] });
         }
       }
     } catch {

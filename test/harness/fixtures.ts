@@ -28,7 +28,7 @@ export async function createWorkspace(system: RunningSystem, name = 'test'): Pro
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'workspace', 'create', '--name', name, '--json'], {
     env: { ...process.env, DATABASE_URL: system.servers.databaseUrl },
   });
-  const created: { workspace_id: string; admin_token: string } = JSON.parse(stdout);
+  const created = JSON.parse(stdout) as { workspace_id: string; admin_token: string };
   return { workspaceId: created.workspace_id, adminToken: created.admin_token, admin: new AdminClient(system.gatewayUrl, created.admin_token) };
 }
 

@@ -18,3 +18,5 @@ export * from './stored-once';
 export * from './metrics';
 export * from './supervisor';
 export * from './cli';
+export * from './items';
+export * from './compose';

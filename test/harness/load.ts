@@ -1,6 +1,6 @@
 /** Runs the tasks with at most `concurrency` at once, in order of index; resolves with every result. */
 export async function inParallel<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
-  const results: T[] = new Array(count);
+  const results = new Array<T>(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {

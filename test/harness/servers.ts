@@ -216,7 +216,7 @@ async function startContainers(env: NodeJS.ProcessEnv): Promise<ServerSet> {
     databaseUrl,
     processes: {},
     async stop() {
-      await Promise.allSettled(containers.map((container) => container?.stop()));
+      await Promise.allSettled(containers.map(async (container) => container?.stop()));
     },
   };
 }

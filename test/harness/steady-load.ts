@@ -1,4 +1,5 @@
 import { userHash } from '@inviaro/crypto';
+import { nth } from './items';
 import { TestWidget } from './fixtures';
 import { WidgetClient } from './widget-client';
 
@@ -52,7 +53,7 @@ export class SteadyLoad {
     const inFlight = new Set<Promise<void>>();
     let n = 0;
     while (this.running) {
-      const message: SentMessage = { clientMessageId: `load-${Date.now()}-${n}`, visitor: n % this.visitors.length, claim: this.kinds[n % this.kinds.length] };
+      const message: SentMessage = { clientMessageId: `load-${Date.now()}-${n}`, visitor: n % this.visitors.length, claim: nth(this.kinds, n % this.kinds.length) };
       n++;
       this.sent.push(message);
       const delivery = this.deliver(message).finally(() => inFlight.delete(delivery));
@@ -73,7 +74,7 @@ export class SteadyLoad {
     const body = { client_message_id: message.clientMessageId, text: `${message.claim} ${message.clientMessageId}`, ...this.claimFor(message) };
     for (let attempt = 0; attempt < 600; attempt++) {
       const status = await this.client
-        .postMessage(this.visitors[message.visitor], body)
+        .postMessage(nth(this.visitors, message.visitor), body)
         .then((response) => {
           if (response.status === 202) message.messageId = response.body.message_id;
           return response.status;

@@ -1,5 +1,13 @@
 /// <reference types="jest" />
+import { ensureStreams } from '@inviaro/jetstream';
+import { CommonConfig } from '@inviaro/observability';
+import { ConnectionOptions, NatsConnection } from 'nats';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createWidget, TestWidget } from './fixtures';
+import { connectTestNats } from './nats-auth';
+import { natsServer, ServerHandle } from './servers';
 import { RunningSystem, startSystem, SystemOptions } from './system';
 import { WidgetClient } from './widget-client';
 
@@ -19,5 +27,29 @@ export function widgetSuite(options: SystemOptions = {}): WidgetSuite {
     suite.client = new WidgetClient(suite.system.gatewayUrl, suite.widget);
   });
   afterAll(() => suite.system?.stop());
+  return suite;
+}
+
+export interface BusSuite {
+  server: ServerHandle;
+  /** The harness's own connection (a user with every right). */
+  nc: NatsConnection;
+}
+
+/** One nats-server, with the services' users and every stream, and a harness connection: started before a suite, stopped after it. */
+export function busSuite(options: ConnectionOptions = {}): BusSuite {
+  const suite = {} as BusSuite;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'inviaro-bus-'));
+    suite.server = await natsServer(dir);
+    suite.nc = await connectTestNats(suite.server.url, options);
+    await ensureStreams(await suite.nc.jetstreamManager(), new CommonConfig());
+  });
+  afterAll(async () => {
+    await suite.nc?.close();
+    await suite.server?.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
   return suite;
 }

@@ -51,7 +51,7 @@ export class Supervisor {
 
   /** Starts the unit (a failure to start is thrown: the start command cannot go on without it) and watches it. */
   async add<P extends ManagedProcess>(unit: Unit<P>): Promise<P> {
-    const entry: Supervised = { unit: unit as Unit, exits: [], backoffMs: this.options.initialBackoffMs };
+    const entry: Supervised = { unit, exits: [], backoffMs: this.options.initialBackoffMs };
     this.supervised.push(entry);
     const process = await unit.start();
     this.watch(entry, process);

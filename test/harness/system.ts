@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import { launch, freePort, ManagedProcess } from './processes';
 import { natsEnv } from './nats-auth';
+import { nth } from './items';
 import { DIST } from './paths';
 import { logFile, ServerOptions, ServerSet, startServers } from './servers';
 
@@ -24,6 +25,8 @@ export interface RunningSystem {
   /** Another instance; `nodeArgs` go to node itself (e.g. `--cpu-prof`). */
   start(service: ServiceName, extraEnv?: NodeJS.ProcessEnv, nodeArgs?: string[]): Promise<ServiceProcess>;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** The first row of a query the test expects rows from. */
+  sqlRow<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
   const processes: ServiceProcess[] = [];
   // A pool, so that a PostgreSQL restart (a fault test) costs its broken connections, not the test run.
   const db = new Pool({ connectionString: servers.databaseUrl, max: 4 });
+  const sql = async <T>(text: string, params?: unknown[]) => (await db.query(text, params)).rows as T[];
   db.on('error', () => undefined);
   try {
     await runMigrations(servers.databaseUrl);
@@ -82,7 +86,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<RunningS
       gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
       processes,
       start,
-      sql: async (text, params) => (await db.query(text, params)).rows,
+      sql,
+      sqlRow: async <T>(text: string, params?: unknown[]) => nth(await sql<T>(text, params), 0),
       /** Safe to call more than once (a test may stop early; afterAll stops again). */
       stop() {
         stopped ??= (async () => {

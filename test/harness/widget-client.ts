@@ -21,7 +21,7 @@ export class WidgetClient {
       body: JSON.stringify({ key: this.widget.key, ...body }),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T, headers: response.headers };
   }
 
   async newVisitor(): Promise<string> {

@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_HEADERS, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
-import { connectTestNats, createWidget, natsEnv, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, natsEnv, nth, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { headers, NatsConnection } from 'nats';
@@ -169,7 +169,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
     // message.inbound is not in INVIARO_EVENTS: it lives in INVIARO_INBOUND until the verifier takes it.
     expect(lines.filter((l) => l.subject === 'message.inbound')).toEqual([]);
     expect(of(none.body.message_id, 'contact.anonymous')).toEqual([expect.objectContaining({ ...where, outcome: 'anonymous' })]);
-    expect(of(none.body.message_id, 'contact.anonymous')[0].failure_reason).toBeUndefined();
+    expect(of(none.body.message_id, 'contact.anonymous')[0]?.failure_reason).toBeUndefined();
     expect(of(none.body.message_id, 'message.stored')).toEqual([expect.objectContaining({ ...where, outcome: 'stored', author: 'visitor' })]);
 
     expect(of(wrong.body.message_id, 'contact.anonymous')).toEqual([expect.objectContaining({ ...where, outcome: 'anonymous', failure_reason: 'mismatch', claimed_user_id: 'usr_ops_1' })]);
@@ -252,7 +252,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
 
   it('re-drives a message.inbound dead letter from the event it carries: the verifier stores it, anonymous (the claim is gone)', async () => {
     // A dead letter as the verifier writes one for INVIARO_INBOUND: the event, its sealed claim removed.
-    const [anonymous] = await readEvents<{ workspace_id: string; visitor_id: string }>(system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous');
+    const anonymous = nth(await readEvents<{ workspace_id: string; visitor_id: string }>(system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous'), 0);
     const messageId = newId();
     const event = {
       id: messageId,
@@ -264,7 +264,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
     };
     const seq = 424242;
     await publishDeadLetter(seq, 'test: simulated outage', event);
-    const [listed] = await deadLetters('--subject', 'message.inbound', '--seq', String(seq));
+    const listed = nth(await deadLetters('--subject', 'message.inbound', '--seq', String(seq)), 0);
     expect(listed).toEqual(expect.objectContaining({ stream: INBOUND_STREAM, stream_seq: seq, deliveries: 8, reason: 'test: simulated outage', original: 'carried' }));
 
     const redriven = await cli('dead-letters', '--redrive', '--subject', 'message.inbound', '--seq', String(seq));
@@ -274,7 +274,7 @@ describe('npx inviaro events: operators watch the event streams', () => {
 
     // The verifier took the copy and the message is stored once, under the visitor's anonymous contact.
     await stored(messageId);
-    const [row] = await system.sql<{ is_verified: boolean }>(`SELECT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`, [messageId]);
+    const row = await system.sqlRow<{ is_verified: boolean }>(`SELECT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`, [messageId]);
     expect(row.is_verified).toBe(false);
     expect((await deadLetters()).filter((d) => d.stream_seq === seq)).toEqual([]);
   });

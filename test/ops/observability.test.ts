@@ -5,7 +5,7 @@
  * /health/ready while PostgreSQL goes away and comes back.
  */
 import { userHash } from '@inviaro/crypto';
-import { REPO_ROOT, ServiceName, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { nth, REPO_ROOT, ServiceName, waitFor, widgetSuite } from '@inviaro/test-harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -71,7 +71,7 @@ describe('metrics, logs and health on every service', () => {
         .split('\n')
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
-    const [anonymous, failed, verified] = ids;
+    const [anonymous, failed, verified] = [nth(ids, 0), nth(ids, 1), nth(ids, 2)];
     const linesAbout = (service: ServiceName, id: string) => logOf(service).filter((line) => line.correlation_id === id).map((line) => [line.msg, line.subject ?? line.route ?? line.reason]);
     for (const id of ids) expect(linesAbout('gateway', id)).toEqual([['request', '/v1/widget/messages']]);
     expect(linesAbout('verifier', anonymous)).toEqual([['event handled', 'message.inbound']]);
@@ -88,7 +88,7 @@ describe('metrics, logs and health on every service', () => {
   it('the Grafana dashboard asks only for metrics the services expose', () => {
     const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'inviaro-dashboard.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
     const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
-    const asked = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:inviaro|process|nodejs)_\w+)/g)].map((m) => m[1].replace(/_(bucket|sum|count)$/, ''))));
+    const asked = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:inviaro|process|nodejs)_\w+)/g)].map(([, name = '']) => name.replace(/_(bucket|sum|count)$/, ''))));
     const exposed = new Set(Object.values(scraped).flatMap((text) => [...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1])));
     expect(asked.size).toBeGreaterThanOrEqual(10);
     expect([...asked].filter((name) => !exposed.has(name))).toEqual([]);

@@ -77,7 +77,7 @@ describe('npm start: a second terminal finds the running system, and what exits 
     tail.stderr.on('data', (chunk: Buffer) => (tailed += chunk.toString()));
     const demo = JSON.parse(readFileSync(join(runDir, 'demo.json'), 'utf8'));
     const gateway = JSON.parse(readFileSync(join(runDir, 'connection.json'), 'utf8')).variables.INVIARO_GATEWAY_URL;
-    const origin = new URL(/demo site\s+(\S+)/.exec(console_)![1]).origin;
+    const origin = new URL(/demo site\s+(\S+)/.exec(console_)?.[1] ?? 'not printed').origin;
     const post = (path: string, body: object) =>
       fetch(`${gateway}/v1/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ visitor_token: string }>);
     const { visitor_token } = await post('visitors', { key: demo.widgetKey });

@@ -1,33 +1,24 @@
-import { CommonConfig } from '@inviaro/observability';
-import { IsInt, Max, Min } from 'class-validator';
+import { CommonConfig, IntSetting } from '@inviaro/observability';
 
 export class ContactsConfig extends CommonConfig {
   override PORT: number = 8082;
 
   /** Most contact.verified / contact.anonymous events attributed in one transaction; 1 turns batching off. */
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @IntSetting(1, 1000)
   ATTRIBUTION_BATCH_MAX: number = 64;
 
   /** Attribution transactions one instance runs at once; events arriving while all are busy wait and go together. */
-  @IsInt()
-  @Min(1)
-  @Max(64)
+  @IntSetting(1, 64)
   ATTRIBUTION_TRANSACTIONS: number = 4;
 
   /** PostgreSQL connections of one instance (attribution, inbox queries, health). */
-  @IsInt()
-  @Min(2)
-  @Max(200)
+  @IntSetting(2, 200)
   DATABASE_POOL_SIZE: number = 10;
 
   /**
    * Days the attribution timeline keeps what the fold rule may still read. At least 31: longer than the
    * dead-letter stream keeps an event (30 days), so a re-driven event still finds its place and its duplicate.
    */
-  @IsInt()
-  @Min(31)
-  @Max(3650)
+  @IntSetting(31, 3650)
   VISITOR_EVENTS_RETENTION_DAYS: number = 90;
 }

@@ -56,7 +56,8 @@ export class AdminApi {
     const params = new URLSearchParams();
     if (query.verified === 'true' || query.verified === 'false') params.set('verified', query.verified);
     if (query.cursor) params.set('cursor', query.cursor);
-    const suffix = params.toString() ? `?${params}` : '';
+    const search = params.toString();
+    const suffix = search ? `?${search}` : '';
     return this.call<{ contacts: ContactSummary[]; next_cursor: string | null }>('GET', `contacts${suffix}`);
   }
 

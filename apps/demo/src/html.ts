@@ -9,10 +9,13 @@ export class Html {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
-function render(value: unknown): string {
+/** What a template may interpolate: text and numbers are escaped, Html is kept, nothing else is shown. */
+type Interpolation = string | number | boolean | null | undefined | Html | readonly Interpolation[];
+
+function render(value: Interpolation): string {
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === undefined || value === null || value === false) return '';
@@ -20,9 +23,9 @@ function render(value: unknown): string {
 }
 
 /** A template whose interpolations are escaped unless they are Html (or arrays of it). */
-export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
-  let out = strings[0];
-  values.forEach((value, i) => (out += render(value) + strings[i + 1]));
+export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => (out += render(value) + (strings[i + 1] ?? '')));
   return new Html(out);
 }
 

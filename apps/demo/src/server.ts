@@ -63,7 +63,7 @@ async function readBody(request: IncomingMessage): Promise<Record<string, string
   const text = Buffer.concat(chunks).toString('utf8');
   if ((request.headers['content-type'] ?? '').startsWith('application/json')) {
     try {
-      const parsed = JSON.parse(text || '{}');
+      const parsed = JSON.parse(text || '{}') as Record<string, unknown>;
       return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
     } catch {
       throw new HttpError(400, 'malformed JSON');
@@ -151,17 +151,17 @@ export function createDemoServer(config: DemoConfig): Server {
       const [list, failures] = await Promise.all([admin.listContacts({ verified, cursor: url.searchParams.get('cursor') ?? undefined }), admin.failures()]);
       return page(response, 200, inboxPage(list.contacts, list.next_cursor, failures.failures, verified === 'true' || verified === 'false' ? verified : undefined));
     }
-    const contactMatch = /^\/inbox\/contacts\/([^/]+)$/.exec(path);
-    if (method === 'GET' && contactMatch) {
-      if (!UUID.test(contactMatch[1])) throw new HttpError(404, 'no such contact');
-      return page(response, 200, contactPage(await admin.contact(contactMatch[1])));
+    const [, contactId] = /^\/inbox\/contacts\/([^/]+)$/.exec(path) ?? [];
+    if (method === 'GET' && contactId !== undefined) {
+      if (!UUID.test(contactId)) throw new HttpError(404, 'no such contact');
+      return page(response, 200, contactPage(await admin.contact(contactId)));
     }
-    const replyMatch = /^\/inbox\/conversations\/([^/]+)\/replies$/.exec(path);
-    if (method === 'POST' && replyMatch) {
+    const [, conversationId] = /^\/inbox\/conversations\/([^/]+)\/replies$/.exec(path) ?? [];
+    if (method === 'POST' && conversationId !== undefined) {
       const body = await readBody(request);
-      if (!UUID.test(replyMatch[1]) || !UUID.test(body.contact ?? '')) throw new HttpError(404, 'no such conversation');
+      if (!UUID.test(conversationId) || !UUID.test(body.contact ?? '')) throw new HttpError(404, 'no such conversation');
       const text = (body.text ?? '').trim();
-      if (text) await admin.reply(replyMatch[1], text);
+      if (text) await admin.reply(conversationId, text);
       return redirect(response, `/inbox/contacts/${body.contact}`);
     }
     throw new HttpError(404, 'not found');

@@ -1,29 +1,22 @@
 import { SecretsConfig } from '@inviaro/persistence';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IntSetting } from '@inviaro/observability';
+import { Matches } from 'class-validator';
 
 export class GatewayConfig extends SecretsConfig {
   /** Widget API calls per minute from one client address, counted before anything else is checked. */
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
+  @IntSetting(1, 10_000_000)
   RATE_LIMIT_ADDRESS_PER_MINUTE: number = 1_200;
 
   /** Visitors created per minute from one client address. */
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   RATE_LIMIT_NEW_VISITORS_PER_MINUTE: number = 120;
 
   /** Widget API calls per minute for one widget, all its visitors together (only calls whose key and origin check out). */
-  @IsInt()
-  @Min(1)
-  @Max(10_000_000)
+  @IntSetting(1, 10_000_000)
   RATE_LIMIT_WIDGET_PER_MINUTE: number = 12_000;
 
   /** Widget API calls per minute for one visitor (only calls whose token checks out). */
-  @IsInt()
-  @Min(1)
-  @Max(1_000_000)
+  @IntSetting(1, 1_000_000)
   RATE_LIMIT_VISITOR_PER_MINUTE: number = 120;
 
   /**
@@ -37,14 +30,10 @@ export class GatewayConfig extends SecretsConfig {
   TRUST_PROXY: string = 'false';
 
   /** Live streams one visitor may hold open on one gateway instance at once (429 past it). */
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @IntSetting(1, 100)
   LIVE_STREAMS_PER_VISITOR: number = 3;
 
   /** Seconds a live stream's reader may take nothing while messages wait before the stream is closed. */
-  @IsInt()
-  @Min(1)
-  @Max(600)
+  @IntSetting(1, 600)
   LIVE_STREAM_BACKPRESSURE_SECONDS: number = 10;
 }

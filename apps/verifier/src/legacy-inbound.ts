@@ -54,7 +54,7 @@ export class LegacyInboundMigration implements OnApplicationBootstrap {
     if (correlation) h.set(CORRELATION_HEADER, correlation);
     let envelope: { id?: unknown; schema_version?: unknown; data?: Record<string, unknown> };
     try {
-      envelope = JSON.parse(Buffer.from(message.data).toString('utf8'));
+      envelope = JSON.parse(Buffer.from(message.data).toString('utf8')) as typeof envelope;
     } catch {
       // Never handleable: moved as it is, so that it dead-letters there as it would have here.
       await this.nc.jetstream().publish(MessageInbound.subject, message.data, { headers: h, msgID: `legacy:${message.seq}` });

@@ -27,8 +27,9 @@ export interface CallOptions {
 
 async function errorCode(response: Response): Promise<string> {
   try {
-    const body = await response.json();
-    return String((body && body.error && body.error.code) || response.status);
+    const body = (await response.json()) as { error?: { code?: unknown } } | null;
+    const code = body && body.error && body.error.code;
+    return typeof code === 'string' && code ? code : String(response.status);
   } catch {
     return String(response.status);
   }

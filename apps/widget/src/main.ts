@@ -63,7 +63,7 @@ function boot(): void {
   // Queued identify/logout first, so that start() sees the claim the page ended up with.
   const later: ArrayLike<unknown>[] = [];
   for (const call of Array.from(queued)) {
-    if (call[0] === 'identify' || call[0] === 'logout') run(call[0] as Command, call[1]);
+    if (call[0] === 'identify' || call[0] === 'logout') run(call[0], call[1]);
     else later.push(call);
   }
   widget.start();

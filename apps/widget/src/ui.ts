@@ -22,7 +22,7 @@ const STATE_TEXT = { sending: 'Sending…', waiting: 'Not sent yet: will send wh
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
-  for (const name in attrs) node.setAttribute(name, attrs[name]);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
   if (text !== undefined) node.textContent = text;
   return node;
 }
@@ -209,7 +209,8 @@ export class ChatUi {
   }
 
   private fill(node: HTMLElement, line: Line): void {
-    const [who, text, state] = Array.from(node.children) as HTMLElement[];
+    // A line is built with these three spans (in `render`).
+    const [who, text, state] = Array.from(node.children) as [HTMLElement, HTMLElement, HTMLElement];
     node.setAttribute('data-author', line.author);
     node.setAttribute('data-id', line.id);
     if (line.state) node.setAttribute('data-state', line.state);

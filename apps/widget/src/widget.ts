@@ -52,8 +52,8 @@ function claimOf(identity: Identity, email?: string, name?: string): Claim | und
 /** A token's `sub`, read without verifying (the gateway's verifier does that): only to keep this browser's session per user. */
 function subjectOf(token: string): string | undefined {
   try {
-    const payload = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
-    return typeof payload.sub === 'string' || typeof payload.sub === 'number' ? String(payload.sub) : undefined;
+    const { sub } = JSON.parse(atob((token.split('.')[1] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: unknown };
+    return typeof sub === 'string' || typeof sub === 'number' ? String(sub) : undefined;
   } catch {
     return undefined;
   }
@@ -138,7 +138,7 @@ export class Widget {
   /** After the page's queued calls: drops a session another person left behind, then resumes. */
   start(): void {
     const saved = this.store.read();
-    if (saved.u && (!this.claim || saved.u !== mark(this.claim.userId))) this.reset(true);
+    if (saved.u && (!this.claim || saved.u !== mark(this.claim.userId))) void this.reset(true);
     this.ui.mount();
     this.sync();
   }
@@ -152,7 +152,7 @@ export class Widget {
     const previous = this.claim;
     const saved = this.store.read();
     // Someone else logged in on this browser without a logout in between: nothing of theirs carries over.
-    if ((previous && previous.userId !== claim.userId) || (saved.u && saved.u !== mark(claim.userId))) this.reset(true);
+    if ((previous && previous.userId !== claim.userId) || (saved.u && saved.u !== mark(claim.userId))) void this.reset(true);
     this.claim = claim;
     if (previous && previous.userHash === claim.userHash && previous.userJwt === claim.userJwt && previous.userId === claim.userId) {
       this.sync();
@@ -307,7 +307,7 @@ export class Widget {
   private otherTab(): void {
     const saved = this.store.read();
     if (!saved.t && this.token) {
-      this.reset(false);
+      void this.reset(false);
     } else if (saved.t && saved.t !== this.token) {
       this.token = saved.t;
       this.restart();
@@ -330,7 +330,7 @@ export class Widget {
     if (saved.i === claimMark) return;
     const session = this.session;
     this.identifying = true;
-    this.call('identify', {}, true)
+    void this.call('identify', {}, true)
       .then(
         () => {
           if (session !== this.session) return;

@@ -59,7 +59,7 @@ export function decodeEvent<T extends object>(contract: EventContract<T>, payloa
 export function validateData<T extends object>(contract: { subject: string; dataClass: new () => T }, plain: unknown): T {
   // The contracts' fields are flat (no nested classes to convert), so the parsed object only needs
   // the class's prototype for its validation metadata: cheaper than a class-transformer copy on the hot path.
-  const data: T = Object.assign(Object.create(contract.dataClass.prototype), plain);
+  const data = Object.assign(Object.create(contract.dataClass.prototype as object) as T, plain);
   const errors = validateSync(data, { forbidUnknownValues: true });
   if (errors.length > 0) throw new InvalidEventError(`${contract.subject}: invalid ${describe(errors).join(', ')}`);
   return data;

@@ -25,7 +25,7 @@ describe('the claim seal', () => {
   it('refuses tampered, truncated or malformed seals without saying what was inside', () => {
     const sealed = sealClaim(ring, CLAIM, BINDING);
     const flipped = Buffer.from(sealed.ciphertext, 'base64');
-    flipped[0] ^= 1;
+    flipped.writeUInt8(flipped.readUInt8(0) ^ 1, 0);
     const broken = [
       { ...sealed, ciphertext: flipped.toString('base64') },
       { ...sealed, tag: Buffer.from(sealed.tag, 'base64').subarray(0, 8).toString('base64') },

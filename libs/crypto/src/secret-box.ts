@@ -46,7 +46,7 @@ export class KeyRing {
     let newest = '';
     entries.forEach((entry, index) => {
       const [kid, base64, ...rest] = entry.split(':');
-      if (rest.length > 0 || !KEY_ID.test(kid) || base64 === undefined || !BASE64.test(base64)) {
+      if (rest.length > 0 || kid === undefined || !KEY_ID.test(kid) || base64 === undefined || !BASE64.test(base64)) {
         throw new Error(`entry ${index + 1} of the key ring is not kid:base64 (kid of letters, digits, _ . -)`);
       }
       const key = Buffer.from(base64, 'base64');

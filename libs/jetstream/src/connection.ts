@@ -1,5 +1,6 @@
-import { connect, ConnectionOptions, NatsConnection, TlsOptions } from 'nats';
+import { connect, ConnectionOptions, Events, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
+import { describeError } from './describe-error';
 import { BusRole, inboxPrefix, mayUpdateStreams } from './permissions';
 import { ensureStreams, StreamSettings } from './topology';
 
@@ -48,13 +49,14 @@ export function natsServers(url: string): string[] {
 export async function connectJetStream(settings: NatsSettings & StreamSettings, name: string, logger: Logger): Promise<NatsConnection> {
   // noAsyncTraces: no stack trace captured for every publish's acknowledgement (a fifth of a verifier's CPU otherwise).
   const nc = await connect({ ...natsConnectionOptions(settings), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
-  void (async () => {
+  const logStatus = async () => {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnect') logger.warn({ nats: status.type }, `NATS ${status.type}`);
+      if (status.type === Events.Disconnect || status.type === Events.Reconnect) logger.warn({ nats: status.type }, `NATS ${status.type}`);
       // A denied subject is a wrong permission table or a wrong user: say which subject, never the credentials.
-      if (status.type === 'error') logger.error({ nats: status.type, err: String(status.data) }, 'NATS error');
+      if (status.type === Events.Error) logger.error({ nats: status.type, err: typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data) }, 'NATS error');
     }
-  })();
+  };
+  logStatus().catch((error: unknown) => logger.error({ err: describeError(error) }, 'NATS status watch failed'));
   const waiting = await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
   if (waiting.length > 0) logger.warn({ streams: waiting }, 'streams of an older layout: a verifier upgrades them when it starts');
   return nc;

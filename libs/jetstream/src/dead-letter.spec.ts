@@ -7,7 +7,7 @@ describe('the body of a dead letter', () => {
   const envelope = { id: 'e1', subject: 'message.inbound', schema_version: 2, correlation_id: 'e1', occurred_at: 'now', data: { kind: 'message', text: 'hi', sealed_claim: { kid: 'c1', iv: 'x', ciphertext: 'SEALED', tag: 'y' } } };
 
   it('carries an inbound event without its sealed claim (nor a legacy plaintext one)', () => {
-    const body = JSON.parse(Buffer.from(deadLetterBody(at(INBOUND_STREAM, envelope))).toString());
+    const body: unknown = JSON.parse(Buffer.from(deadLetterBody(at(INBOUND_STREAM, envelope))).toString());
     expect(body).toEqual({ ...envelope, data: { kind: 'message', text: 'hi' } });
     const legacy = { ...envelope, schema_version: 1, data: { kind: 'message', claim: { user_id: 'u', user_hash: 'HASH' } } };
     expect(Buffer.from(deadLetterBody(at(INBOUND_STREAM, legacy))).toString()).not.toMatch(/HASH|claim/);

@@ -7,6 +7,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { correlationOf } from './event-publisher';
 import { EventHandlerOptions } from './handler.decorators';
 import { JetStreamContext } from './jetstream.context';
+import { Processing } from './processing-hooks';
 import { durableName } from './permissions';
 import { Semaphore } from './semaphore';
 import { Settlement } from './settlement';
@@ -21,6 +22,8 @@ export interface EventConsumerSettings {
   ackWaitMs: number;
   /** Messages one instance handles at once, per subject. */
   concurrency: number;
+  /** Nest's processing hooks around each handler. */
+  processing: Processing;
 }
 
 type HandlerExtras = EventHandlerOptions & { contract?: EventContract<object> };
@@ -136,9 +139,12 @@ export class EventConsumers {
     this.deliveredAt.set(message, Date.now());
     const stopTimer = handling.startTimer({ subject });
     try {
-      const payload = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
-      const result = await handler(payload, new JetStreamContext([message]));
-      if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      const payload: unknown = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
+      const context = new JetStreamContext([message]);
+      await this.settings.processing(context, async () => {
+        const result: unknown = await handler(payload, context);
+        if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+      });
       message.ack();
       handled.inc({ subject, outcome: 'acked' });
       this.settings.logger.info({ subject, correlation_id: correlationOf(message) }, 'event handled');

@@ -1,7 +1,10 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
-import { NatsConnection } from 'nats';
+import { DebugEvents, Events, NatsConnection } from 'nats';
+import { EventEmitter } from 'node:events';
 import { Logger } from 'pino';
+import { describeError } from './describe-error';
 import { EventConsumers } from './event-consumers';
+import { withProcessingHooks } from './processing-hooks';
 import { Responder } from './responder';
 
 export interface JetStreamServerOptions {
@@ -18,27 +21,52 @@ export interface JetStreamServerOptions {
 
 const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
 
+/** Identifies this transport to the processing hooks (Nest's own transports pass a Transport enum value). */
+export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
+
+/** The connection's state, as Nest's NATS transport reports it on `status`. */
+export type JetStreamStatus = 'connected' | 'disconnected' | 'reconnecting';
+
+/** What `on()` listens to: the connection's changes, with the NATS client's data (the server, or the cluster update). */
+export type JetStreamEvents = {
+  disconnect: (server: string) => void;
+  reconnect: (server: string) => void;
+  update: (change: unknown) => void;
+};
+
 /**
  * A Nest transport on JetStream durable pull consumers. At least once: a message is acknowledged
  * only after its handler's promise resolves; a failure is redelivered with exponential backoff;
  * an invalid message, or one that failed on its last delivery, goes to the dead-letter subject.
  * Handlers must therefore be idempotent. Events go to EventConsumers (consume loop and
- * settlement), requests to the Responder.
+ * settlement), requests to the Responder. Like Nest's own transports it runs each handler inside
+ * the processing hooks, gives request handlers a context, and reports the connection on `status` and `on()`.
  */
-export class JetStreamServer extends Server implements CustomTransportStrategy {
+export class JetStreamServer extends Server<JetStreamEvents, JetStreamStatus> implements CustomTransportStrategy {
   private readonly events: EventConsumers;
   private readonly requests: Responder;
+  private readonly connectionEvents = new EventEmitter();
+  private readonly log: Logger;
 
   constructor(
     private readonly nc: NatsConnection,
     options: JetStreamServerOptions,
   ) {
     super();
-    this.events = new EventConsumers(nc, { ...DEFAULTS, ...stripUndefined(options), service: options.service, logger: options.logger });
-    this.requests = new Responder(nc, options.service, options.logger, (result) => this.transformToObservable(result));
+    this.transportId = JETSTREAM_TRANSPORT;
+    this.log = options.logger;
+    const processing = withProcessingHooks(
+      () => this.transportId ?? JETSTREAM_TRANSPORT,
+      () => this.onProcessingStartHook,
+      () => this.onProcessingEndHook,
+    );
+    this.events = new EventConsumers(nc, { ...DEFAULTS, ...stripUndefined(options), service: options.service, logger: options.logger, processing });
+    this.requests = new Responder(nc, options.service, options.logger, (result) => this.transformToObservable(result), processing);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
+    this._status$.next('connected');
+    this.reportStatus().catch((error: unknown) => this.log.error({ err: describeError(error) }, 'the transport stopped watching the NATS connection'));
     this.events.startKeepAlive();
     try {
       for (const [pattern, handler] of this.messageHandlers) {
@@ -56,10 +84,21 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.events.stop();
     this.requests.close();
     await this.events.finish();
+    this.connectionEvents.removeAllListeners();
   }
 
-  on(): never {
-    throw new Error('JetStreamServer has no events to listen to; watch the NATS connection status instead');
+  on<K extends keyof JetStreamEvents>(event: K, callback: JetStreamEvents[K]): void {
+    this.connectionEvents.on(event, callback);
+  }
+
+  /** The connection's changes, as `status` and `on()` events; the service's own log lines about them come from connectJetStream. */
+  private async reportStatus(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === Events.Disconnect) this._status$.next('disconnected');
+      else if (status.type === DebugEvents.Reconnecting) this._status$.next('reconnecting');
+      else if (status.type === Events.Reconnect) this._status$.next('connected');
+      if (status.type === Events.Disconnect || status.type === Events.Reconnect || status.type === Events.Update) this.connectionEvents.emit(status.type, status.data);
+    }
   }
 
   unwrap<T>(): T {

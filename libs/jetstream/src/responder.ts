@@ -4,6 +4,8 @@ import { Msg, NatsConnection, Subscription } from 'nats';
 import { Logger } from 'pino';
 import { lastValueFrom, Observable } from 'rxjs';
 import { describeError } from './describe-error';
+import { JetStreamRequestContext } from './jetstream.context';
+import { Processing } from './processing-hooks';
 import { isRefusal } from './request-refused';
 
 type RequestExtras = { contract?: RequestContract<object, unknown> };
@@ -22,6 +24,8 @@ export class Responder {
     private readonly logger: Logger,
     /** Nest's reading of what a handler returned (a value, a promise or an observable). */
     private readonly toObservable: (result: unknown) => Observable<unknown>,
+    /** Nest's processing hooks around each handler. */
+    private readonly processing: Processing,
   ) {}
 
   respond(subject: string, handler: MessageHandler): void {
@@ -44,8 +48,12 @@ export class Responder {
     try {
       const { contract } = (handler.extras ?? {}) as RequestExtras;
       const request: unknown = message.json();
-      const result = await handler(contract ? validateData(contract, request) : request, undefined);
-      const response = await lastValueFrom(this.toObservable(result), { defaultValue: null });
+      const data = contract ? validateData(contract, request) : request;
+      const context = new JetStreamRequestContext([message]);
+      const response = await this.processing(context, async () => {
+        const result: unknown = await handler(data, context);
+        return lastValueFrom(this.toObservable(result), { defaultValue: null });
+      });
       message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
     } catch (error) {
       const reply: RequestReply<never> = { ok: false, error: describeError(error), fault: requestFault(error) };

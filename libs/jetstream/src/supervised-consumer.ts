@@ -1,6 +1,7 @@
 import { LoopHealth } from '@inviaro/observability';
 import { Consumer, ConsumerEvents, ConsumerMessages, JsMsg } from 'nats';
 import { Logger } from 'pino';
+import { describeError } from './describe-error';
 
 /** Missed idle heartbeats in a row after which a consumer counts as stalled and is recreated. */
 const STALLED_AFTER_MISSED_HEARTBEATS = 2;
@@ -30,9 +31,9 @@ export async function superviseConsumer(name: string, open: () => Promise<Consum
   const health = LoopHealth.watch(name);
   let stopped = false;
   let consuming = await open();
-  void (async () => {
+  const supervise = async () => {
     while (!stopped) {
-      const reason = await drain(consuming, each).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
+      const reason = await drain(consuming, each).catch(describeError);
       if (stopped) break;
       health.down(reason);
       logger.warn({ consumer: name, reason }, 'consumer ended; recreating it');
@@ -45,11 +46,16 @@ export async function superviseConsumer(name: string, open: () => Promise<Consum
           logger.info({ consumer: name }, 'consumer recreated');
           break;
         } catch (error) {
-          health.down(error instanceof Error ? error.message : String(error));
+          health.down(describeError(error));
         }
       }
     }
-  })();
+  };
+  // Nothing above should throw; if it ever does, the loop is gone for good: say so, and stay unready.
+  supervise().catch((error: unknown) => {
+    health.down(describeError(error));
+    logger.error({ consumer: name, err: describeError(error) }, 'consumer supervision failed; not recreated');
+  });
   return {
     stop() {
       stopped = true;
@@ -61,13 +67,15 @@ export async function superviseConsumer(name: string, open: () => Promise<Consum
 
 /** Resolves with why the messages ended. */
 async function drain({ consumer, messages }: Consuming, each: (message: JsMsg) => Promise<void> | void): Promise<string> {
-  void (async () => {
+  const watchStatus = async () => {
     for await (const status of await messages.status()) {
       // An ordered consumer would only notice a deletion by its missed heartbeats, half a minute later.
       if (status.type === ConsumerEvents.ConsumerDeleted) return messages.stop(new Error('consumer deleted'));
       if (status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= STALLED_AFTER_MISSED_HEARTBEATS) return messages.stop(new Error('stalled: heartbeats missed'));
     }
-  })();
+  };
+  // Without its status a stalled consumer goes unnoticed: end the messages, so the supervisor recreates it.
+  watchStatus().catch((error: unknown) => messages.stop(new Error(`status watch failed: ${describeError(error)}`)));
   const probe = setInterval(() => {
     consumer.info().catch((error: Error) => {
       // Only a definite answer ends it: a lookup that timed out (NATS away) proves nothing.

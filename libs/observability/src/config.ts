@@ -3,6 +3,14 @@ import { getMetadataStorage, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, M
 
 export class ConfigError extends Error {}
 
+/** A whole-number setting from `min` (to `max`): the checks every numeric setting has, applied as their stacked decorators were. */
+export function IntSetting(min: number, max?: number): PropertyDecorator {
+  const checks = [...(max === undefined ? [] : [Max(max)]), Min(min), IsInt()];
+  return (target, property) => {
+    for (const check of checks) check(target, property);
+  };
+}
+
 /** Settings every service reads. Each service's own class extends this one. */
 export class CommonConfig {
   /** One server, or every node of a cluster, comma-separated. */
@@ -33,9 +41,7 @@ export class CommonConfig {
   NATS_TLS_KEY_FILE?: string;
 
   /** Copies of every stream: 1 on one server, 3 (or 5) on a cluster of at least that many nodes. */
-  @IsInt()
-  @Min(1)
-  @Max(5)
+  @IntSetting(1, 5)
   NATS_STREAM_REPLICAS: number = 1;
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user:pass@host:port/db' })
@@ -48,37 +54,28 @@ export class CommonConfig {
   @IsIP()
   HOST: string = '127.0.0.1';
 
-  @IsInt()
-  @Min(1)
-  @Max(65535)
+  @IntSetting(1, 65535)
   PORT: number = 8080;
 
   /**
    * Stream limits, provisioned by every service at start (set them alike everywhere). A full stream
    * refuses new events: the gateway answers 503 with Retry-After, a consumer retries its publish.
    */
-  @IsInt()
-  @Min(1024 * 1024)
+  @IntSetting(1024 * 1024)
   INVIARO_EVENTS_MAX_BYTES: number = 2 * 1024 ** 3;
 
-  @IsInt()
-  @Min(1024 * 1024)
+  @IntSetting(1024 * 1024)
   INVIARO_INBOUND_MAX_BYTES: number = 512 * 1024 ** 2;
 
-  @IsInt()
-  @Min(1024 * 1024)
+  @IntSetting(1024 * 1024)
   INVIARO_DEAD_LETTERS_MAX_BYTES: number = 512 * 1024 ** 2;
 
   /** How long an event may wait for a verifier in INVIARO_INBOUND before the server drops it. */
-  @IsInt()
-  @Min(1)
-  @Max(24 * 30)
+  @IntSetting(1, 24 * 30)
   INVIARO_INBOUND_MAX_AGE_HOURS: number = 72;
 
   /** The largest single event any stream stores; above the gateway's 100 kB body limit with room for the envelope. */
-  @IsInt()
-  @Min(4096)
-  @Max(1024 * 1024)
+  @IntSetting(4096, 1024 * 1024)
   STREAM_MAX_MSG_BYTES: number = 256 * 1024;
 
   /** Names this process's connections, so operators can tell instances apart. */

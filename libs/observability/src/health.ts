@@ -4,7 +4,7 @@ import { Response } from 'express';
 /** A dependency the service cannot work without; `check` rejects when it is not usable now. */
 export interface ReadinessCheck {
   name: string;
-  check(): Promise<unknown>;
+  check: () => Promise<unknown>;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -46,9 +46,10 @@ export class LoopHealth {
   readiness(): ReadinessCheck {
     return {
       name: this.name,
-      check: async () => {
-        if (this.downSince !== undefined && Date.now() - this.downSince > LOOP_GRACE_MS) throw new Error(`down since ${new Date(this.downSince).toISOString()}: ${this.reason}`);
-      },
+      check: () =>
+        this.downSince !== undefined && Date.now() - this.downSince > LOOP_GRACE_MS
+          ? Promise.reject(new Error(`down since ${new Date(this.downSince).toISOString()}: ${this.reason}`))
+          : Promise.resolve(),
     };
   }
 }
@@ -67,7 +68,7 @@ export class ReadinessChecks {
 
   async run(): Promise<Record<string, string>> {
     const checks = [...this.checks, ...[...loops].map((loop) => loop.readiness())];
-    return Object.fromEntries(await Promise.all(checks.map(async ({ name, check }) => [name, await outcome(check)])));
+    return Object.fromEntries(await Promise.all(checks.map(async ({ name, check }): Promise<[string, string]> => [name, await outcome(check)])));
   }
 }
 

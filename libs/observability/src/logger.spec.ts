@@ -4,7 +4,7 @@ import { createLogger, SECRET_FIELDS } from './logger';
 function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Array<Record<string, unknown>>; raw: () => string } {
   const written: string[] = [];
   const logger = createLogger('test', 'info', { write: (line: string) => written.push(line) });
-  return { logger, lines: () => written.map((line) => JSON.parse(line)), raw: () => written.join('') };
+  return { logger, lines: () => written.map((line) => JSON.parse(line) as Record<string, unknown>), raw: () => written.join('') };
 }
 
 describe('createLogger: no secret field reaches a log line', () => {

@@ -21,7 +21,7 @@ describe('the connection settings npm start leaves for the CLI', () => {
   });
 
   test('of a start command that is gone, or unreadable, are not used', () => {
-    const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
     writeRunSettings(dir, { NATS_URL: 'nats://127.0.0.1:4333' });
     const file = runSettingsPath(dir);
     writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), pid: gone }));

@@ -42,7 +42,7 @@ export function removeRunSettings(dir: string): void {
 export function readRunSettings(dir: string): RunSettings | undefined {
   let settings: RunSettings;
   try {
-    settings = JSON.parse(readFileSync(runSettingsPath(dir), 'utf8'));
+    settings = JSON.parse(readFileSync(runSettingsPath(dir), 'utf8')) as RunSettings;
   } catch {
     return undefined;
   }

@@ -6,6 +6,7 @@ import { Message } from './entities/message.entity';
 import { Visitor } from './entities/visitor.entity';
 import { Widget } from './entities/widget.entity';
 import { Workspace } from './entities/workspace.entity';
+import { execute } from './sql';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { SecretsAdminTokensFailures1764000001000 } from './migrations/1764000001000-secrets-admin-tokens-failures';
 import { ContactFoldTime1764000002000 } from './migrations/1764000002000-contact-fold-time';
@@ -45,7 +46,7 @@ const MIGRATION_LOCK = 7_130_411;
 export async function runMigrations(url: string): Promise<string[]> {
   const dataSource = await new DataSource(dataSourceOptions(url, 1)).initialize();
   try {
-    await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await execute(dataSource, 'SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
@@ -54,5 +55,5 @@ export async function runMigrations(url: string): Promise<string[]> {
 }
 
 export function postgresReadiness(dataSource: DataSource): ReadinessCheck {
-  return { name: 'postgres', check: () => dataSource.query('SELECT 1') };
+  return { name: 'postgres', check: () => execute(dataSource, 'SELECT 1') };
 }

@@ -15,3 +15,4 @@ export * from './secrets/secrets.module';
 export * from './secrets/claim-keys';
 export * from './keyset-cursor';
 export * from './retention';
+export * from './sql';

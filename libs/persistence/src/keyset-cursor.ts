@@ -13,7 +13,7 @@ const POSTGRES_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d+)?[
 function isTimestampText(text: string): boolean {
   const fields = POSTGRES_TIMESTAMP.exec(text);
   if (!fields) return false;
-  const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = fields.slice(1).map((field) => Number(field ?? 0));
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, , offsetHours = 0, offsetMinutes = 0] = fields.slice(1).map((field) => Number(field ?? 0));
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
   return year >= 1 && daysInMonth !== undefined && day >= 1 && day <= daysInMonth && hour < 24 && minute < 60 && second < 60 && offsetHours <= 15 && offsetMinutes < 60;
@@ -27,5 +27,12 @@ export function encodeCursor(position: KeysetPosition): string {
 /** The position a cursor names, or null for anything this API did not hand out. */
 export function decodeCursor(cursor: string): KeysetPosition | null {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  return isTimestampText(at ?? '') && UUID.test(id ?? '') ? { at, id } : null;
+  return at !== undefined && id !== undefined && isTimestampText(at) && UUID.test(id) ? { at, id } : null;
+}
+
+/** A page of rows fetched with one extra (LIMIT limit + 1): the kept rows, and the cursor after the last of them when there is more. */
+export function keysetPage<T extends { id: string; at_exact: string }>(rows: T[], limit: number): { rows: T[]; next: string | null } {
+  const kept = rows.slice(0, limit);
+  const last = kept[kept.length - 1];
+  return { rows: kept, next: rows.length > limit && last ? encodeCursor({ at: last.at_exact, id: last.id }) : null };
 }

@@ -2,6 +2,7 @@ import { SERVICE_LOGGER } from '@inviaro/observability';
 import { OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { onlyRow } from './sql';
 
 const HOUR_MS = 60 * 60 * 1000;
 /** Rows per DELETE: short statements, so that pruning a large backlog never holds locks for long. */
@@ -53,7 +54,8 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
     try {
       let batch = BATCH;
       while (batch === BATCH && !this.stopped) {
-        const [row] = await this.db.query(
+        const row = await onlyRow<{ n: number }>(
+          this.db,
           `WITH gone AS (DELETE FROM ${table} WHERE ${key} IN (${expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
           [this.days, BATCH],
         );

@@ -1,4 +1,4 @@
-import { CommonConfig, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
+import { CommonConfig, createLogger, HealthModule, httpMetrics, loadConfig, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connectJetStream, JetStreamServer, JetStreamServerOptions } from '@inviaro/jetstream';
@@ -70,10 +70,19 @@ function natsReadiness(nc: NatsConnection): ReadinessCheck {
   };
 }
 
-/** Turns a start failure (bad configuration, unreachable dependency) into one clear line and exit code 1. */
-export function exitOnStartFailure(logger: Logger) {
-  return (error: unknown) => {
+/**
+ * A service's `main`: its configuration read from the environment, then `runService` with what
+ * `define` makes of it. A start failure (bad configuration, unreachable dependency) is one clear
+ * line and exit code 1.
+ */
+export function startService<C extends CommonConfig>(service: string, configClass: new () => C, define: (config: C) => Omit<ServiceDefinition, 'service' | 'config' | 'logger'>): void {
+  const logger = createLogger(service);
+  const start = async () => {
+    const config = loadConfig(configClass);
+    await runService({ service, config, logger, ...define(config) });
+  };
+  start().catch((error: unknown) => {
     logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'could not start');
     process.exit(1);
-  };
+  });
 }

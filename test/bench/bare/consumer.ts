@@ -37,7 +37,7 @@ async function main() {
   for await (const message of messages) {
     while (inFlight >= IN_FLIGHT) await new Promise<void>((resolve) => (wake = resolve));
     inFlight++;
-    const event = JSON.parse(message.string());
+    const event = JSON.parse(message.string()) as { id: string; data: { user_id?: string; user_hash?: string } };
     const derived = WIDGET_SECRET ? { ...event, verified: claimHolds(event.data) } : { ...event, subject: OUT_SUBJECT };
     void js.publish(OUT_SUBJECT, Buffer.from(JSON.stringify(derived)), { msgID: `${consumer}-${event.id}` }).then(() => {
       message.ack();

@@ -19,7 +19,7 @@ async function main() {
       const answer = (status: number, body: unknown) => response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       let body: { visitor_token: string; client_message_id: string; text: string; user_id?: string; user_hash?: string };
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString());
+        body = JSON.parse(Buffer.concat(chunks).toString()) as typeof body;
       } catch {
         return answer(400, { error: { code: 'invalid_json', message: 'not JSON' } });
       }

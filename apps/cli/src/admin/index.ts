@@ -140,7 +140,7 @@ async function listFailures(api: AdminApi, query: { widgetId?: string; since?: D
     const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, query.limit - rows.length)) });
     if (query.widgetId) params.set('widget_id', query.widgetId);
     if (cursor) params.set('cursor', cursor);
-    const page: { failures: FailureRow[]; next_cursor: string | null } = await api.call('GET', `verification-failures?${params}`);
+    const page: { failures: FailureRow[]; next_cursor: string | null } = await api.call('GET', `verification-failures?${params.toString()}`);
     for (const row of page.failures) {
       if (query.since && new Date(row.at) < query.since) return rows;
       rows.push(row);

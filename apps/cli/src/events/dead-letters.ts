@@ -148,10 +148,12 @@ export interface RedriveResult {
 export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], now: () => Date = () => new Date()): Promise<RedriveResult[]> {
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();
-  const groups = new Map<string, DeadLetterRecord[]>();
+  const groups = new Map<string, [DeadLetterRecord, ...DeadLetterRecord[]]>();
   for (const record of records) {
     const key = `${record.stream}:${record.stream_seq}`;
-    groups.set(key, [...(groups.get(key) ?? []), record]);
+    const group = groups.get(key);
+    if (group) group.push(record);
+    else groups.set(key, [record]);
   }
   const results: RedriveResult[] = [];
   for (const group of groups.values()) {

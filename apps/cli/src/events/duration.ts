@@ -2,6 +2,7 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 
 /** A duration as the options take it (`30s`, `10m`, `1.5h`, `2d`, `1w`), in milliseconds; undefined when the text is not one. */
 export function durationMs(text: string): number | undefined {
-  const duration = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(text.trim());
-  return duration ? Math.round(Number(duration[1]) * UNIT_MS[duration[2].toLowerCase()]) : undefined;
+  const [, amount, unit] = /^(\d+(?:\.\d+)?)\s*([smhdw])$/i.exec(text.trim()) ?? [];
+  const unitMs = unit === undefined ? undefined : UNIT_MS[unit.toLowerCase()];
+  return amount === undefined || unitMs === undefined ? undefined : Math.round(Number(amount) * unitMs);
 }

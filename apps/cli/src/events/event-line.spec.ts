@@ -117,6 +117,6 @@ describe('the tail line builder', () => {
     expect(hasRaw(text)).toBe(false);
     expect(text).toContain('user="usr\\\\u001b[2J\\\\u009b31m\\\\u202eevil name"');
     expect(hasRaw(formatEventJson(hostile))).toBe(false);
-    expect(JSON.parse(formatEventJson(hostile)).user_id).toBe('usr\\u001b[2J\\u009b31m\\u202eevil name');
+    expect((JSON.parse(formatEventJson(hostile)) as { user_id: string }).user_id).toBe('usr\\u001b[2J\\u009b31m\\u202eevil name');
   });
 });

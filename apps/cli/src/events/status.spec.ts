@@ -44,7 +44,7 @@ describe('the stuck heuristic', () => {
     });
     expect(consumerStatus(info, NOW, 300_000).state).toBe('working');
     // The server's own clock wins when it gives one (2.10+).
-    expect(consumerStatus({ ...info, ts: secondsAgo(100).toISOString() } as ConsumerInfo, NOW, 60_000).state).toBe('working');
+    expect(consumerStatus({ ...info, ts: secondsAgo(100).toISOString() }, NOW, 60_000).state).toBe('working');
     // Never delivered, created just now: not stuck yet.
     const fresh = { ...info, created: secondsAgo(5).toISOString(), delivered: { consumer_seq: 0, stream_seq: 0 }, ack_floor: { consumer_seq: 0, stream_seq: 0 } } as ConsumerInfo;
     expect(consumerStatus(fresh, NOW, 60_000)).toEqual(expect.objectContaining({ state: 'working', last_active: secondsAgo(5).toISOString() }));

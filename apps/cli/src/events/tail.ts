@@ -1,7 +1,7 @@
 import { MessageInbound } from '@inviaro/contracts';
 import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
 import { once } from 'node:events';
-import { DeliverPolicy, OrderedConsumerOptions } from 'nats';
+import { DeliverPolicy, Events, OrderedConsumerOptions } from 'nats';
 import { describeEvent, formatEventJson, formatEventLine } from './event-line';
 import { connectNats, natsUrl, redactUrl, streamInfo } from './nats';
 import { parseSince } from './since';
@@ -41,11 +41,13 @@ export async function tailCommand(filter: string | undefined, options: TailOptio
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(0);
     });
-    void (async () => {
+    const reportStatus = async () => {
       for await (const status of nc.status()) {
-        if (status.type === 'disconnect' || status.type === 'reconnect') console.error(`inviaro: NATS ${status.type}${status.type === 'disconnect' ? ', reconnecting…' : 'ed'}`);
+        if (status.type === Events.Disconnect || status.type === Events.Reconnect) console.error(`inviaro: NATS ${status.type}${status.type === Events.Disconnect ? ', reconnecting…' : 'ed'}`);
       }
-    })();
+    };
+    // The notes are a courtesy: a failed watch costs them, never the tail.
+    reportStatus().catch(() => undefined);
 
     console.error(
       `tailing ${filter ?? 'every subject of'} ${filter ? `on ${EVENT_STREAM}` : EVENT_STREAM} at ${redactUrl(natsUrl())} ` +

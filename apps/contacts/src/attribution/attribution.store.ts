@@ -81,7 +81,7 @@ async function attributeAll(sql: Sql, inputs: AttributionInput[]): Promise<{ res
     inputs.flatMap((input) => (input.kind === 'verified' && known.has(input.event.visitor_id) ? [input.event] : [])),
   );
 
-  const results: Array<Settled<Attribution>> = new Array(inputs.length);
+  const results = new Array<Settled<Attribution>>(inputs.length);
   let folded = 0;
   // Received order inside the batch: the rule does not need it, but it means fewer runs to split.
   const order = inputs.map((input, index) => ({ input, index })).sort((a, b) => byReceived(a.input.event, b.input.event));

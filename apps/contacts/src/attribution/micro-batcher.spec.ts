@@ -40,20 +40,16 @@ describe('MicroBatcher', () => {
     expect(firstDone).toBe(false);
     expect(batcher.backlog).toBe(3);
 
-    gates[0].resolve();
+    gates[0]?.resolve();
     await first;
     await tick();
     expect(batches).toEqual([[1], [2, 3, 4]]);
-    gates[1].resolve();
+    gates[1]?.resolve();
     expect(await Promise.all(later)).toEqual([2, 3, 4]);
   });
 
   it('spreads a backlog over the free slots and never exceeds maxBatch', async () => {
-    const sizes: number[] = [];
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      sizes.push(items.length);
-      return items.map((n) => ({ ok: true, value: n }));
-    }, { maxBatch: 3, maxInFlight: 2 });
+    const { batcher, sizes } = echoBatcher({ maxBatch: 3, maxInFlight: 2 });
     await Promise.all(Array.from({ length: 10 }, (_, i) => batcher.submit(i)));
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
@@ -61,11 +57,7 @@ describe('MicroBatcher', () => {
   });
 
   it('with maxBatch 1, runs every item alone', async () => {
-    const sizes: number[] = [];
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      sizes.push(items.length);
-      return items.map((n) => ({ ok: true, value: n }));
-    }, { maxBatch: 1, maxInFlight: 8 });
+    const { batcher, sizes } = echoBatcher({ maxBatch: 1, maxInFlight: 8 });
     await Promise.all([1, 2, 3, 4].map((n) => batcher.submit(n)));
     expect(sizes).toEqual([1, 1, 1, 1]);
   });
@@ -96,3 +88,13 @@ describe('MicroBatcher', () => {
     expect(() => new MicroBatcher(async () => [], { maxBatch: 0, maxInFlight: 1 })).toThrow();
   });
 });
+
+/** A batcher that answers each item with itself, and the size of every batch it ran. */
+function echoBatcher(options: { maxBatch: number; maxInFlight: number }) {
+  const sizes: number[] = [];
+  const batcher = new MicroBatcher<number, number>(async (items) => {
+    sizes.push(items.length);
+    return items.map((n) => ({ ok: true, value: n }));
+  }, options);
+  return { batcher, sizes };
+}

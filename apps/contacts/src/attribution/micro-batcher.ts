@@ -70,7 +70,12 @@ export class MicroBatcher<I, O> {
     try {
       const results = await this.run(batch.map((waiting) => waiting.item));
       if (results.length !== batch.length) throw new Error(`a batch of ${batch.length} gave ${results.length} results`);
-      results.forEach((result, i) => (result.ok ? batch[i].resolve(result.value) : batch[i].reject(result.error)));
+      // Same length, checked above: each waiting item has its result.
+      batch.forEach((waiting, i) => {
+        const result = results[i] as Settled<O>;
+        if (result.ok) waiting.resolve(result.value);
+        else waiting.reject(result.error);
+      });
     } catch (error) {
       for (const waiting of batch) waiting.reject(error);
     }

@@ -11,7 +11,7 @@ import {
   ListContactsRequest,
 } from '@inviaro/contracts';
 import { OnRequest, RequestRefused } from '@inviaro/jetstream';
-import { decodeCursor, encodeCursor, KeysetPosition } from '@inviaro/persistence';
+import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
@@ -56,13 +56,6 @@ function toContact(row: ContactRow): ContactSummary {
   };
 }
 
-/** A page of rows fetched with one extra: the cursor of the last kept row when there is more. */
-function page<T extends { id: string; at_exact: string }>(rows: T[], limit: number): { rows: T[]; next: string | null } {
-  const kept = rows.slice(0, limit);
-  const last = kept[kept.length - 1];
-  return { rows: kept, next: rows.length > limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null };
-}
-
 /** Where a page starts; a cursor this API never gave is the caller's mistake, named by its field. */
 function position(cursor: string | undefined, field: 'before' | 'cursor'): KeysetPosition | null {
   if (!cursor) return null;
@@ -84,7 +77,8 @@ export class InboxQueries {
   @OnRequest(ContactsHistory)
   async history(request: HistoryRequest): Promise<HistoryResult> {
     const before = position(request.before, 'before');
-    const rows: MessageRow[] = await this.db.query(
+    const rows = await queryRows<MessageRow>(
+      this.db,
       `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact
        FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
        WHERE c.workspace_id = $1
@@ -93,7 +87,7 @@ export class InboxQueries {
        ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
       [request.workspace_id, request.visitor_id, request.user_id ?? null, before?.at ?? null, before?.id ?? null, request.limit + 1],
     );
-    const { rows: newestFirst, next } = page(rows, request.limit);
+    const { rows: newestFirst, next } = keysetPage(rows, request.limit);
     return { contact: { is_verified: request.user_id !== undefined }, messages: newestFirst.reverse().map(toMessage), next_cursor: next };
   }
 
@@ -101,7 +95,8 @@ export class InboxQueries {
   @OnRequest(ListContacts)
   async list(request: ListContactsRequest): Promise<{ contacts: ContactSummary[]; next_cursor: string | null }> {
     const after = position(request.cursor, 'cursor');
-    const rows: ContactRow[] = await this.db.query(
+    const rows = await queryRows<ContactRow>(
+      this.db,
       `SELECT ${CONTACT_COLUMNS} FROM contacts
        WHERE workspace_id = $1 AND merged_into_id IS NULL
          AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3)
@@ -109,19 +104,21 @@ export class InboxQueries {
        ORDER BY created_at DESC, id DESC LIMIT $6`,
       [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1],
     );
-    const { rows: kept, next } = page(rows, request.limit);
+    const { rows: kept, next } = keysetPage(rows, request.limit);
     return { contacts: kept.map(toContact), next_cursor: next };
   }
 
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
-    const [contact]: ContactRow[] = await this.db.query(`SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
+    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
     if (!contact) return null;
-    const conversations: Array<{ id: string; widget_id: string; created_at: Date }> = await this.db.query(
+    const conversations = await queryRows<{ id: string; widget_id: string; created_at: Date }>(
+      this.db,
       `SELECT id, widget_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
       [contact.id],
     );
-    const messages: Array<MessageRow & { conversation_id: string }> = await this.db.query(
+    const messages = await queryRows<MessageRow & { conversation_id: string }>(
+      this.db,
       `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1) ORDER BY created_at, id`,
       [conversations.map((conversation) => conversation.id)],
     );

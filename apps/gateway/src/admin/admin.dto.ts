@@ -46,7 +46,7 @@ export class ListFailuresQuery extends PageQuery {
 
 export class ListContactsQuery extends PageQuery {
   @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
   @IsBoolean({ message: 'verified must be true or false' })
   verified?: boolean;
 

@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor } from '@inviaro/persistence';
+import { decodeCursor, firstRow, keysetPage, queryRows } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
@@ -34,21 +34,21 @@ export class VerificationFailuresController {
   @Answers({ summary: 'failed identity claims, newest first (never a hash or a secret)', status: 200, answer: VerificationFailures, errors: [400, 401, 404] })
   async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery) {
     if (query.widget_id) {
-      const [widget] = await this.db.query(`SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);
+      const widget = await firstRow(this.db, `SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);
       if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
     }
     const after = query.cursor ? decodeCursor(query.cursor) : null;
     if (query.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
-    const rows: FailureRow[] = await this.db.query(
+    const rows = await queryRows<FailureRow>(
+      this.db,
       `SELECT id, widget_id, claimed_user_id, reason, count, first_at, at, at::text AS at_exact FROM verification_failures
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
        ORDER BY at DESC, id DESC LIMIT $5`,
       [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
     );
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
+    const page = keysetPage(rows, query.limit);
     return {
-      failures: page.map((row) => ({
+      failures: page.rows.map((row) => ({
         widget_id: row.widget_id,
         claimed_user_id: row.claimed_user_id,
         reason: row.reason,
@@ -57,7 +57,7 @@ export class VerificationFailuresController {
         first_at: row.first_at.toISOString(),
         last_at: row.at.toISOString(),
       })),
-      next_cursor: rows.length > query.limit ? encodeCursor({ at: last.at_exact, id: last.id }) : null,
+      next_cursor: page.next,
     };
   }
 }

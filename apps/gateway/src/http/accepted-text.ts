@@ -4,7 +4,7 @@ import { ArgumentMetadata, BadRequestException, Injectable, PipeTransform } from
 /** Per DTO property: free text (tab and line breaks allowed), or a claim value the text rule leaves to the claim's shape rule. */
 type PropertyRule = TextKind | 'claim';
 const RULE = Symbol('acceptedTextRule');
-const ruleOf = (dto: object, property: string): PropertyRule | undefined => Reflect.getMetadata(RULE, dto, property);
+const ruleOf = (dto: object, property: string): PropertyRule | undefined => Reflect.getMetadata(RULE, dto, property) as PropertyRule | undefined;
 
 /** A free-text field (a chat message): tab, line feed and carriage return allowed. */
 export const MultilineText = (): PropertyDecorator => Reflect.metadata(RULE, 'multiline' satisfies PropertyRule);

@@ -11,7 +11,7 @@ export function addressBudgetKey(address: string): string {
   const headGroups = groupsOf(head);
   const tailGroups = groupsOf(tail);
   // `::` stands for as many zero groups as make eight; an embedded IPv4 address is two (and beyond the /64).
-  const groups = [...headGroups, ...Array(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups];
+  const groups = [...headGroups, ...Array<string>(Math.max(0, 8 - headGroups.length - tailGroups.length)).fill('0'), ...tailGroups];
   return `${groups
     .slice(0, 4)
     .map((group) => parseInt(group, 16).toString(16))

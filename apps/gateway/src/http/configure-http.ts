@@ -7,7 +7,8 @@ import { parseBodies } from './body-parsing';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
 function describe(errors: ValidationError[], prefix = ''): string {
-  const first = errors[0];
+  const [first] = errors;
+  if (!first) return `${prefix.replace(/\.$/, '') || 'body'}: is invalid`;
   const path = `${prefix}${first.property}`;
   if (first.children?.length) return describe(first.children, `${path}.`);
   return `${path}: ${Object.values(first.constraints ?? { invalid: 'is invalid' })[0]}`;

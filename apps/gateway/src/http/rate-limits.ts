@@ -1,6 +1,7 @@
 import { REDIS } from '@inviaro/persistence';
 import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnModuleInit, SetMetadata } from '@nestjs/common';
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { Application } from 'express';
 import Redis from 'ioredis';
 import { GatewayConfig } from '../gateway.config';
 import { ApiError } from './api-error';
@@ -72,7 +73,7 @@ export class RateBudgets {
       }
       return;
     }
-    const blockedMs = budgets.reduce((ms, budget, i) => (counts[2 * i] > budget.limit ? Math.max(ms, counts[2 * i + 1]) : ms), -1);
+    const blockedMs = budgets.reduce((ms, budget, i) => ((counts[2 * i] ?? 0) > budget.limit ? Math.max(ms, counts[2 * i + 1] ?? 0) : ms), -1);
     if (blockedMs >= 0) throw new ApiError(429, 'rate_limited', 'too many requests; slow down', Math.max(1, Math.ceil(blockedMs / 1000)));
   }
 
@@ -141,6 +142,6 @@ export class RateLimitsModule implements OnModuleInit {
 
   /** Which hops of X-Forwarded-For are believed: by default none, so a client cannot pick its own address. */
   onModuleInit(): void {
-    this.adapter.httpAdapter.getInstance().set('trust proxy', this.limits.trustProxy);
+    this.adapter.httpAdapter.getInstance<Application>().set('trust proxy', this.limits.trustProxy);
   }
 }

@@ -143,7 +143,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
       const delivered: HistoryMessage = { message_id: message.message_id, author: message.author, text: message.text, created_at: message.created_at };
       // The version check's round trip is in this consumer's loop, so deliveries keep their order.
       const current = await this.endRevoked([...audience]);
-      for (const { deliver } of current) deliver(delivered);
+      for (const listener of current) listener.deliver(delivered);
     } catch (error) {
       this.logger.warn({ subject: MessageStored.subject, err: error instanceof Error ? error.message : String(error) }, 'message.stored not routed');
     }

@@ -41,8 +41,8 @@ function requestClasses(): Set<Type> {
   const validated = (cls: unknown): cls is Type => typeof cls === 'function' && getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length > 0;
   for (const module of DOCUMENTED) {
     for (const controller of (Reflect.getMetadata('controllers', module) ?? []) as Type[]) {
-      for (const method of Object.getOwnPropertyNames(controller.prototype)) {
-        for (const param of (Reflect.getMetadata('design:paramtypes', controller.prototype, method) ?? []) as unknown[]) {
+      for (const method of Object.getOwnPropertyNames(controller.prototype as object)) {
+        for (const param of (Reflect.getMetadata('design:paramtypes', controller.prototype as object, method) ?? []) as unknown[]) {
           const lineage: Type[] = [];
           for (let cls = param; validated(cls); cls = Object.getPrototypeOf(cls)) lineage.unshift(cls);
           for (const cls of lineage) classes.add(cls);

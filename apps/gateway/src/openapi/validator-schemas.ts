@@ -37,7 +37,7 @@ export function describeFromValidators(cls: new () => object): void {
     .filter((m) => m.target === cls);
   const defaults = new cls() as Record<string, unknown>;
   for (const [property, rules] of groupBy(own)) {
-    ApiProperty(propertyOptions(rules, defaults[property]))(cls.prototype, property);
+    ApiProperty(propertyOptions(rules, defaults[property]))(cls.prototype as object, property);
   }
 }
 
@@ -52,7 +52,7 @@ function propertyOptions(rules: ValidationMetadata[], defaultValue: unknown): Ap
   const anyValue = rules.every((rule) => rule.type === 'whitelistValidation');
   const optional = anyValue || rules.some((rule) => rule.name === 'isOptional') || defaultValue !== undefined;
   if (schema.type === 'array') schema.items = Object.keys(items).length ? items : {};
-  return { ...schema, required: !optional, ...(defaultValue !== undefined ? { default: defaultValue } : {}), ...(anyValue ? { [ANY_VALUE]: true } : {}) } as ApiPropertyOptions;
+  return { ...schema, required: !optional, ...(defaultValue !== undefined ? { default: defaultValue } : {}), ...(anyValue ? { [ANY_VALUE]: true } : {}) };
 }
 
 /** Marks a property of any type: @nestjs/swagger always writes a type, so openApiDocument() takes it out again. */

@@ -1,9 +1,8 @@
-import { hashToken, newToken, Visitor, Widget } from '@inviaro/persistence';
+import { hashToken, newToken, postgresPool, Visitor, Widget } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Pool } from 'pg';
 import { DataSource, Repository } from 'typeorm';
-import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { ApiError } from '../http/api-error';
 import { RateBudgets } from '../http/rate-limits';
 import { RecentMisses } from '../http/recent-misses';
@@ -59,7 +58,7 @@ export class WidgetAccess {
     @InjectRepository(Visitor) private readonly visitors: Repository<Visitor>,
     private readonly budgets: RateBudgets,
   ) {
-    this.pool = (db.driver as PostgresDriver).master as Pool;
+    this.pool = postgresPool(db);
   }
 
   /** A call without a visitor (visitor creation): spends the widget's budget. */

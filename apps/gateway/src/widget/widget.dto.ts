@@ -58,7 +58,7 @@ export class HistoryBody extends ClaimBody {
 
   @IsOptional()
   // A numeric string is read as its number; anything else is left for @IsInt to refuse (Number() of an object can throw).
-  @Transform(({ value }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value))
   @IsInt()
   @Min(1)
   @Max(200)

@@ -1,5 +1,6 @@
 import { ClaimFailureReason, VisitorEventFields } from '@inviaro/contracts';
 import { SERVICE_LOGGER } from '@inviaro/observability';
+import { execute } from '@inviaro/persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -18,7 +19,8 @@ export class FailureTrail {
   ) {}
 
   async record(event: VisitorEventFields, correlationId: string, reason: ClaimFailureReason, claimedUserId: string | undefined): Promise<void> {
-    await this.db.query(
+    await execute(
+      this.db,
       `INSERT INTO verification_failures (workspace_id, widget_id, visitor_id, correlation_id, claimed_user_id, reason, first_at, at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $7)
        ON CONFLICT (widget_id, visitor_id, claimed_user_id, reason) WHERE visitor_id IS NOT NULL DO UPDATE SET

@@ -20,7 +20,7 @@ export class SecretCache {
   async get(widgetId: string): Promise<WidgetSecretVersions | undefined> {
     const [entry, marker, generation] = await this.redis.mget(entryKey(widgetId), markerKey(widgetId), generationKey(widgetId));
     if (!entry) return undefined;
-    const versions: WidgetSecretVersions = JSON.parse(entry);
+    const versions = JSON.parse(entry) as WidgetSecretVersions;
     return versions.version < Number(marker ?? 0) || (versions.generation ?? 0) < Number(generation ?? 0) ? undefined : versions;
   }
 

@@ -1,6 +1,6 @@
 import { KeyRing } from '@inviaro/crypto';
-import { CommonConfig } from '@inviaro/observability';
-import { IsInt, Matches, Max, Min, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { CommonConfig, IntSetting } from '@inviaro/observability';
+import { Matches, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 
 /** How a ring's errors name its keys. */
 export function keyName(setting: string | undefined): string {
@@ -13,7 +13,7 @@ class UsableKeyRing implements ValidatorConstraintInterface {
 
   validate(value: unknown, args?: ValidationArguments): boolean {
     try {
-      KeyRing.parse(String(value ?? ''), keyName(args?.property));
+      KeyRing.parse(typeof value === 'string' ? value : '', keyName(args?.property));
       return true;
     } catch (error) {
       this.problem = error instanceof Error ? error.message : String(error);
@@ -40,8 +40,6 @@ export class SecretsConfig extends CommonConfig {
   INVIARO_CLAIM_KEYS: string = '';
 
   /** How long a decrypted secret may live in Redis. */
-  @IsInt()
-  @Min(1)
-  @Max(3600)
+  @IntSetting(1, 3600)
   SECRET_CACHE_TTL_SECONDS: number = 300;
 }

@@ -1,6 +1,7 @@
 import { generateWidgetSecret, KeyRing, openSecret, sealSecret, SealedSecret } from '@inviaro/crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { IdentityPolicy } from '../entities/widget.entity';
+import { execute, queryChange, queryRows, requireRow } from '../sql';
 
 /** What the verifier needs of a widget to decide a claim: its secrets, its identity policy and its key. */
 export interface WidgetSecretVersions {
@@ -56,13 +57,14 @@ export class WidgetSecretVault {
    * call null. One UPDATE decides, so concurrent reveals cannot both win.
    */
   async reveal(widgetId: string): Promise<string | null> {
-    const [rows] = await this.db.query(
+    const { rows } = await queryChange<SealedRow>(
+      this.db,
       `UPDATE widget_secrets SET revealed_at = now()
        WHERE widget_id = $1 AND revealed_at IS NULL AND version = (SELECT max(version) FROM widget_secrets WHERE widget_id = $1)
        RETURNING ${SEALED_COLUMNS}`,
       [widgetId],
     );
-    const row: SealedRow | undefined = rows[0];
+    const [row] = rows;
     return row ? this.open(widgetId, row) : null;
   }
 
@@ -75,7 +77,7 @@ export class WidgetSecretVault {
     return this.change(widgetId, async (tx, current) => {
       const version = current + 1;
       const secret = await this.add(tx, widgetId, version);
-      await tx.query(`UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, version]);
+      await execute(tx, `UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, version]);
       return { result: { version, secret }, liveFrom: version };
     }, beforeCommit);
   }
@@ -96,21 +98,22 @@ export class WidgetSecretVault {
   async retire(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number } | null> {
     return this.change(widgetId, async (tx, current, previousLive) => {
       if (!previousLive) return { result: null };
-      await tx.query(`UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, current]);
+      await execute(tx, `UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, current]);
       return { result: { version: current }, liveFrom: current };
     }, beforeCommit);
   }
 
   async setPolicy(widgetId: string, policy: IdentityPolicy, beforeCommit: (change: SecretChange) => Promise<void>): Promise<void> {
     await this.change(widgetId, async (tx, current, previousLive) => {
-      await tx.query(`UPDATE widgets SET identity_policy = $2 WHERE id = $1`, [widgetId, policy]);
+      await execute(tx, `UPDATE widgets SET identity_policy = $2 WHERE id = $1`, [widgetId, policy]);
       return { result: undefined, liveFrom: previousLive ? current - 1 : current };
     }, beforeCommit);
   }
 
   /** The newest version, and whether the one before it still verifies. */
   async status(widgetId: string): Promise<{ version: number; previousLive: boolean }> {
-    const rows: Array<{ version: number; retired_at: Date | null }> = await this.db.query(
+    const rows = await queryRows<{ version: number; retired_at: Date | null }>(
+      this.db,
       `SELECT version, retired_at FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`,
       [widgetId],
     );
@@ -119,13 +122,14 @@ export class WidgetSecretVault {
 
   /** The secrets, policy and key the verifier decides with; null for a widget without a secret. */
   async current(widgetId: string): Promise<WidgetSecretVersions | null> {
-    const rows: Array<SealedRow & { retired_at: Date | null; identity_policy: IdentityPolicy; widget_key: string; secret_generation: number }> = await this.db.query(
+    const rows = await queryRows<SealedRow & { retired_at: Date | null; identity_policy: IdentityPolicy; widget_key: string; secret_generation: number }>(
+      this.db,
       `SELECT ${SEALED_COLUMNS}, retired_at, w.identity_policy, w.key AS widget_key, w.secret_generation
        FROM widget_secrets JOIN widgets w ON w.id = widget_id WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`,
       [widgetId],
     );
-    if (rows.length === 0) return null;
     const [current, previous] = rows;
+    if (!current) return null;
     return {
       version: current.version,
       secret: this.open(widgetId, current),
@@ -149,14 +153,16 @@ export class WidgetSecretVault {
     beforeCommit: (change: SecretChange) => Promise<void>,
   ): Promise<T> {
     return this.db.transaction(async (tx) => {
-      const [[{ secret_generation: generation }]] = await tx.query(`UPDATE widgets SET secret_generation = secret_generation + 1 WHERE id = $1 RETURNING secret_generation`, [widgetId]);
-      const [newest, before]: Array<{ version: number; retired_at: Date | null }> = await tx.query(
+      const bumped = await queryChange<{ secret_generation: number }>(tx, `UPDATE widgets SET secret_generation = secret_generation + 1 WHERE id = $1 RETURNING secret_generation`, [widgetId]);
+      const { secret_generation: generation } = requireRow(bumped.rows, 'the widget whose secrets change');
+      const [newest, before] = await queryRows<{ version: number; retired_at: Date | null }>(
+        tx,
         `SELECT version, retired_at FROM widget_secrets WHERE widget_id = $1 ORDER BY version DESC LIMIT 2`,
         [widgetId],
       );
       const applied = await apply(tx, newest?.version ?? 0, before !== undefined && before.retired_at === null);
       if (applied.liveFrom === undefined) return applied.result;
-      await tx.query(`DELETE FROM widget_secrets WHERE widget_id = $1 AND version < (SELECT max(version) FROM widget_secrets WHERE widget_id = $1) - 1`, [widgetId]);
+      await execute(tx, `DELETE FROM widget_secrets WHERE widget_id = $1 AND version < (SELECT max(version) FROM widget_secrets WHERE widget_id = $1) - 1`, [widgetId]);
       await beforeCommit({ liveFrom: applied.liveFrom, generation });
       return applied.result;
     });
@@ -171,7 +177,8 @@ export class WidgetSecretVault {
 
   /** Re-seals every secret not yet under the newest master key; safe while the system runs. */
   async resealAll(): Promise<number> {
-    const stale: Array<SealedRow & { widget_id: string }> = await this.db.query(
+    const stale = await queryRows<SealedRow & { widget_id: string }>(
+      this.db,
       `SELECT widget_id, ${SEALED_COLUMNS} FROM widget_secrets WHERE key_id <> $1`,
       [this.ring.currentKeyId],
     );
@@ -179,7 +186,8 @@ export class WidgetSecretVault {
     for (const row of stale) {
       const sealed = sealSecret(this.ring, this.open(row.widget_id, row), { widgetId: row.widget_id, version: row.version });
       // Compare-and-set on the old key id: a concurrent rotation or re-seal wins, and nothing is lost.
-      const [, count] = await this.db.query(
+      const { count } = await queryChange(
+        this.db,
         `UPDATE widget_secrets SET key_id = $4, iv = $5, ciphertext = $6, tag = $7 WHERE widget_id = $1 AND version = $2 AND key_id = $3`,
         [row.widget_id, row.version, row.key_id, sealed.keyId, sealed.iv, sealed.ciphertext, sealed.tag],
       );
@@ -190,7 +198,8 @@ export class WidgetSecretVault {
 
   private async insert(tx: EntityManager, widgetId: string, version: number, secret: string, revealed: boolean): Promise<void> {
     const sealed: SealedSecret = sealSecret(this.ring, secret, { widgetId, version });
-    await tx.query(
+    await execute(
+      tx,
       `INSERT INTO widget_secrets (widget_id, version, key_id, iv, ciphertext, tag, revealed_at) VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 THEN now() END)`,
       [widgetId, version, sealed.keyId, sealed.iv, sealed.ciphertext, sealed.tag, revealed],
     );

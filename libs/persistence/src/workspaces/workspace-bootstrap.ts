@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { execute, firstRow, onlyRow } from '../sql';
 import { hashToken, newToken } from './tokens';
 
 export interface NewWorkspace {
@@ -10,14 +11,14 @@ export interface NewWorkspace {
 export async function createWorkspace(db: DataSource, name: string): Promise<NewWorkspace> {
   const adminToken = newToken('at');
   return db.transaction(async (tx) => {
-    const [workspace] = await tx.query(`INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [name]);
-    await tx.query(`INSERT INTO admin_tokens (workspace_id, token_hash) VALUES ($1, $2)`, [workspace.id, hashToken(adminToken)]);
+    const workspace = await onlyRow<{ id: string }>(tx, `INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [name]);
+    await execute(tx, `INSERT INTO admin_tokens (workspace_id, token_hash) VALUES ($1, $2)`, [workspace.id, hashToken(adminToken)]);
     return { workspace_id: workspace.id, admin_token: adminToken };
   });
 }
 
 /** The workspace an admin token belongs to, or null. */
 export async function workspaceOfAdminToken(db: DataSource, token: string): Promise<string | null> {
-  const [row] = await db.query(`SELECT workspace_id FROM admin_tokens WHERE token_hash = $1`, [hashToken(token)]);
+  const row = await firstRow<{ workspace_id: string }>(db, `SELECT workspace_id FROM admin_tokens WHERE token_hash = $1`, [hashToken(token)]);
   return row?.workspace_id ?? null;
 }
