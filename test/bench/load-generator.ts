@@ -28,7 +28,7 @@ export class Poster {
           response.on('error', reject);
           response.on('end', () => {
             const text = Buffer.concat(chunks).toString();
-            resolve({ status: response.statusCode!, body: text ? (JSON.parse(text) as unknown) : {} });
+            resolve({ status: response.statusCode!, body: (text ? JSON.parse(text) : {}) as T });
           });
         },
       );
