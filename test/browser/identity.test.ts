@@ -148,7 +148,12 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
       await widget.open();
       await widget.send('Before rotation');
       await widget.waitForText('Before rotation');
-      expect(await widget.verified()).toBe(true);
+      // Stored in Amar's contact before the rotation, and the page showing the verified conversation.
+      await waitFor('“Before rotation” stored as Amar’s', async () => {
+        const amar = (await contactsWithMessages(rotating.widget)).find((c) => c.user_id === AMAR.id);
+        return amar && textsOf(amar).includes('Before rotation') ? true : undefined;
+      });
+      await widget.waitForVerified(true);
 
       expect((await rotating.widget.admin.rotateSecret(rotating.widget.widgetId)).status).toBe(200);
       // The gateway ends the verified stream; the widget reconnects, re-reads, and the old hash no longer verifies.
@@ -203,7 +208,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
       const widget = new WidgetOnPage(await context.newPage());
       await widget.page.goto(rotating.url);
       await widget.open();
-      await waitFor('the page verified', async () => ((await widget.verified()) ? true : undefined), 15_000);
+      await widget.waitForVerified(true);
 
       // Contacts paused: the message is accepted (202) but not stored before the rotation ends the verified stream.
       contacts.child.kill('SIGSTOP');
@@ -217,7 +222,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
       } finally {
         contacts.child.kill('SIGCONT');
       }
-      await waitFor('the page no longer verified', async () => ((await widget.verified()) ? undefined : true), 20_000);
+      await widget.waitForVerified(false);
       await widget.waitForLines('the verified conversation gone', (lines) => lines.length === 0);
 
       // It was sent under the old secret before the rotation: stored once, in the verified contact.

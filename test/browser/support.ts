@@ -186,6 +186,11 @@ export class WidgetOnPage {
     return (await this.panel.getAttribute('data-verified')) === 'true';
   }
 
+  /** Waits until the page shows (or no longer shows) a verified user's conversation. */
+  async waitForVerified(expected: boolean): Promise<void> {
+    await waitFor(expected ? 'the page verified' : 'the page no longer verified', async () => ((await this.verified()) === expected ? true : undefined), 20_000);
+  }
+
   /** Everything the widget keeps in this origin's storage. */
   async storage(): Promise<Record<string, string>> {
     return this.page.evaluate(() => {
