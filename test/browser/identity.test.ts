@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { INBOUND_STREAM } from '@inviaro/jetstream';
 import { connectTestNats, nth, WidgetClient } from '@inviaro/test-harness';
-import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
+import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, Demo, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -13,20 +13,22 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
   const suite = browserSuite();
   const { device } = suite;
 
+  /** A new device whose visitor signed in to the demo site server-side, on its page with the chat open. */
+  async function signedInPage(demo: Demo, userId: string): Promise<WidgetOnPage> {
+    const context = await device();
+    await signInServerSide(context, demo, userId);
+    const widget = new WidgetOnPage(await context.newPage());
+    await widget.page.goto(demo.url);
+    await widget.open();
+    return widget;
+  }
+
   it('(a) folds two devices of one signed-in user into one verified history, live on both', async () => {
-    const laptop = await device();
-    await signInServerSide(laptop, suite.demo, AMAR.id);
-    const onLaptop = new WidgetOnPage(await laptop.newPage());
-    await onLaptop.page.goto(suite.demo.url);
-    await onLaptop.open();
+    const onLaptop = await signedInPage(suite.demo, AMAR.id);
     await onLaptop.send('Hello from the laptop');
     await onLaptop.waitForText('Hello from the laptop', 'visitor');
 
-    const phone = await device();
-    await signInServerSide(phone, suite.demo, AMAR.id);
-    const onPhone = new WidgetOnPage(await phone.newPage());
-    await onPhone.page.goto(suite.demo.url);
-    await onPhone.open();
+    const onPhone = await signedInPage(suite.demo, AMAR.id);
     await onPhone.waitForText('Hello from the laptop');
     expect(await onPhone.verified()).toBe(true);
     expect(await onPhone.token()).not.toEqual(await onLaptop.token());
@@ -141,11 +143,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
   it('(d) after a secret rotation, a page holding the old hash chats on anonymously and stops showing the verified history', async () => {
     const rotating = await startDemo(suite.system); // a widget of its own: this test rotates its secret
     try {
-      const context = await device();
-      await signInServerSide(context, rotating, AMAR.id);
-      const widget = new WidgetOnPage(await context.newPage());
-      await widget.page.goto(rotating.url);
-      await widget.open();
+      const widget = await signedInPage(rotating, AMAR.id);
       await widget.send('Before rotation');
       await widget.waitForText('Before rotation');
       // Stored in Amar's contact before the rotation, and the page showing the verified conversation.
@@ -165,11 +163,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
       expect(await widget.texts()).toEqual(['After rotation']);
 
       // The demo server still signs with the old secret: a fresh page holds an old hash from the start.
-      const other = await device();
-      await signInServerSide(other, rotating, AMAR.id);
-      const fresh = new WidgetOnPage(await other.newPage());
-      await fresh.page.goto(rotating.url);
-      await fresh.open();
+      const fresh = await signedInPage(rotating, AMAR.id);
       await fresh.send('A new device after rotation');
       await fresh.waitForText('A new device after rotation');
       expect(await fresh.texts()).toEqual(['A new device after rotation']);
@@ -203,11 +197,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     const rotating = await startDemo(suite.system);
     const contacts = suite.system.processes.find((p) => p.name === 'contacts')!;
     try {
-      const context = await device();
-      await signInServerSide(context, rotating, AMAR.id);
-      const widget = new WidgetOnPage(await context.newPage());
-      await widget.page.goto(rotating.url);
-      await widget.open();
+      const widget = await signedInPage(rotating, AMAR.id);
       await widget.waitForVerified(true);
 
       // Contacts paused: the message is accepted (202) but not stored before the rotation ends the verified stream.

@@ -23,18 +23,8 @@ interface MessageRow {
   at_exact: string;
 }
 
-interface ContactRow {
-  id: string;
-  user_id: string | null;
-  is_verified: boolean;
-  email: string | null;
-  email_verified: boolean;
-  name: string | null;
-  name_verified: boolean;
-  created_at: Date;
-  last_seen_at: Date;
-  at_exact: string;
-}
+/** A contact as PostgreSQL answers it: the summary's fields, with times as dates and the creation time exact (for cursors). */
+type ContactRow = Omit<ContactSummary, 'created_at' | 'last_seen_at'> & { created_at: Date; last_seen_at: Date; at_exact: string };
 
 const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
 
