@@ -25,7 +25,12 @@ export function laterOf(current: Stamped | undefined, value: string | undefined,
   if (!current) return candidate;
   if (signed !== current.signed) return signed ? candidate : current;
   const [a, b] = [Date.parse(at), Date.parse(current.at)];
-  return a > b || (a === b && value > current.value) ? candidate : current;
+  return a > b || (a === b && byCodePoint(value, current.value) > 0) ? candidate : current;
+}
+
+/** The order of `COLLATE "C"` on UTF-8 text, which the SQL side of the rule uses: by code point, not by UTF-16 unit as `<` compares. */
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** The rule in SQL: does `value`, received at `at`, signed or not, replace what the contacts row holds? */
