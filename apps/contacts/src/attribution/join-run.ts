@@ -2,8 +2,7 @@ import { ContactAnonymousData } from '@inviaro/contracts';
 import { keepAnonymousAttributes, liveContactOf, upsertLiveContacts } from './attributes';
 import { Standing } from './outcome';
 import { Sql } from './sql';
-import { conversationOf, storeMessage } from './threads';
-import { recordEvents } from './timeline';
+import { land } from './landing';
 
 /** What joining a run did: folds done, and where the event stands when that is plain without reading it back. */
 export interface Joined {
@@ -48,9 +47,7 @@ export async function joinRun(sql: Sql, event: ContactAnonymousData): Promise<Jo
   } else {
     runContactId = homeContactId = liveContactOf(await upsertLiveContacts(sql, [event]), event);
   }
-  await recordEvents(sql, [{ event, contactId: runContactId, userId: null }]);
-  const conversationId = await conversationOf(sql, homeContactId, event);
-  await storeMessage(sql, conversationId, event);
+  const conversationId = (await land(sql, [{ event, contactId: runContactId, homeContactId, userId: null }])).of(homeContactId, event.visitor_id);
   if (closer) return { folded };
   return { folded, standing: { runContactId, retired: false, contactId: homeContactId, userId: null, conversationId, closedContactId: null } };
 }

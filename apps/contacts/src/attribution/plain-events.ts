@@ -1,10 +1,9 @@
-import { ContactAnonymousData } from '@inviaro/contracts';
+import { ContactAnonymousData, VisitorEventFields } from '@inviaro/contracts';
 import { AttributionInput, byReceived } from './attribution-input';
 import { liveContactOf, upsertLiveContacts, VerifiedContacts, verifiedContactOf } from './attributes';
 import { Standing } from './outcome';
 import { Sql } from './sql';
-import { conversationsOf, storeMessages } from './threads';
-import { recordEvents } from './timeline';
+import { land, Landing } from './landing';
 
 /**
  * The common case, set-based (docs/data-model.md, "How it is applied"). An event is *plain* when
@@ -16,8 +15,8 @@ import { recordEvents } from './timeline';
  *
  * When every event of a visitor in the batch is plain and new, the per-event steps would only do
  * that, one event after another: upsert the live contact, record the events, find or make the
- * threads, store the messages. Here each of those is one statement for all such visitors of the
- * batch. A visitor with any other event — seen before, twice in the batch, closing a run, joining
+ * threads, store the messages. Here that is two statements for all such visitors of the
+ * batch (the live contacts, then landing.ts). A visitor with any other event — seen before, twice in the batch, closing a run, joining
  * a closed one — takes the per-event steps for all its events, in received order. Visitors do not
  * share runs or threads, so the two groups can go in either order.
  */
@@ -84,9 +83,12 @@ function allPlain(events: AttributionInput[], around: Map<string, Neighbours>): 
   return true;
 }
 
+/** A plain event lands in its run's contact, and its message in that contact's thread. */
+const landing = (event: VisitorEventFields, contactId: string, userId: string | null): Landing => ({ event, contactId, homeContactId: contactId, userId });
+
 /**
- * Attributes plain events (partitionPlain) in four statements for the lot: the live contacts, the
- * timeline, the threads, the messages. Returns where each stands, by message id, as the per-event
+ * Attributes plain events (partitionPlain) in two statements for the lot: the live contacts, then
+ * the timeline, the threads and the messages (landing.ts). Returns where each stands, by message id, as the per-event
  * steps would have left it: a verified event in its user's contact, an anonymous one in the live contact.
  */
 export async function attributePlain(sql: Sql, inputs: AttributionInput[], verifiedContacts: VerifiedContacts): Promise<Map<string, Standing>> {
@@ -97,15 +99,13 @@ export async function attributePlain(sql: Sql, inputs: AttributionInput[], verif
   );
   const landed = inputs.map((input) =>
     input.kind === 'verified'
-      ? { event: input.event, contactId: verifiedContactOf(verifiedContacts, input.event), userId: input.event.user_id }
-      : { event: input.event, contactId: liveContactOf(live, input.event), userId: null },
+      ? landing(input.event, verifiedContactOf(verifiedContacts, input.event), input.event.user_id)
+      : landing(input.event, liveContactOf(live, input.event), null),
   );
-  await recordEvents(sql, landed);
-  const threads = await conversationsOf(sql, landed);
+  const threads = await land(sql, landed);
   const standings = landed.map(({ event, contactId, userId }) => {
     const conversationId = threads.of(contactId, event.visitor_id);
     return { event, standing: { runContactId: contactId, retired: false, contactId, userId, conversationId, closedContactId: null } };
   });
-  await storeMessages(sql, standings.map(({ event, standing }) => ({ event, conversationId: standing.conversationId })));
   return new Map(standings.map(({ event, standing }) => [event.message_id, standing]));
 }
