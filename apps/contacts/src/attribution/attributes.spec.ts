@@ -24,6 +24,12 @@ describe('laterOf (the attribute rule: signed first, then the latest received va
     expect(laterOf(self('b', T0), 'a', T0)).toEqual(self('b', T0));
   });
 
+  it('on a tie in time, orders values by code point, as COLLATE "C" does in SQL (not by UTF-16 unit)', () => {
+    // U+1F600 is above U+FFFD, but its first UTF-16 unit (0xD83D) is below 0xFFFD.
+    expect(laterOf(self('\uFFFD', T0), '\u{1F600}', T0)).toEqual(self('\u{1F600}', T0));
+    expect(laterOf(self('\u{1F600}', T0), '\uFFFD', T0)).toEqual(self('\u{1F600}', T0));
+  });
+
   it('never lets an unsigned value replace a signed one, however much later it was received', () => {
     expect(laterOf(signed('signed@example.com', T0), 'typed@example.com', T2)).toEqual(signed('signed@example.com', T0));
   });

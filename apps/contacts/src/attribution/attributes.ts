@@ -25,7 +25,12 @@ export function laterOf(current: Stamped | undefined, value: string | undefined,
   if (!current) return candidate;
   if (signed !== current.signed) return signed ? candidate : current;
   const [a, b] = [Date.parse(at), Date.parse(current.at)];
-  return a > b || (a === b && value > current.value) ? candidate : current;
+  return a > b || (a === b && byCodePoint(value, current.value) > 0) ? candidate : current;
+}
+
+/** The order of `COLLATE "C"` on UTF-8 text, which the SQL side of the rule uses: by code point, not by UTF-16 unit as `<` compares. */
+function byCodePoint(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
 /** The rule in SQL: does `value`, received at `at`, signed or not, replace what the contacts row holds? */
@@ -37,28 +42,52 @@ const keepLatest = (column: Attribute, value: string, at: string, signed: string
    ${column}_at = CASE WHEN ${newer(column, value, at, signed)} THEN ${at} ELSE contacts.${column}_at END,
    ${column}_verified = CASE WHEN ${newer(column, value, at, signed)} THEN ${signed} ELSE contacts.${column}_verified END`;
 
-/** One user's contact as a batch's verified events describe it. */
-export interface VerifiedContactRow {
+/** One contact as a batch's events describe it: the latest attributes and the last time seen. */
+interface GatheredContact {
   workspace: string;
-  user: string;
   email?: Stamped;
   name?: Stamped;
   lastSeen: string;
 }
 
-/** The batch's verified events gathered per user (workspace, user_id): the latest attributes and the last time seen. */
-export function verifiedContactRows(events: ContactVerifiedData[]): VerifiedContactRow[] {
-  const users = new Map<string, VerifiedContactRow>();
+/** One user's contact as a batch's verified events describe it. */
+export interface VerifiedContactRow extends GatheredContact {
+  user: string;
+}
+
+/** One visitor's live anonymous contact as a batch's anonymous events describe it. */
+interface LiveContactRow extends GatheredContact {
+  visitor: string;
+}
+
+/** The batch's events gathered per contact (by `keyOf`), each attribute kept by the rule. */
+function gather<E extends ContactAnonymousData | ContactVerifiedData, R extends GatheredContact>(
+  events: E[],
+  keyOf: (event: E) => string,
+  rowOf: (event: E) => R,
+  signedOf: (event: E) => Set<string>,
+): R[] {
+  const contacts = new Map<string, R>();
   for (const event of events) {
-    const key = userKey(event.workspace_id, event.user_id);
-    const entry = users.get(key) ?? { workspace: event.workspace_id, user: event.user_id, lastSeen: event.received_at };
-    const signed = new Set(event.signed_attributes);
+    const key = keyOf(event);
+    const entry = contacts.get(key) ?? rowOf(event);
+    const signed = signedOf(event);
     entry.email = laterOf(entry.email, event.email, event.received_at, signed.has('email'));
     entry.name = laterOf(entry.name, event.name, event.received_at, signed.has('name'));
     if (Date.parse(event.received_at) > Date.parse(entry.lastSeen)) entry.lastSeen = event.received_at;
-    users.set(key, entry);
+    contacts.set(key, entry);
   }
-  return [...users.values()];
+  return [...contacts.values()];
+}
+
+/** The batch's verified events gathered per user (workspace, user_id): the latest attributes and the last time seen. */
+export function verifiedContactRows(events: ContactVerifiedData[]): VerifiedContactRow[] {
+  return gather(
+    events,
+    (event) => userKey(event.workspace_id, event.user_id),
+    (event) => ({ workspace: event.workspace_id, user: event.user_id, lastSeen: event.received_at }),
+    (event) => new Set(event.signed_attributes),
+  );
 }
 
 /** Contact ids by userKey(workspace, user_id). */
@@ -105,7 +134,54 @@ export function verifiedContactOf(contacts: VerifiedContacts, event: ContactVeri
   return id;
 }
 
-/** An anonymous event's attributes (never signed) and time seen, kept by the rule on the contact of the run it joined. */
+/** Contact ids by visitor id. */
+export type LiveContacts = Map<string, string>;
+
+const NEVER_SIGNED = new Set<string>();
+
+/**
+ * The live anonymous contact of each visitor of `events` (all of them joining it), created on first
+ * sight, in one statement, its attributes and time seen kept by the rule (anonymous values are never signed).
+ */
+export async function upsertLiveContacts(sql: Sql, events: ContactAnonymousData[]): Promise<LiveContacts> {
+  const rows: LiveContactRow[] = gather(
+    events,
+    (event) => event.visitor_id,
+    (event) => ({ workspace: event.workspace_id, visitor: event.visitor_id, lastSeen: event.received_at }),
+    () => NEVER_SIGNED,
+  );
+  if (rows.length === 0) return new Map();
+  const upserted = await sql.rows<{ id: string; visitor_id: string }>(
+    `INSERT INTO contacts (workspace_id, visitor_id, is_verified, email, email_at, name, name_at, last_seen_at)
+     SELECT w, v, false, e, ea, n, na, ls
+     FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS t(w, v, e, ea, n, na, ls)
+     ORDER BY v
+     ON CONFLICT (visitor_id) WHERE visitor_id IS NOT NULL AND merged_into_id IS NULL DO UPDATE SET
+       ${keepLatest('email', 'EXCLUDED.email', 'EXCLUDED.email_at', 'false')},
+       ${keepLatest('name', 'EXCLUDED.name', 'EXCLUDED.name_at', 'false')},
+       last_seen_at = GREATEST(contacts.last_seen_at, EXCLUDED.last_seen_at)
+     RETURNING id, visitor_id`,
+    [
+      rows.map((r) => r.workspace),
+      rows.map((r) => r.visitor),
+      rows.map((r) => r.email?.value ?? null),
+      rows.map((r) => r.email?.at ?? null),
+      rows.map((r) => r.name?.value ?? null),
+      rows.map((r) => r.name?.at ?? null),
+      rows.map((r) => r.lastSeen),
+    ],
+  );
+  return new Map(upserted.map((row) => [row.visitor_id, row.id]));
+}
+
+/** The live contact upsertLiveContacts made for this event's visitor. */
+export function liveContactOf(contacts: LiveContacts, event: ContactAnonymousData): string {
+  const id = contacts.get(event.visitor_id);
+  if (id === undefined) throw new Error(`attribution: no live contact was upserted for the visitor of event ${event.message_id}`);
+  return id;
+}
+
+/** An anonymous event's attributes (never signed) and time seen, kept by the rule on the retired contact of the run it joined. */
 export async function keepAnonymousAttributes(sql: Sql, contactId: string, event: ContactAnonymousData): Promise<void> {
   await sql.rows(
     `UPDATE contacts SET ${keepLatest('email', '$2::text', '$4::timestamptz', 'false')}, ${keepLatest('name', '$3::text', '$4::timestamptz', 'false')},

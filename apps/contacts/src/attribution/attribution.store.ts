@@ -7,11 +7,13 @@ import { AttributionInput, byReceived } from './attribution-input';
 import { upsertVerifiedContacts, VerifiedContacts, verifiedContactOf } from './attributes';
 import { closeRun } from './close-run';
 import { Joined, joinRun } from './join-run';
+import { attributePlain, partitionPlain } from './plain-events';
 import { Settled } from './micro-batcher';
 import { Attribution, attributionOf, standingOf } from './outcome';
 import { withRetries } from './retry';
 import { preparedSql, Sql } from './sql';
 
+const attributed = counter('inviaro_attribution_events_total', 'Events attributed, by path: plain (set-based, with the rest of their batch) or per_event', ['path']);
 const folds = counter('inviaro_contact_folds_total', 'Anonymous runs folded into verified contacts (a login, or a late event that moved a run)');
 
 /**
@@ -71,29 +73,37 @@ export class AttributionStore {
   }
 }
 
-/** A batch inside its transaction: lock the visitors, upsert the users' contacts, then each event in received order. */
+/**
+ * A batch inside its transaction: lock the visitors, upsert the users' contacts, attribute the
+ * plain events together (plain-events.ts), then each other event in received order.
+ */
 async function attributeAll(sql: Sql, inputs: AttributionInput[]): Promise<{ results: Array<Settled<Attribution>>; folded: number }> {
   const visitorIds = [...new Set(inputs.map((input) => input.event.visitor_id))];
   const locked = await sql.rows<{ id: string }>(`SELECT id FROM visitors WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [visitorIds]);
   const known = new Set(locked.map((row) => row.id));
+  const attributable = inputs.filter((input) => known.has(input.event.visitor_id));
   const verifiedContacts = await upsertVerifiedContacts(
     sql,
-    inputs.flatMap((input) => (input.kind === 'verified' && known.has(input.event.visitor_id) ? [input.event] : [])),
+    attributable.flatMap((input) => (input.kind === 'verified' ? [input.event] : [])),
   );
+  const { plain, others } = await partitionPlain(sql, attributable);
+  const standings = await attributePlain(sql, plain, verifiedContacts);
+  attributed.inc({ path: 'plain' }, plain.length);
+  attributed.inc({ path: 'per_event' }, others.length);
 
-  const results = new Array<Settled<Attribution>>(inputs.length);
   let folded = 0;
-  // Received order inside the batch: the rule does not need it, but it means fewer runs to split.
-  const order = inputs.map((input, index) => ({ input, index })).sort((a, b) => byReceived(a.input.event, b.input.event));
-  for (const { input, index } of order) {
-    if (!known.has(input.event.visitor_id)) {
-      results[index] = { ok: false, error: new DeadLetter(`visitor ${input.event.visitor_id} does not exist`) };
-      continue;
-    }
+  // Received order: the rule does not need it, but it means fewer runs to split.
+  for (const input of [...others].sort((a, b) => byReceived(a.event, b.event))) {
     const step = await attributeOne(sql, input, verifiedContacts);
     folded += step.folded;
-    results[index] = { ok: true, value: attributionOf(step.standing ?? (await standingOf(sql, input.event.message_id))) };
+    standings.set(input.event.message_id, step.standing ?? (await standingOf(sql, input.event.message_id)));
   }
+  const results = inputs.map((input): Settled<Attribution> => {
+    if (!known.has(input.event.visitor_id)) return { ok: false, error: new DeadLetter(`visitor ${input.event.visitor_id} does not exist`) };
+    const standing = standings.get(input.event.message_id);
+    if (standing === undefined) return { ok: false, error: new Error(`attribution: event ${input.event.message_id} was not attributed`) };
+    return { ok: true, value: attributionOf(standing) };
+  });
   return { results, folded };
 }
 

@@ -2,6 +2,7 @@ import { ContactVerifiedData } from '@inviaro/contracts';
 import { recomputeAttributes } from './attributes';
 import { Sql } from './sql';
 import { conversationOf, moveConversation, moveMessages, storeMessage } from './threads';
+import { recordEvents } from './timeline';
 
 /**
  * Closing a run (docs/data-model.md): a verified event closes the run of anonymous events received
@@ -10,12 +11,8 @@ import { conversationOf, moveConversation, moveMessages, storeMessage } from './
  * its user's contact `contactId`. Returns the number of folds done.
  */
 export async function closeRun(sql: Sql, event: ContactVerifiedData, contactId: string): Promise<number> {
-  const recorded = await sql.first(
-    `INSERT INTO visitor_events (message_id, visitor_id, received_at, user_id, contact_id) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (message_id) DO NOTHING RETURNING message_id`,
-    [event.message_id, event.visitor_id, event.received_at, event.user_id, contactId],
-  );
-  if (!recorded) return 0; // seen before: nothing to do but answer again
+  const recorded = await recordEvents(sql, [{ event, contactId, userId: event.user_id }]);
+  if (!recorded.has(event.message_id)) return 0; // seen before: nothing to do but answer again
 
   const run = await sql.rows<{ message_id: string; contact_id: string }>(
     `WITH previous AS (

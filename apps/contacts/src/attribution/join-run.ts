@@ -1,8 +1,8 @@
 import { ContactAnonymousData } from '@inviaro/contracts';
-import { keepAnonymousAttributes } from './attributes';
+import { keepAnonymousAttributes, liveContactOf, upsertLiveContacts } from './attributes';
 import { Standing } from './outcome';
 import { Sql } from './sql';
-import { conversationOf, storeMessage } from './threads';
+import { land } from './landing';
 
 /** What joining a run did: folds done, and where the event stands when that is plain without reading it back. */
 export interface Joined {
@@ -43,22 +43,11 @@ export async function joinRun(sql: Sql, event: ContactAnonymousData): Promise<Jo
       folded = 1;
     }
     homeContactId = closer.contact_id;
+    await keepAnonymousAttributes(sql, runContactId, event);
   } else {
-    const live = await sql.one<{ id: string }>(
-      `INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, $3)
-       ON CONFLICT (visitor_id) WHERE visitor_id IS NOT NULL AND merged_into_id IS NULL
-       DO UPDATE SET last_seen_at = contacts.last_seen_at RETURNING id`,
-      [event.workspace_id, event.visitor_id, event.received_at],
-    );
-    runContactId = homeContactId = live.id;
+    runContactId = homeContactId = liveContactOf(await upsertLiveContacts(sql, [event]), event);
   }
-  await keepAnonymousAttributes(sql, runContactId, event);
-  await sql.rows(
-    `INSERT INTO visitor_events (message_id, visitor_id, received_at, user_id, contact_id, email, name) VALUES ($1, $2, $3, NULL, $4, $5, $6)`,
-    [event.message_id, event.visitor_id, event.received_at, runContactId, event.email ?? null, event.name ?? null],
-  );
-  const conversationId = await conversationOf(sql, homeContactId, event);
-  await storeMessage(sql, conversationId, event);
+  const conversationId = (await land(sql, [{ event, contactId: runContactId, homeContactId, userId: null }])).of(homeContactId, event.visitor_id);
   if (closer) return { folded };
   return { folded, standing: { runContactId, retired: false, contactId: homeContactId, userId: null, conversationId, closedContactId: null } };
 }

@@ -6,22 +6,75 @@ import { Sql } from './sql';
  * to the verified contact, or its messages into the thread that contact already has with the device.
  */
 
-/** The thread of (contact, visitor), created on first sight. The caller holds the visitor's lock, so no one else creates it meanwhile. */
-export async function conversationOf(sql: Sql, contactId: string, event: VisitorEventFields): Promise<string> {
-  const found = await sql.first<{ id: string }>(`SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2`, [contactId, event.visitor_id]);
-  if (found) return found.id;
-  const created = await sql.one<{ id: string }>(
-    `INSERT INTO conversations (contact_id, widget_id, visitor_id) VALUES ($1, $2, $3)
-     ON CONFLICT (contact_id, visitor_id) DO UPDATE SET widget_id = conversations.widget_id RETURNING id`,
-    [contactId, event.widget_id, event.visitor_id],
-  );
-  return created.id;
+/** A thread wanted: the one of (contact, the event's visitor). */
+export interface ThreadOf {
+  contactId: string;
+  event: VisitorEventFields;
 }
+
+const threadKey = (contactId: string, visitorId: string) => `${contactId}/${visitorId}`;
+
+/** Thread ids by (contact, visitor), as conversationsOf found or made them. */
+export class Threads {
+  constructor(private readonly ids: Map<string, string>) {}
+
+  of(contactId: string, visitorId: string): string {
+    const id = this.ids.get(threadKey(contactId, visitorId));
+    if (id === undefined) throw new Error(`attribution: no thread was found or made for contact ${contactId} and visitor ${visitorId}`);
+    return id;
+  }
+}
+
+/** Thread rows as statements return them. */
+export type ThreadRow = { id: string; contact_id: string; visitor_id: string };
+
+/** Thread ids by (contact, visitor) from the rows a statement returned. */
+export const threadsFrom = (rows: ThreadRow[]) => new Threads(new Map(rows.map((row) => [threadKey(row.contact_id, row.visitor_id), row.id])));
+
+/**
+ * The common table expressions that find or make the thread of each row (contact_id, visitor_id,
+ * widget_id; distinct by the first two) of `wanted`, ending in `threads (id, contact_id, visitor_id)`.
+ * Only the missing ones are inserted (a found thread is not rewritten); the caller holds the
+ * visitors' locks, so no one else creates them meanwhile, and the upsert meets one that did.
+ */
+export const threadsOf = (wanted: string) =>
+  `found AS (SELECT c.id, c.contact_id, c.visitor_id FROM conversations c JOIN ${wanted} w ON w.contact_id = c.contact_id AND w.visitor_id = c.visitor_id),
+   created AS (
+     INSERT INTO conversations (contact_id, widget_id, visitor_id)
+     SELECT w.contact_id, w.widget_id, w.visitor_id FROM ${wanted} w
+     WHERE NOT EXISTS (SELECT 1 FROM found f WHERE f.contact_id = w.contact_id AND f.visitor_id = w.visitor_id)
+     ORDER BY w.contact_id, w.visitor_id
+     ON CONFLICT (contact_id, visitor_id) DO UPDATE SET widget_id = conversations.widget_id RETURNING id, contact_id, visitor_id),
+   threads AS (SELECT id, contact_id, visitor_id FROM found UNION ALL SELECT id, contact_id, visitor_id FROM created)`;
+
+/** The threads of (contact, visitor), created on first sight, in one statement for a whole batch. */
+export async function conversationsOf(sql: Sql, wanted: ThreadOf[]): Promise<Threads> {
+  const pairs = new Map<string, ThreadOf>();
+  for (const want of wanted) pairs.set(threadKey(want.contactId, want.event.visitor_id), want);
+  if (pairs.size === 0) return new Threads(new Map());
+  const rows = await sql.rows<ThreadRow>(
+    `WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS w(contact_id, visitor_id, widget_id)),
+     ${threadsOf('wanted')}
+     SELECT id, contact_id, visitor_id FROM threads`,
+    [[...pairs.values()].map((p) => p.contactId), [...pairs.values()].map((p) => p.event.visitor_id), [...pairs.values()].map((p) => p.event.widget_id)],
+  );
+  return threadsFrom(rows);
+}
+
+/** The thread of (contact, visitor), created on first sight. */
+export async function conversationOf(sql: Sql, contactId: string, event: VisitorEventFields): Promise<string> {
+  return (await conversationsOf(sql, [{ contactId, event }])).of(contactId, event.visitor_id);
+}
+
+/** The statement that stores the visitor messages of `source` (a relation named m: id, conversation_id, text, created_at), once per message id. */
+export const storeMessagesFrom = (source: string) =>
+  `INSERT INTO messages (id, conversation_id, author, text, created_at) SELECT m.id, m.conversation_id, 'visitor', m.text, m.created_at FROM ${source}
+   ON CONFLICT (id) DO NOTHING`;
 
 /** A message event's message, once per message id (an identify stores none). */
 export async function storeMessage(sql: Sql, conversationId: string, event: VisitorEventFields): Promise<void> {
   if (event.kind !== 'message') return;
-  await sql.rows(`INSERT INTO messages (id, conversation_id, author, text, created_at) VALUES ($1, $2, 'visitor', $3, $4) ON CONFLICT (id) DO NOTHING`, [
+  await sql.rows(storeMessagesFrom('(VALUES ($1::uuid, $2::uuid, $3::text, $4::timestamptz)) AS m(id, conversation_id, text, created_at)'), [
     event.message_id,
     conversationId,
     event.text,

@@ -1,0 +1,42 @@
+import { VisitorEventFields } from '@inviaro/contracts';
+import { Sql } from './sql';
+
+/** An event for the visitor's timeline (`visitor_events`): the contact of its run, and its user if verified. */
+export interface TimelineEntry {
+  event: VisitorEventFields;
+  contactId: string;
+  /** The verified user; null for an anonymous event. */
+  userId: string | null;
+}
+
+/**
+ * The statement that records the events of `source` (a relation named t: message_id, visitor_id,
+ * received_at, user_id, contact_id, email, name) in their visitors' timelines; an id recorded before
+ * is left as it is.
+ */
+export const recordEventsFrom = (source: string) =>
+  `INSERT INTO visitor_events (message_id, visitor_id, received_at, user_id, contact_id, email, name)
+   SELECT t.message_id, t.visitor_id, t.received_at, t.user_id, t.contact_id, t.email, t.name FROM ${source}
+   ON CONFLICT (message_id) DO NOTHING`;
+
+/** An anonymous event keeps its attributes in the timeline (a split run recomputes its contacts' from them); a verified one keeps none. */
+export const timelineAttribute = (entry: TimelineEntry, attribute: 'email' | 'name'): string | null => (entry.userId === null ? (entry.event[attribute] ?? null) : null);
+
+/** Records events in their visitors' timelines, in one statement for a whole batch. Returns the ids recorded now. */
+export async function recordEvents(sql: Sql, entries: TimelineEntry[]): Promise<Set<string>> {
+  if (entries.length === 0) return new Set();
+  const recorded = await sql.rows<{ message_id: string }>(
+    `${recordEventsFrom('unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::uuid[], $6::text[], $7::text[]) AS t(message_id, visitor_id, received_at, user_id, contact_id, email, name)')}
+     RETURNING message_id`,
+    [
+      entries.map((entry) => entry.event.message_id),
+      entries.map((entry) => entry.event.visitor_id),
+      entries.map((entry) => entry.event.received_at),
+      entries.map((entry) => entry.userId),
+      entries.map((entry) => entry.contactId),
+      entries.map((entry) => timelineAttribute(entry, 'email')),
+      entries.map((entry) => timelineAttribute(entry, 'name')),
+    ],
+  );
+  return new Set(recorded.map((row) => row.message_id));
+}
