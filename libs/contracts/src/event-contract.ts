@@ -1,4 +1,5 @@
 import { validateSync, ValidationError } from 'class-validator';
+import { rulesCheck } from './compiled-rules';
 
 /** What every event carries around its data (docs/api.md §3). */
 export interface EventEnvelope<T> {
@@ -60,6 +61,7 @@ export function validateData<T extends object>(contract: { subject: string; data
   // The contracts' fields are flat (no nested classes to convert), so the parsed object only needs
   // the class's prototype for its validation metadata: cheaper than a class-transformer copy on the hot path.
   const data = Object.assign(Object.create(contract.dataClass.prototype as object) as T, plain);
+  if (rulesCheck(contract.dataClass)?.(data)) return data;
   const errors = validateSync(data, { forbidUnknownValues: true });
   if (errors.length > 0) throw new InvalidEventError(`${contract.subject}: invalid ${describe(errors).join(', ')}`);
   return data;

@@ -11,3 +11,4 @@ export * from './dead-letter';
 export * from './request-client';
 export * from './request-refused';
 export * from './supervised-consumer';
+export * from './write-coalescing';

@@ -1,5 +1,6 @@
 import { LoggerService } from '@nestjs/common';
 import pino, { Logger } from 'pino';
+import { turnBufferedStdout } from './turn-buffered';
 
 /**
  * Field names whose values are credentials. Redacted wherever they appear in a log record, at any
@@ -40,7 +41,7 @@ export function redactLine(line: string): string {
 /** Injection token of the service's structured (pino) logger: `@Inject(SERVICE_LOGGER) logger: Logger`. */
 export const SERVICE_LOGGER = Symbol('SERVICE_LOGGER');
 
-export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
+export function createLogger(service: string, level = process.env.LOG_LEVEL ?? 'info', destination: pino.DestinationStream = turnBufferedStdout()): Logger {
   return pino(
     {
       level,
@@ -48,8 +49,8 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
       timestamp: pino.stdTimeFunctions.isoTime,
       hooks: { streamWrite: redactLine },
     },
-    // Not one blocking write per line (a line per request and per event): lines that come while a
-    // write is under way go out together with the next. Pino flushes what is left when the process exits.
+    // Not one blocking write per line (a line per request and per event): a turn's lines go out
+    // together, without blocking; what is left is written when the process exits.
     destination,
   );
 }
