@@ -1,3 +1,4 @@
+import { requireRow } from '@inviaro/persistence';
 import { PoolClient } from 'pg';
 
 /** The statements of one attribution transaction, on its own connection. */
@@ -20,10 +21,6 @@ export function preparedSql(client: PoolClient): Sql {
     return (await client.query({ name, text, values })).rows as T[];
   };
   const first = async <T>(text: string, values: unknown[]): Promise<T | undefined> => (await rows<T>(text, values))[0];
-  const one = async <T>(text: string, values: unknown[]): Promise<T> => {
-    const row = await first<T>(text, values);
-    if (row === undefined) throw new Error(`attribution: a statement that always returns a row returned none (${statementNames.get(text)})`);
-    return row;
-  };
+  const one = async <T>(text: string, values: unknown[]): Promise<T> => requireRow(await rows<T>(text, values), text);
   return { rows, first, one };
 }
