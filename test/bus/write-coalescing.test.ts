@@ -1,9 +1,6 @@
 import { coalesceNatsWrites } from '@inviaro/jetstream';
-import { connectTestNats, natsServer, ServerHandle } from '@inviaro/test-harness';
+import { busSuite, connectTestNats } from '@inviaro/test-harness';
 import { NatsConnection, nuid } from 'nats';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 jest.setTimeout(120_000);
 
@@ -32,28 +29,15 @@ async function publishFromOneTurn(nc: NatsConnection, subject: string): Promise<
 }
 
 describe('NATS writes: what one turn of the event loop publishes goes out in one socket write', () => {
-  let dir: string;
-  let server: ServerHandle;
-  let receiver: NatsConnection;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'inviaro-writes-'));
-    server = await natsServer(dir);
-    receiver = await connectTestNats(server.url);
-  });
-
-  afterAll(async () => {
-    await receiver?.close();
-    await server?.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
-  });
+  // The suite's own connection receives; each test's sender is a connection of its own.
+  const bus = busSuite();
 
   async function turn(): Promise<{ writes: number; received: string[] }> {
     const subject = `bench.writes.${nuid.next()}`;
     const received: string[] = [];
-    const sub = receiver.subscribe(subject, { max: HANDLERS, callback: (_err, message) => received.push(message.string()) });
-    await receiver.flush();
-    const sender = await connectTestNats(server.url);
+    const sub = bus.nc.subscribe(subject, { max: HANDLERS, callback: (_err, message) => received.push(message.string()) });
+    await bus.nc.flush();
+    const sender = await connectTestNats(bus.server.url);
     await sender.flush();
     const writes = countWrites(sender);
     await publishFromOneTurn(sender, subject);
@@ -80,9 +64,9 @@ describe('NATS writes: what one turn of the event loop publishes goes out in one
     coalesceNatsWrites();
     const subject = `bench.close.${nuid.next()}`;
     const received: string[] = [];
-    const sub = receiver.subscribe(subject, { max: 1, callback: (_err, message) => received.push(message.string()) });
-    await receiver.flush();
-    const sender = await connectTestNats(server.url);
+    const sub = bus.nc.subscribe(subject, { max: 1, callback: (_err, message) => received.push(message.string()) });
+    await bus.nc.flush();
+    const sender = await connectTestNats(bus.server.url);
     sender.publish(subject, 'last words');
     await sender.close();
     await Promise.race([sub.closed, new Promise((resolve) => setTimeout(resolve, 10_000))]);
