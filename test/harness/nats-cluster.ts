@@ -10,6 +10,8 @@ import { waitFor } from './wait';
 export interface ClusterNode extends ServerHandle {
   /** Its server name, as JetStream reports a stream's leader and replicas. */
   name: string;
+  /** Its monitoring endpoint (`/connz`, `/jsz`, …), on loopback. */
+  monitorUrl: string;
 }
 
 export interface NatsCluster {
@@ -18,6 +20,8 @@ export interface NatsCluster {
   nodes: ClusterNode[];
   /** The node named so (by a stream's `cluster.leader`, say). */
   node(name: string): ClusterNode;
+  /** The nodes that hold a client connection of this NATS user now (a service's, say), from each node's `/connz`. */
+  nodesServing(user: string): Promise<ClusterNode[]>;
   stop(): Promise<void>;
 }
 
@@ -40,7 +44,7 @@ export interface NatsClusterOptions {
 export async function startNatsCluster(options: NatsClusterOptions = {}): Promise<NatsCluster> {
   const size = options.size ?? 3;
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'inviaro-nats-cluster-'));
-  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort() })));
+  const ports = await Promise.all(Array.from({ length: size }, async () => ({ client: await freePort(), route: await freePort(), monitor: await freePort() })));
   const routes = ports.map((port) => `nats-route://127.0.0.1:${port.route}`);
   const auth = natsAuth();
   const nodes: ClusterNode[] = [];
@@ -51,11 +55,11 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       const dir = join(root, name);
       mkdirSync(dir, { recursive: true });
       const configPath = join(dir, 'nats.conf');
-      writeFileSync(configPath, nodeConfig({ name, clientPort: port.client, routePort: port.route, routes, storeDir: join(dir, 'jetstream'), clusterName: options.clusterName ?? 'inviaro', authorization: auth.config }));
+      writeFileSync(configPath, nodeConfig({ name, clientPort: port.client, routePort: port.route, monitorPort: port.monitor, routes, storeDir: join(dir, 'jetstream'), clusterName: options.clusterName ?? 'inviaro', authorization: auth.config }));
       const handle = await restartable(name, `nats://127.0.0.1:${port.client}`, () =>
         launch(name, 'nats-server', ['-c', configPath], { readyWhen: /Server is ready/, log: logFile(options, `nats-${name}`) }),
       );
-      nodes.push({ ...handle, name });
+      nodes.push({ ...handle, name, monitorUrl: `http://127.0.0.1:${port.monitor}` });
     }
     const url = nodes.map((node) => node.url).join(',');
     for (const address of [url, ...nodes.map((node) => node.url)]) rememberNatsCredentials(address, auth.credentials);
@@ -67,6 +71,10 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
         const found = nodes.find((node) => node.name === name);
         if (!found) throw new Error(`no cluster node named ${name}`);
         return found;
+      },
+      async nodesServing(user) {
+        const serving = await Promise.all(nodes.map(async (node) => ((await connectedUsers(node)).includes(user) ? [node] : [])));
+        return serving.flat();
       },
       async stop() {
         await stopAll();
@@ -80,10 +88,19 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
   }
 }
 
-function nodeConfig(node: { name: string; clientPort: number; routePort: number; routes: string[]; storeDir: string; clusterName: string; authorization: string }): string {
+/** The users of a node's client connections; none while it is down. */
+async function connectedUsers(node: ClusterNode): Promise<string[]> {
+  const answer = await fetch(`${node.monitorUrl}/connz?auth=true&limit=1024`).catch(() => undefined);
+  if (!answer?.ok) return [];
+  const { connections } = (await answer.json()) as { connections?: { authorized_user?: string }[] };
+  return (connections ?? []).flatMap((connection) => (connection.authorized_user ? [connection.authorized_user] : []));
+}
+
+function nodeConfig(node: { name: string; clientPort: number; routePort: number; monitorPort: number; routes: string[]; storeDir: string; clusterName: string; authorization: string }): string {
   return [
     `server_name: ${node.name}`,
     `listen: 127.0.0.1:${node.clientPort}`,
+    `http: 127.0.0.1:${node.monitorPort}`,
     `jetstream { store_dir: "${node.storeDir}" }`,
     // A node lists itself among the routes too: nats-server skips that one, and every node's file is alike.
     `cluster { name: ${node.clusterName}, listen: 127.0.0.1:${node.routePort}, routes: [${node.routes.join(', ')}] }`,
