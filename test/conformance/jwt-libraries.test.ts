@@ -86,7 +86,7 @@ describe('user_jwt tokens of standard JWT libraries', () => {
     const tokens = await tokensOf(library, DOCS_CASES.map(([, c]) => c), widget.secret);
     expect(tokens).toHaveLength(DOCS_CASES.length);
     for (const [i, [userId]] of DOCS_CASES.entries()) {
-      expect({ userId, check: await probe.check(widget.widgetId, { user_jwt: tokens[i] }) }).toEqual({ userId, check: { verified: true, user_id: userId, secret_version: 1 } });
+      expect({ userId, check: await probe.check(widget.widgetId, { user_jwt: tokens[i] }) }).toEqual({ userId, check: { verified: true, user_id: userId, secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) } });
       expect({ userId, check: await probe.check(other.widgetId, { user_jwt: tokens[i] }) }).toEqual({ userId, check: { verified: false, reason: 'jwt_signature' } });
     }
   });

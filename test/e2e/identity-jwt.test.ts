@@ -37,9 +37,9 @@ describe('identity policies and staged rotation', () => {
   it('user_hash, the default: a pair verifies, a token alone is a failed claim, a claim with both is judged by its pair', async () => {
     const widget = await createWidget(suite.system);
     expect((await widget.admin.call<{ widgets: Array<{ identity_policy: string }> }>('GET', 'widgets')).body.widgets).toEqual([expect.objectContaining({ identity_policy: 'user_hash' })]);
-    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1 });
+    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_hash' });
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({ verified: false, reason: 'policy_requires_user_hash' });
-    expect(await probe.check(widget.widgetId, { ...pair('usr_1', widget.secret), ...jwtOf('usr_2', widget.secret) })).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1 });
+    expect(await probe.check(widget.widgetId, { ...pair('usr_1', widget.secret), ...jwtOf('usr_2', widget.secret) })).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_hash' });
   });
 
   it('jwt: in force when the PATCH answers; a bare user_hash fails, and a token’s signed email and name replace the page’s', async () => {
@@ -48,7 +48,7 @@ describe('identity policies and staged rotation', () => {
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toMatchObject({ verified: true });
     expect((await widget.admin.setIdentityPolicy(widget.widgetId, 'jwt')).status).toBe(200);
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({ verified: false, reason: 'policy_requires_jwt' });
-    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1 });
+    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) });
 
     const client = new WidgetClient(suite.system.gatewayUrl, widget);
     const visitor = await client.newVisitor();
@@ -80,8 +80,8 @@ describe('identity policies and staged rotation', () => {
 
   it('either: a pair or a token verifies; a token with a defect is a failed claim of its own reason, silent to the visitor', async () => {
     const widget = await withPolicy('either');
-    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toMatchObject({ verified: true, user_id: 'usr_1' });
-    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toMatchObject({ verified: true, user_id: 'usr_1' });
+    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toMatchObject({ verified: true, user_id: 'usr_1', verified_by: 'user_hash' });
+    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toMatchObject({ verified: true, user_id: 'usr_1', verified_by: 'user_jwt' });
     const now = Math.floor(Date.now() / 1000);
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret, { iat: now - 3600, exp: now - 600 }))).toEqual({ verified: false, reason: 'jwt_expired' });
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret, { aud: 'wt_another' }))).toEqual({ verified: false, reason: 'jwt_audience' });
@@ -115,11 +115,11 @@ describe('identity policies and staged rotation', () => {
       // Staged is not revealed again.
       expect((await widget.admin.revealSecret(widget.widgetId)).status).toBe(410);
 
-      expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({ verified: true, user_id: 'usr_old', secret_version: 1 });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({ verified: true, user_id: 'usr_old', secret_version: 1 });
-      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2 });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next, {}, { keyid: 'v2' }))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2 });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2 });
+      expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({ verified: true, user_id: 'usr_old', secret_version: 1, verified_by: 'user_hash' });
+      expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({ verified: true, user_id: 'usr_old', secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) });
+      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_hash' });
+      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next, {}, { keyid: 'v2' }))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_jwt', verified_until: expect.any(String) });
+      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_jwt', verified_until: expect.any(String) });
       expect(await probe.check(widget.widgetId, jwtOf('usr_new', old, {}, { keyid: 'v2' }))).toEqual({ verified: false, reason: 'jwt_signature' });
 
       // The two probes above used the previous secret once it was the previous one (the stream's check came before the stage).
@@ -132,7 +132,7 @@ describe('identity policies and staged rotation', () => {
       expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({ verified: false, reason: 'stale_secret' });
       expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({ verified: false, reason: 'stale_secret' });
       expect(await probe.check(widget.widgetId, jwtOf('usr_old', old))).toEqual({ verified: false, reason: 'stale_secret' });
-      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2 });
+      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_hash' });
       await waitFor('the old secret’s stream to end', async () => (oldStream.isClosed ? true : undefined), 20_000);
 
       // The new secret's stream stays open and goes on delivering.
@@ -142,6 +142,53 @@ describe('identity policies and staged rotation', () => {
       expect((await widget.admin.secretStatus(widget.widgetId)).body).toEqual({ secret_version: 2 });
     } finally {
       for (const stream of streams) stream.close();
+    }
+  });
+
+  /** Opens a verified stream and proves it delivers: a message of its user, sent from another visitor, reaches it. */
+  const deliveringStream = async (widget: TestWidget, claim: Record<string, unknown>, text: string): Promise<WidgetStream> => {
+    const client = new WidgetClient(suite.system.gatewayUrl, widget);
+    const stream = await WidgetStream.open(suite.system.gatewayUrl, widget, { visitor_token: await client.newVisitor(), ...claim });
+    expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
+    expect((await client.postMessage(await client.newVisitor(), { client_message_id: text, text, ...claim })).status).toBe(202);
+    await waitFor(`“${text}” on its stream`, async () => (stream.messages().some((m) => m.text === text) ? true : undefined), 30_000);
+    return stream;
+  };
+
+  it('ends a stream verified by a user_jwt once the token expires, and the token verifies nothing after', async () => {
+    const widget = await withPolicy('jwt');
+    const now = Math.floor(Date.now() / 1000);
+    // Past its exp by 40 s, within the 60 s of clock skew allowed: it verifies for 20 s more.
+    const expiring = jwtOf('usr_expiring', widget.secret, { iat: now - 120, exp: now - 40 });
+    expect(await probe.check(widget.widgetId, expiring)).toEqual({ verified: true, user_id: 'usr_expiring', secret_version: 1, verified_by: 'user_jwt', verified_until: new Date((now + 20) * 1000).toISOString() });
+    const stream = await deliveringStream(widget, expiring, 'before expiry');
+    try {
+      await waitFor('the stream to end after the token expired', async () => (stream.isClosed ? true : undefined), 45_000);
+      expect(Date.now()).toBeGreaterThanOrEqual((now + 20) * 1000);
+      expect(await probe.check(widget.widgetId, expiring)).toEqual({ verified: false, reason: 'jwt_expired' });
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('a policy change ends the verified streams whose claim the new policy refuses, and only those', async () => {
+    const widget = await withPolicy('either');
+    const byHash = await deliveringStream(widget, pair('usr_pair', widget.secret), 'by hash');
+    const byToken = await deliveringStream(widget, jwtOf('usr_token', widget.secret), 'by token');
+    try {
+      expect((await widget.admin.setIdentityPolicy(widget.widgetId, 'jwt')).status).toBe(200);
+      await waitFor('the user_hash stream to end', async () => (byHash.isClosed ? true : undefined), 20_000);
+      // The token's stream still verifies under jwt, and goes on delivering.
+      const client = new WidgetClient(suite.system.gatewayUrl, widget);
+      expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'under jwt', text: 'under jwt', ...jwtOf('usr_token', widget.secret) })).status).toBe(202);
+      await waitFor('the message on the token’s stream', async () => (byToken.messages().some((m) => m.text === 'under jwt') ? true : undefined), 30_000);
+      expect(byToken.isClosed).toBe(false);
+
+      expect((await widget.admin.setIdentityPolicy(widget.widgetId, 'user_hash')).status).toBe(200);
+      await waitFor('the user_jwt stream to end', async () => (byToken.isClosed ? true : undefined), 20_000);
+    } finally {
+      byHash.close();
+      byToken.close();
     }
   });
 

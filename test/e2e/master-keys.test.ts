@@ -47,7 +47,7 @@ describe('master keys: refused when unusable, rotated by resealing while the sys
     const probe = await VerifierProbe.connect(system.servers.natsUrl);
     try {
       const claim = { user_id: 'usr_1', user_hash: userHash('usr_1', widget.secret) };
-      expect(await probe.check(widget.widgetId, claim)).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1 });
+      expect(await probe.check(widget.widgetId, claim)).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_hash' });
     } finally {
       await probe.close();
     }

@@ -54,7 +54,10 @@ export class InboundHandler {
   @OnRequest(ClaimCheck)
   async check(request: ClaimCheckRequest): Promise<ClaimCheckResult> {
     const verdict = await this.verification.verify(request.widget_id, request.claim);
-    if (verdict.outcome === 'verified') return { verified: true, user_id: verdict.userId, secret_version: verdict.secretVersion };
+    if (verdict.outcome === 'verified') {
+      const until = verdict.verifiedUntil === undefined ? {} : { verified_until: new Date(verdict.verifiedUntil).toISOString() };
+      return { verified: true, user_id: verdict.userId, secret_version: verdict.secretVersion, verified_by: verdict.by, ...until };
+    }
     return { verified: false, reason: verdict.outcome === 'failed' ? verdict.reason : undefined };
   }
 }

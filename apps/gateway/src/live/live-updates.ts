@@ -1,7 +1,7 @@
-import { decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
+import { ClaimKind, decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
 import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
-import { SecretCache } from '@inviaro/persistence';
+import { POLICY_CLAIMS, SecretCache, WidgetMarks } from '@inviaro/persistence';
 import { Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
@@ -16,6 +16,10 @@ export interface LiveView {
   userId?: string;
   /** With a user: the widget secret version the claim verified under; the stream ends once the widget's oldest live version is above it. */
   secretVersion?: number;
+  /** With a user: the claim field that verified; the stream ends once the widget's identity policy no longer admits it. */
+  verifiedBy?: ClaimKind;
+  /** With a user verified by a user_jwt: when the token stops verifying (ms since the epoch); the stream ends then. */
+  verifiedUntil?: number;
 }
 
 export interface Listener {
@@ -24,7 +28,7 @@ export interface Listener {
   close(): void;
 }
 
-/** How often the verified streams are checked against their widget's secret version, with or without traffic. */
+/** How often the verified streams are checked against their widget's marks and their token's expiry, with or without traffic. */
 const REVOCATION_SWEEP_MS = 5_000;
 
 let openStreams = 0;
@@ -60,9 +64,11 @@ class Index<T> {
  * stream here may see before validating it, or even parsing it when no stream is open: most
  * messages are for widgets connected to other instances, or to none.
  *
- * A verified stream delivers only while its widget's secret version is still the one it verified
- * under, checked at delivery and every few seconds: so a `widget.secret.rotated` this instance
- * missed (a partition) cannot keep it open.
+ * A verified stream delivers only while its claim would still verify: its widget's secret version
+ * is still the one it verified under, its widget's identity policy still admits the claim's kind,
+ * and its token (a user_jwt) has not expired. Checked at delivery and every few seconds, against
+ * the marks in Redis that every change sets before it commits: so a `widget.secret.rotated` this
+ * instance missed (a partition) cannot keep it open, nor can a policy change, which has no event.
  */
 @Injectable()
 export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -150,24 +156,20 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Ends the verified streams among `listeners` whose widget's secret version moved past theirs,
-   * and returns the others. Fails closed: when the versions cannot be read, every verified one ends
-   * (its widget reconnects and is checked again).
+   * Ends the verified streams among `listeners` whose claim would no longer verify, and returns
+   * the others. Fails closed: when the marks cannot be read, every verified one ends (its widget
+   * reconnects and is checked again).
    */
   private async endRevoked(listeners: Listener[]): Promise<Listener[]> {
     const verified = listeners.filter(({ view }) => view.secretVersion !== undefined);
     if (verified.length === 0) return listeners;
     const widgetIds = [...new Set(verified.map(({ view }) => view.widgetId))];
-    const versions = await this.secrets.markedVersions(widgetIds).then(
+    const marks = await this.secrets.marks(widgetIds).then(
       (marked) => new Map(widgetIds.map((id, i) => [id, marked[i]])),
-      () => new Map<string, number>(),
+      () => new Map<string, WidgetMarks | undefined>(),
     );
-    const revoked = new Set(
-      verified.filter(({ view }) => {
-        const current = versions.get(view.widgetId);
-        return current === undefined || current > view.secretVersion!;
-      }),
-    );
+    const now = Date.now();
+    const revoked = new Set(verified.filter(({ view }) => !stillVerifies(view, marks.get(view.widgetId), now)));
     for (const listener of revoked) if (this.listeners.has(listener)) this.end(listener);
     return listeners.filter((listener) => !revoked.has(listener));
   }
@@ -176,6 +178,13 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   private audience(message: Addressee): Set<Listener> | undefined {
     return message.user_id ? this.byUser.get(userKey(message.workspace_id, message.user_id)) : this.byVisitor.get(message.visitor_id);
   }
+}
+
+/** Would a verified stream's claim verify now, given its widget's marks (none: unknown, so no)? */
+function stillVerifies(view: LiveView, marks: WidgetMarks | undefined, now: number): boolean {
+  if (!marks || marks.liveFrom > view.secretVersion!) return false;
+  if (marks.policy && !POLICY_CLAIMS[marks.policy].includes(view.verifiedBy ?? 'user_hash')) return false;
+  return view.verifiedUntil === undefined || view.verifiedUntil > now;
 }
 
 @Controller()

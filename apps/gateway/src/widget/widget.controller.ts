@@ -9,7 +9,7 @@ import { askService } from '../http/ask-service';
 import { CreatesVisitors, WidgetRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
-import { LiveUpdates } from '../live/live-updates';
+import { LiveUpdates, LiveView } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 import { Accepted, History, MessageAccepted, VisitorCreated } from '../openapi/answers';
 import { Answers } from '../openapi/documented';
@@ -101,18 +101,19 @@ export class WidgetController {
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     // The version the claim verified under: a rotation or retire that ends it ends this stream, however they interleave.
-    const { userId, secretVersion } = await this.verifiedUser(caller, body);
-    const view = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, userId, secretVersion };
-    serveLiveStream(this.live, response, view);
+    const verified = await this.verifiedUser(caller, body);
+    serveLiveStream(this.live, response, { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, ...verified });
   }
 
-  /** The user id of the page's claim if it verifies now (the verifier decides), with the secret version it verified under; nothing otherwise. */
-  private async verifiedUser(caller: WidgetCaller, body: ClaimBody): Promise<{ userId?: string; secretVersion?: number }> {
+  /** The user of the page's claim if it verifies now (the verifier decides), with what it verified by and under (what ends its stream); nothing otherwise. */
+  private async verifiedUser(caller: WidgetCaller, body: ClaimBody): Promise<Pick<LiveView, 'userId' | 'secretVersion' | 'verifiedBy' | 'verifiedUntil'>> {
     const claim = claimOf(body);
     if (!claim) return {};
     const result = await askService(() => this.requests.request(ClaimCheck, { widget_id: caller.widget.id, claim }));
-    // A verifier from before secret versions were answered (a rolling upgrade): version 0, older than any, so the first rotation ends the stream.
-    return result.verified ? { userId: result.user_id, secretVersion: result.secret_version ?? 0 } : {};
+    if (!result.verified) return {};
+    // From a verifier of before these were answered (a rolling upgrade): version 0, older than any, so the first rotation ends the stream; a user_hash, the only kind then.
+    const until = result.verified_until === undefined ? {} : { verifiedUntil: Date.parse(result.verified_until) };
+    return { userId: result.user_id, secretVersion: result.secret_version ?? 0, verifiedBy: result.verified_by ?? 'user_hash', ...until };
   }
 
   /** The event's id is its correlation id, here, in the request's log line and in every service after. */

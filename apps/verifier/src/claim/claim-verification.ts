@@ -1,14 +1,14 @@
-import { carriesJwt, carriesUserHash, claimShape, ClaimFailureReason, InboundClaim, jwtShape, SignedAttribute } from '@inviaro/contracts';
+import { carriesJwt, carriesUserHash, claimShape, ClaimFailureReason, ClaimKind, InboundClaim, jwtShape, SignedAttribute } from '@inviaro/contracts';
 import { counter, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
-import { PreviousSecretUses, WidgetSecretVersions } from '@inviaro/persistence';
+import { POLICY_CLAIMS, PreviousSecretUses, WidgetSecretVersions } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
 import { WidgetSecrets } from '../secrets/widget-secrets';
 import { checkClaim } from './claim-check';
 import { checkJwt, JwtKeys } from './jwt-check';
 
 export type Verdict =
-  /** `attributes`: the email and name a user_jwt signed. */
-  | { outcome: 'verified'; userId: string; secretVersion: number; attributes?: Partial<Record<SignedAttribute, string>> }
+  /** `attributes`: the email and name a user_jwt signed; `verifiedUntil` (ms since the epoch): when a user_jwt stops verifying. */
+  | { outcome: 'verified'; userId: string; secretVersion: number; by: ClaimKind; attributes?: Partial<Record<SignedAttribute, string>>; verifiedUntil?: number }
   | { outcome: 'anonymous' }
   | { outcome: 'failed'; reason: ClaimFailureReason; claimedUserId?: string };
 
@@ -54,27 +54,28 @@ export class ClaimVerification {
     return verdict;
   }
 
-  /** `user_hash`: a pair only (a claim with both is judged by its pair); `jwt`: a token only; `either`: the token when there is one. */
-  private byPolicy(policy: WidgetSecretVersions['policy'], claim: InboundClaim, keys: JwtKeys): Verdict {
-    if (policy === 'user_hash') return carriesUserHash(claim) ? checkHash(claim, keys) : { outcome: 'failed', reason: 'policy_requires_user_hash' };
-    if (carriesJwt(claim)) return checkToken(claim, keys);
-    if (policy === 'jwt') {
-      const shape = claimShape(claim);
-      return { outcome: 'failed', reason: 'policy_requires_jwt', claimedUserId: shape.fits ? shape.userId : shape.claimedUserId };
-    }
-    return checkHash(claim, keys);
+  /** By the first field the policy admits that the claim carries (POLICY_CLAIMS): `user_hash` a pair, `jwt` a token, `either` the token when there is one. */
+  private byPolicy(policy: NonNullable<WidgetSecretVersions['policy']>, claim: InboundClaim, keys: JwtKeys): Verdict {
+    const admitted = POLICY_CLAIMS[policy];
+    const by = admitted.find((kind) => (kind === 'user_jwt' ? carriesJwt(claim) : carriesUserHash(claim)));
+    if (by === 'user_jwt') return checkToken(claim, keys);
+    if (by === 'user_hash') return checkHash(claim, keys);
+    // The claim carries nothing the policy admits: the failure names what it wants.
+    if (policy !== 'jwt') return { outcome: 'failed', reason: 'policy_requires_user_hash' };
+    const shape = claimShape(claim);
+    return { outcome: 'failed', reason: 'policy_requires_jwt', claimedUserId: shape.fits ? shape.userId : shape.claimedUserId };
   }
 }
 
 function checkHash(claim: InboundClaim, keys: JwtKeys): Verdict {
   const [current, ...others] = keys.live;
   const check = checkClaim(claim, current.secret);
-  if (check.verified) return { outcome: 'verified', userId: check.userId, secretVersion: current.version };
+  if (check.verified) return { outcome: 'verified', userId: check.userId, secretVersion: current.version, by: 'user_hash' };
   if (check.reason !== 'mismatch') return { outcome: 'failed', reason: check.reason, claimedUserId: check.claimedUserId };
   // A staged rotation: the previous secret verifies too.
   for (const key of others) {
     const underOther = checkClaim(claim, key.secret);
-    if (underOther.verified) return { outcome: 'verified', userId: underOther.userId, secretVersion: key.version };
+    if (underOther.verified) return { outcome: 'verified', userId: underOther.userId, secretVersion: key.version, by: 'user_hash' };
   }
   // A digest made with the secret just rotated away: the page was rendered before the rotation.
   const stale = keys.retired !== undefined && checkClaim(claim, keys.retired.secret).verified;
@@ -86,5 +87,5 @@ function checkToken(claim: InboundClaim, keys: JwtKeys): Verdict {
   if (!shape.fits) return { outcome: 'failed', reason: shape.fault };
   const check = checkJwt(shape.token, keys);
   if (!check.verified) return { outcome: 'failed', reason: check.reason, claimedUserId: check.claimedUserId };
-  return { outcome: 'verified', userId: check.userId, secretVersion: check.secretVersion, attributes: check.attributes };
+  return { outcome: 'verified', userId: check.userId, secretVersion: check.secretVersion, by: 'user_jwt', attributes: check.attributes, verifiedUntil: check.verifiedUntil };
 }

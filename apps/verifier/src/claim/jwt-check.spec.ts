@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { sign, SignOptions } from 'jsonwebtoken';
-import { checkJwt, JwtKeys, MAX_JWT_LIFETIME_SECONDS } from './jwt-check';
+import { checkJwt, JWT_CLOCK_SKEW_SECONDS, JwtKeys, MAX_JWT_LIFETIME_SECONDS } from './jwt-check';
 
 const NOW = 1_800_000_000;
 const CURRENT = { version: 3, secret: 'c0ffee'.repeat(10) + 'c0de' };
@@ -18,12 +18,13 @@ function handMade(header: object, payload: object, secret = CURRENT.secret): str
 }
 
 describe('checkJwt', () => {
-  it('verifies, with the signed email and name and the version it verified under', () => {
-    expect(checkJwt(token({ sub: 'usr_1', email: 'a@example.com', name: 'Ada' }), ONLY_CURRENT, NOW)).toEqual({
+  it('verifies, with the signed email and name, the version it verified under and until when (its exp and the skew)', () => {
+    expect(checkJwt(token({ sub: 'usr_1', email: 'a@example.com', name: 'Ada', exp: NOW + 600 }), ONLY_CURRENT, NOW)).toEqual({
       verified: true,
       userId: 'usr_1',
       secretVersion: 3,
       attributes: { email: 'a@example.com', name: 'Ada' },
+      verifiedUntil: (NOW + 600 + JWT_CLOCK_SKEW_SECONDS) * 1000,
     });
   });
 

@@ -24,7 +24,8 @@ export interface JwtKeys {
 }
 
 export type JwtVerdict =
-  | { verified: true; userId: string; secretVersion: number; attributes: Partial<Record<SignedAttribute, string>> }
+  /** `verifiedUntil`: when the token stops verifying (its exp and the skew allowed), in ms since the epoch. */
+  | { verified: true; userId: string; secretVersion: number; attributes: Partial<Record<SignedAttribute, string>>; verifiedUntil: number }
   | { verified: false; reason: ClaimFailureReason; claimedUserId?: string };
 
 /**
@@ -105,5 +106,5 @@ function claimsOf(payload: JwtPayload, secretVersion: number, widgetKey: string 
     if (typeof value !== 'string' || value.length > limit || !isAcceptedText(value)) return fail('jwt_malformed');
     attributes[attribute] = value;
   }
-  return { verified: true, userId, secretVersion, attributes };
+  return { verified: true, userId, secretVersion, attributes, verifiedUntil: (payload.exp + JWT_CLOCK_SKEW_SECONDS) * 1000 };
 }

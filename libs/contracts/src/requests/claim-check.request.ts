@@ -12,11 +12,18 @@ export class ClaimCheckRequest {
   claim?: InboundClaim | null;
 }
 
+/** The field of a claim that verified it: a claim carrying both is judged by one, as the widget's identity policy says. */
+export type ClaimKind = 'user_hash' | 'user_jwt';
+
 export interface ClaimCheckResult {
   verified: boolean;
   user_id?: string;
   /** With a verified claim: the widget secret version it verified under (a live stream lasts while that version verifies). */
   secret_version?: number;
+  /** With a verified claim: which field verified it (a live stream lasts while the widget's policy admits that kind). */
+  verified_by?: ClaimKind;
+  /** With a verified user_jwt: when it stops verifying (its `exp` and the clock skew allowed), ISO 8601; a user_hash never expires. */
+  verified_until?: string;
   /** Why a claim failed; absent when there was no claim. */
   reason?: ClaimFailureReason;
 }

@@ -1,5 +1,14 @@
 import Redis from 'ioredis';
+import { IDENTITY_POLICIES, IdentityPolicy } from '../entities/widget.entity';
 import { SecretChange, WidgetSecretVersions } from './widget-secret.vault';
+
+/** What a widget's last changes marked for live streams to compare with what they verified under. */
+export interface WidgetMarks {
+  /** The oldest secret version that still verifies (0 where none is marked). */
+  liveFrom: number;
+  /** The identity policy its last policy change set; absent where none was marked (streams keep what they verified by). */
+  policy?: IdentityPolicy;
+}
 
 /**
  * The verifier's hot-path cache of decrypted widget secrets (and identity policy) in Redis, with a bounded lifetime.
@@ -28,24 +37,29 @@ export class SecretCache {
     await this.redis.eval(FILL_UNLESS_SUPERSEDED, 3, entryKey(widgetId), markerKey(widgetId), generationKey(widgetId), versions.version, versions.generation ?? 0, JSON.stringify(versions), this.ttlSeconds);
   }
 
-  /** Each widget's oldest live secret version as its last change marked it (0 where none is marked), in one round trip: what live streams compare with the version they verified under. */
-  async markedVersions(widgetIds: string[]): Promise<number[]> {
-    const markers = await this.redis.mget(...widgetIds.map(markerKey));
-    return markers.map((marker) => Number(marker ?? 0));
+  /** Each widget's marks, in one round trip: what live streams compare with the version and the claim they verified by. */
+  async marks(widgetIds: string[]): Promise<WidgetMarks[]> {
+    const values = await this.redis.mget(...widgetIds.flatMap((id) => [markerKey(id), policyKey(id)]));
+    return widgetIds.map((_, i) => {
+      const policy = values[2 * i + 1];
+      return { liveFrom: Number(values[2 * i] ?? 0), ...(IDENTITY_POLICIES.some((known) => known === policy) ? { policy: policy as IdentityPolicy } : {}) };
+    });
   }
 
   async invalidate(widgetId: string, change: SecretChange): Promise<void> {
-    await this.redis.eval(RAISE_MARKERS_AND_DROP, 3, entryKey(widgetId), markerKey(widgetId), generationKey(widgetId), change.liveFrom, change.generation, MARKER_TTL_SECONDS);
+    const keys = [entryKey(widgetId), markerKey(widgetId), generationKey(widgetId), policyKey(widgetId)];
+    await this.redis.eval(RAISE_MARKERS_AND_DROP, keys.length, ...keys, change.liveFrom, change.generation, MARKER_TTL_SECONDS, change.policy ?? '');
   }
 }
 
 /** Outlives any fill in flight by far; a marker only needs to beat reads that began before it. */
 const MARKER_TTL_SECONDS = 7 * 24 * 3600;
 
-// Both keys share a hash tag, so the scripts stay valid on a Redis Cluster.
+// A widget's keys share a hash tag, so the scripts stay valid on a Redis Cluster.
 const entryKey = (widgetId: string) => `inviaro:{${widgetId}}:secret`;
 const markerKey = (widgetId: string) => `inviaro:{${widgetId}}:secret-version`;
 const generationKey = (widgetId: string) => `inviaro:{${widgetId}}:secret-generation`;
+const policyKey = (widgetId: string) => `inviaro:{${widgetId}}:identity-policy`;
 
 const FILL_UNLESS_SUPERSEDED = `
 if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end
@@ -53,7 +67,10 @@ if tonumber(ARGV[2]) < tonumber(redis.call('GET', KEYS[3]) or '0') then return 0
 redis.call('SET', KEYS[1], ARGV[3], 'EX', ARGV[4])
 return 1`;
 
+// A policy is marked by the newest change only (changes are serialised per widget, so this is a guard).
 const RAISE_MARKERS_AND_DROP = `
+local newest = tonumber(ARGV[2]) >= tonumber(redis.call('GET', KEYS[3]) or '0')
+if ARGV[4] ~= '' and newest then redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[3]) end
 for i = 2, 3 do
   if tonumber(ARGV[i - 1]) > tonumber(redis.call('GET', KEYS[i]) or '0') then redis.call('SET', KEYS[i], ARGV[i - 1], 'EX', ARGV[3]) end
 end

@@ -24,6 +24,8 @@ export interface SecretChange {
   liveFrom: number;
   /** The widget's generation after the change: cached entries of an older one are void. */
   generation: number;
+  /** The identity policy, when the change set it: live streams verified by a claim it no longer admits end. */
+  policy?: IdentityPolicy;
 }
 
 interface SealedRow {
@@ -106,7 +108,7 @@ export class WidgetSecretVault {
   async setPolicy(widgetId: string, policy: IdentityPolicy, beforeCommit: (change: SecretChange) => Promise<void>): Promise<void> {
     await this.change(widgetId, async (tx, current, previousLive) => {
       await execute(tx, `UPDATE widgets SET identity_policy = $2 WHERE id = $1`, [widgetId, policy]);
-      return { result: undefined, liveFrom: previousLive ? current - 1 : current };
+      return { result: undefined, liveFrom: previousLive ? current - 1 : current, policy };
     }, beforeCommit);
   }
 
@@ -149,7 +151,7 @@ export class WidgetSecretVault {
    */
   private async change<T>(
     widgetId: string,
-    apply: (tx: EntityManager, current: number, previousLive: boolean) => Promise<{ result: T; liveFrom?: number }>,
+    apply: (tx: EntityManager, current: number, previousLive: boolean) => Promise<{ result: T; liveFrom?: number; policy?: IdentityPolicy }>,
     beforeCommit: (change: SecretChange) => Promise<void>,
   ): Promise<T> {
     return this.db.transaction(async (tx) => {
@@ -163,7 +165,7 @@ export class WidgetSecretVault {
       const applied = await apply(tx, newest?.version ?? 0, before !== undefined && before.retired_at === null);
       if (applied.liveFrom === undefined) return applied.result;
       await execute(tx, `DELETE FROM widget_secrets WHERE widget_id = $1 AND version < (SELECT max(version) FROM widget_secrets WHERE widget_id = $1) - 1`, [widgetId]);
-      await beforeCommit({ liveFrom: applied.liveFrom, generation });
+      await beforeCommit({ liveFrom: applied.liveFrom, generation, ...(applied.policy ? { policy: applied.policy } : {}) });
       return applied.result;
     });
   }
