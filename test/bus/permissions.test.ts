@@ -68,6 +68,19 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     await impostor.close();
   });
 
+  it('lets a responder publish into the inboxes of the roles that ask it only: the verifier cannot write into contacts’ or the operator’s', async () => {
+    const arrived: string[] = [];
+    const listener = bus.nc.subscribe('_INBOX.*.forged', { callback: (_error, message) => arrived.push(message.subject) });
+    await bus.nc.flush();
+    const verifier = await connectTestNats(bus.server.url, {}, 'verifier');
+    for (const role of ['gateway', 'contacts', 'operator']) verifier.publish(`_INBOX.${role}.forged`, jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } }));
+    await verifier.flush();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await verifier.close();
+    listener.unsubscribe();
+    expect(arrived).toEqual(['_INBOX.gateway.forged']);
+  });
+
   it('does not let the gateway read message.inbound on a core subscription', async () => {
     const seen: string[] = [];
     for (const subject of [MessageInbound.subject, 'message.*', '>']) gateway.subscribe(subject, { callback: (error, message) => seen.push(error ? `refused ${subject}` : message.string()) });

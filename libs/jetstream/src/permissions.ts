@@ -76,8 +76,6 @@ const NEEDS: Record<Exclude<BusRole, 'operator'>, RoleNeeds> = {
 export interface NatsPermissions {
   publish: { allow: string[]; deny?: string[] };
   subscribe: { allow: string[] };
-  /** Lets a responder reply to a request's reply subject (once) without a publish right on inboxes. */
-  allow_responses?: boolean;
 }
 
 /** The durable consumer a service's instances share for one subject. */
@@ -121,12 +119,27 @@ export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] 
         ...followed.map(({ stream, subject }) => `$JS.API.CONSUMER.CREATE.${stream}.*.${subject}`),
         ...followedStreams.flatMap((stream) => [...consumerUse(stream, '*'), `$JS.API.CONSUMER.DELETE.${stream}.*`]),
         ...(needs.alsoAllowed ?? []),
+        ...askersInboxes(needs.answers),
       ],
       deny: othersDurables(role, followedStreams, streams),
     },
     subscribe: { allow: [`${inboxPrefix(role)}.>`, ...subjectsOf(needs.answers)] },
-    ...(needs.answers.length > 0 ? { allow_responses: true } : {}),
   };
+}
+
+/**
+ * Where a responder's replies go: the inboxes of the roles that ask what it answers. Not
+ * `allow_responses`: with it nats-server 2.9 records the reply subject of every message delivered
+ * to the responder (each JetStream delivery's ack subject too) for two minutes, and past 4,096 of
+ * them walks the whole record on every delivery, a full core at 1,000 deliveries a second (see
+ * docs/benchmarks/capacity.md). A reply still reaches only the request it answers: each one's inbox
+ * ends in a random token of the asker's.
+ */
+function askersInboxes(answers: Subjects): string[] {
+  const answered = new Set(subjectsOf(answers));
+  return (Object.entries(NEEDS) as Array<[BusRole, RoleNeeds]>)
+    .filter(([, needs]) => needs.asks.some(({ subject }) => answered.has(subject)))
+    .map(([asker]) => `${inboxPrefix(asker)}.>`);
 }
 
 /** The operator (the CLI): reads every stream and its consumers, tails, re-drives dead letters; never takes a service's messages. */
@@ -182,12 +195,8 @@ export function renderAuthorization(users: NatsUser[]): string {
   const lines = users.map(({ user, password, permissions }) => {
     const pass = password.startsWith('$') ? password : q(password);
     if (!permissions) return `    { user: ${q(user)}, password: ${pass} }`;
-    const { publish, subscribe, allow_responses } = permissions;
-    const rights = [
-      `publish: { allow: ${list(publish.allow)}${publish.deny?.length ? `, deny: ${list(publish.deny)}` : ''} }`,
-      `subscribe: { allow: ${list(subscribe.allow)} }`,
-      ...(allow_responses ? ['allow_responses: true'] : []),
-    ];
+    const { publish, subscribe } = permissions;
+    const rights = [`publish: { allow: ${list(publish.allow)}${publish.deny?.length ? `, deny: ${list(publish.deny)}` : ''} }`, `subscribe: { allow: ${list(subscribe.allow)} }`];
     return `    { user: ${q(user)}, password: ${pass}, permissions: {\n        ${rights.join(',\n        ')}\n    } }`;
   });
   return `authorization {\n  users: [\n${lines.join('\n')}\n  ]\n}\n`;
