@@ -2,12 +2,12 @@ import { ClaimCheck, ClaimCheckResult, InboundClaim, RequestReply } from '@invia
 import { NatsConnection } from 'nats';
 import { connectTestNats } from './nats-auth';
 
-/** Asks the verifiers "does this claim verify now?" the way the gateway does for history reads. */
+/** Asks the verifiers "does this claim verify now?" the way the gateway does for history reads, as the gateway's NATS user (a verifier replies into the askers' inboxes only). */
 export class VerifierProbe {
   private constructor(private readonly nc: NatsConnection) {}
 
   static async connect(natsUrl: string): Promise<VerifierProbe> {
-    return new VerifierProbe(await connectTestNats(natsUrl));
+    return new VerifierProbe(await connectTestNats(natsUrl, {}, 'gateway'));
   }
 
   async check(widgetId: string, claim: InboundClaim | null): Promise<ClaimCheckResult> {
