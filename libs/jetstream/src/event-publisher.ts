@@ -17,7 +17,7 @@ const publishing = histogram('inviaro_publish_seconds', 'Time until the stream a
 const resent = counter('inviaro_publish_resends_total', 'Publishes sent again with the same id, by subject and why: reconnect (the connection moved to another node), unanswered (no acknowledgement in time), no_leader (no stream leader answered)', ['subject', 'reason']);
 
 /** How long a publish keeps trying before its caller hears that the stream could not store it. */
-export const PUBLISH_DEADLINE_MS = 5_000;
+const PUBLISH_DEADLINE_MS = 5_000;
 /** How long one attempt waits for its acknowledgement: a stream leader that died with it unanswered is replaced within a few seconds. */
 const ATTEMPT_MS = 2_000;
 /** The pause before asking again when no stream leader answered (an election is under way). */
