@@ -18,6 +18,8 @@ if [ "${1:-}" = "--for-tests" ]; then
   ruby -e 'require "jwt"' 2>/dev/null || need+=(ruby-jwt)
   command -v chromium >/dev/null || need+=(chromium)
   command -v docker-compose >/dev/null || need+=(docker-compose)
+  # Certificates for the TLS tests (docker/make-certs.sh, test/bus/tls.test.ts).
+  command -v openssl >/dev/null || need+=(openssl)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
 

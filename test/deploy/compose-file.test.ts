@@ -30,17 +30,23 @@ describe('docker/compose.yml', () => {
     expect(() => run()).not.toThrow();
   });
 
-  it('runs NATS as a JetStream cluster of three, each node with its own volume, and every service connects with every node', () => {
+  it('runs NATS as a JetStream cluster of three on nats-node.conf, each node with its own volume, and every service connects with every node over TLS', () => {
     const nodes = ['nats-1', 'nats-2', 'nats-3'];
-    const routes = nodes.map((node) => `nats://${node}:6222`).join(',');
+    const nodeConf = readFileSync(join(REPO_ROOT, 'docker', 'nats-node.conf'), 'utf8');
+    expect(nodeConf).toMatch(/^include \.\/nats\.conf/m);
+    expect(nodeConf).toContain('jetstream { store_dir: /data }');
+    expect(nodeConf).toContain(`routes: [${nodes.map((node) => `nats-route://${node}:6222`).join(', ')}]`);
     for (const node of nodes) {
       const service = compose.service(node);
-      expect(service.command).toEqual(expect.arrayContaining(['-js', '-sd', '/data', '--server_name', node, '--cluster_name', 'inviaro', '--cluster', 'nats://0.0.0.0:6222', `--routes=${routes}`]));
-      expect(service.volumes).toEqual([`${node}-data:/data`, './nats.conf:/etc/nats/nats.conf:ro']);
+      expect(service.command).toEqual(['-c', '/etc/nats/nats-node.conf', '--server_name', node]);
+      expect(service.volumes).toEqual([`${node}-data:/data`, './nats-node.conf:/etc/nats/nats-node.conf:ro', './nats.conf:/etc/nats/nats.conf:ro', './certs:/etc/nats/certs:ro']);
     }
     for (const name of ['gateway', 'verifier', 'contacts']) {
-      expect(compose.service(name).environment?.NATS_URL).toBe(nodes.map((node) => `nats://${node}:4222`).join(','));
-      expect(compose.service(name).environment?.NATS_STREAM_REPLICAS).toBe('3');
+      const service = compose.service(name);
+      expect(service.environment?.NATS_URL).toBe(nodes.map((node) => `tls://${node}:4222`).join(','));
+      expect(service.environment?.NATS_TLS_CA_FILE).toBe('/etc/inviaro/nats-ca.pem');
+      expect(service.volumes).toContain('./certs/ca.pem:/etc/inviaro/nats-ca.pem:ro');
+      expect(service.environment?.NATS_STREAM_REPLICAS).toBe('3');
     }
   });
 
@@ -55,6 +61,45 @@ describe('docker/compose.yml', () => {
     // The claim keys only where a claim is sealed or opened.
     for (const name of ['gateway', 'verifier']) expect(compose.service(name).environment?.INVIARO_CLAIM_KEYS).toMatch(/^\$\{INVIARO_CLAIM_KEYS:\?/);
     expect(compose.service('contacts').environment?.INVIARO_CLAIM_KEYS).toBeUndefined();
+  });
+
+  it('checks the health of NATS, Redis and PostgreSQL, and starts the services once they are healthy', () => {
+    for (const name of ['nats-1', 'nats-2', 'nats-3']) expect(compose.service(name).healthcheck?.test.join(' ')).toContain('http://127.0.0.1:8222/healthz?js-enabled-only=true');
+    expect(compose.service('redis').healthcheck?.test.join(' ')).toContain('redis-cli ping');
+    // redis-cli reads the password from its environment, never from a command line that `ps` shows.
+    expect(compose.service('redis').environment?.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:\?/);
+    expect(compose.service('postgres').healthcheck?.test.join(' ')).toContain('pg_isready');
+    for (const name of ['gateway', 'verifier', 'contacts']) {
+      for (const server of ['nats-1', 'nats-2', 'nats-3', 'redis']) expect([name, server, compose.service(name).depends_on?.[server]]).toEqual([name, server, { condition: 'service_healthy' }]);
+    }
+  });
+
+  it('pins every image it pulls by digest, the Dockerfile’s base images too', () => {
+    const pulled = Object.entries(compose.services).filter(([, service]) => !service.build);
+    expect(pulled.map(([name]) => name).sort()).toEqual(['grafana', 'nats-1', 'nats-2', 'nats-3', 'postgres', 'prometheus', 'redis']);
+    for (const [name, service] of pulled) expect([name, service.image]).toEqual([name, expect.stringMatching(/^[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}$/)]);
+    const dockerfile = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8');
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+    expect(bases).toHaveLength(2);
+    for (const base of bases) expect(base).toMatch(/^node:[\w.-]+@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('runs Inviaro’s containers as a non-root user on a read-only root filesystem, without capabilities', () => {
+    for (const name of ['gateway', 'verifier', 'contacts', 'migrate']) {
+      const service = compose.service(name);
+      expect([name, service.user, service.read_only, service.tmpfs, service.cap_drop, service.security_opt]).toEqual([name, 'node', true, ['/tmp'], ['ALL'], ['no-new-privileges:true']]);
+    }
+  });
+
+  it('keeps health, metrics and the API description off the published port: the gateway serves them on OPS_PORT', () => {
+    const gateway = compose.service('gateway');
+    const { PORT, OPS_PORT } = gateway.environment ?? {};
+    expect(OPS_PORT).toMatch(/^\d+$/);
+    expect(OPS_PORT).not.toBe(PORT);
+    expect(gateway.ports).toEqual([expect.stringMatching(new RegExp(`:${PORT}$`))]);
+    expect(gateway.healthcheck?.test.join(' ')).toContain('process.env.OPS_PORT');
+    const prometheus = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; dns_sd_configs: Array<{ port: number }> }> };
+    expect(prometheus.scrape_configs.find((job) => job.job_name === 'gateway')?.dns_sd_configs[0]?.port).toBe(Number(OPS_PORT));
   });
 
   it('runs Redis with a password and nothing written to disk, and publishes only the gateway (Grafana on loopback)', () => {

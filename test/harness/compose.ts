@@ -4,6 +4,13 @@ import { parse } from 'yaml';
 import { REPO_ROOT } from './paths';
 
 export interface ComposeService {
+  image?: string;
+  build?: unknown;
+  user?: string;
+  read_only?: boolean;
+  tmpfs?: string[];
+  cap_drop?: string[];
+  security_opt?: string[];
   profiles?: string[];
   command?: string[];
   volumes?: string[];

@@ -5,9 +5,11 @@ import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './gateway.config';
 import { configureHttp } from './http/configure-http';
+import { API_DESCRIPTION_PATHS } from './openapi/openapi';
 
 startService('gateway', GatewayConfig, (config) => ({
   rootModule: (nc) => AppModule.register(config, nc),
   configureHttp,
+  operatorPaths: API_DESCRIPTION_PATHS,
   readiness: (app) => [postgresReadiness(app.get(DataSource))],
 }));

@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { getMetadataStorage, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync } from 'class-validator';
+import { getMetadataStorage, IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateBy, ValidateIf, validateSync } from 'class-validator';
 
 export class ConfigError extends Error {}
 
@@ -56,6 +56,15 @@ export class CommonConfig {
 
   @IntSetting(1, 65535)
   PORT: number = 8080;
+
+  /**
+   * The operator's port: health, metrics (and the gateway's API description) move here from PORT, which
+   * then serves only the product's API. For a deployment whose PORT is public (compose); unset, PORT serves both.
+   */
+  @IsOptional()
+  @IntSetting(1, 65535)
+  @ValidateBy({ name: 'notThePort', validator: { validate: (port, args) => port !== (args?.object as CommonConfig).PORT, defaultMessage: () => 'OPS_PORT must differ from PORT' } })
+  OPS_PORT?: number;
 
   /**
    * Stream limits, provisioned by every service at start (set them alike everywhere). A full stream

@@ -2,7 +2,9 @@ import { CommonConfig, createLogger, HealthModule, httpMetrics, loadConfig, Metr
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { connectJetStream, JetStreamServer, JetStreamServerOptions } from '@inviaro/jetstream';
+import { RequestHandler } from 'express';
 import { NatsConnection } from 'nats';
+import { createServer, RequestListener, Server } from 'node:http';
 import { Logger } from 'pino';
 
 export interface ServiceDefinition {
@@ -15,6 +17,8 @@ export interface ServiceDefinition {
   configureHttp?: (app: INestApplication) => void;
   /** Dependencies besides NATS that `/health/ready` checks. */
   readiness?: (app: INestApplication) => ReadinessCheck[];
+  /** The service's own operator paths beside health and metrics (the gateway's API description): on OPS_PORT where one is set. */
+  operatorPaths?: string[];
   transport?: Partial<Omit<JetStreamServerOptions, 'service' | 'logger'>>;
 }
 
@@ -29,25 +33,50 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, MetricsModule, LoggerModule.register(logger)] };
   const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
+  if (config.OPS_PORT !== undefined) app.use(eachPortItsPaths(config.OPS_PORT, [...OPERATOR_PATHS, ...(definition.operatorPaths ?? [])]));
   app.use(httpMetrics, requestLog(logger));
   definition.configureHttp?.(app);
   app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, ...definition.transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
+  const opsServer = config.OPS_PORT === undefined ? undefined : await listen(createServer(app.getHttpAdapter().getInstance() as RequestListener), config.OPS_PORT, config.HOST);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    opsServer?.close();
     await app.close();
     await nc.drain();
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));
-  logger.info({ http: `http://${config.HOST}:${config.PORT}` }, 'ready');
+  logger.info({ http: `http://${config.HOST}:${config.PORT}`, ...(opsServer && { ops: `http://${config.HOST}:${config.OPS_PORT}` }) }, 'ready');
   return app;
+}
+
+/** What operators and their tools read, never visitors: health checks and metrics. */
+const OPERATOR_PATHS = ['/health', '/metrics'];
+
+/**
+ * With an operator's port, each port answers only its own paths: the public port never shows health,
+ * metrics or internals, and the operator's port serves none of the product's API.
+ */
+function eachPortItsPaths(opsPort: number, operatorPaths: string[]): RequestHandler {
+  const forOperators = (path: string) => operatorPaths.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+  return (request, response, next) => {
+    if (forOperators(request.path) === (request.socket.localPort === opsPort)) return next();
+    response.status(404).json({ error: { code: 'not_found', message: `Cannot ${request.method} ${request.path} on this port` } });
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
 }
 
 @Module({})

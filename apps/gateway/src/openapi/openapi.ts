@@ -10,6 +10,8 @@ const DOCUMENTED = [WidgetModule, AdminModule];
 
 const OPENAPI_PATH = '/openapi.json';
 const DOCS_PATH = '/docs';
+/** Where the description is served: the operator's port where one is set (OPS_PORT). */
+export const API_DESCRIPTION_PATHS = [OPENAPI_PATH, DOCS_PATH];
 
 /** The OpenAPI 3 description of the widget and admin APIs, read from the controllers and their request classes. */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
