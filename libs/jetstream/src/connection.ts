@@ -59,7 +59,6 @@ export async function connectJetStream(settings: NatsSettings & StreamSettings, 
     }
   };
   logStatus().catch((error: unknown) => logger.error({ err: describeError(error) }, 'NATS status watch failed'));
-  const waiting = await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
-  if (waiting.length > 0) logger.warn({ streams: waiting }, 'streams of an older layout: a verifier upgrades them when it starts');
+  await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
   return nc;
 }
