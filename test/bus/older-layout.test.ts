@@ -1,5 +1,5 @@
 import { MessageInbound } from '@inviaro/contracts';
-import { ensureStreams, EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode, mayUpdateStreams } from '@inviaro/jetstream';
+import { ensureStreams, EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode, streamsToUpdate } from '@inviaro/jetstream';
 import { CommonConfig } from '@inviaro/observability';
 import { busSuite, connectTestNats } from '@inviaro/test-harness';
 import { JSONCodec } from 'nats';
@@ -24,7 +24,7 @@ describe('streams of a release older than INVIARO_INBOUND', () => {
     for (const role of ['verifier', 'contacts', 'gateway'] as const) {
       const nc = await connectTestNats(bus.server.url, {}, role);
       try {
-        await expect(ensureStreams(await nc.jetstreamManager(), new CommonConfig(), { update: mayUpdateStreams(role) })).rejects.toThrow(
+        await expect(ensureStreams(await nc.jetstreamManager(), new CommonConfig(), { updates: streamsToUpdate(role) })).rejects.toThrow(
           `${EVENT_STREAM} still stores ${MessageInbound.subject}, which this release keeps in ${INBOUND_STREAM}: the deployment is older than ${INBOUND_STREAM}. ` +
             `Run the previous release until ${EVENT_STREAM} holds no ${MessageInbound.subject} (docs/operations.md, Upgrading)`,
         );

@@ -102,13 +102,13 @@ function streamConfigs(limits: StreamSettings): StreamDefinition[] {
 
 /**
  * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
- * their stream's count); with `update` (a right only some users have), also brings existing ones
- * to this configuration. A stream that still stores a subject this layout keeps in another one is
+ * their stream's count); brings the existing ones named in `updates` (each user's right:
+ * streamsToUpdate) to this configuration. A stream that still stores a subject this layout keeps in another one is
  * of a release older than INVIARO_INBOUND (message.inbound, with plaintext claims, in
  * INVIARO_EVENTS): the release that moved those events is retired, so every service stops here
  * with what to do, rather than strand them or publish where no verifier reads.
  */
-export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { update = true } = {}): Promise<void> {
+export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { updates = STREAM_LAYOUT.map((s) => s.name) }: { updates?: readonly string[] } = {}): Promise<void> {
   for (const stream of streamConfigs(settings)) {
     let existing: StreamInfo;
     try {
@@ -122,7 +122,7 @@ export async function ensureStreams(jsm: JetStreamManager, settings: StreamSetti
       continue;
     }
     refuseOlderLayout(existing.config);
-    if (update) await jsm.streams.update(stream.name, stream);
+    if (updates.includes(stream.name)) await jsm.streams.update(stream.name, stream);
   }
 }
 
