@@ -51,9 +51,8 @@ function probesFor(role: BusRole): Probe[] {
   const followed = new Set(subjectsOf(needs.follows));
   const followedStreams = new Set([...followed].map((subject) => streamOf(subject)));
   const ownConsumerStreams = new Set([...followedStreams, ...needs.tails]);
-  const keptCurrent = new Set(
-    subjectsOf(needs.consumes).flatMap((subject) => [streamOf(subject), streamOf(deadLetterOf(subject))]),
-  );
+  // Pinned to its values by the test of streamsKeptCurrentBy below.
+  const keptCurrent = new Set(streamsKeptCurrentBy(role));
   const publish = (subject: string, allowed: boolean): Probe => ({ kind: 'publish', subject, allowed });
   const subscribe = (subject: string, allowed: boolean): Probe => ({ kind: 'subscribe', subject, allowed });
 
@@ -122,17 +121,13 @@ async function verdict(attempt: () => Promise<unknown>): Promise<string> {
  */
 async function attempt(nc: NatsConnection, probe: Probe): Promise<'refused' | 'let through'> {
   let refused = false;
-  if (probe.kind === 'publish') {
-    // An empty object: where the server lets the call through, it answers an API call with an error (nothing changes) or stores a harmless event.
-    nc.request(probe.subject, jc.encode({}), { timeout: 1_000 }).catch((error: Error & { code?: string }) => (refused ||= error.code === 'PERMISSIONS_VIOLATION'));
-    await nc.flush();
-    // The rejection travels a few promise hops inside the client: let them all settle.
-    await new Promise(setImmediate);
-  } else {
-    const subscription = nc.subscribe(probe.subject, { callback: (error) => (refused ||= error?.message.includes('Permissions Violation') ?? false) });
-    await nc.flush();
-    subscription.unsubscribe();
-  }
+  const subscription = probe.kind === 'subscribe' ? nc.subscribe(probe.subject, { callback: (error) => (refused ||= error?.message.includes('Permissions Violation') ?? false) }) : undefined;
+  // An empty object: where the server lets the call through, it answers an API call with an error (nothing changes) or stores a harmless event.
+  if (probe.kind === 'publish') nc.request(probe.subject, jc.encode({}), { timeout: 1_000 }).catch((error: Error & { code?: string }) => (refused ||= error.code === 'PERMISSIONS_VIOLATION'));
+  await nc.flush();
+  // A refusal travels a few promise hops inside the client after the -ERR is read: let them all settle.
+  await new Promise(setImmediate);
+  subscription?.unsubscribe();
   return refused ? 'refused' : 'let through';
 }
 
