@@ -103,10 +103,10 @@ function streamConfigs(limits: StreamSettings): StreamDefinition[] {
 /**
  * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
  * their stream's count); brings the existing ones named in `updates` (each user's right:
- * streamsToUpdate) to this configuration. A stream that still stores a subject this layout keeps in another one is
- * of a release older than INVIARO_INBOUND (message.inbound, with plaintext claims, in
- * INVIARO_EVENTS): the release that moved those events is retired, so every service stops here
- * with what to do, rather than strand them or publish where no verifier reads.
+ * streamsToUpdate) to this configuration. A stream that still stores a subject this layout
+ * keeps in another one is of a release older than INVIARO_INBOUND (message.inbound, with
+ * plaintext claims, in INVIARO_EVENTS): the release that moved those events is retired, so every
+ * service stops here with what to do, rather than strand them or publish where no verifier reads.
  */
 export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { updates = STREAM_LAYOUT.map((s) => s.name) }: { updates?: readonly string[] } = {}): Promise<void> {
   for (const stream of streamConfigs(settings)) {
@@ -127,11 +127,14 @@ export async function ensureStreams(jsm: JetStreamManager, settings: StreamSetti
 }
 
 function refuseOlderLayout(existing: StreamConfig): void {
-  const moved = (existing.subjects ?? []).filter((subject) => streamOf(subject) !== existing.name);
+  const moved = (existing.subjects ?? []).flatMap((subject) => {
+    const keeper = STREAM_LAYOUT.find((s) => s.name !== existing.name && s.subjects.some((pattern) => subjectMatches(pattern, subject)));
+    return keeper ? [{ subject, keeper: keeper.name }] : [];
+  });
   if (moved.length === 0) return;
-  const subjects = moved.join(', ');
+  const subjects = moved.map((m) => m.subject).join(', ');
   throw new Error(
-    `${existing.name} still stores ${subjects}, which this release keeps in ${moved.map((subject) => streamOf(subject)).join(', ')}: the deployment is older than ${INBOUND_STREAM}. ` +
+    `${existing.name} still stores ${subjects}, which this release keeps in ${moved.map((m) => m.keeper).join(', ')}: the deployment is older than ${INBOUND_STREAM}. ` +
       `Run the previous release until ${existing.name} holds no ${subjects} (docs/operations.md, Upgrading)`,
   );
 }
