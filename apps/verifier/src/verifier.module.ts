@@ -2,8 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClaimVerification } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';
 import { InboundHandler } from './inbound.handler';
-import { LegacyInboundMigration } from './legacy-inbound';
 import { WidgetSecrets } from './secrets/widget-secrets';
 
-@Module({ controllers: [InboundHandler], providers: [ClaimVerification, FailureTrail, WidgetSecrets, LegacyInboundMigration] })
+@Module({ controllers: [InboundHandler], providers: [ClaimVerification, FailureTrail, WidgetSecrets] })
 export class VerifierModule {}

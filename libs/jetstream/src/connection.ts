@@ -1,7 +1,7 @@
 import { connect, ConnectionOptions, Events, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
 import { describeError } from './describe-error';
-import { BusRole, inboxPrefix, mayUpdateStreams } from './permissions';
+import { BusRole, inboxPrefix, streamsToUpdate } from './permissions';
 import { ensureStreams, StreamSettings } from './topology';
 import { coalesceNatsWrites } from './write-coalescing';
 
@@ -59,7 +59,6 @@ export async function connectJetStream(settings: NatsSettings & StreamSettings, 
     }
   };
   logStatus().catch((error: unknown) => logger.error({ err: describeError(error) }, 'NATS status watch failed'));
-  const waiting = await ensureStreams(await nc.jetstreamManager(), settings, { update: mayUpdateStreams(settings.NATS_USER) });
-  if (waiting.length > 0) logger.warn({ streams: waiting }, 'streams of an older layout: a verifier upgrades them when it starts');
+  await ensureStreams(await nc.jetstreamManager(), settings, { updates: streamsToUpdate(settings.NATS_USER) });
   return nc;
 }

@@ -12,7 +12,7 @@ import {
   VisitorLoggedOut,
   WidgetSecretRotated,
 } from '@inviaro/contracts';
-import { DEAD_LETTER_PREFIX, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
 
 /** The NATS users of the system: one per service, and the operator's (the CLI). */
 export const BUS_ROLES = ['gateway', 'verifier', 'contacts', 'operator'] as const;
@@ -20,56 +20,82 @@ export type BusRole = (typeof BUS_ROLES)[number];
 
 type Subjects = ReadonlyArray<{ subject: string }>;
 
-/** What a role does on the bus; every permission below is derived from this table and the stream topology. */
-interface RoleNeeds {
+/** What a role does on the bus; every permission below is derived from this table and the stream topology, and nothing else. */
+export interface RoleNeeds {
   publishes: Subjects;
   asks: Subjects;
   /** Request subjects it answers, as a queue group of its instances. */
   answers: Subjects;
-  /** Subjects it reads on durable consumers shared by its instances (and dead-letters). */
+  /** Subjects it reads on durable consumers shared by its instances (and dead-letters); it keeps the configuration of their streams current. */
   consumes: Subjects;
-  /** Subjects each instance reads on a consumer of its own (ephemeral or ordered, named by the client). */
+  /** Subjects each instance reads on a consumer of its own (ephemeral or ordered, named by the client, acknowledged). */
   follows: Subjects;
-  /** May change the configuration of an existing stream (everyone may create a missing one). */
-  updatesStreams: boolean;
-  /** JetStream API calls beyond what the table derives, each with its reason. */
-  alsoAllowed?: string[];
+  /** Streams whose every subject it reads on ordered consumers it names itself, with any filter or none (`events tail`): no acknowledgements. */
+  tails: readonly string[];
+  /** May create a missing stream, so that the services start in any order. */
+  createsStreams: boolean;
+  /** Lists every stream's consumers (`events status`); every role may read every stream's info. */
+  listsConsumers: boolean;
+  /** Streams whose stored messages it reads by sequence (never a direct get): dead letters and their originals. */
+  readsStored: readonly string[];
+  /** Streams it removes single messages from: a dead letter once re-driven. */
+  deletesStored: readonly string[];
 }
 
-const NEEDS: Record<Exclude<BusRole, 'operator'>, RoleNeeds> = {
+/** What every service does alike: creates a missing stream, and no operator's chore. */
+const EVERY_SERVICE: Pick<RoleNeeds, 'tails' | 'createsStreams' | 'listsConsumers' | 'readsStored' | 'deletesStored'> = {
+  tails: [],
+  createsStreams: true,
+  listsConsumers: false,
+  readsStored: [],
+  deletesStored: [],
+};
+
+const SERVICE_NEEDS = {
   // Internet-facing: publishes and asks, reads only what it routes to open widgets, changes no stream.
   gateway: {
+    ...EVERY_SERVICE,
     publishes: [MessageInbound, WidgetSecretRotated, VisitorLoggedOut],
     asks: [ClaimCheck, ContactsHistory, ListContacts, GetContact, Reply],
     answers: [],
     consumes: [],
     follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut],
-    updatesStreams: false,
   },
   verifier: {
+    ...EVERY_SERVICE,
     publishes: [ContactVerified, ContactAnonymous],
     asks: [],
     answers: [ClaimCheck],
     consumes: [MessageInbound],
     follows: [],
-    updatesStreams: true,
-    // The one-time upgrade from message.inbound in INVIARO_EVENTS (apps/verifier/src/legacy-inbound.ts):
-    // read what the old consumer left, publish it again (sealed) into its own stream, drop that consumer, purge the old events.
-    alsoAllowed: [
-      MessageInbound.subject,
-      `$JS.API.CONSUMER.INFO.${EVENT_STREAM}.${durableName('verifier', MessageInbound.subject)}`,
-      `$JS.API.CONSUMER.DELETE.${EVENT_STREAM}.${durableName('verifier', MessageInbound.subject)}`,
-      `$JS.API.STREAM.MSG.GET.${EVENT_STREAM}`,
-      `$JS.API.STREAM.PURGE.${EVENT_STREAM}`,
-    ],
   },
   contacts: {
+    ...EVERY_SERVICE,
     publishes: [MessageStored, ContactFolded],
     asks: [],
     answers: [ContactsHistory, ListContacts, GetContact, Reply],
     consumes: [ContactVerified, ContactAnonymous],
     follows: [],
-    updatesStreams: true,
+  },
+} satisfies Record<Exclude<BusRole, 'operator'>, RoleNeeds>;
+
+/** What each role does on the bus: the one table the NATS users' rights come from. */
+export const ROLE_NEEDS: Readonly<Record<BusRole, RoleNeeds>> = {
+  ...SERVICE_NEEDS,
+  // The CLI: `events status` (stream info, consumer lists), `events tail` (INVIARO_EVENTS), `events dead-letters`
+  // (reads them and their originals, re-drives each to the subject it failed on, removes the re-driven letter).
+  // It takes no service's messages and changes no stream.
+  operator: {
+    publishes: Object.values(SERVICE_NEEDS).flatMap((needs): Subjects => needs.consumes),
+    asks: [],
+    answers: [],
+    consumes: [],
+    follows: [],
+    tails: [EVENT_STREAM],
+    createsStreams: false,
+    listsConsumers: true,
+    readsStored: [EVENT_STREAM, DEAD_LETTER_STREAM],
+    deletesStored: [DEAD_LETTER_STREAM],
   },
 };
 
@@ -88,40 +114,61 @@ export function inboxPrefix(role: BusRole): string {
   return `_INBOX.${role}`;
 }
 
-/** Whether this NATS user may change existing streams: every service's own user says; no user (a server without authentication) may. */
-export function mayUpdateStreams(user: string | undefined): boolean {
-  return user === undefined || (NEEDS as Partial<Record<string, RoleNeeds>>)[user]?.updatesStreams === true;
+/**
+ * The streams whose configuration a role keeps current: those it reads on its durable consumers and
+ * those its dead letters go to. No other: a stream its user may change could republish or mirror what
+ * that user may not read.
+ */
+export function streamsKeptCurrentBy(role: BusRole, streams: readonly StreamLayout[] = STREAM_LAYOUT): string[] {
+  return unique(ROLE_NEEDS[role].consumes.flatMap(({ subject }) => [streamOf(subject, streams), streamOf(`${DEAD_LETTER_PREFIX}.${subject}`, streams)]));
 }
 
-/** The user rights of one role, derived from what it does and where the topology stores each subject. */
-export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] = STREAM_LAYOUT): NatsPermissions {
-  const names = streams.map((s) => s.name);
-  const common = ['$JS.API.INFO', ...names.flatMap((s) => [`$JS.API.STREAM.INFO.${s}`, `$JS.API.STREAM.CREATE.${s}`])];
-  if (role === 'operator') return operatorPermissions(streams, common);
+/** The streams this NATS user brings up to date at start: its role's; every one on a server without users. */
+export function streamsToUpdate(user: string | undefined): string[] {
+  if (user === undefined) return STREAM_LAYOUT.map((s) => s.name);
+  return (BUS_ROLES as readonly string[]).includes(user) ? streamsKeptCurrentBy(user as BusRole) : [];
+}
 
-  const needs = NEEDS[role];
+/**
+ * The user rights of one role, derived from what it does and where the topology stores each subject:
+ * each right names its stream and, where the API subject carries them, its consumer and filter; no
+ * `$JS.API.>`, no direct get, no purge or stream delete for anyone.
+ */
+export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] = STREAM_LAYOUT): NatsPermissions {
+  const needs = ROLE_NEEDS[role];
+  const names = streams.map((s) => s.name);
   const durable = needs.consumes.flatMap(({ subject }) => {
     const stream = streamOf(subject, streams);
     const name = durableName(role, subject);
-    return [`$JS.API.CONSUMER.CREATE.${stream}.${name}.${subject}`, ...consumerUse(stream, name), `${DEAD_LETTER_PREFIX}.${subject}`];
+    return [`$JS.API.CONSUMER.CREATE.${stream}.${name}.${subject}`, ...consumerReading(stream, name), consumerAcks(stream, name), `${DEAD_LETTER_PREFIX}.${subject}`];
   });
   // The client names these consumers itself (an ordered consumer a new name on every reset), so only the filter is fixed.
   const followed = needs.follows.map(({ subject }) => ({ stream: streamOf(subject, streams), subject }));
-  const followedStreams = [...new Set(followed.map((f) => f.stream))];
+  const followedStreams = unique(followed.map((f) => f.stream));
+  // A tail may name a filter (`contact.*`) or none: any consumer of the stream, never another role's durable (denied below).
+  const tailed = needs.tails.flatMap((stream) => [`$JS.API.CONSUMER.CREATE.${stream}.*`, `$JS.API.CONSUMER.CREATE.${stream}.*.>`]);
+  const ownConsumerStreams = unique([...followedStreams, ...needs.tails]);
   return {
     publish: {
       allow: [
-        ...common,
-        ...(needs.updatesStreams ? names.map((s) => `$JS.API.STREAM.UPDATE.${s}`) : []),
+        '$JS.API.INFO',
+        ...names.map((s) => `$JS.API.STREAM.INFO.${s}`),
+        ...(needs.createsStreams ? names.map((s) => `$JS.API.STREAM.CREATE.${s}`) : []),
+        ...streamsKeptCurrentBy(role, streams).map((s) => `$JS.API.STREAM.UPDATE.${s}`),
+        ...(needs.listsConsumers ? names.map((s) => `$JS.API.CONSUMER.LIST.${s}`) : []),
+        ...needs.readsStored.map((s) => `$JS.API.STREAM.MSG.GET.${s}`),
+        ...needs.deletesStored.map((s) => `$JS.API.STREAM.MSG.DELETE.${s}`),
         ...subjectsOf(needs.publishes),
         ...subjectsOf(needs.asks),
         ...durable,
         ...followed.map(({ stream, subject }) => `$JS.API.CONSUMER.CREATE.${stream}.*.${subject}`),
-        ...followedStreams.flatMap((stream) => [...consumerUse(stream, '*'), `$JS.API.CONSUMER.DELETE.${stream}.*`]),
-        ...(needs.alsoAllowed ?? []),
+        ...tailed,
+        ...ownConsumerStreams.flatMap((stream) => [...consumerReading(stream, '*'), `$JS.API.CONSUMER.DELETE.${stream}.*`]),
+        // The followers acknowledge (the gateway's broadcast handlers); a tail's ordered consumer does not.
+        ...followedStreams.map((stream) => consumerAcks(stream, '*')),
         ...askersInboxes(needs.answers),
       ],
-      deny: othersDurables(role, followedStreams, streams),
+      deny: othersDurables(role, ownConsumerStreams, streams),
     },
     subscribe: { allow: [`${inboxPrefix(role)}.>`, ...subjectsOf(needs.answers)] },
   };
@@ -137,43 +184,35 @@ export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] 
  */
 function askersInboxes(answers: Subjects): string[] {
   const answered = new Set(subjectsOf(answers));
-  return (Object.entries(NEEDS) as Array<[BusRole, RoleNeeds]>)
-    .filter(([, needs]) => needs.asks.some(({ subject }) => answered.has(subject)))
-    .map(([asker]) => `${inboxPrefix(asker)}.>`);
+  return BUS_ROLES.filter((asker) => ROLE_NEEDS[asker].asks.some(({ subject }) => answered.has(subject))).map((asker) => `${inboxPrefix(asker)}.>`);
 }
 
-/** The operator (the CLI): reads every stream and its consumers, tails, re-drives dead letters; never takes a service's messages. */
-function operatorPermissions(streams: readonly StreamLayout[], common: string[]): NatsPermissions {
-  const names = streams.map((s) => s.name);
-  const deadLetters = streamOf(`${DEAD_LETTER_PREFIX}.any`, streams);
-  return {
-    publish: {
-      allow: [
-        ...common,
-        ...names.flatMap((s) => [`$JS.API.STREAM.MSG.GET.${s}`, `$JS.API.CONSUMER.LIST.${s}`, `$JS.API.CONSUMER.NAMES.${s}`, `$JS.API.CONSUMER.CREATE.${s}.>`]),
-        ...names.flatMap((s) => [...consumerUse(s, '*'), `$JS.API.CONSUMER.DELETE.${s}.*`]),
-        `$JS.API.STREAM.MSG.DELETE.${deadLetters}`,
-        // Re-driving publishes a dead-lettered event again on its own subject.
-        ...streams.filter((s) => s.name !== deadLetters).flatMap((s) => s.subjects),
-      ],
-      deny: othersDurables('operator', names, streams),
-    },
-    subscribe: { allow: [`${inboxPrefix('operator')}.>`] },
-  };
+/** Reading on a consumer: its info and its next messages. */
+function consumerReading(stream: string, name: string): string[] {
+  return [`$JS.API.CONSUMER.INFO.${stream}.${name}`, `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`];
 }
 
-/** Reading (and acknowledging) on a consumer: its info, its next messages, its acknowledgements. */
-function consumerUse(stream: string, name: string): string[] {
-  return [`$JS.API.CONSUMER.INFO.${stream}.${name}`, `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`, `$JS.ACK.${stream}.${name}.>`];
+/** Acknowledging what a consumer delivered. */
+function consumerAcks(stream: string, name: string): string {
+  return `$JS.ACK.${stream}.${name}.>`;
 }
 
-/** Another service's durable consumers on the streams where this role names consumers freely: never its to pull, ack, change or delete. */
+/** Another role's durable consumers on the streams where this role names consumers freely: never its to pull, ack, change or delete. */
 function othersDurables(role: BusRole, onStreams: string[], streams: readonly StreamLayout[]): string[] {
-  return Object.entries(NEEDS)
-    .filter(([service]) => service !== role)
-    .flatMap(([service, needs]) => needs.consumes.map(({ subject }) => ({ stream: streamOf(subject, streams), name: durableName(service, subject) })))
+  return BUS_ROLES.filter((other) => other !== role)
+    .flatMap((other) => ROLE_NEEDS[other].consumes.map(({ subject }) => ({ stream: streamOf(subject, streams), name: durableName(other, subject) })))
     .filter(({ stream }) => onStreams.includes(stream))
-    .flatMap(({ stream, name }) => [...consumerUse(stream, name), `$JS.API.CONSUMER.DELETE.${stream}.${name}`, `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`]);
+    .flatMap(({ stream, name }) => [
+      ...consumerReading(stream, name),
+      consumerAcks(stream, name),
+      `$JS.API.CONSUMER.DELETE.${stream}.${name}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${name}`,
+      `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`,
+    ]);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }
 
 function subjectsOf(contracts: Subjects): string[] {

@@ -1,5 +1,5 @@
 import { ALL_EVENTS, MessageInbound } from '@inviaro/contracts';
-import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig } from 'nats';
+import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig, StreamInfo } from 'nats';
 import { isJetStreamError, JetStreamErrorCode } from './api-errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -102,34 +102,39 @@ function streamConfigs(limits: StreamSettings): StreamDefinition[] {
 
 /**
  * Creates missing streams, each with NATS_STREAM_REPLICAS copies (durable consumers follow
- * their stream's count); with `update` (a right only some users have), also brings existing ones
- * to this configuration. The order upgrades a deployment from before INVIARO_INBOUND:
- * INVIARO_EVENTS gives up message.inbound first (its stored ones stay until the verifier has
- * moved them, see apps/verifier/src/legacy-inbound.ts), then INVIARO_INBOUND can take the subject.
- * A user without the update right (the gateway) that meets the old layout leaves that step to a
- * verifier: it returns the streams it could not create, and its publishes land in the old stream
- * until then, which the verifier's upgrade moves on.
+ * their stream's count); brings the existing ones named in `updates` (each user's right:
+ * streamsToUpdate) to this configuration. A stream that still stores a subject this layout
+ * keeps in another one is of a release older than INVIARO_INBOUND (message.inbound, with
+ * plaintext claims, in INVIARO_EVENTS): the release that moved those events is retired, so every
+ * service stops here with what to do, rather than strand them or publish where no verifier reads.
  */
-export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { update = true } = {}): Promise<string[]> {
-  const waiting: string[] = [];
+export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { updates = STREAM_LAYOUT.map((s) => s.name) }: { updates?: readonly string[] } = {}): Promise<void> {
   for (const stream of streamConfigs(settings)) {
+    let existing: StreamInfo;
     try {
-      await jsm.streams.info(stream.name);
-      if (update) await jsm.streams.update(stream.name, stream);
+      existing = await jsm.streams.info(stream.name);
     } catch (error) {
       if (!isJetStreamError(error, JetStreamErrorCode.StreamNotFound)) throw error;
-      try {
-        await jsm.streams.add(stream);
-      } catch (addError) {
-        // Another service created it between our look and our add: that is the state we wanted.
-        if (isJetStreamError(addError, JetStreamErrorCode.StreamNameInUse)) continue;
-        if (!update && isJetStreamError(addError, JetStreamErrorCode.StreamSubjectsOverlap)) {
-          waiting.push(stream.name);
-          continue;
-        }
-        throw addError;
-      }
+      // Another service may create it between our look and our add: that is the state we wanted.
+      await jsm.streams.add(stream).catch((addError: unknown) => {
+        if (!isJetStreamError(addError, JetStreamErrorCode.StreamNameInUse)) throw addError;
+      });
+      continue;
     }
+    refuseOlderLayout(existing.config);
+    if (updates.includes(stream.name)) await jsm.streams.update(stream.name, stream);
   }
-  return waiting;
+}
+
+function refuseOlderLayout(existing: StreamConfig): void {
+  const moved = (existing.subjects ?? []).flatMap((subject) => {
+    const keeper = STREAM_LAYOUT.find((s) => s.name !== existing.name && s.subjects.some((pattern) => subjectMatches(pattern, subject)));
+    return keeper ? [{ subject, keeper: keeper.name }] : [];
+  });
+  if (moved.length === 0) return;
+  const subjects = moved.map((m) => m.subject).join(', ');
+  throw new Error(
+    `${existing.name} still stores ${subjects}, which this release keeps in ${moved.map((m) => m.keeper).join(', ')}: the deployment is older than ${INBOUND_STREAM}. ` +
+      `Run the previous release until ${existing.name} holds no ${subjects} (docs/operations.md, Upgrading)`,
+  );
 }

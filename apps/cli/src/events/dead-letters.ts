@@ -1,4 +1,4 @@
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
+import { DEAD_LETTER_HEADERS, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { headers as natsHeaders, JetStreamManager, MsgHdrs, MsgRequest, NatsConnection, StoredMsg } from 'nats';
 import { KNOWN_SUBJECTS } from './event-line';
 import { connectNats, streamInfo } from './nats';
@@ -111,7 +111,8 @@ async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilter = {}
 async function markKept(jsm: JetStreamManager, records: DeadLetterRecord[]): Promise<void> {
   for (const record of records) {
     if (record.original === 'carried') continue;
-    if (record.stream_seq === null || record.stream === '?') {
+    // INVIARO_INBOUND is a work queue: an event dead-lettered there was terminated, so it is gone (and not the operator's to read).
+    if (record.stream_seq === null || record.stream === '?' || record.stream === INBOUND_STREAM) {
       record.original = 'gone';
       continue;
     }
@@ -163,12 +164,17 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
       results.push({ ...result, action: 'refused', reason: 'the dead letter does not say where the original is' });
       continue;
     }
+    const gone = { ...result, action: 'refused' as const, reason: `the original ${stream} #${stream_seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept` };
+    if (group[0].original === 'gone') {
+      results.push(gone);
+      continue;
+    }
     let original: Pick<StoredMsg, 'subject' | 'data' | 'header'>;
     try {
       original = group[0].original === 'carried' ? await carriedEvent(jsm, group[0]) : await jsm.streams.getMessage(stream, { seq: stream_seq });
     } catch (error) {
       if (isJetStreamError(error, JetStreamErrorCode.NoMessageFound, JetStreamErrorCode.StreamNotFound)) {
-        results.push({ ...result, action: 'refused', reason: `the original ${stream} #${stream_seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept` });
+        results.push(gone);
         continue;
       }
       throw error;
