@@ -68,7 +68,9 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
     expect(listed.map((f) => ({ reason: f.reason, claimed: f.claimed_user_id, count: f.count }))).toEqual([...folded.values()].reverse());
     expect(listed[0]).toEqual({
       widget_id: suite.widget.widgetId,
+      visitor_id: expect.any(String),
       claimed_user_id: 'usr_1',
+      distinct_user_ids: null,
       reason: 'mismatch',
       count: 1,
       at: expect.any(String),
