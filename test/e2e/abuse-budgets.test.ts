@@ -6,6 +6,7 @@ jest.setTimeout(240_000);
 
 const ADDRESS_LIMIT = 100;
 const NEW_VISITORS_LIMIT = 5;
+const ADMIN_FAILURES_LIMIT = 20;
 const FLOOD_CALLS = 1_500;
 /** Caps a hang of the flood, not what the test asserts. */
 const FLOOD_DEADLINE_MS = 90_000;
@@ -16,25 +17,37 @@ interface Answer {
   retryAfter?: string;
 }
 
-/** A widget call from a chosen loopback address, as a browser at that address would make it. */
-function caller(gatewayUrl: string, localAddress: string) {
+/** A raw HTTP call from a chosen loopback address: any method, body bytes and headers. */
+function sender(gatewayUrl: string, localAddress: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 32, localAddress });
   const url = new URL(gatewayUrl);
-  return (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+  return (method: string, path: string, payload: string | Buffer, headers: Record<string, string>) =>
     new Promise<Answer>((resolve, reject) => {
-      const payload = JSON.stringify(body);
-      const call = request(
-        { agent, host: url.hostname, port: url.port, method: 'POST', path: `/v1/widget/${path}`, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] }));
-        },
-      );
+      const call = request({ agent, host: url.hostname, port: url.port, method, path, headers: { 'content-length': String(Buffer.byteLength(payload)), ...headers } }, (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] }));
+      });
       call.on('error', reject);
       call.end(payload);
     });
+}
+
+/** A widget call from a chosen loopback address, as a browser at that address would make it. */
+function caller(gatewayUrl: string, localAddress: string) {
+  const send = sender(gatewayUrl, localAddress);
+  return (path: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+    send('POST', `/v1/widget/${path}`, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+}
+
+/** Every answer of a flood that went past its budget is the contract's 429: the error shape and a Retry-After. */
+function expectRateLimited(answers: Answer[]): void {
+  expect(answers.length).toBeGreaterThan(0);
+  for (const answer of answers) {
+    expect(answer).toEqual({ status: 429, body: { error: { code: 'rate_limited', message: expect.any(String) } }, retryAfter: expect.any(String) });
+    expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
+  }
 }
 
 const madeUp = (prefix: string) => `${prefix}_${randomBytes(16).toString('base64url')}`;
@@ -49,6 +62,7 @@ describe('abuse budgets: no caller spends another’s', () => {
         RATE_LIMIT_NEW_VISITORS_PER_MINUTE: String(NEW_VISITORS_LIMIT),
         RATE_LIMIT_WIDGET_PER_MINUTE: '300',
         RATE_LIMIT_VISITOR_PER_MINUTE: '1000',
+        RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: String(ADMIN_FAILURES_LIMIT),
       },
     });
     widget = await createWidget(system);
@@ -96,10 +110,7 @@ describe('abuse budgets: no caller spends another’s', () => {
     const passed = answers.length - limited.length;
     expect(passed).toBeGreaterThan(0);
     expect(passed).toBeLessThanOrEqual(2 * ADDRESS_LIMIT); // the fixed window may turn over once during the flood
-    for (const answer of limited) {
-      expect(answer.body).toEqual({ error: { code: 'rate_limited', message: expect.any(String) } });
-      expect(Number(answer.retryAfter)).toBeGreaterThanOrEqual(1);
-    }
+    expectRateLimited(limited);
     expect(answers.filter((answer) => answer.status !== 429).every((answer) => [401, 403, 404].includes(answer.status))).toBe(true);
 
     expect(during.length).toBeGreaterThan(0);
@@ -120,6 +131,35 @@ describe('abuse budgets: no caller spends another’s', () => {
     expect(statuses).toEqual([...Array(NEW_VISITORS_LIMIT).fill(201), 429, 429, 429]);
     // Another address creates its visitors as before.
     expect((await caller(system.gatewayUrl, '127.0.0.5')('visitors', { key: widget.key }, { origin: widget.origin })).status).toBe(201);
+  });
+
+  it('spends the address budget on bodies the parser refuses (not JSON, over the limit, a wrong charset): a flood of them ends in 429', async () => {
+    const send = sender(system.gatewayUrl, '127.0.0.7');
+    const refused = [
+      () => send('POST', '/v1/widget/messages', '{"key": "wt_', { 'content-type': 'application/json' }),
+      () => send('POST', '/v1/widget/messages', JSON.stringify({ key: widget.key, text: 'x'.repeat(101 * 1024) }), { 'content-type': 'application/json' }),
+      () => send('POST', '/v1/widget/identify', JSON.stringify({ key: widget.key }), { 'content-type': 'application/json; charset=latin1' }),
+    ];
+    const answers = await inParallel(ADDRESS_LIMIT + 30, 10, (i) => refused[i % refused.length]!());
+    expect(answers.filter((answer) => answer.status !== 429).every((answer) => [400, 413, 415].includes(answer.status))).toBe(true);
+    expectRateLimited(answers.filter((answer) => answer.status === 429));
+    // Each kind of refusal was spent before its body was read: past the budget, all three are 429.
+    const past = await Promise.all(refused.map((call) => call()));
+    expectRateLimited(past);
+  });
+
+  it('limits failed admin authentications per address: past the budget even a valid token from there is refused unread; another address signs in', async () => {
+    const attacker = sender(system.gatewayUrl, '127.0.0.8');
+    const list = (send: ReturnType<typeof sender>, token: string) => send('GET', '/v1/admin/verification-failures', '', { authorization: `Bearer ${token}` });
+    const answers = await inParallel(ADMIN_FAILURES_LIMIT * 5, 10, () => list(attacker, madeUp('at')));
+    const refused = answers.filter((answer) => answer.status === 401);
+    // The fixed window may turn over once during the flood.
+    expect(refused.length).toBeGreaterThanOrEqual(ADMIN_FAILURES_LIMIT);
+    expect(refused.length).toBeLessThanOrEqual(2 * ADMIN_FAILURES_LIMIT);
+    expectRateLimited(answers.filter((answer) => answer.status !== 401));
+    // A token that would check out is not looked up from the flooded address: the budget decides first.
+    expectRateLimited([await list(attacker, widget.adminToken)]);
+    expect((await list(sender(system.gatewayUrl, '127.0.0.9'), widget.adminToken)).status).toBe(200);
   });
 
   it('believes X-Forwarded-For only from a trusted proxy (TRUST_PROXY)', async () => {

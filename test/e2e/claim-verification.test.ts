@@ -68,7 +68,9 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
     expect(listed.map((f) => ({ reason: f.reason, claimed: f.claimed_user_id, count: f.count }))).toEqual([...folded.values()].reverse());
     expect(listed[0]).toEqual({
       widget_id: suite.widget.widgetId,
+      visitor_id: expect.any(String),
       claimed_user_id: 'usr_1',
+      distinct_user_ids: null,
       reason: 'mismatch',
       count: 1,
       at: expect.any(String),
@@ -107,6 +109,39 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
       expect(await probe.check(randomUUID(), { user_id: 'usr_1', user_hash: good('usr_1') })).toEqual({ verified: false, reason: 'unknown_widget' });
     } finally {
       await probe.close();
+    }
+  });
+
+  it('reads a JSON integer user id of any size as its exact decimal string, in messages, identify and history', async () => {
+    // [the user_id as written in the JSON body, the decimal string the customer's server signed]
+    const cases: Array<[string, string]> = [
+      ['9007199254740993', '9007199254740993'], // 2^53 + 1: a float64 would read it as ...992
+      ['12345678901234567890', '12345678901234567890'],
+      ['-9007199254740993', '-9007199254740993'],
+      // A number written with a fraction or an exponent is read by its value when that is a whole number below 2^53, as it always was.
+      ['42.0', '42'],
+      ['1e3', '1000'],
+    ];
+    for (const [written, signed] of cases) {
+      const token = await suite.client.newVisitor();
+      // JSON.stringify cannot write these numbers: the body is written as text.
+      const call = (path: string, fields: string) =>
+        fetch(`${suite.system.gatewayUrl}/v1/widget/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: suite.widget.origin },
+          body: `{"key": "${suite.widget.key}", "visitor_token": "${token}", ${fields}"user_id": ${written}, "user_hash": "${good(signed)}"}`,
+        });
+      const message = await call('messages', `"client_message_id": "integer-${written}", "text": "hi", `);
+      expect({ written, status: message.status }).toEqual({ written, status: 202 });
+      expect({ written, status: (await call('identify', '')).status }).toEqual({ written, status: 202 });
+      const history = await call('history', '');
+      expect({ written, status: history.status, contact: ((await history.json()) as { contact: unknown }).contact }).toEqual({ written, status: 200, contact: { is_verified: true } });
+      // The message and the identify both verified as the signed id: two contact.verified events for it.
+      const verified = await waitFor(`contact.verified for ${written}`, async () => {
+        const events = (await readEvents<{ user_id: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).filter((e) => e.data.user_id === signed);
+        return events.length >= 2 ? events : undefined;
+      });
+      expect(verified).toHaveLength(2);
     }
   });
 

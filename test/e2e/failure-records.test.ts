@@ -1,9 +1,12 @@
 import { userHash } from '@inviaro/crypto';
-import { inParallel, nth, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { createWidget, inParallel, nth, waitFor, WidgetClient, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
 const REPEATS = 1_000;
+const MADE_UP_IDS = 60;
+/** Distinct claimed ids of one visitor and reason that keep rows of their own (the verifier's FAILURE_FOLD_DISTINCT_IDS default). */
+const OWN_ROWS = 5;
 
 describe('failure records stay bounded: repeats fold, retention prunes', () => {
   const suite = widgetSuite({
@@ -31,7 +34,9 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     expect(listed.body.failures).toEqual([
       {
         widget_id: suite.widget.widgetId,
+        visitor_id: expect.any(String),
         claimed_user_id: 'usr_victim',
+        distinct_user_ids: null,
         reason: 'mismatch',
         count: REPEATS,
         at: expect.any(String),
@@ -84,5 +89,47 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     expect(kept).toEqual(['a3', 'n1', 'n2', 'v2']);
     // The messages themselves are history and stay.
     expect(await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [messageIds])).toHaveLength(messageIds.length);
+  });
+  it(`folds one visitor’s ${MADE_UP_IDS} made-up ids into one row with their distinct count; real users’ failures stay on the first page and findable by id`, async () => {
+    const widget = await createWidget(suite.system);
+    const client = new WidgetClient(suite.system.gatewayUrl, widget);
+    const forgedAs = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, 'f'.repeat(64)) });
+    type Listed = { claimed_user_id: string | null; reason: string; count: number; distinct_user_ids: number | null; visitor_id: string };
+    const listFailures = async (query: string) => (await widget.admin.failures(`?widget_id=${widget.widgetId}${query}`)).body as unknown as { failures: Listed[]; next_cursor: string | null };
+    const failuresCounted = (total: number) =>
+      waitFor(`${total} failures counted`, async () => {
+        const { failures } = await listFailures('&limit=200');
+        return failures.reduce((sum, failure) => sum + failure.count, 0) === total ? failures : undefined;
+      });
+
+    // A real user's failure, then a spoofer's flood of made-up ids after it.
+    expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'real-before', text: 'hi', ...forgedAs('usr_real_before') })).status).toBe(202);
+    await failuresCounted(1);
+    const spoofer = await client.newVisitor();
+    const madeUp = Array.from({ length: MADE_UP_IDS }, (_, i) => `usr_made_up_${i}`);
+    const answers = await inParallel(MADE_UP_IDS, 10, (i) => client.postMessage(spoofer, { client_message_id: `made-up-${i}`, text: 'spoof', ...forgedAs(madeUp[i]!) }));
+    expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
+    await failuresCounted(1 + MADE_UP_IDS);
+    // A folded id again: one more failure in the folded row, no new distinct id.
+    const ownRows = (await listFailures('')).failures.filter((failure) => failure.claimed_user_id?.startsWith('usr_made_up_')).map((failure) => failure.claimed_user_id);
+    const foldedId = madeUp.find((id) => !ownRows.includes(id))!;
+    expect((await client.postMessage(spoofer, { client_message_id: 'made-up-again', text: 'spoof', ...forgedAs(foldedId) })).status).toBe(202);
+    // And a real user's failure after the flood.
+    expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'real-after', text: 'hi', ...forgedAs('usr_real_after') })).status).toBe(202);
+    await failuresCounted(1 + MADE_UP_IDS + 2);
+
+    const firstPage = await listFailures('&limit=10');
+    const folded = firstPage.failures.filter((failure) => failure.distinct_user_ids !== null);
+    expect(folded).toEqual([expect.objectContaining({ claimed_user_id: null, reason: 'mismatch', count: MADE_UP_IDS - OWN_ROWS + 1, distinct_user_ids: MADE_UP_IDS - OWN_ROWS })]);
+    const spooferId = nth(folded, 0).visitor_id;
+    const byText = (a: string | null, b: string | null) => String(a).localeCompare(String(b));
+    expect(firstPage.failures.map((failure) => failure.claimed_user_id).sort(byText)).toEqual([...ownRows, 'usr_real_after', 'usr_real_before', null].sort(byText));
+    expect(ownRows).toHaveLength(OWN_ROWS);
+    expect(firstPage.failures.filter((failure) => failure.visitor_id === spooferId)).toHaveLength(OWN_ROWS + 1);
+    expect(firstPage.next_cursor).toBeNull();
+
+    // Each id is findable by itself: a real user's row, and a made-up id folded into the spoofer's row.
+    expect((await listFailures('&claimed_user_id=usr_real_before')).failures).toEqual([expect.objectContaining({ claimed_user_id: 'usr_real_before', count: 1, distinct_user_ids: null })]);
+    expect((await listFailures(`&claimed_user_id=${foldedId}`)).failures).toEqual([expect.objectContaining({ claimed_user_id: foldedId, count: 2, distinct_user_ids: null, visitor_id: spooferId })]);
   });
 });

@@ -75,7 +75,7 @@ const query = (fields: Record<string, fc.Arbitrary<unknown>>) =>
   });
 
 describe('hostile input at every public endpoint (property-based, real HTTP)', () => {
-  const suite = widgetSuite({ serviceEnv: { RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
+  const suite = widgetSuite({ serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
   const accepted = new Set<string>();
   let visitorToken: string;
   let conversationId: string;

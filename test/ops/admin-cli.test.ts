@@ -101,11 +101,23 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     const all = await cli(['failures', 'list', '--json'], env);
     const rows = all.stdout.trim().split('\n').map((line) => JSON.parse(line));
     expect(rows.map((r) => r.claimed_user_id)).toEqual(['user-2', 'user-1', 'user-0']);
-    expect(rows[0]).toEqual({ widget_id: other.widgetId, claimed_user_id: 'user-2', reason: 'mismatch', count: 1, first_at: expect.any(String), last_at: expect.any(String), at: expect.any(String) });
+    expect(rows[0]).toEqual({
+      widget_id: other.widgetId,
+      visitor_id: expect.any(String),
+      claimed_user_id: 'user-2',
+      distinct_user_ids: null,
+      reason: 'mismatch',
+      count: 1,
+      first_at: expect.any(String),
+      last_at: expect.any(String),
+      at: expect.any(String),
+    });
 
     const human = await cli(['failures', 'list', '--widget', other.widgetId, '--since', '1h'], env);
-    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+CLAIMED USER ID$/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+COUNT\s+CLAIMED USER ID$/);
     expect(human.stdout.trim().split('\n')).toHaveLength(4);
+    const byUser = await cli(['failures', 'list', '--user', 'user-1', '--json'], env);
+    expect(byUser.stdout.trim().split('\n').map((line) => JSON.parse(line).claimed_user_id)).toEqual(['user-1']);
     const limited = await cli(['failures', 'list', '--limit', '2', '--json'], env);
     expect(limited.stdout.trim().split('\n')).toHaveLength(2);
     const sinceSecond = await cli(['failures', 'list', '--since', rows[1].at, '--json'], env);

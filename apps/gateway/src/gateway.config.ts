@@ -19,6 +19,10 @@ export class GatewayConfig extends SecretsConfig {
   @IntSetting(1, 1_000_000)
   RATE_LIMIT_VISITOR_PER_MINUTE: number = 120;
 
+  /** Failed admin authentications (401) per minute from one client address; past it 429, and that address's tokens are not looked up. */
+  @IntSetting(1, 1_000_000)
+  RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: number = 60;
+
   /**
    * Which proxies in front of the gateway are believed about the client's address (X-Forwarded-For):
    * `false` (none: the peer of the socket is the client), a number of hops, or a comma-separated list

@@ -1,4 +1,4 @@
-import { claimShape, reduceClaim } from './claim-shape';
+import { claimShape, readIntegerUserId, reduceClaim } from './claim-shape';
 import { InboundClaim } from './events/message-inbound.event';
 
 const HASH = 'ab'.repeat(32);
@@ -28,5 +28,29 @@ describe('reduceClaim', () => {
   it('keeps the verdict: a reduced claim has the shape of the claim it came from', () => {
     const claims: InboundClaim[] = [{ user_id: [1], user_hash: HASH }, { user_hash: '' }, { user_id: 7 }, { user_id: 'a', user_hash: 'zz' }, { user_id: 'a\ud800', user_hash: HASH }];
     for (const claim of claims) expect(claimShape(reduceClaim(claim))).toEqual(claimShape(claim));
+  });
+});
+
+describe('readIntegerUserId', () => {
+  const userIdOf = (json: string): unknown => (JSON.parse(json, readIntegerUserId) as { user_id: unknown }).user_id;
+
+  it.each<[string, unknown]>([
+    ['9007199254740993', '9007199254740993'],
+    ['12345678901234567890', '12345678901234567890'],
+    ['-42', '-42'],
+    ['-0', '0'],
+    ['42.0', 42],
+    ['1e3', 1000],
+    ['"007"', '007'],
+  ])('reads user_id %s as %p', (written, read) => {
+    expect(userIdOf(`{"user_id": ${written}}`)).toEqual(read);
+  });
+
+  it('leaves an integer of more than 255 characters a number (malformed by its length anyway), unconverted', () => {
+    expect(userIdOf(`{"user_id": 1${'0'.repeat(255)}}`)).toBe(1e255);
+  });
+
+  it('leaves every other field as JSON.parse reads it', () => {
+    expect(JSON.parse('{"text": 9007199254740993, "limit": 5}', readIntegerUserId)).toEqual({ text: 9007199254740992, limit: 5 });
   });
 });

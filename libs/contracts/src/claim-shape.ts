@@ -20,7 +20,27 @@ export const MAX_JWT_CHARACTERS = 4096;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const HEX_DIGEST = /^[0-9a-f]{64}$/i;
 
-/** A user id as the customer's server signed it: a string, or a JSON integer read as its decimal string (as Ruby's to_s does). */
+/** A JSON integer as written: no fraction, no exponent (JSON allows no leading zeros). */
+const JSON_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/**
+ * A JSON.parse reviver for a body whose claim came as a number: a `user_id` written as a JSON integer is
+ * read as its exact decimal string (as Ruby's to_s does), whatever its size, from its source text (Node 22+),
+ * where no float64 has rounded 9007199254740993 to ...992. A number with a fraction or an exponent (42.0,
+ * 1e3) stays a number, read by `userIdText` as before. Past 255 characters the id is malformed anyway:
+ * left as the number, so no long digit run is converted.
+ */
+export function readIntegerUserId(key: string, value: unknown, context?: { source?: string }): unknown {
+  const source = context?.source;
+  if (key !== 'user_id' || typeof value !== 'number' || source === undefined || source.length > MAX_USER_ID_CHARACTERS || !JSON_INTEGER.test(source)) return value;
+  return BigInt(source).toString(); // "-0" is 0, as Ruby reads it
+}
+
+/**
+ * A user id as the customer's server signed it: a string, or a JSON integer read as its decimal string
+ * (as Ruby's to_s does). A number here is one `readIntegerUserId` left, or one from a JSON reader without
+ * the source text: it counts only if it is a whole number below 2^53 (42.0 and 1e3 read as "42" and "1000").
+ */
 function userIdText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);

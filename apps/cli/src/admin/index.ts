@@ -19,8 +19,17 @@ interface SecretStatus {
 interface FailureRow {
   widget_id: string;
   claimed_user_id: string | null;
+  /** A row of one visitor's folded ids: how many distinct ones. */
+  distinct_user_ids: number | null;
   reason: string;
+  count: number;
   at: string;
+}
+
+/** The CLAIMED USER ID cell: the id, or what a row of folded ids stands for. */
+function claimedCell(row: FailureRow): string {
+  if (row.distinct_user_ids !== null) return `(${row.distinct_user_ids} more ids of one visitor)`;
+  return row.claimed_user_id === null ? '-' : printable(row.claimed_user_id, 80);
 }
 
 /** A page as large as the API gives: `failures list` follows `next_cursor` up to `--limit`. */
@@ -110,13 +119,14 @@ export function registerAdminCommands(program: Command): void {
   const failures = program.command('failures').description('failed identity claims, the support trail (admin API)');
   adminCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)')
     .option('--widget <widget-id>', 'only this widget')
+    .option('--user <user-id>', "only this claimed user id, also where it is folded into a visitor's row")
     .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
     .option('--limit <n>', 'at most this many', '50')
-    .action(async (options: AdminOptions & { widget?: string; since?: string; limit: string; json?: boolean }) => {
+    .action(async (options: AdminOptions & { widget?: string; user?: string; since?: string; limit: string; json?: boolean }) => {
       const since = options.since ? parseSince(options.since) : undefined;
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, not "${printable(options.limit, 20)}"`);
-      const rows = await listFailures(new AdminApi(options), { widgetId: options.widget, since, limit });
+      const rows = await listFailures(new AdminApi(options), { widgetId: options.widget, claimedUserId: options.user, since, limit });
       if (options.json) {
         for (const row of rows) console.log(jsonLine(row));
         return;
@@ -125,20 +135,21 @@ export function registerAdminCommands(program: Command): void {
         rows.length === 0
           ? 'no failed claims' + (since ? ` since ${since.toISOString()}` : '')
           : table(
-              ['AT', 'WIDGET', 'REASON', 'CLAIMED USER ID'],
-              rows.map((r) => [r.at, r.widget_id, r.reason, r.claimed_user_id === null ? '-' : printable(r.claimed_user_id, 80)]),
+              ['AT', 'WIDGET', 'REASON', 'COUNT', 'CLAIMED USER ID'],
+              rows.map((r) => [r.at, r.widget_id, r.reason, String(r.count), claimedCell(r)]),
             ),
       );
     });
 }
 
 /** Newest first, page by page, until `limit` rows or the first one older than `since`. */
-async function listFailures(api: AdminApi, query: { widgetId?: string; since?: Date; limit: number }): Promise<FailureRow[]> {
+async function listFailures(api: AdminApi, query: { widgetId?: string; claimedUserId?: string; since?: Date; limit: number }): Promise<FailureRow[]> {
   const rows: FailureRow[] = [];
   let cursor: string | null = null;
   do {
     const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, query.limit - rows.length)) });
     if (query.widgetId) params.set('widget_id', query.widgetId);
+    if (query.claimedUserId) params.set('claimed_user_id', query.claimedUserId);
     if (cursor) params.set('cursor', cursor);
     const page: { failures: FailureRow[]; next_cursor: string | null } = await api.call('GET', `verification-failures?${params.toString()}`);
     for (const row of page.failures) {

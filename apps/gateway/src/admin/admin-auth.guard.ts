@@ -3,19 +3,32 @@ import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from 
 import { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
+import { RateBudgets } from '../http/rate-limits';
 
 type AdminRequest = Request & { workspaceId?: string };
 
-/** Admin calls carry `Authorization: Bearer <admin token>`; the token names the one workspace they act in. */
+/**
+ * Admin calls carry `Authorization: Bearer <admin token>`; the token names the one workspace they act in.
+ * Each failure spends the client address's budget of failed authentications; past it the address gets
+ * 429 before its token is looked up, so guessing tokens costs PostgreSQL at most that many lookups a minute.
+ */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly budgets: RateBudgets,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AdminRequest>();
+    const failures = this.budgets.adminFailures(request);
+    await this.budgets.refuseIfSpent(failures);
     const [scheme, token] = (request.headers.authorization ?? '').split(' ');
     const workspaceId = scheme === 'Bearer' && token ? await workspaceOfAdminToken(this.db, token) : null;
-    if (!workspaceId) throw new ApiError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
+    if (!workspaceId) {
+      await this.budgets.spend([failures]);
+      throw new ApiError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
+    }
     request.workspaceId = workspaceId;
     return true;
   }

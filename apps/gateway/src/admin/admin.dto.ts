@@ -42,6 +42,12 @@ export class ListFailuresQuery extends PageQuery {
   @IsOptional()
   @IsUUID('all')
   widget_id?: string;
+
+  /** Every row of this claimed id, also one folded into a visitor's row. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  claimed_user_id?: string;
 }
 
 export class ListContactsQuery extends PageQuery {

@@ -10,7 +10,10 @@ import { AdminApi, Answers } from '../openapi/documented';
 interface FailureRow {
   id: string;
   widget_id: string;
+  visitor_id: string | null;
   claimed_user_id: string | null;
+  /** Set on a visitor's row of folded ids (its claimed_user_id is null). */
+  distinct_user_ids: number | null;
   reason: string;
   count: number;
   first_at: Date;
@@ -23,6 +26,8 @@ interface FailureRow {
 /**
  * The support trail of failed identity claims, newest first. Repeats of one visitor's claim with one
  * reason are one entry: `count` times, from `first_at` to `last_at` (`at` is `last_at`, kept for old readers).
+ * Past its first few claimed ids, a visitor's further ids with one reason are one entry of their own
+ * (`distinct_user_ids` of them, no `claimed_user_id`); `?claimed_user_id=` finds every row of an id, folded or not.
  */
 @Controller('v1/admin/verification-failures')
 @AdminApi()
@@ -41,16 +46,19 @@ export class VerificationFailuresController {
     if (query.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
     const rows = await queryRows<FailureRow>(
       this.db,
-      `SELECT id, widget_id, claimed_user_id, reason, count, first_at, at, at::text AS at_exact FROM verification_failures
+      `SELECT id, widget_id, visitor_id, claimed_user_id, distinct_user_ids, reason, count, first_at, at, at::text AS at_exact FROM verification_failures
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
+         AND ($6::text IS NULL AND folded_into IS NULL OR claimed_user_id = $6)
        ORDER BY at DESC, id DESC LIMIT $5`,
-      [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
+      [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1, query.claimed_user_id ?? null],
     );
     const page = keysetPage(rows, query.limit);
     return {
       failures: page.rows.map((row) => ({
         widget_id: row.widget_id,
+        visitor_id: row.visitor_id,
         claimed_user_id: row.claimed_user_id,
+        distinct_user_ids: row.distinct_user_ids,
         reason: row.reason,
         at: row.at.toISOString(),
         count: row.count,

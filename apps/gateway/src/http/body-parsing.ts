@@ -1,3 +1,4 @@
+import { readIntegerUserId } from '@inviaro/contracts';
 import { INestApplication } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { NextFunction, Request, Response } from 'express';
@@ -26,6 +27,27 @@ function depthOf(value: unknown): number {
 
 function limitNesting(request: Request, _response: Response, next: NextFunction): void {
   if (depthOf(request.body) > MAX_BODY_DEPTH) return next(new ApiError(400, 'invalid_request', `body: is nested deeper than ${MAX_BODY_DEPTH} levels`));
+  next();
+}
+
+/** A JSON body's bytes as received, kept by the parser for `exactIntegerUserId`. */
+type WithJsonSource = Request & { jsonSource?: Buffer };
+
+function keepJsonSource(request: WithJsonSource, _response: Response, source: Buffer): void {
+  request.jsonSource = source;
+}
+
+/**
+ * A `user_id` that came as a number is read again from the body's text, where an integer keeps every
+ * digit (`readIntegerUserId`): JSON.parse alone rounds 9007199254740993 to ...992. Only then, since a
+ * reviver walks the body recursively: the body is known to be shallow here, and most ids are strings.
+ */
+function exactIntegerUserId(request: WithJsonSource, _response: Response, next: NextFunction): void {
+  const body = request.body as { user_id?: unknown } | undefined;
+  if (request.jsonSource && typeof body?.user_id === 'number') {
+    // TextDecoder drops a byte-order mark, as the parser's decoding did.
+    body.user_id = (JSON.parse(new TextDecoder().decode(request.jsonSource), readIntegerUserId) as { user_id?: unknown }).user_id;
+  }
   next();
 }
 
@@ -61,6 +83,6 @@ function refuseUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
 export function parseBodies(app: INestApplication): void {
   (app.getHttpServer() as Server).on('clientError', refuseUnparsable);
   // Both parsers Nest would add, here, so that their refusals pass through unreadableBody.
-  (app as NestExpressApplication).useBodyParser('json', { limit: BODY_LIMIT }).useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
-  app.use(limitNesting, unreadableBody);
+  (app as NestExpressApplication).useBodyParser('json', { limit: BODY_LIMIT, verify: keepJsonSource }).useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
+  app.use(limitNesting, exactIntegerUserId, unreadableBody);
 }

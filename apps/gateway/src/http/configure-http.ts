@@ -4,6 +4,7 @@ import { serveOpenApi } from '../openapi/openapi';
 import { AcceptedTextPipe } from './accepted-text';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { parseBodies } from './body-parsing';
+import { RateBudgets, spendAddressBudget } from './rate-limits';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
 function describe(errors: ValidationError[], prefix = ''): string {
@@ -37,6 +38,8 @@ function widgetCors(request: Request, response: Response, next: () => void): voi
 
 export function configureHttp(app: INestApplication): void {
   app.use(widgetCors);
+  // Before the body parsers: a body they refuse has spent its address's budget too.
+  app.use('/v1/widget', spendAddressBudget(app.get(RateBudgets)));
   parseBodies(app);
   serveOpenApi(app);
   app.useGlobalFilters(new ApiExceptionFilter());

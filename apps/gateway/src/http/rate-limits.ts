@@ -1,7 +1,7 @@
 import { REDIS } from '@inviaro/persistence';
-import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnModuleInit, SetMetadata } from '@nestjs/common';
-import { HttpAdapterHost, Reflector } from '@nestjs/core';
-import { Application } from 'express';
+import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { Application, NextFunction, Request, Response } from 'express';
 import Redis from 'ioredis';
 import { GatewayConfig } from '../gateway.config';
 import { ApiError } from './api-error';
@@ -16,6 +16,7 @@ interface Limits {
   newVisitors: number;
   widget: number;
   visitor: number;
+  adminFailures: number;
   /** Express's `trust proxy`: false (the socket's peer is the client), a hop count, or trusted addresses/CIDRs. */
   trustProxy: boolean | number | string[];
 }
@@ -36,6 +37,21 @@ for i, key in ipairs(KEYS) do
   counts[2 * i] = redis.call('PTTL', key)
 end
 return counts`;
+
+/** A window's hits so far and milliseconds left, counting nothing. */
+const READ_WINDOW = `return {tonumber(redis.call('GET', KEYS[1]) or '0'), redis.call('PTTL', KEYS[1])}`;
+
+/** What the client-address budgets are keyed on: `ip` honours TRUST_PROXY, so it is the client's address, not a proxy's or one the client wrote itself. */
+function addressOf(request: { ip?: string }): string {
+  return addressBudgetKey(request.ip ?? 'unknown');
+}
+
+const redisKey = (budget: Budget) => `inviaro:rate:${budget.key}`;
+
+/** The 429 of a budget past its limit, with the seconds left in its window. */
+function rateLimited(msLeft: number): ApiError {
+  return new ApiError(429, 'rate_limited', 'too many requests; slow down', Math.max(1, Math.ceil(msLeft / 1000)));
+}
 
 /**
  * Fixed-window budgets per minute in Redis, shared by every gateway instance; past one, 429 with
@@ -58,23 +74,50 @@ export class RateBudgets {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    @Inject(LIMITS) readonly limits: Limits,
+    @Inject(LIMITS) private readonly limits: Limits,
   ) {}
 
   /** Spends one call from each budget; 429 when any of them is past its limit. */
   async spend(budgets: Budget[]): Promise<void> {
-    let counts: number[];
+    const counts = await this.unlessRedisAway(() => this.counts.call(budgets.map(redisKey)));
+    if (!counts) return;
+    const blockedMs = budgets.reduce((ms, budget, i) => ((counts[2 * i] ?? 0) > budget.limit ? Math.max(ms, counts[2 * i + 1] ?? 0) : ms), -1);
+    if (blockedMs >= 0) throw rateLimited(blockedMs);
+  }
+
+  /** 429 when the budget is already used up, spending nothing: for budgets spent only by calls that fail. */
+  async refuseIfSpent(budget: Budget): Promise<void> {
+    const window = await this.unlessRedisAway(async () => (await this.redis.eval(READ_WINDOW, 1, redisKey(budget))) as number[]);
+    const [hits = 0, msLeft = 0] = window ?? [];
+    if (hits >= budget.limit) throw rateLimited(msLeft);
+  }
+
+  /** While Redis is away nothing is enforced (undefined), with a warning at most every 10 s. */
+  private async unlessRedisAway<T>(count: () => Promise<T>): Promise<T | undefined> {
     try {
-      counts = await this.counts.call(budgets.map((budget) => `inviaro:rate:${budget.key}`));
+      return await count();
     } catch (error) {
       if (Date.now() - this.warnedAt > 10_000) {
         this.warnedAt = Date.now();
         this.logger.warn(`rate limits not enforced: Redis unavailable (${error instanceof Error ? error.message : String(error)})`);
       }
-      return;
+      return undefined;
     }
-    const blockedMs = budgets.reduce((ms, budget, i) => ((counts[2 * i] ?? 0) > budget.limit ? Math.max(ms, counts[2 * i + 1] ?? 0) : ms), -1);
-    if (blockedMs >= 0) throw new ApiError(429, 'rate_limited', 'too many requests; slow down', Math.max(1, Math.ceil(blockedMs / 1000)));
+  }
+
+  /** The client address's budget for every widget call, spent before anything of the call is read. */
+  address(request: { ip?: string }): Budget {
+    return { key: `address:${addressOf(request)}`, limit: this.limits.address };
+  }
+
+  /** The client address's budget for creating visitors. */
+  newVisitors(request: { ip?: string }): Budget {
+    return { key: `new-visitors:${addressOf(request)}`, limit: this.limits.newVisitors };
+  }
+
+  /** The client address's budget of failed admin authentications: past it, the address's tokens are not looked up. */
+  adminFailures(request: { ip?: string }): Budget {
+    return { key: `admin-failures:${addressOf(request)}`, limit: this.limits.adminFailures };
   }
 
   /** A widget's budget (all its visitors), spent only once its key and origin checked out. */
@@ -88,29 +131,27 @@ export class RateBudgets {
   }
 }
 
-const CREATES_VISITORS = 'inviaro:creates-visitors';
-/** Marks the route that creates visitors: it also spends the client address's visitor-creation budget. */
-export const CreatesVisitors = () => SetMetadata(CREATES_VISITORS, true);
-
 /**
- * The client address's own budget, spent first, before the body, the key, the origin or the token
- * is looked at: a flood from one address spends that address's budget and nobody else's, and
- * made-up keys and tokens reach PostgreSQL at most that often per address.
+ * The client address's own budget, spent by every widget call first, before its body is read and
+ * before its key, origin or token is looked at: a flood from one address spends that address's
+ * budget and nobody else's, made-up keys and tokens reach PostgreSQL at most that often per address,
+ * and a body the parser refuses (not JSON, too large, a wrong charset) is counted like any other call.
+ * Express middleware, mounted ahead of the body parsers on `/v1/widget`.
  */
+export function spendAddressBudget(budgets: RateBudgets) {
+  return (request: Request, _response: Response, next: NextFunction): void => {
+    if (request.method !== 'POST') return next();
+    budgets.spend([budgets.address(request)]).then(() => next(), next);
+  };
+}
+
+/** Visitor creation also spends the client address's visitor-creation budget. */
 @Injectable()
-export class WidgetRateLimit implements CanActivate {
-  constructor(
-    private readonly budgets: RateBudgets,
-    private readonly reflector: Reflector,
-  ) {}
+export class NewVisitorsRateLimit implements CanActivate {
+  constructor(private readonly budgets: RateBudgets) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    // `ip` honours TRUST_PROXY: the client's address, not a proxy's or one the client wrote itself.
-    const address = addressBudgetKey(context.switchToHttp().getRequest<{ ip?: string }>().ip ?? 'unknown');
-    const { limits } = this.budgets;
-    const budgets: Budget[] = [{ key: `address:${address}`, limit: limits.address }];
-    if (this.reflector.get<boolean>(CREATES_VISITORS, context.getHandler())) budgets.push({ key: `new-visitors:${address}`, limit: limits.newVisitors });
-    await this.budgets.spend(budgets);
+    await this.budgets.spend([this.budgets.newVisitors(context.switchToHttp().getRequest<Request>())]);
     return true;
   }
 }
@@ -135,6 +176,7 @@ export class RateLimitsModule implements OnModuleInit {
       newVisitors: config.RATE_LIMIT_NEW_VISITORS_PER_MINUTE,
       widget: config.RATE_LIMIT_WIDGET_PER_MINUTE,
       visitor: config.RATE_LIMIT_VISITOR_PER_MINUTE,
+      adminFailures: config.RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE,
       trustProxy: trustProxy(config.TRUST_PROXY),
     };
     return { module: RateLimitsModule, global: true, providers: [{ provide: LIMITS, useValue: limits }, RateBudgets], exports: [RateBudgets] };

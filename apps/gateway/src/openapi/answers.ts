@@ -4,7 +4,7 @@ import { ApiProperty } from '@nestjs/swagger';
 // The shapes of the gateway's answers, for its OpenAPI description. test/ops/openapi.test.ts checks
 // real answers against them (no field missing, none undocumented), so they cannot drift from the code.
 
-const nullable = (type: 'string', description?: string) => ApiProperty({ type, nullable: true, description });
+const nullable = (type: 'string' | 'integer', description?: string, format?: string) => ApiProperty({ type, nullable: true, description, format });
 const time = (description?: string) => ApiProperty({ type: 'string', format: 'date-time', description });
 
 export class ErrorDetail {
@@ -121,13 +121,19 @@ export class VerificationFailure {
   @ApiProperty({ format: 'uuid' })
   widget_id!: string;
 
-  @nullable('string')
+  @nullable('string', 'the visitor whose claims these were; null on records from before visitors were recorded', 'uuid')
+  visitor_id!: string | null;
+
+  @nullable('string', 'the claimed user id; null when it could not be recorded, and on a row of folded ids')
   claimed_user_id!: string | null;
+
+  @nullable('integer', 'on a row of folded ids: how many distinct user ids this visitor claimed with this reason past its first few (which keep rows of their own); null on the row of one claimed id')
+  distinct_user_ids!: number | null;
 
   @ApiProperty({ description: 'mismatch, malformed, missing_hash, stale_secret, ...', example: 'mismatch' })
   reason!: string;
 
-  @ApiProperty({ description: 'how often this visitor made this claim with this reason, from first_at to last_at', minimum: 1, example: 1 })
+  @ApiProperty({ description: 'how often this visitor made this claim with this reason (on a row of folded ids: failed with any of them), from first_at to last_at', minimum: 1, example: 1 })
   count!: number;
 
   @time()

@@ -44,5 +44,12 @@ export function Answers({ summary, status, answer, produces, errors }: RouteAnsw
   );
 }
 
-/** The admin API: `Authorization: Bearer <admin token>`, scoped to the token's workspace. */
-export const AdminApi = () => ApiBearerAuth('admin-token');
+/**
+ * The admin API: `Authorization: Bearer <admin token>`, scoped to the token's workspace. Every route may
+ * answer 429 once the caller's address has spent its budget of failed authentications.
+ */
+export const AdminApi = () =>
+  applyDecorators(
+    ApiBearerAuth('admin-token'),
+    ApiResponse({ status: 429, description: 'rate_limited: too many failed admin authentications from this address; wait the Retry-After seconds', type: ErrorAnswer, headers: RETRY_AFTER }),
+  );

@@ -6,7 +6,7 @@ import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nest
 import { Response } from 'express';
 import { unavailable } from '../http/api-error';
 import { askService } from '../http/ask-service';
-import { CreatesVisitors, WidgetRateLimit } from '../http/rate-limits';
+import { NewVisitorsRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
 import { LiveUpdates, LiveView } from '../live/live-updates';
@@ -20,9 +20,8 @@ function claimOf(body: ClaimBody): InboundClaim | null {
   return carriesUserHash(claim) || carriesJwt(claim) ? reduceClaim(claim) : null;
 }
 
-/** Rate-limited per client address first, then per widget and per visitor (429 with Retry-After). */
+/** Rate-limited per client address first (`spendAddressBudget`, before the body is read), then per widget and per visitor (429 with Retry-After). */
 @Controller('v1/widget')
-@UseGuards(WidgetRateLimit)
 export class WidgetController {
   constructor(
     private readonly access: WidgetAccess,
@@ -35,7 +34,7 @@ export class WidgetController {
   @Post('visitors')
   @Answers({ summary: 'a visitor token for this browser', status: 201, answer: VisitorCreated, errors: [400, 403, 404, 413, 429] })
   @HttpCode(201)
-  @CreatesVisitors()
+  @UseGuards(NewVisitorsRateLimit)
   async createVisitor(@Body() body: CreateVisitorBody, @Headers('origin') origin?: string) {
     const widget = await this.access.widget(body.key, origin);
     const { token } = await this.access.newVisitor(widget);
