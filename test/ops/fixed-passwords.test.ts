@@ -15,9 +15,12 @@ describe('the repository', () => {
       /requirepass\s+(?!\$)\S/,
       /requirepass['"],\s*['"](?!\$)/,
       /^\s*-?\s*POSTGRES_PASSWORD[:=] *(?!\$)\S/,
-      /PASSWORD '(?!\$)[^']+'/,
+      /PASSWORD '(?!\$|…')[^']+'/,
     ];
-    const files = execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\0').filter((file) => file && !/\.(png|svg|lock)$|package-lock\.json$/.test(file));
+    // Every tracked text file but this one, which holds the patterns.
+    const files = execFileSync('git', ['ls-files', '-z'], { cwd: REPO_ROOT, encoding: 'utf8' })
+      .split('\0')
+      .filter((file) => file && file !== 'test/ops/fixed-passwords.test.ts' && !/\.(png|svg|lock)$|package-lock\.json$/.test(file));
     const found = files.flatMap((file) =>
       readFileSync(join(REPO_ROOT, file), 'utf8')
         .split('\n')

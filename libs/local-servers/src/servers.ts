@@ -67,15 +67,16 @@ export async function startServers(options: ServerOptions = {}): Promise<ServerS
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'inviaro-'));
   mkdirSync(root, { recursive: true });
   const started: ServerSet['processes'] = {};
+  let database: Awaited<ReturnType<typeof provisionDatabase>>;
   try {
     if (!env.NATS_URL) started.nats = await natsServer(join(root, 'nats'), options);
     if (!env.REDIS_URL) started.redis = await redisServer(join(root, 'redis'), passwords.redis, options);
     if (!env.DATABASE_URL) started.postgres = await postgresServer(join(root, 'postgres'), passwords.postgres, options);
+    database = await provisionDatabase(env.DATABASE_URL ?? started.postgres!.url, passwords, options.database);
   } catch (error) {
     await Promise.allSettled(Object.values(started).map((server) => server.kill('SIGKILL')));
     throw error;
   }
-  const database = await provisionDatabase(env.DATABASE_URL ?? started.postgres!.url, passwords, options.database);
   return {
     natsUrl: env.NATS_URL ?? started.nats!.url,
     redisUrl: env.REDIS_URL ?? started.redis!.url,
