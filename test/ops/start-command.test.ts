@@ -59,7 +59,10 @@ describe('npm start: a second terminal finds the running system, and what exits 
   test('its connection settings are in the run folder, readable by its user only', () => {
     const file = join(runDir, 'connection.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(statSync(runDir).mode & 0o077).toBe(0);
+    // Its user's, not the database's OS user's (which `COPY ... TO PROGRAM` would act as): others get nothing, the
+    // group at most passes through (PostgreSQL's OS user, to reach its data in postgres/, when started as root).
+    expect(statSync(runDir).uid).toBe(process.getuid!());
+    expect(statSync(runDir).mode & 0o067).toBe(0);
     const settings = JSON.parse(readFileSync(file, 'utf8'));
     expect(settings.pid).toBe(start.pid);
     expect(Object.keys(settings.variables)).toEqual(expect.arrayContaining(['NATS_URL', 'DATABASE_URL', 'REDIS_URL', 'INVIARO_GATEWAY_URL']));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWNER_ROLE, provisioningSql, RoleService, SERVICE_ROLES } from '@inviaro/persistence';
@@ -148,11 +148,18 @@ async function redisServer(dir: string, password: string, options: ServerOptions
 async function postgresServer(dir: string, superuserPassword: string, options: ServerOptions): Promise<ServerHandle> {
   // PostgreSQL will not run as root: as root, run its binaries as the postgres user (directly, so that signals reach them).
   const as = process.getuid?.() === 0 ? postgresUser() : {};
+  const root = join(dir, '..');
+  // The server's OS user may pass through the folder to its data (group postgres, --x) but not write in it:
+  // the folder holds every other server's passwords (`npm start`: .run/).
+  if (as.gid !== undefined) {
+    chownSync(root, process.getuid!(), as.gid);
+    chmodSync(root, 0o710);
+  }
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     mkdirSync(dir, { recursive: true });
-    const pwfile = join(dir, '..', 'pg-password');
+    const pwfile = join(root, 'pg-password');
     writeFileSync(pwfile, superuserPassword, { mode: 0o600 });
-    if (as.uid !== undefined) for (const path of [join(dir, '..'), dir, pwfile]) chownSync(path, as.uid, as.gid!);
+    if (as.uid !== undefined) for (const path of [dir, pwfile]) chownSync(path, as.uid, as.gid!);
     execFileSync(`${PG_BIN}/initdb`, ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'], { stdio: 'pipe', ...as });
     rmSync(pwfile);
   }
