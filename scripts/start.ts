@@ -43,7 +43,7 @@ function serverPasswords() {
   return keptPasswords(PASSWORDS_FILE);
 }
 
-/** A demo workspace (as an operator makes one: the owner's CLI path) and widget (through the admin API, as a customer makes one), made once. */
+/** A demo workspace (as `npx inviaro workspace create` makes one, as the owner) and widget (through the admin API, as a customer makes one), made once. */
 async function ensureDemo(system: LocalSystem, state: DemoState): Promise<Required<DemoState>> {
   if (!state.widgetKey) {
     const db = await new DataSource(dataSourceOptions(system.servers.databaseUrl, 1)).initialize();

@@ -111,4 +111,20 @@ describe('database roles', () => {
     }
     expect(held).toEqual(wanted);
   });
+
+  test('a migration that finds a service role missing stops and says what to do', async () => {
+    // The roles are made by provisioning, as a superuser; a database whose cluster lacks one is not migrated half-granted.
+    const superuser = await as(servers.processes.postgres!.url);
+    await superuser.query(`CREATE DATABASE without_roles OWNER ${OWNER_ROLE}`);
+    await superuser.query(`ALTER ROLE ${SERVICE_ROLES.contacts} RENAME TO away`);
+    try {
+      const url = new URL(servers.databaseUrl);
+      url.pathname = '/without_roles';
+      await expect(runMigrations(url.toString())).rejects.toThrow(
+        `database role(s) ${SERVICE_ROLES.contacts} missing: create the roles before migrating (docs/operations.md#database-roles)`,
+      );
+    } finally {
+      await superuser.query(`ALTER ROLE away RENAME TO ${SERVICE_ROLES.contacts}`);
+    }
+  });
 });
