@@ -37,9 +37,12 @@ export default tseslint.config(
             { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['type:sdk'] },
             // The SDK ships to customers on its own.
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:test', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...libTags, 'type:harness'] },
-            { sourceTag: 'type:harness', onlyDependOnLibsWithTags: libTags },
+            { sourceTag: 'type:test', onlyDependOnLibsWithTags: [...libTags, 'type:servers', 'type:harness'] },
+            // The start command runs the local servers and the system as the harness does, never the harness itself.
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...libTags, 'type:servers'] },
+            { sourceTag: 'type:harness', onlyDependOnLibsWithTags: [...libTags, 'type:servers'] },
+            // Local NATS, Redis and PostgreSQL and the system on them, for the start command and the harness.
+            { sourceTag: 'type:servers', onlyDependOnLibsWithTags: libTags },
             // What starts a service process: the transport, HTTP, health and metrics together.
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:transport', 'type:util'] },
             { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },

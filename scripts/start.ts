@@ -1,11 +1,15 @@
 import { generateMasterKey } from '@inviaro/crypto';
+import { DIST, keptPasswords, launch, LocalSystem, logFile, natsEnv, REPO_ROOT, SERVICES, startLocalSystem, Supervisor } from '@inviaro/local-servers';
 import { removeRunSettings, runDir, runSettingsPath, writeRunSettings } from '@inviaro/observability';
-import { createWorkspace, DIST, launch, logFile, natsEnv, REPO_ROOT, RunningSystem, SERVICES, startSystem, Supervisor } from '@inviaro/test-harness';
+import { createWorkspace, dataSourceOptions } from '@inviaro/persistence';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataSource } from 'typeorm';
 
 const RUN_DIR = runDir(REPO_ROOT);
 const LOG_DIR = join(RUN_DIR, 'logs');
+/** Redis's, PostgreSQL's and every database role's passwords: made on the first start, kept with the data they protect. */
+const PASSWORDS_FILE = join(RUN_DIR, 'passwords.json');
 const DEMO_ORIGIN = process.env.DEMO_ORIGIN ?? 'http://127.0.0.1:8090';
 
 /** What the demo needs across runs; it lives in .run/ (git-ignored), readable by this user only. */
@@ -31,20 +35,38 @@ function saveState(state: DemoState): void {
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2), { mode: 0o600 });
 }
 
-/** A demo workspace and widget, made once the way a customer makes them. */
-async function ensureDemo(system: RunningSystem, state: DemoState): Promise<Required<DemoState>> {
+/** The passwords of an earlier start; a PostgreSQL in .run/ from before they were generated cannot be opened with them. */
+function serverPasswords() {
+  if (!existsSync(PASSWORDS_FILE) && existsSync(join(RUN_DIR, 'postgres', 'PG_VERSION'))) {
+    throw new Error(`${join(RUN_DIR, 'postgres')} was made by an older npm start with a fixed password: remove it (the demo's data) and start again`);
+  }
+  return keptPasswords(PASSWORDS_FILE);
+}
+
+/** A demo workspace (as `npx inviaro workspace create` makes one, as the owner) and widget (through the admin API, as a customer makes one), made once. */
+async function ensureDemo(system: LocalSystem, state: DemoState): Promise<Required<DemoState>> {
   if (!state.widgetKey) {
-    const workspace = await createWorkspace(system, 'Demo');
-    const widget = await workspace.admin.createWidget('Demo widget', [DEMO_ORIGIN]);
-    const revealed = await workspace.admin.revealSecret(widget.id);
-    Object.assign(state, { adminToken: workspace.adminToken, widgetId: widget.id, widgetKey: widget.key, widgetSecret: revealed.body.widget_secret });
+    const db = await new DataSource(dataSourceOptions(system.servers.databaseUrl, 1)).initialize();
+    const workspace = await createWorkspace(db, 'Demo').finally(() => db.destroy());
+    const admin = async <T>(path: string, body?: object): Promise<T> => {
+      const response = await fetch(`${system.gatewayUrl}/v1/admin/${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${workspace.admin_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+      if (!response.ok) throw new Error(`admin API ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    };
+    const widget = await admin<{ id: string; key: string }>('widgets', { name: 'Demo widget', allowed_origins: [DEMO_ORIGIN] });
+    const revealed = await admin<{ widget_secret: string }>(`widgets/${widget.id}/secret/reveal`);
+    Object.assign(state, { adminToken: workspace.admin_token, widgetId: widget.id, widgetKey: widget.key, widgetSecret: revealed.widget_secret });
     saveState(state);
   }
   return state as Required<DemoState>;
 }
 
 /** The services in the order data flows through them (stopped the other way round), then the demo product. */
-async function startProcesses(system: RunningSystem, supervisor: Supervisor, state: DemoState): Promise<Required<DemoState>> {
+async function startProcesses(system: LocalSystem, supervisor: Supervisor, state: DemoState): Promise<Required<DemoState>> {
   for (const service of SERVICES) {
     await supervisor.add({ name: service, start: () => system.start(service), describe: (p) => `on ${p.url}` });
   }
@@ -64,11 +86,12 @@ async function startProcesses(system: RunningSystem, supervisor: Supervisor, sta
 }
 
 /** What the CLI in a second terminal needs to reach this system (see apps/cli/src/environment.ts). */
-function connectionSettings(system: RunningSystem, demo: Required<DemoState>): Record<string, string> {
+function connectionSettings(system: LocalSystem, demo: Required<DemoState>): Record<string, string> {
   return {
     // The CLI reaches NATS as the operator's user (docs/security.md#the-event-bus); passwords are new on every start.
     ...natsEnv(system.servers.natsUrl, 'operator'),
     REDIS_URL: system.servers.redisUrl,
+    // The owner's: the CLI migrates, creates workspaces and reseals secrets (docs/security.md#database-and-cache-credentials).
     DATABASE_URL: system.servers.databaseUrl,
     INVIARO_MASTER_KEYS: demo.masterKeys,
     INVIARO_GATEWAY_URL: system.gatewayUrl,
@@ -77,12 +100,20 @@ function connectionSettings(system: RunningSystem, demo: Required<DemoState>): R
   };
 }
 
+/** A server's address for the console: passwords stay in the files readable by this user only. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  parsed.password = '';
+  return parsed.toString();
+}
+
 async function main() {
   const state = loadState();
   state.claimKeys ??= process.env.INVIARO_CLAIM_KEYS ?? `local:${generateMasterKey()}`;
   saveState(state);
-  const system = await startSystem({
+  const system = await startLocalSystem({
     dataDir: RUN_DIR,
+    passwords: serverPasswords(),
     logDir: LOG_DIR,
     durable: true,
     database: 'inviaro',
@@ -120,8 +151,9 @@ Inviaro is running.
   gateway      ${gateway}  (API description: ${gateway}/docs)
   services     ${system.processes.map((p) => `${p.name} ${p.url}/health/ready`).join('\n               ')}
   NATS         ${system.servers.natsUrl}
-  Redis        ${system.servers.redisUrl}
-  PostgreSQL   ${system.servers.databaseUrl}
+  Redis        ${withoutPassword(system.servers.redisUrl)}
+  PostgreSQL   ${withoutPassword(system.servers.databaseUrl)}
+  passwords    ${PASSWORDS_FILE} (Redis, PostgreSQL and its roles; readable by you only)
   logs         ${LOG_DIR}
   demo state   ${STATE_FILE} (admin token, widget key and secret)
   settings     ${runSettingsPath(RUN_DIR)} (the CLI of this checkout uses them: try \`npx inviaro events status\`)
@@ -129,7 +161,7 @@ Inviaro is running.
 Try it (demo widget key ${demo.widgetKey}, allowed origin ${DEMO_ORIGIN}):
   TOKEN=$(${call('visitors', `{"key":"${demo.widgetKey}"}`)} | sed -E 's/.*"visitor_token":"([^"]+)".*/\\1/')
   ${call('messages', `{"key":"${demo.widgetKey}","visitor_token":"'$TOKEN'","client_message_id":"m1","text":"hello"}`)}
-  psql '${system.servers.databaseUrl}' -c 'SELECT text, created_at FROM messages'
+  psql "$(node -p 'require(process.argv[1]).variables.DATABASE_URL' ${runSettingsPath(RUN_DIR)})" -c 'SELECT text, created_at FROM messages'
 
 A service that exits is restarted (reported here). Ctrl-C stops everything.`);
 }

@@ -1,7 +1,9 @@
-import { readCompose, REPO_ROOT } from '@inviaro/test-harness';
+import { runMigrations, SERVICE_ROLES } from '@inviaro/persistence';
+import { readCompose, REPO_ROOT, startServers } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { parse } from 'yaml';
 
 // No Docker engine runs here: Debian's docker-compose 1.29 validates the file without one, and this checks what the file promises.
@@ -20,7 +22,7 @@ describe('docker/compose.yml', () => {
     // 1.29 predates the top-level `name`; `-p inviaro` is what it means, so the rest of the file is checked as it is.
     const withoutName = text.replace(/^name: inviaro\n/m, '');
     expect(withoutName).not.toMatch(/^name:/m);
-    const secrets = { POSTGRES_PASSWORD: 'p', REDIS_PASSWORD: 'r', INVIARO_MASTER_KEYS: 'k1:key', INVIARO_CLAIM_KEYS: 'c1:key', NATS_GATEWAY_PASSWORD: 'g', NATS_VERIFIER_PASSWORD: 'v', NATS_CONTACTS_PASSWORD: 'c', NATS_OPERATOR_PASSWORD: 'o' };
+    const secrets = { POSTGRES_PASSWORD: 'p', POSTGRES_OWNER_PASSWORD: 'o', POSTGRES_GATEWAY_PASSWORD: 'g', POSTGRES_VERIFIER_PASSWORD: 'v', POSTGRES_CONTACTS_PASSWORD: 'c', REDIS_PASSWORD: 'r', INVIARO_MASTER_KEYS: 'k1:key', INVIARO_CLAIM_KEYS: 'c1:key', NATS_GATEWAY_PASSWORD: 'g', NATS_VERIFIER_PASSWORD: 'v', NATS_CONTACTS_PASSWORD: 'c', NATS_OPERATOR_PASSWORD: 'o' };
     const run = () =>
       execFileSync('docker-compose', ['-p', 'inviaro', '--project-directory', join(REPO_ROOT, 'docker'), '-f', '-', 'config', '-q'], {
         input: withoutName,
@@ -107,6 +109,46 @@ describe('docker/compose.yml', () => {
     const published = Object.fromEntries(Object.entries(compose.services).filter(([, service]) => service.ports?.length).map(([name, service]) => [name, service.ports]));
     expect(published).toEqual({ gateway: [expect.stringMatching(/:8080$/)], grafana: [expect.stringMatching(/^127\.0\.0\.1:.*:3000$/)] });
   });
+
+  it('connects each service to PostgreSQL as its own role, the migrations as the owner, and none as the superuser', () => {
+    const userOf = (name: string) => /^postgres:\/\/([^:]+):\$\{([A-Z_]+):\?/.exec(compose.service(name).environment?.DATABASE_URL ?? '')?.slice(1);
+    expect(Object.fromEntries(['gateway', 'verifier', 'contacts', 'migrate'].map((name) => [name, userOf(name)]))).toEqual({
+      gateway: [SERVICE_ROLES.gateway, 'POSTGRES_GATEWAY_PASSWORD'],
+      verifier: [SERVICE_ROLES.verifier, 'POSTGRES_VERIFIER_PASSWORD'],
+      contacts: [SERVICE_ROLES.contacts, 'POSTGRES_CONTACTS_PASSWORD'],
+      migrate: ['inviaro', 'POSTGRES_OWNER_PASSWORD'],
+    });
+    const postgres = compose.service('postgres');
+    // The image's superuser stays `postgres`: the owner it would otherwise make a superuser is made by the init script.
+    expect(postgres.environment?.POSTGRES_USER).toBeUndefined();
+    expect(postgres.volumes).toContain('./postgres-init:/docker-entrypoint-initdb.d:ro');
+    expect(Object.values(compose.services).flatMap((service) => Object.values(service.environment ?? {})).filter((value) => /^postgres(ql)?:\/\/postgres:/.test(value))).toEqual([]);
+  });
+
+  it("the PostgreSQL init script makes roles the migrations accept, none a superuser, each service's held to its grants", async () => {
+    const servers = await startServers();
+    const superuser = new URL(servers.processes.postgres!.url);
+    const passwords = { POSTGRES_OWNER_PASSWORD: 'owner-x1', POSTGRES_GATEWAY_PASSWORD: 'gateway-x2', POSTGRES_VERIFIER_PASSWORD: 'verifier-x3', POSTGRES_CONTACTS_PASSWORD: 'contacts-x4' };
+    try {
+      execFileSync('sh', [join(REPO_ROOT, 'docker', 'postgres-init', '10-inviaro-roles.sh')], {
+        env: { PATH: process.env.PATH, PGHOST: superuser.hostname, PGPORT: superuser.port, PGPASSWORD: superuser.password, ...passwords },
+        stdio: 'pipe',
+      });
+      const url = (user: string, password: string) => `postgres://${user}:${password}@${superuser.host}/inviaro`;
+      expect(await runMigrations(url('inviaro', passwords.POSTGRES_OWNER_PASSWORD))).toContain('ServiceRoleGrants1765000001000');
+      const gateway = new Client({ connectionString: url(SERVICE_ROLES.gateway, passwords.POSTGRES_GATEWAY_PASSWORD) });
+      await gateway.connect();
+      try {
+        expect((await gateway.query('SELECT rolsuper FROM pg_roles WHERE rolname IN ($1, $2)', ['inviaro', SERVICE_ROLES.gateway])).rows).toEqual([{ rolsuper: false }, { rolsuper: false }]);
+        await expect(gateway.query('SELECT count(*) FROM widget_secrets')).resolves.toBeDefined();
+        await expect(gateway.query('SELECT count(*) FROM messages')).rejects.toThrow('permission denied for table messages');
+      } finally {
+        await gateway.end();
+      }
+    } finally {
+      await servers.stop();
+    }
+  }, 60_000);
 
   it('monitors on request: Prometheus scrapes every service, Grafana gets the dashboard', () => {
     expect(compose.service('prometheus').profiles).toEqual(['monitoring']);

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT } from '@inviaro/local-servers';
 
 /** The operator's command line, from the build (`npm run build`), as `npx inviaro` runs it. */
 export const CLI = join(REPO_ROOT, 'bin', 'inviaro.js');

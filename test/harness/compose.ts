@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT } from '@inviaro/local-servers';
 
 export interface ComposeService {
   image?: string;

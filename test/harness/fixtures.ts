@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { AdminClient } from './admin-client';
-import { REPO_ROOT } from './paths';
+import { REPO_ROOT } from '@inviaro/local-servers';
 import { RunningSystem } from './system';
 
 export const DEMO_ORIGIN = 'https://shop.example';

@@ -1,4 +1,10 @@
-export * from './processes';
+// The local servers and the system as the start command runs them; the harness's own versions of the
+// server starters (with its NATS user) and of the system (with SQL) take precedence over the lib's.
+export { DIST, freePort, launch, logFile, natsEnv, REPO_ROOT, restartable, SERVICES, Supervisor } from '@inviaro/local-servers';
+export type {
+  LaunchOptions, LocalSystem, ManagedProcess, NatsAuth, NatsCredentials, NatsServerOptions, ServerHandle, ServerOptions, ServerPasswords, ServerSet,
+  ServiceName, ServiceProcess, SupervisorOptions, SystemOptions, Unit,
+} from '@inviaro/local-servers';
 export * from './servers';
 export * from './nats-auth';
 export * from './system';
@@ -7,7 +13,6 @@ export * from './widget-client';
 export * from './wait';
 export * from './load';
 export * from './admin-client';
-export * from './paths';
 export * from './verifier-probe';
 export * from './streams';
 export * from './event-stream';
@@ -16,7 +21,6 @@ export * from './suites';
 export * from './nats-cluster';
 export * from './stored-once';
 export * from './metrics';
-export * from './supervisor';
 export * from './cli';
 export * from './items';
 export * from './compose';

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectTestNats, natsAuth, rememberNatsCredentials } from './nats-auth';
-import { freePort, launch } from './processes';
-import { logFile, restartable, ServerHandle } from './servers';
+import { freePort, launch, logFile, rememberNatsCredentials, restartable, ServerHandle } from '@inviaro/local-servers';
+import { connectTestNats } from './nats-auth';
+import { natsAuth } from './servers';
 import { waitFor } from './wait';
 
 /** One node of the cluster: restartable on the same ports and store, like a single server. */

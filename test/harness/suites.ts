@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWidget, TestWidget } from './fixtures';
 import { connectTestNats } from './nats-auth';
-import { natsServer, ServerHandle } from './servers';
-import { RunningSystem, startSystem, SystemOptions } from './system';
+import { ServerHandle, SystemOptions } from '@inviaro/local-servers';
+import { natsServer } from './servers';
+import { RunningSystem, startSystem } from './system';
 import { WidgetClient } from './widget-client';
 
 export interface WidgetSuite {

@@ -1,3 +1,4 @@
+import { BUS_ROLES } from '@inviaro/jetstream';
 import { CLI, CliRun, freePort, REPO_ROOT, runCli, waitFor } from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -29,8 +30,9 @@ describe('npm start: a second terminal finds the running system, and what exits 
       .filter(Boolean)
       .map((line) => ({ pid: Number(line.trim().split(/\s+/)[0]), args: line.trim() }));
 
-  beforeAll(async () => {
-    runDir = mkdtempSync(join(tmpdir(), 'inviaro-start-'));
+  /** `npm start` in the run folder, resolved once it prints that it is ready. */
+  const startCommand = async () => {
+    console_ = '';
     const env = terminal({ PORT: String(await freePort()), DEMO_ORIGIN: `http://127.0.0.1:${await freePort()}` });
     start = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'scripts', 'start.js')], { env, cwd: REPO_ROOT });
     start.stdout.on('data', (chunk: Buffer) => (console_ += chunk.toString()));
@@ -39,6 +41,11 @@ describe('npm start: a second terminal finds the running system, and what exits 
     await waitFor('npm start to be ready', async () => (console_.includes('Ctrl-C stops everything') ? true : undefined), 180_000, 200).catch((error) => {
       throw new Error(`${error}\n${console_}`);
     });
+  };
+
+  beforeAll(async () => {
+    runDir = mkdtempSync(join(tmpdir(), 'inviaro-start-'));
+    await startCommand();
   });
 
   afterAll(async () => {
@@ -52,10 +59,36 @@ describe('npm start: a second terminal finds the running system, and what exits 
   test('its connection settings are in the run folder, readable by its user only', () => {
     const file = join(runDir, 'connection.json');
     expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(statSync(runDir).mode & 0o077).toBe(0);
+    // Its user's, not the database's OS user's (which `COPY ... TO PROGRAM` would act as): others get nothing, the
+    // group at most passes through (PostgreSQL's OS user, to reach its data in postgres/, when started as root).
+    expect(statSync(runDir).uid).toBe(process.getuid!());
+    expect(statSync(runDir).mode & 0o067).toBe(0);
     const settings = JSON.parse(readFileSync(file, 'utf8'));
     expect(settings.pid).toBe(start.pid);
     expect(Object.keys(settings.variables)).toEqual(expect.arrayContaining(['NATS_URL', 'DATABASE_URL', 'REDIS_URL', 'INVIARO_GATEWAY_URL']));
+  });
+
+  test('generates its Redis and PostgreSQL passwords into the run folder, readable by its user only, and shows them on no command line', () => {
+    const file = join(runDir, 'passwords.json');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const passwords = JSON.parse(readFileSync(file, 'utf8'));
+    const all: string[] = [passwords.redis, passwords.postgres, ...Object.values<string>(passwords.roles)];
+    expect(Object.keys(passwords.roles).sort()).toEqual(['inviaro', 'inviaro_contacts', 'inviaro_gateway', 'inviaro_verifier']);
+    expect(new Set(all).size).toBe(all.length);
+    for (const password of all) expect(password).toMatch(/^[\w-]{32}$/);
+    // Every process's arguments are readable by every local user.
+    const commandLines = childrenOfStart().map((p) => p.args);
+    expect(commandLines.some((args) => args.includes('redis-server'))).toBe(true);
+    expect(commandLines.filter((args) => all.some((password) => args.includes(password)))).toEqual([]);
+    // The CLI works as the owner; the services each as their own role (test/ops/database-roles.test.ts).
+    const settings = JSON.parse(readFileSync(join(runDir, 'connection.json'), 'utf8'));
+    expect(new URL(settings.variables.DATABASE_URL).username).toBe('inviaro');
+  });
+
+  test("its NATS server knows the system's users only: the test harness's user exists in tests alone", () => {
+    const config = readFileSync(join(runDir, 'nats', 'auth.conf'), 'utf8');
+    expect(statSync(join(runDir, 'nats', 'auth.conf')).mode & 0o777).toBe(0o600);
+    expect([...config.matchAll(/user: "([^"]+)"/g)].map((match) => match[1]).sort()).toEqual([...BUS_ROLES].sort());
   });
 
   test('events status, workspace create and events tail just work; explicit variables win', async () => {
@@ -120,5 +153,17 @@ describe('npm start: a second terminal finds the running system, and what exits 
     });
     expect(alive).toEqual([]);
     expect(console_.split('stopping…')[1]).not.toContain('restart');
+  });
+
+  test('started again in the same run folder, it opens its data with the passwords it made the first time', async () => {
+    const passwords = readFileSync(join(runDir, 'passwords.json'), 'utf8');
+    await startCommand();
+    expect(readFileSync(join(runDir, 'passwords.json'), 'utf8')).toBe(passwords);
+    // The demo widget made by the first start, read through the gateway from the kept database.
+    const widgets = await cli(['widget', 'list', '--json']);
+    expect(widgets.stderr).toBe('');
+    expect(widgets.stdout).toContain(JSON.parse(readFileSync(join(runDir, 'demo.json'), 'utf8')).widgetId);
+    start.kill('SIGINT');
+    expect(await startExited).toBe(0);
   });
 });

@@ -44,8 +44,9 @@ export class CommonConfig {
   @IntSetting(1, 5)
   NATS_STREAM_REPLICAS: number = 1;
 
+  /** A service's own role (docs/data-model.md#database-roles). The default names no user or password: no password is written in code. */
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must look like postgres://user:pass@host:port/db' })
-  DATABASE_URL: string = 'postgres://inviaro:inviaro@127.0.0.1:5432/inviaro';
+  DATABASE_URL: string = 'postgres://127.0.0.1:5432/inviaro';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: string = 'info';

@@ -14,6 +14,7 @@ import { AttributionTimeline1764000003000 } from './migrations/1764000003000-att
 import { FailureFolding1764000004000 } from './migrations/1764000004000-failure-folding';
 import { IdentityPolicyStagedSecrets1764000005000 } from './migrations/1764000005000-identity-policy-staged-secrets';
 import { SignedAttributes1764000006000 } from './migrations/1764000006000-signed-attributes';
+import { ServiceRoleGrants1765000001000 } from './migrations/1765000001000-service-role-grants';
 import { FailureFoldByVisitor1765000002000 } from './migrations/1765000002000-failure-fold-by-visitor';
 
 const ENTITIES = [Workspace, Widget, Visitor, Contact, Conversation, Message];
@@ -25,6 +26,7 @@ const MIGRATIONS = [
   FailureFolding1764000004000,
   IdentityPolicyStagedSecrets1764000005000,
   SignedAttributes1764000006000,
+  ServiceRoleGrants1765000001000,
   FailureFoldByVisitor1765000002000,
 ];
 

@@ -1,4 +1,5 @@
 export * from './data-source';
+export * from './database-roles';
 export * from './entities/workspace.entity';
 export * from './entities/widget.entity';
 export * from './entities/visitor.entity';
