@@ -129,7 +129,7 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     expect(firstPage.next_cursor).toBeNull();
 
     // Each id is findable by itself: a real user's row, and a made-up id folded into the spoofer's row.
-    expect((await listFailures('&claimed_user_id=usr_real_before')).failures).toEqual([expect.objectContaining({ claimed_user_id: 'usr_real_before', count: 1, distinct_user_ids: null })]);
-    expect((await listFailures(`&claimed_user_id=${foldedId}`)).failures).toEqual([expect.objectContaining({ claimed_user_id: foldedId, count: 2, distinct_user_ids: null, visitor_id: spooferId })]);
+    expect((await listFailures('&user_id=usr_real_before')).failures).toEqual([expect.objectContaining({ claimed_user_id: 'usr_real_before', count: 1, distinct_user_ids: null })]);
+    expect((await listFailures(`&user_id=${foldedId}`)).failures).toEqual([expect.objectContaining({ claimed_user_id: foldedId, count: 2, distinct_user_ids: null, visitor_id: spooferId })]);
   });
 });

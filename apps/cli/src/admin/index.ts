@@ -126,7 +126,7 @@ export function registerAdminCommands(program: Command): void {
       const since = options.since ? parseSince(options.since) : undefined;
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, not "${printable(options.limit, 20)}"`);
-      const rows = await listFailures(new AdminApi(options), { widgetId: options.widget, claimedUserId: options.user, since, limit });
+      const rows = await listFailures(new AdminApi(options), { widgetId: options.widget, userId: options.user, since, limit });
       if (options.json) {
         for (const row of rows) console.log(jsonLine(row));
         return;
@@ -143,13 +143,13 @@ export function registerAdminCommands(program: Command): void {
 }
 
 /** Newest first, page by page, until `limit` rows or the first one older than `since`. */
-async function listFailures(api: AdminApi, query: { widgetId?: string; claimedUserId?: string; since?: Date; limit: number }): Promise<FailureRow[]> {
+async function listFailures(api: AdminApi, query: { widgetId?: string; userId?: string; since?: Date; limit: number }): Promise<FailureRow[]> {
   const rows: FailureRow[] = [];
   let cursor: string | null = null;
   do {
     const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, query.limit - rows.length)) });
     if (query.widgetId) params.set('widget_id', query.widgetId);
-    if (query.claimedUserId) params.set('claimed_user_id', query.claimedUserId);
+    if (query.userId) params.set('user_id', query.userId);
     if (cursor) params.set('cursor', cursor);
     const page: { failures: FailureRow[]; next_cursor: string | null } = await api.call('GET', `verification-failures?${params.toString()}`);
     for (const row of page.failures) {

@@ -43,11 +43,11 @@ export class ListFailuresQuery extends PageQuery {
   @IsUUID('all')
   widget_id?: string;
 
-  /** Every row of this claimed id, also one folded into a visitor's row. */
+  /** Every row of this claimed user id, also one folded into a visitor's row. */
   @IsOptional()
   @IsString()
   @Length(1, 255)
-  claimed_user_id?: string;
+  user_id?: string;
 }
 
 export class ListContactsQuery extends PageQuery {

@@ -27,7 +27,7 @@ interface FailureRow {
  * The support trail of failed identity claims, newest first. Repeats of one visitor's claim with one
  * reason are one entry: `count` times, from `first_at` to `last_at` (`at` is `last_at`, kept for old readers).
  * Past its first few claimed ids, a visitor's further ids with one reason are one entry of their own
- * (`distinct_user_ids` of them, no `claimed_user_id`); `?claimed_user_id=` finds every row of an id, folded or not.
+ * (`distinct_user_ids` of them, no `claimed_user_id`); `?user_id=` finds every row of an id, folded or not.
  */
 @Controller('v1/admin/verification-failures')
 @AdminApi()
@@ -50,7 +50,7 @@ export class VerificationFailuresController {
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
          AND ($6::text IS NULL AND folded_into IS NULL OR claimed_user_id = $6)
        ORDER BY at DESC, id DESC LIMIT $5`,
-      [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1, query.claimed_user_id ?? null],
+      [workspaceId, query.widget_id ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1, query.user_id ?? null],
     );
     const page = keysetPage(rows, query.limit);
     return {
