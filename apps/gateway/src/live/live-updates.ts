@@ -13,6 +13,8 @@ export interface LiveView {
   widgetId: string;
   workspaceId: string;
   visitorId: string;
+  /** The client's address as its budgets count it (an IPv6 address by its /64): what the per-address cap counts. */
+  clientAddress: string;
   userId?: string;
   /** With a user: the widget secret version the claim verified under; the stream ends once the widget's oldest live version is above it. */
   secretVersion?: number;
@@ -27,6 +29,9 @@ export interface Listener {
   deliver(message: HistoryMessage): void;
   close(): void;
 }
+
+/** Seconds a 429 `too_many_streams` asks the client to wait: a slot frees when one of its streams closes, which nothing here can foretell. */
+const STREAM_SLOT_RETRY_AFTER_SECONDS = 10;
 
 /** How often the verified streams are checked against their widget's marks and their token's expiry, with or without traffic. */
 const REVOCATION_SWEEP_MS = 5_000;
@@ -74,6 +79,7 @@ class Index<T> {
 export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly listeners = new Set<Listener>();
   private readonly byVisitor = new Index<Listener>();
+  private readonly byAddress = new Index<Listener>();
   private readonly byUser = new Index<Listener>();
   private consumer?: SupervisedConsumer;
   private sweep?: NodeJS.Timeout;
@@ -105,17 +111,38 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
     clearInterval(this.sweep);
   }
 
-  /** Returns the unsubscribe function; 429 past the streams one visitor may hold here. */
+  /**
+   * Returns the unsubscribe function; 429 past the streams one visitor, or one client address, may
+   * hold here (new visitors are cheap: the visitor cap alone would let one address hold any number).
+   */
   open(listener: Listener): () => void {
     const { view } = listener;
     if ((this.byVisitor.get(view.visitorId)?.size ?? 0) >= this.limits.streamsPerVisitor) {
-      throw new ApiError(429, 'too_many_streams', `this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
+      throw tooManyStreams(`this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
+    }
+    if ((this.byAddress.get(view.clientAddress)?.size ?? 0) >= this.limits.streamsPerAddress) {
+      throw tooManyStreams(`this address already has ${this.limits.streamsPerAddress} live streams open; close one first`);
     }
     this.listeners.add(listener);
     this.byVisitor.add(view.visitorId, listener);
+    this.byAddress.add(view.clientAddress, listener);
     if (view.userId !== undefined) this.byUser.add(userKey(view.workspaceId, view.userId), listener);
     openStreams = this.listeners.size;
     return () => this.remove(listener);
+  }
+
+  /**
+   * Checks a listener again once it is in place, and ends it unless its visitor is still logged in
+   * and its claim still verifies. A logout, rotation or policy change answered while the stream was
+   * being set up (its token and claim checked) found no listener to end; one answered from now on
+   * finds this one. Resolves whether the stream may deliver; until then its deliveries are held.
+   */
+  async confirm(listener: Listener, visitorLoggedIn: () => Promise<boolean>): Promise<boolean> {
+    const [loggedIn, [unrevoked]] = await Promise.all([visitorLoggedIn().catch(() => false), this.endRevoked([listener])]);
+    if (!this.listeners.has(listener)) return false;
+    if (loggedIn && unrevoked) return true;
+    this.end(listener);
+    return false;
   }
 
   /** Verified streams of a widget whose secret they verified under stopped verifying, and a visitor's streams on logout, end: the widget reconnects and is checked again. */
@@ -133,6 +160,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   private remove(listener: Listener): void {
     this.listeners.delete(listener);
     this.byVisitor.delete(listener.view.visitorId, listener);
+    this.byAddress.delete(listener.view.clientAddress, listener);
     if (listener.view.userId !== undefined) this.byUser.delete(userKey(listener.view.workspaceId, listener.view.userId), listener);
     openStreams = this.listeners.size;
   }
@@ -178,6 +206,10 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   private audience(message: Addressee): Set<Listener> | undefined {
     return message.user_id ? this.byUser.get(userKey(message.workspace_id, message.user_id)) : this.byVisitor.get(message.visitor_id);
   }
+}
+
+function tooManyStreams(message: string): ApiError {
+  return new ApiError(429, 'too_many_streams', message, STREAM_SLOT_RETRY_AFTER_SECONDS);
 }
 
 /** Would a verified stream's claim verify now, given its widget's marks (none: unknown, so no)? */
