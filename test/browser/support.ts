@@ -1,4 +1,4 @@
-import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, startSystem, TestWidget, waitFor } from '@inviaro/test-harness';
+import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, startSystem, SystemOptions, TestWidget, waitFor } from '@inviaro/test-harness';
 import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
@@ -26,8 +26,8 @@ export interface BrowserSuite {
   device: () => Promise<BrowserContext>;
 }
 
-/** The whole system, the demo product and Chromium, started before a suite's tests and stopped after them. */
-export function browserSuite(): BrowserSuite {
+/** The whole system (with `options`, e.g. a service's settings), the demo product and Chromium, started before a suite's tests and stopped after them. */
+export function browserSuite(options: SystemOptions = {}): BrowserSuite {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const suite = {
@@ -38,7 +38,7 @@ export function browserSuite(): BrowserSuite {
     },
   } as BrowserSuite;
   beforeAll(async () => {
-    suite.system = await startSystem();
+    suite.system = await startSystem(options);
     [suite.demo, browser] = await Promise.all([startDemo(suite.system), launchBrowser()]);
   });
   afterAll(async () => {
