@@ -184,6 +184,19 @@ describe('live streams are bounded and hold nothing past their connection', () =
     await holdsNothing();
   });
 
+  it('ends its streams when the gateway stops, so that they do not hold its stop', async () => {
+    const stopping = await suite.system.start('gateway');
+    const stream = await WidgetStream.open(stopping.url, suite.widget, { visitor_token: await suite.client.newVisitor() });
+    try {
+      stopping.child.kill('SIGTERM');
+      expect(await waitFor('the stopping gateway to exit', async () => stopping.child.exitCode ?? undefined, 10_000)).toBe(0);
+      await stream.ended;
+    } finally {
+      stream.close();
+      await stopping.stop('SIGKILL');
+    }
+  });
+
   it('ends a verified stream whose widget’s secret version moved on, even when no rotation event reached the gateway', async () => {
     const widget = await createWidget(suite.system, DEMO_ORIGIN);
     const userClaim = { user_id: 'usr_marked', user_hash: userHash('usr_marked', widget.secret) };

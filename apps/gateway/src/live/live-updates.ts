@@ -2,10 +2,10 @@ import { ClaimKind, decodeEvent, EventEnvelope, HistoryMessage, MessageStored, M
 import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
 import { POLICY_CLAIMS, SecretCache, WidgetMarks } from '@inviaro/persistence';
-import { Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { ApiError } from '../http/api-error';
+import { ApiError, unavailable } from '../http/api-error';
 import { LIVE_LIMITS, LiveLimits } from './live-limits';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
@@ -76,7 +76,7 @@ class Index<T> {
  * instance missed (a partition) cannot keep it open, nor can a policy change, which has no event.
  */
 @Injectable()
-export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly listeners = new Set<Listener>();
   private readonly byVisitor = new Index<Listener>();
   private readonly byAddress = new Index<Listener>();
@@ -85,6 +85,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   private sweep?: NodeJS.Timeout;
   /** The stream sequence of the last message.stored seen, so that a recreated consumer resumes after it. */
   private lastSequence = 0;
+  private stopping = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -106,6 +107,15 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
     this.sweep = setInterval(() => void this.endRevoked([...this.listeners]), REVOCATION_SWEEP_MS);
   }
 
+  /**
+   * A stopping instance ends its streams cleanly, as a lifetime does (their widgets reconnect,
+   * to another instance), and opens no more: the HTTP server's close waits for every open response.
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    this.closeWhere(() => true);
+  }
+
   onApplicationShutdown(): void {
     this.consumer?.stop();
     clearInterval(this.sweep);
@@ -117,6 +127,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
    */
   open(listener: Listener): () => void {
     const { view } = listener;
+    if (this.stopping) throw unavailable('stream_unavailable', 'this server is stopping; open the stream again');
     if ((this.byVisitor.get(view.visitorId)?.size ?? 0) >= this.limits.streamsPerVisitor) {
       throw tooManyStreams(`this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
     }
