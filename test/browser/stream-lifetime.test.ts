@@ -1,6 +1,6 @@
 import { metricValue, WidgetClient, WidgetStream } from '@inviaro/test-harness';
 import { Request } from 'playwright-core';
-import { AMAR, browserSuite, contactsWithMessages, signInServerSide, waitFor, WidgetOnPage } from './support';
+import { AMAR, browserSuite, conversationWith, signInServerSide, waitFor, WidgetOnPage } from './support';
 
 jest.setTimeout(150_000);
 
@@ -37,10 +37,7 @@ describe('live streams end at their maximum lifetime, and the widget rides over 
     await widget.open();
     await widget.send('Is my order on its way?');
     await widget.waitForText('Is my order on its way?');
-    const conversation = await waitFor('the conversation in the inbox', async () => {
-      const amar = (await contactsWithMessages(suite.demo.widget)).find((c) => c.user_id === AMAR.id);
-      return amar?.conversations.find((c) => c.messages.some((m) => m.text === 'Is my order on its way?'));
-    });
+    const conversation = await conversationWith(suite.demo.widget, AMAR.id, 'Is my order on its way?');
 
     // Replies every 300 ms until the widget has opened its third stream (two ends by lifetime), then one more.
     const replies: string[] = [];

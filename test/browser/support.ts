@@ -256,6 +256,14 @@ export async function contactsWithMessages(widget: TestWidget): Promise<AdminCon
   );
 }
 
+/** Waits until the user's contact has a conversation holding this text (the admin API), and returns it: where an operator replies. */
+export function conversationWith(widget: TestWidget, userId: string, text: string): Promise<AdminContact['conversations'][number]> {
+  return waitFor(`the conversation with "${text}" in the inbox`, async () => {
+    const contact = (await contactsWithMessages(widget)).find((c) => c.user_id === userId);
+    return contact?.conversations.find((c) => c.messages.some((m) => m.text === text));
+  });
+}
+
 export function textsOf(contact: AdminContact): string[] {
   return contact.conversations.flatMap((c) => c.messages.map((m) => m.text));
 }
