@@ -12,7 +12,7 @@ const STREAMS_PER_ADDRESS = 5;
 const LOGOUT_RACE_TRIALS = 60;
 
 describe('live streams are bounded and hold nothing past their connection', () => {
-  const suite = widgetSuite({ serviceEnv: { LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR), LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS), LIVE_STREAM_BACKPRESSURE_SECONDS: '1', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000' } });
+  const suite = widgetSuite({ serviceEnv: { LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR), LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS), LIVE_STREAM_BACKPRESSURE_SECONDS: '1', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_ADDRESS_PER_MINUTE: '100000' } });
   const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
   const gatewayHolds = async () => ({
     streams: await metricValue(suite.system.gatewayUrl, 'inviaro_live_streams'),
