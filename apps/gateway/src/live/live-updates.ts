@@ -131,15 +131,20 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
     if ((this.byVisitor.get(view.visitorId)?.size ?? 0) >= this.limits.streamsPerVisitor) {
       throw tooManyStreams(`this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
     }
-    if ((this.byAddress.get(view.clientAddress)?.size ?? 0) >= this.limits.streamsPerAddress) {
-      throw tooManyStreams(`this address already has ${this.limits.streamsPerAddress} live streams open; close one first`);
-    }
+    this.assertRoomFor(view.clientAddress);
     this.listeners.add(listener);
     this.byVisitor.add(view.visitorId, listener);
     this.byAddress.add(view.clientAddress, listener);
     if (view.userId !== undefined) this.byUser.add(userKey(view.workspaceId, view.userId), listener);
     openStreams = this.listeners.size;
     return () => this.remove(listener);
+  }
+
+  /** 429 when the client's address holds all the streams it may here: asked before a stream's token and claim are checked (they cost a query and a request), and again as it opens. */
+  assertRoomFor(clientAddress: string): void {
+    if ((this.byAddress.get(clientAddress)?.size ?? 0) >= this.limits.streamsPerAddress) {
+      throw tooManyStreams(`this address already has ${this.limits.streamsPerAddress} live streams open; close one first`);
+    }
   }
 
   /**

@@ -100,11 +100,13 @@ export class WidgetController {
     errors: [400, 401, 403, 404, 413, 429],
   })
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
+    // `ip` honours TRUST_PROXY, as the address budgets do.
+    const clientAddress = addressBudgetKey(response.req.ip ?? 'unknown');
+    this.live.assertRoomFor(clientAddress);
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     // The version the claim verified under: a rotation or retire that ends it ends this stream, however they interleave.
     const verified = await this.verifiedUser(caller, body);
-    // `ip` honours TRUST_PROXY, as the address budgets do.
-    const view: LiveView = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, clientAddress: addressBudgetKey(response.req.ip ?? 'unknown'), ...verified };
+    const view: LiveView = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, clientAddress, ...verified };
     // A logout answered during the checks above ended no listener of this stream: it is checked again once in place.
     serveLiveStream(this.live, response, view, () => this.access.stillLoggedIn(body.visitor_token, caller.widget.id));
   }
