@@ -96,7 +96,11 @@ export class WidgetController {
   @Answers({
     summary: 'new messages as they are stored, as server-sent events',
     status: 200,
-    produces: { type: 'text/event-stream', description: 'an `event: ready` with `{"is_verified"}`, then an `event: message` per message (as in history)' },
+    produces: {
+      type: 'text/event-stream',
+      description:
+        'an `event: ready` with `{"is_verified"}`, then an `event: message` per message (as in history), until the server ends it (a logout, a claim that stopped verifying, its maximum lifetime): open it again and re-read history',
+    },
     errors: [400, 401, 403, 404, 413, 429],
   })
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
