@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { nth, WidgetClient } from '@inviaro/test-harness';
 import { Request } from 'playwright-core';
-import { AMAR, BEA, browserSuite, contactsWithMessages, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
+import { AMAR, BEA, browserSuite, contactsWithMessages, conversationWith, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -24,10 +24,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.send('Do you ship to Norway?');
     await widget.waitForText('Do you ship to Norway?');
 
-    const conversation = await waitFor('the conversation in the inbox', async () => {
-      const amar = (await contactsWithMessages(suite.demo.widget)).find((c) => c.user_id === AMAR.id);
-      return amar?.conversations.find((c) => c.messages.some((m) => m.text === 'Do you ship to Norway?'));
-    });
+    const conversation = await conversationWith(suite.demo.widget, AMAR.id, 'Do you ship to Norway?');
 
     // Closed with Escape, focus back on the launcher; the reply arrives on the stream and is announced on the launcher.
     await widget.input.press('Escape');

@@ -1,7 +1,7 @@
 import { DIST } from '@inviaro/test-harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AMAR, browserSuite, contactsWithMessages, signIn, startForeignSite, waitFor, WidgetOnPage } from './support';
+import { AMAR, browserSuite, conversationWith, signIn, startForeignSite, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,10 +74,7 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
     await widget.waitForText('Hello under a strict CSP');
     await signIn(page, AMAR.name);
     await waitFor('verified', async () => ((await widget.verified()) ? true : undefined), 10_000);
-    const conversation = await waitFor('the conversation', async () => {
-      const amar = (await contactsWithMessages(suite.demo.widget)).find((c) => c.user_id === AMAR.id);
-      return amar?.conversations.find((c) => c.messages.some((m) => m.text === 'Hello under a strict CSP'));
-    });
+    const conversation = await conversationWith(suite.demo.widget, AMAR.id, 'Hello under a strict CSP');
     await suite.demo.widget.admin.call('POST', `conversations/${conversation.id}/replies`, { text: 'Hello back' });
     await widget.waitForText('Hello back', 'operator');
     await page.getByRole('button', { name: 'Log out' }).click();

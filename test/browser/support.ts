@@ -1,4 +1,4 @@
-import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, startSystem, TestWidget, waitFor } from '@inviaro/test-harness';
+import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, startSystem, SystemOptions, TestWidget, waitFor } from '@inviaro/test-harness';
 import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { join } from 'node:path';
@@ -26,8 +26,8 @@ export interface BrowserSuite {
   device: () => Promise<BrowserContext>;
 }
 
-/** The whole system, the demo product and Chromium, started before a suite's tests and stopped after them. */
-export function browserSuite(): BrowserSuite {
+/** The whole system (with `options`, e.g. a service's settings), the demo product and Chromium, started before a suite's tests and stopped after them. */
+export function browserSuite(options: SystemOptions = {}): BrowserSuite {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const suite = {
@@ -38,7 +38,7 @@ export function browserSuite(): BrowserSuite {
     },
   } as BrowserSuite;
   beforeAll(async () => {
-    suite.system = await startSystem();
+    suite.system = await startSystem(options);
     [suite.demo, browser] = await Promise.all([startDemo(suite.system), launchBrowser()]);
   });
   afterAll(async () => {
@@ -254,6 +254,14 @@ export async function contactsWithMessages(widget: TestWidget): Promise<AdminCon
       return detail.body;
     }),
   );
+}
+
+/** Waits until the user's contact has a conversation holding this text (the admin API), and returns it: where an operator replies. */
+export function conversationWith(widget: TestWidget, userId: string, text: string): Promise<AdminContact['conversations'][number]> {
+  return waitFor(`the conversation with "${text}" in the inbox`, async () => {
+    const contact = (await contactsWithMessages(widget)).find((c) => c.user_id === userId);
+    return contact?.conversations.find((c) => c.messages.some((m) => m.text === text));
+  });
 }
 
 export function textsOf(contact: AdminContact): string[] {

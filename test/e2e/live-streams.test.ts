@@ -7,9 +7,12 @@ import { connect as connectTcp } from 'node:net';
 jest.setTimeout(180_000);
 
 const STREAMS_PER_VISITOR = 2;
+const STREAMS_PER_ADDRESS = 5;
+/** Logouts sent 0 to 5 ms after a stream was asked for: across the stream's claim check, where the race was. */
+const LOGOUT_RACE_TRIALS = 60;
 
 describe('live streams are bounded and hold nothing past their connection', () => {
-  const suite = widgetSuite({ serviceEnv: { LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR), LIVE_STREAM_BACKPRESSURE_SECONDS: '1', RATE_LIMIT_VISITOR_PER_MINUTE: '100000' } });
+  const suite = widgetSuite({ serviceEnv: { LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR), LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS), LIVE_STREAM_BACKPRESSURE_SECONDS: '1', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_ADDRESS_PER_MINUTE: '100000' } });
   const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
   const gatewayHolds = async () => ({
     streams: await metricValue(suite.system.gatewayUrl, 'inviaro_live_streams'),
@@ -47,6 +50,40 @@ describe('live streams are bounded and hold nothing past their connection', () =
       }
     }, 10_000);
     for (const stream of open) stream.close();
+    await holdsNothing();
+  });
+
+  it(`lets one client address hold at most ${STREAMS_PER_ADDRESS} streams, whatever visitors they are for, and serves other addresses`, async () => {
+    const hoarder = '127.0.0.4';
+    const held: WidgetStream[] = [];
+    try {
+      for (let i = 0; i < STREAMS_PER_ADDRESS; i++) {
+        const answer = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, hoarder);
+        expect(answer.status).toBe(200);
+        held.push(answer.stream!);
+      }
+      const tooMany = { status: 429, retryAfter: expect.stringMatching(/^[1-9]\d*$/), error: { error: { code: 'too_many_streams', message: expect.any(String) } } };
+      const refused = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, hoarder);
+      refused.stream?.close();
+      expect({ status: refused.status, retryAfter: refused.retryAfter, error: refused.error }).toEqual(tooMany);
+      // Refused before its token is looked up: a made-up one gets the same answer, not a 401.
+      const madeUp = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: 'vt_made_up' }, hoarder);
+      madeUp.stream?.close();
+      expect({ status: madeUp.status, retryAfter: madeUp.retryAfter, error: madeUp.error }).toEqual(tooMany);
+      // Another address is served meanwhile.
+      const elsewhere = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, '127.0.0.5');
+      expect(elsewhere.status).toBe(200);
+      elsewhere.stream!.close();
+      // A closed stream makes room at the hoarding address again.
+      held.shift()!.close();
+      const again = await waitFor('room at the address once one stream closed', async () => {
+        const answer = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, hoarder);
+        return answer.stream;
+      }, 10_000);
+      held.push(again);
+    } finally {
+      for (const stream of held) stream.close();
+    }
     await holdsNothing();
   });
 
@@ -112,6 +149,53 @@ describe('live streams are bounded and hold nothing past their connection', () =
     // And they took none of the visitor's streams.
     const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });
     stream.close();
+  });
+
+  it('never leaves a stream open past a logout answered while it was being set up', async () => {
+    const user = claim('usr_racing');
+    // The user on another device: its delivery is the sign that every stream of the user had its chance to receive.
+    const witness = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor(), ...user });
+    const raced: WidgetStream[] = [];
+    try {
+      for (let trial = 0; trial < LOGOUT_RACE_TRIALS; trial++) {
+        const token = await suite.client.newVisitor();
+        const asked = WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: token, ...user });
+        await new Promise((resolve) => setTimeout(resolve, trial % 6));
+        expect((await suite.client.call('logout', { visitor_token: token })).status).toBe(204);
+        const answer = await asked;
+        if (answer.stream) raced.push(answer.stream);
+        // Refused as logged out, or served and then ended; never anything else (a 429 would hide a leak).
+        expect([200, 401]).toContain(answer.status);
+      }
+      // Some trials must have been served before their logout, or none reached the window where the race was.
+      expect(raced.length).toBeGreaterThan(0);
+      const device = await suite.client.newVisitor();
+      expect((await suite.client.postMessage(device, { client_message_id: 'after-the-logouts', text: 'sent after every logout', ...user })).status).toBe(202);
+      await waitFor('the witness to receive the user’s message', async () => (witness.messages().length > 0 ? true : undefined), 20_000);
+      expect(raced.filter((stream) => stream.messages().length > 0).length).toBe(0);
+      await waitFor('every stream opened around a logout to end', async () => {
+        const open = raced.filter((stream) => !stream.isClosed).length;
+        if (open > 0) throw new Error(`${open} of ${raced.length} served streams still open`);
+        return true;
+      }, 5_000);
+    } finally {
+      // A stream left open would hold the gateway's shutdown.
+      for (const stream of [witness, ...raced]) stream.close();
+    }
+    await holdsNothing();
+  });
+
+  it('ends its streams when the gateway stops, so that they do not hold its stop', async () => {
+    const stopping = await suite.system.start('gateway');
+    const stream = await WidgetStream.open(stopping.url, suite.widget, { visitor_token: await suite.client.newVisitor() });
+    try {
+      stopping.child.kill('SIGTERM');
+      expect(await waitFor('the stopping gateway to exit', async () => stopping.child.exitCode ?? undefined, 10_000)).toBe(0);
+      await stream.ended;
+    } finally {
+      stream.close();
+      await stopping.stop('SIGKILL');
+    }
   });
 
   it('ends a verified stream whose widget’s secret version moved on, even when no rotation event reached the gateway', async () => {

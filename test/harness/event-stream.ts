@@ -1,3 +1,4 @@
+import { IncomingMessage, request } from 'node:http';
 import { TestWidget } from './fixtures';
 import { waitFor } from './wait';
 
@@ -6,30 +7,63 @@ export interface StreamEvent {
   data: Record<string, unknown>;
 }
 
-/** A widget's live stream (`POST /v1/widget/stream`), read as the script reads it: fetch, then server-sent events. */
+/** The gateway's answer to `POST /v1/widget/stream`: a stream when it is 200, else the refusal. */
+export interface StreamAnswer {
+  status: number;
+  retryAfter?: string;
+  /** A refusal's body (the error shape). */
+  error?: unknown;
+  stream?: WidgetStream;
+}
+
+/** A widget's live stream (`POST /v1/widget/stream`), read as the script reads it: server-sent events over a POST. */
 export class WidgetStream {
   readonly events: StreamEvent[] = [];
   private closed = false;
-  private readonly abort = new AbortController();
   readonly ended: Promise<void>;
 
-  private constructor(response: Response) {
+  private constructor(
+    response: IncomingMessage,
+    private readonly abort: () => void,
+  ) {
     this.ended = this.read(response);
   }
 
+  /** Opens a stream and waits for its `ready`; throws when it is refused. */
   static async open(gatewayUrl: string, widget: TestWidget, body: Record<string, unknown>): Promise<WidgetStream> {
-    const abort = new AbortController();
-    const response = await fetch(`${gatewayUrl}/v1/widget/stream`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: widget.origin },
-      body: JSON.stringify({ key: widget.key, ...body }),
-      signal: abort.signal,
-    });
-    if (response.status !== 200) throw new Error(`stream refused: ${response.status} ${await response.text()}`);
-    const stream = new WidgetStream(response);
-    Object.assign(stream, { abort });
+    const { status, error, stream } = await WidgetStream.request(gatewayUrl, widget, body);
+    if (!stream) throw new Error(`stream refused: ${status} ${JSON.stringify(error)}`);
     await waitFor('the stream to be ready', async () => (stream.events.some((e) => e.event === 'ready') ? true : undefined), 10_000, 20);
     return stream;
+  }
+
+  /** Asks for a stream, on a connection of its own from `localAddress` (a loopback address: another client), and returns what the gateway answered. */
+  static request(gatewayUrl: string, widget: TestWidget, body: Record<string, unknown>, localAddress?: string): Promise<StreamAnswer> {
+    const url = new URL(gatewayUrl);
+    const payload = JSON.stringify({ key: widget.key, ...body });
+    return new Promise((resolve, reject) => {
+      const call = request(
+        {
+          agent: false,
+          localAddress,
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/v1/widget/stream',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), origin: widget.origin },
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          if (status === 200) return resolve({ status, stream: new WidgetStream(response, () => call.destroy()) });
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () => resolve({ status, retryAfter: response.headers['retry-after'], error: text ? JSON.parse(text) : undefined }));
+        },
+      );
+      call.on('error', reject);
+      call.end(payload);
+    });
   }
 
   get isClosed(): boolean {
@@ -41,14 +75,14 @@ export class WidgetStream {
   }
 
   close(): void {
-    this.abort.abort();
+    this.abort();
   }
 
-  private async read(response: Response): Promise<void> {
+  private async read(response: AsyncIterable<Buffer>): Promise<void> {
     const decoder = new TextDecoder();
     let buffer = '';
     try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      for await (const chunk of response) {
         buffer += decoder.decode(chunk, { stream: true });
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {

@@ -37,6 +37,17 @@ export class GatewayConfig extends SecretsConfig {
   @IntSetting(1, 100)
   LIVE_STREAMS_PER_VISITOR: number = 3;
 
+  /**
+   * Live streams one client address (an IPv6 /64) may hold open on one gateway instance at once (429
+   * past it): new visitors are cheap, so the per-visitor cap alone does not bound what an address holds.
+   */
+  @IntSetting(1, 100_000)
+  LIVE_STREAMS_PER_ADDRESS: number = 50;
+
+  /** Seconds a live stream lasts at most; then the gateway ends it and the widget reconnects and catches up. */
+  @IntSetting(1, 86_400)
+  LIVE_STREAM_MAX_SECONDS: number = 3_600;
+
   /** Seconds a live stream's reader may take nothing while messages wait before the stream is closed. */
   @IntSetting(1, 600)
   LIVE_STREAM_BACKPRESSURE_SECONDS: number = 10;

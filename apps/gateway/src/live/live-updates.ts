@@ -2,10 +2,10 @@ import { ClaimKind, decodeEvent, EventEnvelope, HistoryMessage, MessageStored, M
 import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
 import { POLICY_CLAIMS, SecretCache, WidgetMarks } from '@inviaro/persistence';
-import { Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { ApiError } from '../http/api-error';
+import { ApiError, unavailable } from '../http/api-error';
 import { LIVE_LIMITS, LiveLimits } from './live-limits';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
@@ -13,6 +13,8 @@ export interface LiveView {
   widgetId: string;
   workspaceId: string;
   visitorId: string;
+  /** The client's address as its budgets count it (an IPv6 address by its /64): what the per-address cap counts. */
+  clientAddress: string;
   userId?: string;
   /** With a user: the widget secret version the claim verified under; the stream ends once the widget's oldest live version is above it. */
   secretVersion?: number;
@@ -27,6 +29,9 @@ export interface Listener {
   deliver(message: HistoryMessage): void;
   close(): void;
 }
+
+/** Seconds a 429 `too_many_streams` asks the client to wait: a slot frees when one of its streams closes, which nothing here can foretell. */
+const STREAM_SLOT_RETRY_AFTER_SECONDS = 10;
 
 /** How often the verified streams are checked against their widget's marks and their token's expiry, with or without traffic. */
 const REVOCATION_SWEEP_MS = 5_000;
@@ -71,14 +76,16 @@ class Index<T> {
  * instance missed (a partition) cannot keep it open, nor can a policy change, which has no event.
  */
 @Injectable()
-export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdown {
+export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly listeners = new Set<Listener>();
   private readonly byVisitor = new Index<Listener>();
+  private readonly byAddress = new Index<Listener>();
   private readonly byUser = new Index<Listener>();
   private consumer?: SupervisedConsumer;
   private sweep?: NodeJS.Timeout;
   /** The stream sequence of the last message.stored seen, so that a recreated consumer resumes after it. */
   private lastSequence = 0;
+  private stopping = false;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -100,22 +107,58 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
     this.sweep = setInterval(() => void this.endRevoked([...this.listeners]), REVOCATION_SWEEP_MS);
   }
 
+  /**
+   * A stopping instance ends its streams cleanly, as a lifetime does (their widgets reconnect,
+   * to another instance), and opens no more: the HTTP server's close waits for every open response.
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    this.closeWhere(() => true);
+  }
+
   onApplicationShutdown(): void {
     this.consumer?.stop();
     clearInterval(this.sweep);
   }
 
-  /** Returns the unsubscribe function; 429 past the streams one visitor may hold here. */
+  /**
+   * Returns the unsubscribe function; 429 past the streams one visitor, or one client address, may
+   * hold here (new visitors are cheap: the visitor cap alone would let one address hold any number).
+   */
   open(listener: Listener): () => void {
     const { view } = listener;
+    if (this.stopping) throw unavailable('stream_unavailable', 'this server is stopping; open the stream again');
     if ((this.byVisitor.get(view.visitorId)?.size ?? 0) >= this.limits.streamsPerVisitor) {
-      throw new ApiError(429, 'too_many_streams', `this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
+      throw tooManyStreams(`this visitor already has ${this.limits.streamsPerVisitor} live streams open; close one first`);
     }
+    this.assertRoomFor(view.clientAddress);
     this.listeners.add(listener);
     this.byVisitor.add(view.visitorId, listener);
+    this.byAddress.add(view.clientAddress, listener);
     if (view.userId !== undefined) this.byUser.add(userKey(view.workspaceId, view.userId), listener);
     openStreams = this.listeners.size;
     return () => this.remove(listener);
+  }
+
+  /** 429 when the client's address holds all the streams it may here: asked before a stream's token and claim are checked (they cost a query and a request), and again as it opens. */
+  assertRoomFor(clientAddress: string): void {
+    if ((this.byAddress.get(clientAddress)?.size ?? 0) >= this.limits.streamsPerAddress) {
+      throw tooManyStreams(`this address already has ${this.limits.streamsPerAddress} live streams open; close one first`);
+    }
+  }
+
+  /**
+   * Checks a listener again once it is in place, and ends it unless its visitor is still logged in
+   * and its claim still verifies. A logout, rotation or policy change answered while the stream was
+   * being set up (its token and claim checked) found no listener to end; one answered from now on
+   * finds this one. Resolves whether the stream may deliver; until then its deliveries are held.
+   */
+  async confirm(listener: Listener, visitorLoggedIn: () => Promise<boolean>): Promise<boolean> {
+    const [loggedIn, [unrevoked]] = await Promise.all([visitorLoggedIn().catch(() => false), this.endRevoked([listener])]);
+    if (!this.listeners.has(listener)) return false;
+    if (loggedIn && unrevoked) return true;
+    this.end(listener);
+    return false;
   }
 
   /** Verified streams of a widget whose secret they verified under stopped verifying, and a visitor's streams on logout, end: the widget reconnects and is checked again. */
@@ -133,6 +176,7 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   private remove(listener: Listener): void {
     this.listeners.delete(listener);
     this.byVisitor.delete(listener.view.visitorId, listener);
+    this.byAddress.delete(listener.view.clientAddress, listener);
     if (listener.view.userId !== undefined) this.byUser.delete(userKey(listener.view.workspaceId, listener.view.userId), listener);
     openStreams = this.listeners.size;
   }
@@ -178,6 +222,10 @@ export class LiveUpdates implements OnApplicationBootstrap, OnApplicationShutdow
   private audience(message: Addressee): Set<Listener> | undefined {
     return message.user_id ? this.byUser.get(userKey(message.workspace_id, message.user_id)) : this.byVisitor.get(message.visitor_id);
   }
+}
+
+function tooManyStreams(message: string): ApiError {
+  return new ApiError(429, 'too_many_streams', message, STREAM_SLOT_RETRY_AFTER_SECONDS);
 }
 
 /** Would a verified stream's claim verify now, given its widget's marks (none: unknown, so no)? */

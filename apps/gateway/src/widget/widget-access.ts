@@ -83,6 +83,11 @@ export class WidgetAccess {
     return { widget, visitor: { id: visitor.id } };
   }
 
+  /** Whether a visitor token still works, read afresh: a stream asks again once its listener is in place. */
+  async stillLoggedIn(visitorToken: string, widgetId: string): Promise<boolean> {
+    return (await this.liveVisitors.call(hashToken(visitorToken)))?.widget_id === widgetId;
+  }
+
   private async allowedWidget(key: string, origin: string | undefined): Promise<WidgetRef> {
     const cached = this.widgets.get(key);
     const widget = cached && cached.until > Date.now() ? cached.widget : await this.readWidget(key);

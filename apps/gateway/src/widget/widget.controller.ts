@@ -6,6 +6,7 @@ import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nest
 import { Response } from 'express';
 import { unavailable } from '../http/api-error';
 import { askService } from '../http/ask-service';
+import { addressBudgetKey } from '../http/client-address';
 import { NewVisitorsRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
@@ -94,14 +95,23 @@ export class WidgetController {
   @Answers({
     summary: 'new messages as they are stored, as server-sent events',
     status: 200,
-    produces: { type: 'text/event-stream', description: 'an `event: ready` with `{"is_verified"}`, then an `event: message` per message (as in history)' },
+    produces: {
+      type: 'text/event-stream',
+      description:
+        'an `event: ready` with `{"is_verified"}`, then an `event: message` per message (as in history), until the server ends it (a logout, a claim that stopped verifying, its maximum lifetime): open it again and re-read history',
+    },
     errors: [400, 401, 403, 404, 413, 429],
   })
   async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
+    // `ip` honours TRUST_PROXY, as the address budgets do.
+    const clientAddress = addressBudgetKey(response.req.ip ?? 'unknown');
+    this.live.assertRoomFor(clientAddress);
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     // The version the claim verified under: a rotation or retire that ends it ends this stream, however they interleave.
     const verified = await this.verifiedUser(caller, body);
-    serveLiveStream(this.live, response, { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, ...verified });
+    const view: LiveView = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, clientAddress, ...verified };
+    // A logout answered during the checks above ended no listener of this stream: it is checked again once in place.
+    serveLiveStream(this.live, response, view, () => this.access.stillLoggedIn(body.visitor_token, caller.widget.id));
   }
 
   /** The user of the page's claim if it verifies now (the verifier decides), with what it verified by and under (what ends its stream); nothing otherwise. */
