@@ -19,6 +19,13 @@ export function failureOf(error: unknown): Failure {
   return error instanceof ApiFailure ? error.failure : { kind: 'retry' };
 }
 
+const MAX_BACKOFF_MS = 30_000;
+
+/** Before retry `attempt` (from 0): 2^attempt seconds (at most 30), less up to half at random: spread out, so that a gateway coming back is not stampeded. */
+export function backoff(attempt: number): number {
+  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2);
+}
+
 export interface CallOptions {
   signal?: AbortSignal;
   /** Outlives the page (logout right before a navigation). */
