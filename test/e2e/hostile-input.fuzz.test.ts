@@ -5,7 +5,7 @@ import fc from 'fast-check';
 
 /**
  * Generated requests for every public endpoint, through real HTTP against the running system
- * (CONTRACT.md §4): every answer is 2xx or 4xx in the error shape, never 5xx; every 202'd message
+ * (docs/api.md §4): every answer is 2xx or 4xx in the error shape, never 5xx; every 202'd message
  * is stored exactly once; nothing lands on the dead-letter stream. A failure prints its seed;
  * `FUZZ_SEED=<seed> npx jest --runInBand test/e2e/hostile-input.fuzz.test.ts` replays it.
  */

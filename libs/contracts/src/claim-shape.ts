@@ -66,7 +66,7 @@ export function jwtSubject(sub: unknown): { userId: string; claimedUserId?: unde
 }
 
 /**
- * Could this claim verify at all (CONTRACT.md §1)? The one statement of a claim's shape: the
+ * Could this claim verify at all (docs/api.md §1)? The one statement of a claim's shape: the
  * gateway reduces every claim with it, the verifier takes its fault as the failure reason. Never
  * throws. A claim the gateway already reduced carries its fault as `shape_fault`.
  */

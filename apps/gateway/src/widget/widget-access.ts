@@ -37,7 +37,7 @@ type LiveVisitor = { id: string; widget_id: string };
 /**
  * Who may call the widget API: a known widget key, from one of that widget's allowed origins,
  * and (past visitor creation) a visitor token of that widget that has not logged out. Only a call
- * that passed all of these spends its widget's and visitor's budgets (CONTRACT.md section 4).
+ * that passed all of these spends its widget's and visitor's budgets (docs/api.md §4).
  */
 @Injectable()
 export class WidgetAccess {
