@@ -19,7 +19,7 @@ describe('NATS over TLS (a self-signed certificate made for this run)', () => {
     certFile = join(dir, 'server.pem');
     const keyFile = join(dir, 'server.key');
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'pipe' });
-    // nats.js 2.29 checks a server reached by IP address against the name "localhost" (docs/operations.md#tls-to-nats).
+    // nats.js 2.29 checks a server reached by IP address against the name "localhost" (docs/operations.md#nats-users-and-tls).
     server = await natsServer(join(dir, 'nats'), { tls: { certFile, keyFile } });
   });
 

@@ -46,6 +46,17 @@ describe('the docs', () => {
     expect(broken).toEqual([]);
   });
 
+  it('a doc cited by its path in code or docs exists, with the heading the citation names', () => {
+    const broken: string[] = [];
+    for (const file of tracked('*.md', '*.ts', '*.mjs', '*.js', '*.sh', '*.yml')) {
+      for (const [, doc = '', anchor] of readFileSync(join(ROOT, file), 'utf8').matchAll(/(?<![\w/.-])((?:docs\/[\w/.-]+|README)\.md)(?:#([\w-]+))?/g)) {
+        if (!existsSync(join(ROOT, doc))) broken.push(`${file}: ${doc}`);
+        else if (anchor && !anchorsIn(doc).has(anchor)) broken.push(`${file}: ${doc}#${anchor}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
   it('nothing in the repository cites the spec kept outside it', () => {
     const self = relative(ROOT, __filename);
     const citing = tracked('*.md', '*.ts', '*.mjs', '*.js').filter((file) => file !== self && /CONTRACT\.md|\.\.\/shared\//.test(readFileSync(join(ROOT, file), 'utf8')));
