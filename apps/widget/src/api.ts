@@ -75,31 +75,27 @@ export async function postJson<T>(base: string, path: string, body: object, opti
   return response.status === 204 ? ({} as T) : ((await response.json()) as T);
 }
 
+/** One server-sent event: its `event` field (default `message`) and its data, parsed as JSON. */
+export interface ServerEvent {
+  event: string;
+  data: unknown;
+}
+
 /**
- * `POST /v1/widget/stream`: server-sent events read with fetch (the token stays in the body, out of
- * URLs and logs). Resolves when the server ends the stream; throws an ApiFailure if it is refused
- * or breaks, or the abort error when aborted.
+ * Server-sent events out of text as it arrives in chunks: an event is complete at a blank line;
+ * comments, events without data and events whose data is not JSON are skipped (one malformed
+ * event does not end the stream).
  */
-export async function readStream(base: string, body: object, onEvent: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void> {
-  const response = await post(base, 'stream', body, { signal });
-  if (!response.body) throw new ApiFailure({ kind: 'retry' });
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    let chunk: ReadableStreamReadResult<Uint8Array>;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new ApiFailure({ kind: 'retry' });
-    }
-    if (chunk.done) return;
-    buffer += decoder.decode(chunk.value, { stream: true }).replace(/\r\n?/g, '\n');
+export class EventParser {
+  private buffer = '';
+
+  push(text: string): ServerEvent[] {
+    this.buffer += text.replace(/\r\n?/g, '\n');
+    const events: ServerEvent[] = [];
     let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
+    while ((end = this.buffer.indexOf('\n\n')) >= 0) {
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
       let event = 'message';
       const data: string[] = [];
       for (const line of block.split('\n')) {
@@ -112,9 +108,40 @@ export async function readStream(base: string, body: object, onEvent: (event: st
       }
       if (!data.length) continue;
       try {
-        onEvent(event, JSON.parse(data.join('\n')));
+        events.push({ event, data: JSON.parse(data.join('\n')) as unknown });
       } catch {
-        // one malformed event does not end the stream
+        // not JSON: skipped
+      }
+    }
+    return events;
+  }
+}
+
+/**
+ * `POST /v1/widget/stream`: server-sent events read with fetch (the token stays in the body, out of
+ * URLs and logs). Resolves when the server ends the stream; throws an ApiFailure if it is refused
+ * or breaks, or the abort error when aborted.
+ */
+export async function readStream(base: string, body: object, onEvent: (event: string, data: unknown) => void, signal: AbortSignal): Promise<void> {
+  const response = await post(base, 'stream', body, { signal });
+  if (!response.body) throw new ApiFailure({ kind: 'retry' });
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new EventParser();
+  for (;;) {
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new ApiFailure({ kind: 'retry' });
+    }
+    if (chunk.done) return;
+    for (const { event, data } of parser.push(decoder.decode(chunk.value, { stream: true }))) {
+      try {
+        onEvent(event, data);
+      } catch {
+        // one event its handler could not take does not end the stream
       }
     }
   }

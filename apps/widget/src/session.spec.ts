@@ -66,6 +66,20 @@ describe('Session', () => {
     expect(session.savedForOtherUser('u2')).toBe(false);
   });
 
+  it('keeps the outbox oldest first, each entry with its own client_message_id, until it is unqueued or forgotten', () => {
+    const session = new Session('wt_k', 'http://gateway', {});
+    session.queue('first');
+    session.queue('second');
+    const [first, second] = session.outbox();
+    expect([first?.x, second?.x]).toEqual(['first', 'second']);
+    expect(first?.c).toMatch(/^[0-9a-f]{32}$/);
+    expect(first?.c).not.toBe(second?.c);
+    session.unqueue(first?.c ?? '');
+    expect(session.outbox()).toEqual([second]);
+    session.forget();
+    expect(session.outbox()).toEqual([]);
+  });
+
   it('forgets the claim, also from the page settings, and starts a new generation', () => {
     const settings = { key: 'wt_k', userId: 'u1', userHash: HASH, userEmail: 'a@b.c', userName: 'A' };
     const session = new Session('wt_k', 'http://gateway', settings);

@@ -1,5 +1,5 @@
 import { ApiFailure, post, postJson } from './api';
-import { mark, Store } from './store';
+import { mark, Pending, randomId, Store } from './store';
 
 /** `window.InviaroSettings`, as the customer docs' "Wiring the page" sets it. */
 export interface Settings {
@@ -76,6 +76,7 @@ export class Session {
   token?: string;
   claim?: Claim;
   private creating?: Promise<string>;
+  private identifying = false;
   readonly store: Store;
 
   constructor(
@@ -144,8 +145,28 @@ export class Session {
   }
 
   /**
+   * Sends identify once per token and claim (messages carry the claim anyway): the call, or none
+   * when there is nothing to send or one is under way. A late answer of an older generation is not recorded.
+   */
+  identifyOnce(): Promise<void> | undefined {
+    if (this.identifying) return undefined;
+    const claimMark = this.claimToIdentify();
+    if (!claimMark) return undefined;
+    const generation = this.generation;
+    this.identifying = true;
+    const sent = this.call('identify', {}, true).then(() => {
+      if (this.isCurrent(generation)) this.identified(claimMark);
+    });
+    const done = () => {
+      this.identifying = false;
+    };
+    sent.then(done, done);
+    return sent;
+  }
+
+  /**
    * The mark of the claim to send identify with, or none when this token was already identified
-   * with it (identify is sent once per token and claim). Records which user the token is for.
+   * with it. Records which user the token is for.
    */
   claimToIdentify(): string | undefined {
     const claim = this.claim;
@@ -159,6 +180,20 @@ export class Session {
 
   identified(claimMark: string): void {
     this.store.update((saved) => (saved.i = claimMark));
+  }
+
+  /** Messages typed but not yet accepted, oldest first: kept with the token, across reloads and tabs. */
+  outbox(): Pending[] {
+    return this.store.read().o || [];
+  }
+
+  queue(text: string): void {
+    this.store.update((saved) => (saved.o = (saved.o || []).concat({ c: randomId(), x: text })));
+  }
+
+  /** An entry leaves the outbox once the gateway accepted it, or refused it for good. */
+  unqueue(clientMessageId: string): void {
+    this.store.update((saved) => (saved.o = (saved.o || []).filter((pending) => pending.c !== clientMessageId)));
   }
 
   /** The gateway no longer knows the token (logged out elsewhere): a new visitor; unsent messages go with it. */

@@ -2,7 +2,6 @@ import { backoff, Failure, failureOf } from './api';
 import { Conversation, History } from './conversation';
 import { LiveStream } from './live';
 import { Identity, Session, Settings, claimOf, sameClaim } from './session';
-import { Pending, randomId } from './store';
 import { ChatUi } from './ui';
 
 export type { Identity, Settings } from './session';
@@ -10,10 +9,11 @@ export type { Identity, Settings } from './session';
 const REFUSED_TEXT = 'Chat can’t connect from this page.';
 
 /**
- * The widget's coordinator: the session (token, claim, storage: session.ts), the conversation
- * (conversation.ts), the live stream (live.ts) and the view (ui.ts), with the outbox that survives
- * outages and reloads, and the retries. Every async step checks the session's generation: logout,
- * identify and a lost token start a new one, and whatever the old one had in flight is ignored when it returns.
+ * The widget's coordinator: the session (token, claim, identify, the outbox in storage: session.ts),
+ * the conversation (conversation.ts), the live stream (live.ts) and the view (ui.ts). It decides when
+ * to get a token, identify, stream and send the outbox, what a failure means, and when to retry.
+ * Every async step checks the session's generation: logout, identify and a lost token start a new
+ * one, and whatever the old one had in flight is ignored when it returns.
  */
 export class Widget {
   private readonly session: Session;
@@ -27,7 +27,6 @@ export class Widget {
   private sending?: string;
   private retryTimer?: number;
   private retries = 0;
-  private identifying = false;
 
   constructor(key: string, base: string, settings: Settings) {
     this.session = new Session(key, base, settings);
@@ -119,7 +118,7 @@ export class Widget {
     if (this.refused) return;
     const token = this.session.adoptSavedToken();
     this.render();
-    if (!token && !this.session.claim && !this.wanted && !this.outbox().length) return;
+    if (!token && !this.session.claim && !this.wanted && !this.session.outbox().length) return;
     const generation = this.session.generation;
     this.session.visitorToken(() => (this.retries = 0)).then(
       () => {
@@ -175,45 +174,27 @@ export class Widget {
       this.restart();
     } else {
       this.render();
-      if (this.outbox().length) void this.flush();
+      if (this.session.outbox().length) void this.flush();
     }
   }
 
-  /** Sends identify once per token and claim; messages carry the claim anyway. */
   private identifyNow(): void {
-    if (this.identifying) return;
-    const claimMark = this.session.claimToIdentify();
-    if (!claimMark) return;
     const generation = this.session.generation;
-    this.identifying = true;
-    void this.session
-      .call('identify', {}, true)
-      .then(
-        () => {
-          if (!this.session.isCurrent(generation)) return;
-          this.retries = 0;
-          this.session.identified(claimMark);
-        },
-        (error) => this.session.isCurrent(generation) && this.failed(failureOf(error)),
-      )
-      .then(() => (this.identifying = false));
+    void this.session.identifyOnce()?.then(
+      () => {
+        if (this.session.isCurrent(generation)) this.retries = 0;
+      },
+      (error) => this.session.isCurrent(generation) && this.failed(failureOf(error)),
+    );
   }
 
   // ---- messages ----------------------------------------------------------------------------
 
-  private outbox(): Pending[] {
-    return this.session.store.read().o || [];
-  }
-
   private send(text: string): void {
     this.wanted = true;
-    this.session.store.update((saved) => (saved.o = (saved.o || []).concat({ c: randomId(), x: text })));
+    this.session.queue(text);
     this.render();
     this.sync();
-  }
-
-  private dropFromOutbox(clientMessageId: string): void {
-    this.session.store.update((saved) => (saved.o = (saved.o || []).filter((pending) => pending.c !== clientMessageId)));
   }
 
   /** Sends the outbox oldest first, one at a time; an entry leaves it only once the gateway accepted it. */
@@ -223,14 +204,14 @@ export class Widget {
     this.flushing = true;
     try {
       for (;;) {
-        const next = this.outbox()[0];
+        const next = this.session.outbox()[0];
         if (!next || !this.session.isCurrent(generation) || !this.session.token) return;
         this.sending = next.c;
         this.render();
         try {
           const { message_id } = await this.session.call<{ message_id: string }>('messages', { client_message_id: next.c, text: next.x }, true);
           if (!this.session.isCurrent(generation)) return;
-          this.dropFromOutbox(next.c);
+          this.session.unqueue(next.c);
           this.conversation.accept(message_id, next.x);
           this.retries = 0;
           this.ui.setStatus('');
@@ -239,7 +220,7 @@ export class Widget {
           const failure = failureOf(error);
           if (failure.kind === 'bad') {
             // Never acceptable as it is (e.g. too long): drop it rather than block the ones after it.
-            this.dropFromOutbox(next.c);
+            this.session.unqueue(next.c);
             this.ui.setStatus('A message could not be sent.', 'error');
             continue;
           }
@@ -290,7 +271,7 @@ export class Widget {
 
   private render(replacing = false): void {
     const waiting = this.retryTimer !== undefined || this.refused;
-    const lines = this.conversation.visible({ outbox: this.outbox(), waiting, sending: this.sending });
+    const lines = this.conversation.visible({ outbox: this.session.outbox(), waiting, sending: this.sending });
     this.ui.setOlder(this.conversation.hasOlder);
     this.ui.render(lines, replacing);
   }
