@@ -72,7 +72,7 @@ export function sameClaim(a: Claim | undefined, b: Claim): boolean {
  * whatever an older one had in flight is ignored when it returns (compare with `isCurrent`).
  */
 export class Session {
-  generation = 0;
+  private currentGeneration = 0;
   token?: string;
   claim?: Claim;
   private creating?: Promise<string>;
@@ -88,8 +88,17 @@ export class Session {
     this.claim = claimOf(settings, settings.userEmail, settings.userName);
   }
 
+  get generation(): number {
+    return this.currentGeneration;
+  }
+
   isCurrent(generation: number): boolean {
-    return generation === this.generation;
+    return generation === this.currentGeneration;
+  }
+
+  /** A new generation on the same token (the claim changed, or the token was lost). */
+  renew(): void {
+    this.currentGeneration++;
   }
 
   /** Whether this browser's token was identified as a user other than `userId`'s (no mark: nobody). */
@@ -211,7 +220,7 @@ export class Session {
    */
   forget(): string | undefined {
     const token = this.token || this.store.read().t;
-    this.generation++;
+    this.renew();
     this.token = undefined;
     this.creating = undefined;
     this.claim = undefined;

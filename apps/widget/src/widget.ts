@@ -108,7 +108,7 @@ export class Widget {
 
   /** A new session on the same token (the claim changed): stream, history and identify again. */
   private restart(): void {
-    this.session.generation++;
+    this.session.renew();
     this.live.stop();
     this.sync();
   }
