@@ -5,8 +5,8 @@ import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListContactsQuery, ReplyBody } from './admin.dto';
-import { ContactDetail, Contacts, ReplyStored } from '../openapi/answers';
-import { AdminApi, Answers } from '../openapi/documented';
+import { ContactDetail, Contacts, ReplyStored } from '../http/answers';
+import { AdminApi, Answers } from '../http/documented';
 
 /** The inbox: contacts, their conversations, and operator replies (answered by the contacts service). */
 @Controller('v1/admin')

@@ -4,8 +4,8 @@ import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListFailuresQuery } from './admin.dto';
-import { VerificationFailures } from '../openapi/answers';
-import { AdminApi, Answers } from '../openapi/documented';
+import { VerificationFailures } from '../http/answers';
+import { AdminApi, Answers } from '../http/documented';
 
 interface FailureRow {
   id: string;

@@ -6,8 +6,8 @@ import { DataSource } from 'typeorm';
 import { ApiError, unavailable } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
-import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '../openapi/answers';
-import { AdminApi, Answers } from '../openapi/documented';
+import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '../http/answers';
+import { AdminApi, Answers } from '../http/documented';
 
 @Controller('v1/admin/widgets')
 @AdminApi()

@@ -12,8 +12,8 @@ import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
 import { LiveUpdates, LiveView } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
-import { Accepted, History, MessageAccepted, VisitorCreated } from '../openapi/answers';
-import { Answers } from '../openapi/documented';
+import { Accepted, History, MessageAccepted, VisitorCreated } from '../http/answers';
+import { Answers } from '../http/documented';
 
 /** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent no claim field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
