@@ -17,7 +17,7 @@ export const API_DESCRIPTION_PATHS = [OPENAPI_PATH, DOCS_PATH];
 /** The OpenAPI 3 description of the widget and admin APIs, read from the controllers, their request classes and their answers (libs/contracts). */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   for (const cls of requestClasses()) describeFromValidators(cls);
-  for (const { answer, property, description } of describedFields()) ApiProperty(description)(answer.prototype, property);
+  for (const { answer, property, description } of describedFields()) ApiProperty(description)(answer.prototype as object, property);
   const config = new DocumentBuilder()
     .setTitle('Inviaro gateway')
     .setDescription(
