@@ -33,8 +33,9 @@ export default tseslint.config(
           allow: [],
           depConstraints: [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...libTags, 'type:sdk', 'type:runtime'] },
-            // The demo is a customer's product: it may use what customers install (the SDK), nothing internal.
-            { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['type:sdk'] },
+            // The demo is a customer's product: it may use what customers install (the SDK) and the admin API's
+            // answer shapes (libs/contracts, types only: see below), nothing internal.
+            { sourceTag: 'scope:demo', onlyDependOnLibsWithTags: ['type:sdk', 'type:contracts'] },
             // The SDK ships to customers on its own.
             { sourceTag: 'type:sdk', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:test', onlyDependOnLibsWithTags: [...libTags, 'type:servers', 'type:harness'] },
@@ -55,6 +56,16 @@ export default tseslint.config(
         },
       ],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The demo reads the admin API's answers as the contracts declare them, and runs none of the contracts' code.
+    files: ['apps/demo/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@inviaro/contracts', allowTypeImports: true, message: 'the demo takes only the answer shapes from the contracts: `import type`' }] },
+      ],
     },
   },
   {

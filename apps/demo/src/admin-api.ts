@@ -1,39 +1,4 @@
-/** The Inviaro admin API, called from this server with the workspace's admin token (never from the browser). */
-
-export interface ContactSummary {
-  id: string;
-  user_id: string | null;
-  is_verified: boolean;
-  email: string | null;
-  /** The email came signed in a user_jwt; false: self-reported. */
-  email_verified: boolean;
-  name: string | null;
-  name_verified: boolean;
-  created_at: string;
-  last_seen_at: string;
-}
-
-export interface InboxMessage {
-  message_id: string;
-  author: 'visitor' | 'operator';
-  text: string;
-  created_at: string;
-}
-
-export interface ContactDetail extends ContactSummary {
-  conversations: Array<{ id: string; widget_id: string; created_at: string; messages: InboxMessage[] }>;
-}
-
-export interface VerificationFailure {
-  widget_id: string;
-  claimed_user_id: string | null;
-  reason: string;
-  at: string;
-  /** Repeats of the same claim and reason, from first_at to last_at (= at). */
-  count: number;
-  first_at: string;
-  last_at: string;
-}
+import type { ContactDetail, Contacts, ReplyStored, VerificationFailures } from '@inviaro/contracts';
 
 export class AdminApiError extends Error {
   constructor(
@@ -46,6 +11,7 @@ export class AdminApiError extends Error {
 
 const TIMEOUT_MS = 10_000;
 
+/** The Inviaro admin API, called from this server with the workspace's admin token (never from the browser). */
 export class AdminApi {
   constructor(
     private readonly gatewayUrl: string,
@@ -58,7 +24,7 @@ export class AdminApi {
     if (query.cursor) params.set('cursor', query.cursor);
     const search = params.toString();
     const suffix = search ? `?${search}` : '';
-    return this.call<{ contacts: ContactSummary[]; next_cursor: string | null }>('GET', `contacts${suffix}`);
+    return this.call<Contacts>('GET', `contacts${suffix}`);
   }
 
   contact(id: string) {
@@ -66,11 +32,11 @@ export class AdminApi {
   }
 
   reply(conversationId: string, text: string) {
-    return this.call<{ message_id: string }>('POST', `conversations/${encodeURIComponent(conversationId)}/replies`, { text });
+    return this.call<ReplyStored>('POST', `conversations/${encodeURIComponent(conversationId)}/replies`, { text });
   }
 
   failures() {
-    return this.call<{ failures: VerificationFailure[]; next_cursor: string | null }>('GET', 'verification-failures');
+    return this.call<VerificationFailures>('GET', 'verification-failures');
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> {

@@ -5,7 +5,19 @@ describe('the operator inbox', () => {
     const page = inboxPage(
       [],
       null,
-      [{ widget_id: 'w', claimed_user_id: 'usr_victim', reason: 'mismatch', count: 1000, first_at: '2026-11-30T08:00:00.000Z', last_at: '2026-12-01T09:30:00.000Z', at: '2026-12-01T09:30:00.000Z' }],
+      [
+        {
+          widget_id: 'w',
+          visitor_id: 'v',
+          claimed_user_id: 'usr_victim',
+          distinct_user_ids: null,
+          reason: 'mismatch',
+          count: 1000,
+          first_at: '2026-11-30T08:00:00.000Z',
+          last_at: '2026-12-01T09:30:00.000Z',
+          at: '2026-12-01T09:30:00.000Z',
+        },
+      ],
       undefined,
     ).toString();
     const row = page.match(/<tr><td class="muted">[^\n]*usr_victim[^\n]*<\/tr>/)?.[0];

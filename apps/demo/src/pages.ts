@@ -1,4 +1,4 @@
-import { ContactDetail, ContactSummary, VerificationFailure } from './admin-api';
+import type { ContactDetail, ContactSummary, VerificationFailure } from '@inviaro/contracts';
 import { DemoConfig } from './config';
 import { html, Html, jsLiteral } from './html';
 import { DemoUser, USERS } from './users';

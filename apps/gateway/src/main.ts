@@ -4,7 +4,7 @@ import { postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './gateway.config';
-import { configureHttp } from './http/configure-http';
+import { configureHttp } from './configure-http';
 import { API_DESCRIPTION_PATHS } from './openapi/openapi';
 
 startService('gateway', GatewayConfig, (config) => ({

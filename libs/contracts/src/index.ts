@@ -17,3 +17,6 @@ export * from './events/all-events';
 export * from './requests/request-contract';
 export * from './requests/claim-check.request';
 export * from './requests/contacts.requests';
+export * from './answers/field';
+export * from './answers/widget-api.answers';
+export * from './answers/admin-api.answers';

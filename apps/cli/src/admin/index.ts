@@ -1,33 +1,11 @@
+import type { SecretStatus, StagedSecret, VerificationFailure, VerificationFailures, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { Command } from 'commander';
 import { parseSince } from '../events/since';
 import { jsonLine, printable, table } from '../events/text';
 import { AdminApi, AdminOptions, DEFAULT_GATEWAY_URL } from './admin-api';
 
-interface WidgetRow {
-  id: string;
-  key: string;
-  name: string;
-  allowed_origins: string[];
-  created_at?: string;
-}
-
-interface SecretStatus {
-  secret_version: number;
-  previous_secret?: { secret_version: number; claims_last_hour: number };
-}
-
-interface FailureRow {
-  widget_id: string;
-  claimed_user_id: string | null;
-  /** A row of one visitor's folded ids: how many distinct ones. */
-  distinct_user_ids: number | null;
-  reason: string;
-  count: number;
-  at: string;
-}
-
 /** The CLAIMED USER ID cell: the id, or what a row of folded ids stands for. */
-function claimedCell(row: FailureRow): string {
+function claimedCell(row: VerificationFailure): string {
   if (row.distinct_user_ids !== null) return `(${row.distinct_user_ids} more ids of one visitor)`;
   return row.claimed_user_id === null ? '-' : printable(row.claimed_user_id, 80);
 }
@@ -56,21 +34,21 @@ export function registerAdminCommands(program: Command): void {
     .requiredOption('--origin <origin...>', 'origins the widget may be called from, e.g. https://app.example.com')
     .action(async (options: AdminOptions & { name: string; origin: string[]; json?: boolean }) => {
       const api = new AdminApi(options);
-      const created = await api.call<WidgetRow>('POST', 'widgets', { name: options.name, allowed_origins: options.origin });
-      const { widget_secret } = await api.call<{ widget_secret: string }>('POST', `widgets/${created.id}/secret/reveal`);
+      const created = await api.call<WidgetCreated>('POST', 'widgets', { name: options.name, allowed_origins: options.origin });
+      const { widget_secret } = await api.call<WidgetSecret>('POST', `widgets/${created.id}/secret/reveal`);
       print(options.json, { ...created, widget_secret }, () =>
         [`widget ${created.id}`, `key                   ${created.key}`, `allowed origins       ${created.allowed_origins.join(', ')}`, `secret (shown once)   ${widget_secret}`].join('\n'),
       );
     });
 
   adminCommand(widget, 'list', "the workspace's widgets, oldest first").action(async (options: AdminOptions & { json?: boolean }) => {
-    const { widgets } = await new AdminApi(options).call<{ widgets: WidgetRow[] }>('GET', 'widgets');
+    const { widgets } = await new AdminApi(options).call<WidgetList>('GET', 'widgets');
     print(options.json, { widgets }, () =>
       widgets.length === 0
         ? 'no widgets yet: `inviaro widget create --name NAME --origin https://...`'
         : table(
             ['ID', 'KEY', 'NAME', 'CREATED', 'ALLOWED ORIGINS'],
-            widgets.map((w) => [w.id, w.key, printable(w.name, 60), w.created_at ?? '', w.allowed_origins.join(', ')]),
+            widgets.map((w) => [w.id, w.key, printable(w.name, 60), w.created_at, w.allowed_origins.join(', ')]),
           ),
     );
   });
@@ -78,7 +56,7 @@ export function registerAdminCommands(program: Command): void {
   adminCommand(widget, 'rotate-secret', 'a new secret for the widget, in force when this returns (every old user hash fails from then on); shown once')
     .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
     .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
-      const { widget_secret } = await new AdminApi(options).call<{ widget_secret: string }>('POST', `widgets/${encodeURIComponent(id)}/secret/rotate`);
+      const { widget_secret } = await new AdminApi(options).call<WidgetSecret>('POST', `widgets/${encodeURIComponent(id)}/secret/rotate`);
       print(options.json, { widget_id: id, widget_secret }, () => `new secret of widget ${id} (shown once; the old one no longer verifies):\n${widget_secret}`);
     });
 
@@ -86,14 +64,14 @@ export function registerAdminCommands(program: Command): void {
     .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
     .argument('<policy>', 'user_hash, jwt or either')
     .action(async (id: string, policy: string, options: AdminOptions & { json?: boolean }) => {
-      const updated = await new AdminApi(options).call<WidgetRow & { identity_policy: string }>('PATCH', `widgets/${encodeURIComponent(id)}`, { identity_policy: policy });
+      const updated = await new AdminApi(options).call<WidgetListed>('PATCH', `widgets/${encodeURIComponent(id)}`, { identity_policy: policy });
       print(options.json, updated, () => `identity policy of widget ${id}: ${updated.identity_policy}`);
     });
 
   adminCommand(widget, 'stage-secret', 'the next secret, verifying beside the current one until retire-secret (a planned rotation); shown once')
     .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
     .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
-      const staged = await new AdminApi(options).call<{ widget_secret: string; secret_version: number }>('POST', `widgets/${encodeURIComponent(id)}/secret/stage`);
+      const staged = await new AdminApi(options).call<StagedSecret>('POST', `widgets/${encodeURIComponent(id)}/secret/stage`);
       print(options.json, { widget_id: id, ...staged }, () => `next secret of widget ${id}, version ${staged.secret_version} (kid "v${staged.secret_version}"; shown once; the current one verifies until retire-secret):\n${staged.widget_secret}`);
     });
 
@@ -143,15 +121,15 @@ export function registerAdminCommands(program: Command): void {
 }
 
 /** Newest first, page by page, until `limit` rows or the first one older than `since`. */
-async function listFailures(api: AdminApi, query: { widgetId?: string; userId?: string; since?: Date; limit: number }): Promise<FailureRow[]> {
-  const rows: FailureRow[] = [];
+async function listFailures(api: AdminApi, query: { widgetId?: string; userId?: string; since?: Date; limit: number }): Promise<VerificationFailure[]> {
+  const rows: VerificationFailure[] = [];
   let cursor: string | null = null;
   do {
     const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, query.limit - rows.length)) });
     if (query.widgetId) params.set('widget_id', query.widgetId);
     if (query.userId) params.set('user_id', query.userId);
     if (cursor) params.set('cursor', cursor);
-    const page: { failures: FailureRow[]; next_cursor: string | null } = await api.call('GET', `verification-failures?${params.toString()}`);
+    const page: VerificationFailures = await api.call('GET', `verification-failures?${params.toString()}`);
     for (const row of page.failures) {
       if (query.since && new Date(row.at) < query.since) return rows;
       rows.push(row);

@@ -1,14 +1,15 @@
 import {
   ContactDetail,
+  Contacts,
   ContactsHistory,
   ContactSummary,
   GetContact,
   GetContactRequest,
-  HistoryMessage,
+  History,
   HistoryRequest,
-  HistoryResult,
   ListContacts,
   ListContactsRequest,
+  StoredMessage,
 } from '@inviaro/contracts';
 import { OnRequest, RequestRefused } from '@inviaro/jetstream';
 import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
@@ -17,7 +18,7 @@ import { DataSource } from 'typeorm';
 
 interface MessageRow {
   id: string;
-  author: HistoryMessage['author'];
+  author: StoredMessage['author'];
   text: string;
   created_at: Date;
   at_exact: string;
@@ -28,7 +29,7 @@ type ContactRow = Omit<ContactSummary, 'created_at' | 'last_seen_at'> & { create
 
 const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
 
-function toMessage(row: MessageRow): HistoryMessage {
+function toMessage(row: MessageRow): StoredMessage {
   return { message_id: row.id, author: row.author, text: row.text, created_at: row.created_at.toISOString() };
 }
 
@@ -65,7 +66,7 @@ export class InboxQueries {
    * whole history from every device.
    */
   @OnRequest(ContactsHistory)
-  async history(request: HistoryRequest): Promise<HistoryResult> {
+  async history(request: HistoryRequest): Promise<History> {
     const before = position(request.before, 'before');
     const rows = await queryRows<MessageRow>(
       this.db,
@@ -83,7 +84,7 @@ export class InboxQueries {
 
   /** The inbox: live contacts (retired ones are folded into others), newest first. */
   @OnRequest(ListContacts)
-  async list(request: ListContactsRequest): Promise<{ contacts: ContactSummary[]; next_cursor: string | null }> {
+  async list(request: ListContactsRequest): Promise<Contacts> {
     const after = position(request.cursor, 'cursor');
     const rows = await queryRows<ContactRow>(
       this.db,

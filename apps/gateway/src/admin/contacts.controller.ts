@@ -1,12 +1,11 @@
-import { GetContact, ListContacts, Reply } from '@inviaro/contracts';
+import { ContactDetail, Contacts, GetContact, ListContacts, Reply, ReplyStored } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/jetstream';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListContactsQuery, ReplyBody } from './admin.dto';
-import { ContactDetail, Contacts, ReplyStored } from '../openapi/answers';
-import { AdminApi, Answers } from '../openapi/documented';
+import { AdminApi, Answers } from '../http/documented';
 
 /** The inbox: contacts, their conversations, and operator replies (answered by the contacts service). */
 @Controller('v1/admin')
@@ -17,7 +16,7 @@ export class ContactsController {
 
   @Get('contacts')
   @Answers({ summary: 'contacts, newest activity first (merged ones left out)', status: 200, answer: Contacts, errors: [400, 401] })
-  list(@AdminWorkspace() workspaceId: string, @Query() query: ListContactsQuery) {
+  list(@AdminWorkspace() workspaceId: string, @Query() query: ListContactsQuery): Promise<Contacts> {
     return askService(() =>
       this.requests.request(ListContacts, { workspace_id: workspaceId, verified: query.verified, user_id: query.user_id, cursor: query.cursor, limit: query.limit }),
     );
@@ -25,7 +24,7 @@ export class ContactsController {
 
   @Get('contacts/:id')
   @Answers({ summary: 'a contact with its conversations and messages', status: 200, answer: ContactDetail, errors: [400, 401, 404] })
-  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<ContactDetail> {
     const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id }));
     if (!contact) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
     return contact;
@@ -35,7 +34,7 @@ export class ContactsController {
   @Post('conversations/:id/replies')
   @Answers({ summary: 'an operator reply; the visitor’s open widget shows it', status: 201, answer: ReplyStored, errors: [400, 401, 404, 413] })
   @HttpCode(201)
-  async reply(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReplyBody) {
+  async reply(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReplyBody): Promise<ReplyStored> {
     const stored = await askService(() => this.requests.request(Reply, { workspace_id: workspaceId, conversation_id: id, text: body.text }));
     if (!stored) throw new ApiError(404, 'conversation_not_found', 'no conversation with this id in your workspace');
     return stored;

@@ -1,11 +1,11 @@
+import { VerificationFailures } from '@inviaro/contracts';
 import { decodeCursor, firstRow, keysetPage, queryRows } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListFailuresQuery } from './admin.dto';
-import { VerificationFailures } from '../openapi/answers';
-import { AdminApi, Answers } from '../openapi/documented';
+import { AdminApi, Answers } from '../http/documented';
 
 interface FailureRow {
   id: string;
@@ -37,7 +37,7 @@ export class VerificationFailuresController {
 
   @Get()
   @Answers({ summary: 'failed identity claims, newest first (never a hash or a secret)', status: 200, answer: VerificationFailures, errors: [400, 401, 404] })
-  async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery) {
+  async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery): Promise<VerificationFailures> {
     if (query.widget_id) {
       const widget = await firstRow(this.db, `SELECT 1 FROM widgets WHERE id = $1 AND workspace_id = $2`, [query.widget_id, workspaceId]);
       if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');

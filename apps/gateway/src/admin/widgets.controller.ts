@@ -1,4 +1,4 @@
-import { WidgetSecretRotated } from '@inviaro/contracts';
+import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret, WidgetSecretRotated } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/jetstream';
 import { newWidgetKey, PreviousSecretUses, SecretCache, SecretChange, Widget, WidgetSecretVault } from '@inviaro/persistence';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
@@ -6,8 +6,7 @@ import { DataSource } from 'typeorm';
 import { ApiError, unavailable } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
-import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '../openapi/answers';
-import { AdminApi, Answers } from '../openapi/documented';
+import { AdminApi, Answers } from '../http/documented';
 
 @Controller('v1/admin/widgets')
 @AdminApi()
@@ -27,7 +26,7 @@ export class WidgetsController {
   @Post()
   @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
   @HttpCode(201)
-  async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody) {
+  async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody): Promise<WidgetCreated> {
     const widget = await this.db.transaction(async (tx) => {
       const created = await tx.save(tx.create(Widget, { workspace_id: workspaceId, key: newWidgetKey(), name: body.name, allowed_origins: body.allowed_origins }));
       await this.vault.create(tx, created.id);
@@ -39,7 +38,7 @@ export class WidgetsController {
   /** Every widget of the workspace, oldest first (a workspace has a handful: no pages). */
   @Get()
   @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
-  async list(@AdminWorkspace() workspaceId: string) {
+  async list(@AdminWorkspace() workspaceId: string): Promise<WidgetList> {
     const widgets = await this.db.getRepository(Widget).find({ where: { workspace_id: workspaceId }, order: { created_at: 'ASC', id: 'ASC' } });
     return { widgets: widgets.map(listed) };
   }
@@ -47,7 +46,7 @@ export class WidgetsController {
   /** The identity policy (docs/identity-jwt.md): in force on every verifier when this answers. */
   @Patch(':id')
   @Answers({ summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers', status: 200, answer: WidgetListed, errors: [400, 401, 404, 413] })
-  async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody) {
+  async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
     const widget = await this.widgetOf(workspaceId, id);
     await this.vault.setPolicy(id, body.identity_policy, (change) => this.invalidate(id, change, 'policy_unavailable', 'changed'));
     return listed({ ...widget, identity_policy: body.identity_policy });
@@ -56,7 +55,7 @@ export class WidgetsController {
   @Post(':id/secret/reveal')
   @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 404, 410] })
   @HttpCode(200)
-  async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+  async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     await this.widgetOf(workspaceId, id);
     const secret = await this.vault.reveal(id);
     if (secret === null) throw new ApiError(410, 'secret_already_revealed', 'this secret was already revealed; rotate it to get a new one');
@@ -66,7 +65,7 @@ export class WidgetsController {
   /** Where the widget's secrets stand, and how many claims of the last hour still used the previous one while it is live. */
   @Get(':id/secret')
   @Answers({ summary: 'the current secret version, and the previous one while a staged rotation keeps it verifying', status: 200, answer: SecretStatus, errors: [400, 401, 404] })
-  async secretStatus(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+  async secretStatus(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     await this.widgetOf(workspaceId, id);
     return this.statusOf(id);
   }
@@ -75,7 +74,7 @@ export class WidgetsController {
   @Post(':id/secret/stage')
   @Answers({ summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)', status: 200, answer: StagedSecret, errors: [400, 401, 404, 409] })
   @HttpCode(200)
-  async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+  async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<StagedSecret> {
     await this.widgetOf(workspaceId, id);
     const staged = await this.vault.stage(id, (change) => this.invalidate(id, change, 'rotation_unavailable', 'staged'));
     if (!staged) throw new ApiError(409, 'rotation_staged', 'a staged secret already awaits its retire call; retire the previous secret first');
@@ -86,7 +85,7 @@ export class WidgetsController {
   @Post(':id/secret/retire')
   @Answers({ summary: 'ends the previous secret of a staged rotation, in force when this answers', status: 200, answer: SecretStatus, errors: [400, 401, 404, 409] })
   @HttpCode(200)
-  async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+  async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     const widget = await this.widgetOf(workspaceId, id);
     const retired = await this.vault.retire(id, (change) => this.invalidate(id, change, 'rotation_unavailable', 'retired'));
     if (!retired) throw new ApiError(409, 'nothing_to_retire', 'no previous secret is live; stage a secret first');
@@ -98,7 +97,7 @@ export class WidgetsController {
   @Post(':id/secret/rotate')
   @Answers({ summary: 'a new secret, in force when this answers (this answer is its one reveal)', status: 200, answer: WidgetSecret, errors: [400, 401, 404] })
   @HttpCode(200)
-  async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string) {
+  async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     const widget = await this.widgetOf(workspaceId, id);
     const rotated = await this.vault.rotate(id, (change) => this.invalidate(id, change, 'rotation_unavailable', 'rotated'));
     await this.announce(widget, rotated.version);
@@ -123,7 +122,7 @@ export class WidgetsController {
     }
   }
 
-  private async statusOf(id: string) {
+  private async statusOf(id: string): Promise<SecretStatus> {
     const { version, previousLive } = await this.vault.status(id);
     if (!previousLive) return { secret_version: version };
     const claims = await this.previousUses.lastHour(id, version - 1).catch(() => {
@@ -139,4 +138,4 @@ export class WidgetsController {
   }
 }
 
-const listed = (w: Widget) => ({ id: w.id, key: w.key, name: w.name, allowed_origins: w.allowed_origins, identity_policy: w.identity_policy, created_at: w.created_at.toISOString() });
+const listed = (w: Widget): WidgetListed => ({ id: w.id, key: w.key, name: w.name, allowed_origins: w.allowed_origins, identity_policy: w.identity_policy, created_at: w.created_at.toISOString() });

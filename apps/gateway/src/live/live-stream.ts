@@ -1,4 +1,4 @@
-import { HistoryMessage } from '@inviaro/contracts';
+import { StoredMessage } from '@inviaro/contracts';
 import { gauge } from '@inviaro/observability';
 import { Response } from 'express';
 import { Listener, LiveUpdates, LiveView } from './live-updates';
@@ -23,8 +23,8 @@ export function serveLiveStream(live: LiveUpdates, response: Response, view: Liv
   // The client may have gone while the stream was being set up: its close event has passed, so nothing would clean up after it.
   if (response.req.socket.destroyed) return;
   /** Deliveries held until the stream is confirmed (see LiveUpdates.confirm); then written as they come. */
-  let held: HistoryMessage[] | undefined = [];
-  const send = (message: HistoryMessage) => write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+  let held: StoredMessage[] | undefined = [];
+  const send = (message: StoredMessage) => write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
   const listener: Listener = { view, deliver: (message) => (held ? held.push(message) : send(message)), close: () => response.end() };
   const stop = live.open(listener);
   response.status(200).set({ 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });

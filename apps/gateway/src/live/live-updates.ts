@@ -1,4 +1,4 @@
-import { ClaimKind, decodeEvent, EventEnvelope, HistoryMessage, MessageStored, MessageStoredData, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
+import { ClaimKind, decodeEvent, EventEnvelope, MessageStored, MessageStoredData, StoredMessage, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
 import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
 import { POLICY_CLAIMS, SecretCache, WidgetMarks } from '@inviaro/persistence';
@@ -26,7 +26,7 @@ export interface LiveView {
 
 export interface Listener {
   view: LiveView;
-  deliver(message: HistoryMessage): void;
+  deliver(message: StoredMessage): void;
   close(): void;
 }
 
@@ -190,7 +190,7 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
       if (!audience) return;
       // Validated like every consumed event, once a stream here is to see it.
       const message = decodeEvent(MessageStored, stored.data).data;
-      const delivered: HistoryMessage = { message_id: message.message_id, author: message.author, text: message.text, created_at: message.created_at };
+      const delivered: StoredMessage = { message_id: message.message_id, author: message.author, text: message.text, created_at: message.created_at };
       // The version check's round trip is in this consumer's loop, so deliveries keep their order.
       const current = await this.endRevoked([...audience]);
       for (const listener of current) listener.deliver(delivered);

@@ -1,5 +1,6 @@
+import { describedFields } from '@inviaro/contracts';
 import { INestApplication, Type } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ApiProperty, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { getMetadataStorage } from 'class-validator';
 import { AdminModule } from '../admin/admin.module';
 import { WidgetModule } from '../widget/widget.module';
@@ -13,9 +14,10 @@ const DOCS_PATH = '/docs';
 /** Where the description is served: the operator's port where one is set (OPS_PORT). */
 export const API_DESCRIPTION_PATHS = [OPENAPI_PATH, DOCS_PATH];
 
-/** The OpenAPI 3 description of the widget and admin APIs, read from the controllers and their request classes. */
+/** The OpenAPI 3 description of the widget and admin APIs, read from the controllers, their request classes and their answers (libs/contracts). */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   for (const cls of requestClasses()) describeFromValidators(cls);
+  for (const { answer, property, description } of describedFields()) ApiProperty(description)(answer.prototype as object, property);
   const config = new DocumentBuilder()
     .setTitle('Inviaro gateway')
     .setDescription(

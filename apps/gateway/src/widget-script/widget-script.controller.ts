@@ -1,7 +1,7 @@
 import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Answers } from '../openapi/documented';
+import { Answers } from '../http/documented';
 
 /** The bundle `npm run build` writes (apps/widget/build.mjs), beside the gateway's own build. */
 const SCRIPT = join(__dirname, '..', '..', '..', 'widget', 'v1.js');

@@ -5,7 +5,7 @@ import { Pool } from 'pg';
 import { DataSource, Repository } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { RateBudgets } from '../http/rate-limits';
-import { RecentMisses } from '../http/recent-misses';
+import { RecentMisses } from './recent-misses';
 import { TickBatch } from '../http/tick-batch';
 
 type WidgetRef = Pick<Widget, 'id' | 'workspace_id' | 'allowed_origins'>;

@@ -1,4 +1,20 @@
-import { carriesJwt, carriesUserHash, ClaimCheck, ContactsHistory, deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim, VisitorLoggedOut } from '@inviaro/contracts';
+import {
+  Accepted,
+  carriesJwt,
+  carriesUserHash,
+  ClaimCheck,
+  ContactsHistory,
+  deterministicId,
+  History,
+  InboundClaim,
+  MessageAccepted,
+  MessageInbound,
+  MessageInboundData,
+  newId,
+  reduceClaim,
+  VisitorCreated,
+  VisitorLoggedOut,
+} from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
@@ -12,8 +28,7 @@ import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
 import { LiveUpdates, LiveView } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
-import { Accepted, History, MessageAccepted, VisitorCreated } from '../openapi/answers';
-import { Answers } from '../openapi/documented';
+import { Answers } from '../http/documented';
 
 /** The page's claim reduced to what could verify (a malformed one to its reason), or none when the page sent no claim field. */
 function claimOf(body: ClaimBody): InboundClaim | null {
@@ -36,7 +51,7 @@ export class WidgetController {
   @Answers({ summary: 'a visitor token for this browser', status: 201, answer: VisitorCreated, errors: [400, 403, 404, 413, 429] })
   @HttpCode(201)
   @UseGuards(NewVisitorsRateLimit)
-  async createVisitor(@Body() body: CreateVisitorBody, @Headers('origin') origin?: string) {
+  async createVisitor(@Body() body: CreateVisitorBody, @Headers('origin') origin?: string): Promise<VisitorCreated> {
     const widget = await this.access.widget(body.key, origin);
     const { token } = await this.access.newVisitor(widget);
     return { visitor_token: token };
@@ -46,7 +61,7 @@ export class WidgetController {
   @Post('messages')
   @Answers({ summary: 'a message, with the page’s claim if any (a malformed claim is dropped, never a 400)', status: 202, answer: MessageAccepted, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(202)
-  async postMessage(@Body() body: PostMessageBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string) {
+  async postMessage(@Body() body: PostMessageBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string): Promise<MessageAccepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const messageId = deterministicId('message', caller.visitor.id, body.client_message_id);
     await this.publishInbound(caller, body, { kind: 'message', message_id: messageId, text: body.text }, response);
@@ -57,7 +72,7 @@ export class WidgetController {
   @Post('identify')
   @Answers({ summary: 'the page’s claim without a message: verifies and folds', status: 202, answer: Accepted, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(202)
-  async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string) {
+  async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string): Promise<Accepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     await this.publishInbound(caller, body, { kind: 'identify', message_id: newId() }, response);
     return {};
@@ -66,7 +81,7 @@ export class WidgetController {
   @Post('logout')
   @Answers({ summary: 'ends the visitor token', status: 204, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(204)
-  async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string) {
+  async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string): Promise<void> {
     const { widget, visitor } = await this.access.caller(body.key, origin, body.visitor_token);
     await this.access.logout(visitor);
     this.live.closeWhere((view) => view.visitorId === visitor.id);
@@ -82,7 +97,7 @@ export class WidgetController {
   @Post('history')
   @Answers({ summary: 'what this visitor may see now, oldest first', status: 200, answer: History, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(200)
-  async history(@Body() body: HistoryBody, @Headers('origin') origin?: string) {
+  async history(@Body() body: HistoryBody, @Headers('origin') origin?: string): Promise<History> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const { userId } = await this.verifiedUser(caller, body);
     return askService(() =>
@@ -102,7 +117,7 @@ export class WidgetController {
     },
     errors: [400, 401, 403, 404, 413, 429],
   })
-  async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string) {
+  async stream(@Body() body: ClaimBody, @Res() response: Response, @Headers('origin') origin?: string): Promise<void> {
     // `ip` honours TRUST_PROXY, as the address budgets do.
     const clientAddress = addressBudgetKey(response.req.ip ?? 'unknown');
     this.live.assertRoomFor(clientAddress);

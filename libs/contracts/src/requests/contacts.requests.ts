@@ -1,13 +1,9 @@
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { MessageAuthor } from '../events/message-stored.event';
+import { ContactDetail, Contacts, ReplyStored } from '../answers/admin-api.answers';
+import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
 
-export interface HistoryMessage {
-  message_id: string;
-  author: MessageAuthor;
-  text: string;
-  created_at: string;
-}
+// The replies are the admin and widget APIs' answers, which the gateway passes on as they are.
 
 export class HistoryRequest {
   @IsUUID('all')
@@ -34,30 +30,8 @@ export class HistoryRequest {
   limit!: number;
 }
 
-export interface HistoryResult {
-  contact: { is_verified: boolean };
-  /** Oldest first: the newest page, or the page before `before`. */
-  messages: HistoryMessage[];
-  /** Pass as `before` for the page of older messages; null at the beginning. */
-  next_cursor: string | null;
-}
-
 /** gateway → contacts: what this visitor may see now (its own anonymous history, and the verified user's whole history). */
-export const ContactsHistory = defineRequest<HistoryRequest, HistoryResult>('contacts.history', HistoryRequest);
-
-export interface ContactSummary {
-  id: string;
-  user_id: string | null;
-  is_verified: boolean;
-  email: string | null;
-  /** `email` came signed in a user_jwt; false: self-reported (what the page said). */
-  email_verified: boolean;
-  name: string | null;
-  /** `name` came signed in a user_jwt; false: self-reported. */
-  name_verified: boolean;
-  created_at: string;
-  last_seen_at: string;
-}
+export const ContactsHistory = defineRequest<HistoryRequest, History>('contacts.history', HistoryRequest);
 
 export class ListContactsRequest {
   @IsUUID('all')
@@ -84,7 +58,7 @@ export class ListContactsRequest {
 }
 
 /** gateway → contacts: the inbox's contact list, newest activity first, retired (merged) contacts left out. */
-export const ListContacts = defineRequest<ListContactsRequest, { contacts: ContactSummary[]; next_cursor: string | null }>('contacts.list', ListContactsRequest);
+export const ListContacts = defineRequest<ListContactsRequest, Contacts>('contacts.list', ListContactsRequest);
 
 export class GetContactRequest {
   @IsUUID('all')
@@ -92,10 +66,6 @@ export class GetContactRequest {
 
   @IsUUID('all')
   contact_id!: string;
-}
-
-export interface ContactDetail extends ContactSummary {
-  conversations: Array<{ id: string; widget_id: string; created_at: string; messages: HistoryMessage[] }>;
 }
 
 /** gateway → contacts: one contact with its conversations and messages, or null outside the workspace. */
@@ -114,4 +84,4 @@ export class ReplyRequest {
 }
 
 /** gateway → contacts: an operator's reply, stored and published as message.stored; null when the conversation is not in the workspace. */
-export const Reply = defineRequest<ReplyRequest, { message_id: string } | null>('contacts.reply', ReplyRequest);
+export const Reply = defineRequest<ReplyRequest, ReplyStored | null>('contacts.reply', ReplyRequest);

@@ -1,10 +1,10 @@
 import { BadRequestException, INestApplication, ValidationError, ValidationPipe } from '@nestjs/common';
 import { Request, Response } from 'express';
-import { serveOpenApi } from '../openapi/openapi';
-import { AcceptedTextPipe } from './accepted-text';
-import { ApiExceptionFilter } from './api-exception.filter';
-import { parseBodies } from './body-parsing';
-import { RateBudgets, spendAddressBudget } from './rate-limits';
+import { serveOpenApi } from './openapi/openapi';
+import { AcceptedTextPipe } from './http/accepted-text';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { parseBodies } from './http/body-parsing';
+import { RateBudgets, spendAddressBudget } from './http/rate-limits';
 
 /** Names the first wrong field of a body, as `field: what is wrong`. */
 function describe(errors: ValidationError[], prefix = ''): string {

@@ -1,6 +1,6 @@
 import { applyDecorators, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
-import { ErrorAnswer } from './answers';
+import { ErrorAnswer } from '@inviaro/contracts';
 
 /** What each error status means on this API (docs/api.md §2 and §5). */
 const ERRORS = {
