@@ -3,7 +3,8 @@ import { connectJetStream, JetStreamRouting, NatsSettings } from '@inviaro/jetst
 import { NatsConnection } from 'nats';
 import { Logger } from 'pino';
 import { deadLetterBody } from './dead-letter-body';
-import { durableName, streamsToUpdate } from './permissions';
+import { durableName } from './consumer-names';
+import { streamsToUpdate } from './permissions';
 import { DEAD_LETTER_PREFIX, ensureStreams, streamOf, StreamSettings } from './topology';
 
 /** What the transport carries for this system: its streams, consumer names and dead letters, and the contracts' validation error. */

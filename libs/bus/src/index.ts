@@ -1,5 +1,6 @@
 export * from './topology';
 export * from './permissions';
+export * from './consumer-names';
 export * from './dead-letter-body';
 export * from './bus-routing';
 export * from './event-publisher';

@@ -13,6 +13,7 @@ import {
   WidgetSecretRotated,
 } from '@inviaro/contracts';
 import { inboxPrefix } from '@inviaro/jetstream';
+import { durableName } from './consumer-names';
 import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
 
 /** The NATS users of the system: one per service, and the operator's (the CLI). */
@@ -103,11 +104,6 @@ export const ROLE_NEEDS: Readonly<Record<BusRole, RoleNeeds>> = {
 export interface NatsPermissions {
   publish: { allow: string[]; deny?: string[] };
   subscribe: { allow: string[] };
-}
-
-/** The durable consumer a service's instances share for one subject. */
-export function durableName(service: string, subject: string): string {
-  return `${service}_${subject.replace(/[.*>]/g, '_')}`;
 }
 
 /**
