@@ -1,3 +1,4 @@
+import { CommonConfig } from '@inviaro/observability';
 import { connect, ConnectionOptions, Events, JetStreamManager, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
 import { describeError } from './describe-error';
@@ -11,17 +12,8 @@ export function inboxPrefix(user: string): string {
   return `_INBOX.${user}`;
 }
 
-/** How a process reaches NATS: the server list, its user, and TLS (all from the environment). */
-export interface NatsSettings {
-  NATS_URL: string;
-  NATS_USER?: string;
-  NATS_PASSWORD?: string;
-  /** The CA that signed the server's certificate (else the system's CAs). */
-  NATS_TLS_CA_FILE?: string;
-  /** A client certificate and key, where the server verifies clients. */
-  NATS_TLS_CERT_FILE?: string;
-  NATS_TLS_KEY_FILE?: string;
-}
+/** How a process reaches NATS: the server list, its user, and TLS (declared, documented and validated once, in CommonConfig). */
+export type NatsSettings = Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>;
 
 /** Connection options for these settings; the password goes to the client only, never into a URL or a log line. */
 export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions {
