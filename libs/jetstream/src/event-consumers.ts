@@ -6,7 +6,7 @@ import { isObservable, lastValueFrom } from 'rxjs';
 import { correlationOf } from './correlation';
 import { JetStreamContext } from './jetstream.context';
 import { Processing } from './processing-hooks';
-import { HandlerExtras, JetStreamRouting } from './routing';
+import { EventHandlerExtras, JetStreamRouting } from './routing';
 import { Semaphore } from './semaphore';
 import { Settlement } from './settlement';
 import { SupervisedConsumer, superviseConsumer } from './supervised-consumer';
@@ -89,7 +89,7 @@ export class EventConsumers {
   }
 
   async consume(subject: string, handler: MessageHandler): Promise<void> {
-    const extras = (handler.extras ?? {}) as HandlerExtras;
+    const extras = (handler.extras ?? {}) as EventHandlerExtras;
     const jsm = await this.nc.jetstreamManager();
     const stream = this.settings.routing.streamOf(subject);
     const config = {
@@ -131,7 +131,7 @@ export class EventConsumers {
     this.consumers.push(await superviseConsumer(`consumer:${subject}`, open, dispatch, this.settings.logger));
   }
 
-  private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {
+  private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: EventHandlerExtras): Promise<void> {
     this.deliveredAt.set(message, Date.now());
     const stopTimer = handling.startTimer({ subject });
     try {

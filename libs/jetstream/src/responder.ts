@@ -6,7 +6,7 @@ import { describeError } from './describe-error';
 import { JetStreamRequestContext } from './jetstream.context';
 import { Processing } from './processing-hooks';
 import { isRefusal } from './request-refused';
-import { HandlerExtras } from './routing';
+import { RequestHandlerExtras } from './routing';
 
 /**
  * The request/reply side of the transport: each request subject is answered by one of the
@@ -46,7 +46,7 @@ export class Responder {
 
   private async reply(message: Msg, handler: MessageHandler): Promise<void> {
     try {
-      const { decode } = (handler.extras ?? {}) as HandlerExtras;
+      const { decode } = (handler.extras ?? {}) as RequestHandlerExtras;
       const request: unknown = message.json();
       const data = decode ? decode(request) : request;
       const context = new JetStreamRequestContext([message]);

@@ -19,10 +19,16 @@ export interface JetStreamRouting {
   isInvalidMessage(error: unknown): boolean;
 }
 
-/** What a handler's pattern carries to the transport (the second argument of Nest's EventPattern or MessagePattern). */
-export interface HandlerExtras {
+/** What an event handler's pattern carries to the transport (the second argument of Nest's EventPattern). */
+export interface EventHandlerExtras {
   /** Each process gets every event (an ephemeral consumer) instead of sharing a durable one with its siblings. */
   broadcast?: boolean;
-  /** Reads and validates the payload before the handler runs (events: the message's bytes; requests: its parsed JSON). Else: the parsed JSON. */
-  decode?: (payload: unknown) => unknown;
+  /** Reads and validates the message's bytes before the handler runs; without one, the handler gets the parsed JSON. */
+  decode?: (data: Uint8Array) => unknown;
+}
+
+/** What a request handler's pattern carries to the transport (the second argument of Nest's MessagePattern). */
+export interface RequestHandlerExtras {
+  /** Validates the parsed request before the handler runs; without one, the handler gets the parsed JSON. */
+  decode?: (request: unknown) => unknown;
 }
