@@ -10,7 +10,7 @@
  */
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
-import { INBOUND_STREAM } from '@inviaro/jetstream';
+import { INBOUND_STREAM } from '@inviaro/bus';
 import { connectTestNats, createWidget, HARNESS_USER, launch, ManagedProcess, natsEnv, startSystem } from '@inviaro/test-harness';
 import { join } from 'node:path';
 import Redis from 'ioredis';

@@ -1,5 +1,5 @@
 import { createWidget, readEvents } from '@inviaro/test-harness';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM } from '@inviaro/bus';
 import { sign } from 'jsonwebtoken';
 import { createServer } from 'node:http';
 import { AddressInfo } from 'node:net';

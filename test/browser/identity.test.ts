@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { INBOUND_STREAM } from '@inviaro/jetstream';
+import { INBOUND_STREAM } from '@inviaro/bus';
 import { connectTestNats, nth, WidgetClient } from '@inviaro/test-harness';
 import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, Demo, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
 

@@ -1,4 +1,4 @@
-import { BUS_ROLES, environmentAuthorization, passwordVariable } from '@inviaro/jetstream';
+import { BUS_ROLES, environmentAuthorization, passwordVariable } from '@inviaro/bus';
 import { readCompose, REPO_ROOT } from '@inviaro/test-harness';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,6 @@
 import { MessageInbound } from '@inviaro/contracts';
-import { ensureStreams, EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode, streamsToUpdate } from '@inviaro/jetstream';
+import { ensureStreams, EVENT_STREAM, INBOUND_STREAM, streamsToUpdate } from '@inviaro/bus';
+import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { CommonConfig } from '@inviaro/observability';
 import { busSuite, connectTestNats } from '@inviaro/test-harness';
 import { JSONCodec } from 'nats';

@@ -1,5 +1,5 @@
 import { ClaimCheck, ContactsHistory, MessageInbound, MessageStored, WidgetSecretRotated } from '@inviaro/contracts';
-import { DEAD_LETTER_STREAM, durableName, natsPermissions, streamOf } from '@inviaro/jetstream';
+import { DEAD_LETTER_STREAM, durableName, natsPermissions, streamOf } from '@inviaro/bus';
 import { busSuite, connectTestNats } from '@inviaro/test-harness';
 import { AckPolicy, connect, DeliverPolicy, Events, JSONCodec, NatsConnection, nuid } from 'nats';
 

@@ -7,13 +7,13 @@ import {
   durableName,
   EVENT_STREAM,
   INBOUND_STREAM,
-  inboxPrefix,
   ROLE_NEEDS,
   STREAM_LAYOUT,
   streamOf,
   streamsKeptCurrentBy,
   systemUsers,
-} from '@inviaro/jetstream';
+} from '@inviaro/bus';
+import { inboxPrefix } from '@inviaro/jetstream';
 import { busSuite, connectTestNats } from '@inviaro/test-harness';
 import { JSONCodec, NatsConnection, nuid } from 'nats';
 

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { BUS_ROLES } from '@inviaro/jetstream';
+import { BUS_ROLES } from '@inviaro/bus';
 import { HARNESS_USER, natsEnv, NatsUserName, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

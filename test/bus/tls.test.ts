@@ -1,4 +1,5 @@
-import { connectJetStream, EVENT_STREAM, natsConnectionOptions } from '@inviaro/jetstream';
+import { connectBus, EVENT_STREAM } from '@inviaro/bus';
+import { natsConnectionOptions } from '@inviaro/jetstream';
 import { CommonConfig, createLogger } from '@inviaro/observability';
 import { natsEnv, natsServer, ServerHandle } from '@inviaro/test-harness';
 import { connect } from 'nats';
@@ -30,7 +31,7 @@ describe('NATS over TLS (a self-signed certificate made for this run)', () => {
 
   it('connects a service that trusts the certificate (NATS_TLS_CA_FILE), over tls://, with its own user', async () => {
     expect(server.url).toMatch(/^tls:\/\//);
-    const nc = await connectJetStream({ ...new CommonConfig(), ...natsEnv(server.url, 'verifier'), NATS_TLS_CA_FILE: certFile }, 'tls-test', createLogger('tls-test', 'silent'));
+    const nc = await connectBus({ ...new CommonConfig(), ...natsEnv(server.url, 'verifier'), NATS_TLS_CA_FILE: certFile }, 'tls-test', createLogger('tls-test', 'silent'));
     try {
       expect(nc.info?.tls_required).toBe(true);
       expect((await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).config.name).toBe(EVENT_STREAM);

@@ -1,3 +1,4 @@
+import { BUS_ROUTING } from '@inviaro/bus';
 import { ContactsHistory, MessageStored, RequestReply } from '@inviaro/contracts';
 import { JETSTREAM_TRANSPORT, JetStreamContext, JetStreamRequestContext, JetStreamServer, JetStreamStatus } from '@inviaro/jetstream';
 import { busSuite, waitFor } from '@inviaro/test-harness';
@@ -23,7 +24,7 @@ describe('JetStreamServer: what a Nest transport offers (processing hooks, a req
   const events: string[] = [];
 
   beforeAll(async () => {
-    transport = new JetStreamServer(bus.nc, { service: 'transport-test', logger: pino({ level: 'silent' }), concurrency: 1 });
+    transport = new JetStreamServer(bus.nc, { service: 'transport-test', logger: pino({ level: 'silent' }), routing: BUS_ROUTING, concurrency: 1 });
     transport.setOnProcessingStartHook((transportId, context, done) => {
       seen.push(`start ${subjectOf(context)} ${transportId === JETSTREAM_TRANSPORT ? 'jetstream' : String(transportId)}`);
       void done();

@@ -1,5 +1,5 @@
 import { ContactAnonymous, ContactVerified, deterministicId, encodeEvent, EventEnvelope, SignedAttribute } from '@inviaro/contracts';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM } from '@inviaro/bus';
 import { connectTestNats, nth, RunningSystem } from '@inviaro/test-harness';
 import { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,5 @@
-import { BUS_ROLES, natsConnectionOptions, passwordVariable } from '@inviaro/jetstream';
+import { BUS_ROLES, passwordVariable } from '@inviaro/bus';
+import { natsConnectionOptions } from '@inviaro/jetstream';
 import { freePort, launch, ManagedProcess, nth, REPO_ROOT, waitFor } from '@inviaro/test-harness';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { MessageInbound } from '@inviaro/contracts';
-import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_STREAM } from '@inviaro/bus';
 import { generateMasterKey, KeyRing, openClaim, userHash } from '@inviaro/crypto';
 import { connectTestNats, readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
 

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM } from '@inviaro/bus';
 import { readEvents, VerifierProbe, waitFor, widgetSuite } from '@inviaro/test-harness';
 import { randomUUID } from 'node:crypto';
 

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_STREAM } from '@inviaro/bus';
 import { readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
 import fc from 'fast-check';
 

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM } from '@inviaro/bus';
 import { readEvents, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { EVENT_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM } from '@inviaro/bus';
 import { SecretCache } from '@inviaro/persistence';
 import { createWidget, readEvents, TestWidget, VerifierProbe, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import Redis from 'ioredis';

@@ -1,5 +1,5 @@
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
-import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { connectTestNats, createWidget, nth, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { sign } from 'jsonwebtoken';

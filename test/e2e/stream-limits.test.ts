@@ -1,4 +1,4 @@
-import { INBOUND_STREAM } from '@inviaro/jetstream';
+import { INBOUND_STREAM } from '@inviaro/bus';
 import { connectTestNats, createWidget, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(180_000);

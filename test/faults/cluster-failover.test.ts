@@ -1,6 +1,7 @@
 import { MessageInbound, newId, WidgetSecretRotated } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
-import { EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
+import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
+import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { ApiResponse, ClusterNode, connectTestNats, createWidget, expectStoredExactlyOnce, metricTotal, NatsCluster, nth, RunningSystem, startNatsCluster, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
 import { ClusterInfo, NatsConnection } from 'nats';
 

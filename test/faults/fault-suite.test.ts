@@ -1,5 +1,5 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { DEAD_LETTER_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_STREAM } from '@inviaro/bus';
 import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, nth, readStream, RunningSystem, ServerHandle, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);

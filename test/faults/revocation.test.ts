@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { ensureStreams, EVENT_STREAM } from '@inviaro/jetstream';
+import { ensureStreams, EVENT_STREAM } from '@inviaro/bus';
 import { connectTestNats, createWidget, readiness, RunningSystem, ServiceProcess, startSystem, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
 import { CommonConfig } from '@inviaro/observability';
 

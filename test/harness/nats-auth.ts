@@ -1,4 +1,5 @@
-import { BusRole, natsConnectionOptions } from '@inviaro/jetstream';
+import { BusRole } from '@inviaro/bus';
+import { natsConnectionOptions } from '@inviaro/jetstream';
 import { natsEnv } from '@inviaro/local-servers';
 import { connect, ConnectionOptions, NatsConnection } from 'nats';
 

@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import { ensureStreams } from '@inviaro/jetstream';
+import { ensureStreams } from '@inviaro/bus';
 import { CommonConfig } from '@inviaro/observability';
 import { ConnectionOptions, NatsConnection } from 'nats';
 import { mkdtempSync, rmSync } from 'node:fs';

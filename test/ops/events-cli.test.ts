@@ -1,6 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
+import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
+import { DEAD_LETTER_HEADERS } from '@inviaro/jetstream';
 import { connectTestNats, createWidget, natsEnv, nth, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import { BUS_ROLES } from '@inviaro/jetstream';
+import { BUS_ROLES } from '@inviaro/bus';
 import { CLI, CliRun, freePort, REPO_ROOT, runCli, waitFor } from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';

@@ -1,5 +1,5 @@
 import { ContactAnonymous, ContactAnonymousData, ContactFolded, ContactVerified, ContactVerifiedData, deterministicId, EventEnvelope, MessageStored, VisitorEventFields } from '@inviaro/contracts';
-import { EventPublisher, OnEvent } from '@inviaro/jetstream';
+import { EventPublisher, OnEvent } from '@inviaro/bus';
 import { histogram, SERVICE_LOGGER } from '@inviaro/observability';
 import { Controller, Inject, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';

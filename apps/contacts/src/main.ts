@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { JetStreamModule } from '@inviaro/jetstream';
+import { BusModule } from '@inviaro/bus';
 import { startService } from '@inviaro/service';
 import { dataSourceOptions, postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';
@@ -18,7 +18,7 @@ startService('contacts', ContactsConfig, (config) => ({
   rootModule: (nc) => ({
     module: ContactsRootModule,
     imports: [
-      JetStreamModule.forRoot(nc),
+      BusModule.forRoot(nc),
       TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
       ContactsModule.register({ maxBatch: config.ATTRIBUTION_BATCH_MAX, maxInFlight: config.ATTRIBUTION_TRANSACTIONS }, config.VISITOR_EVENTS_RETENTION_DAYS),
       QueriesModule,

@@ -1,4 +1,4 @@
-import { JetStreamModule } from '@inviaro/jetstream';
+import { BusModule } from '@inviaro/bus';
 import { dataSourceOptions, SecretsModule } from '@inviaro/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -15,7 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        JetStreamModule.forRoot(nc),
+        BusModule.forRoot(nc),
         TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
         SecretsModule.register(config),
         RateLimitsModule.register(config),

@@ -1,6 +1,7 @@
 import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, InboundClaim, MessageInbound, MessageInboundData, SIGNED_ATTRIBUTES, VisitorEventFields } from '@inviaro/contracts';
 import { UnopenableClaimError } from '@inviaro/crypto';
-import { DeadLetter, EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
+import { EventPublisher, OnEvent, OnRequest } from '@inviaro/bus';
+import { DeadLetter } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';

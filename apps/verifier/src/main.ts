@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { JetStreamModule } from '@inviaro/jetstream';
+import { BusModule } from '@inviaro/bus';
 import { startService } from '@inviaro/service';
 import { dataSourceOptions, postgresReadiness, retentionJob, SecretsModule } from '@inviaro/persistence';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -12,7 +12,7 @@ startService('verifier', VerifierConfig, (config) => ({
   readiness: (app) => [postgresReadiness(app.get(DataSource))],
   rootModule: (nc) => ({
     module: VerifierModule,
-    imports: [JetStreamModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), SecretsModule.register(config)],
+    imports: [BusModule.forRoot(nc), TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)), SecretsModule.register(config)],
     providers: [retentionJob(FAILURE_RETENTION, config.FAILURE_RETENTION_DAYS)],
   }),
 }));

@@ -1,21 +1,19 @@
-import { connect, ConnectionOptions, Events, NatsConnection, TlsOptions } from 'nats';
+import { CommonConfig } from '@inviaro/observability';
+import { connect, ConnectionOptions, Events, JetStreamManager, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
 import { describeError } from './describe-error';
-import { BusRole, inboxPrefix, streamsToUpdate } from './permissions';
-import { ensureStreams, StreamSettings } from './topology';
 import { coalesceNatsWrites } from './write-coalescing';
 
-/** How a process reaches NATS: the server list, its user, and TLS (all from the environment). */
-export interface NatsSettings {
-  NATS_URL: string;
-  NATS_USER?: string;
-  NATS_PASSWORD?: string;
-  /** The CA that signed the server's certificate (else the system's CAs). */
-  NATS_TLS_CA_FILE?: string;
-  /** A client certificate and key, where the server verifies clients. */
-  NATS_TLS_CERT_FILE?: string;
-  NATS_TLS_KEY_FILE?: string;
+/** Injects the process's NATS connection. */
+export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
+
+/** Each user's replies and consumer deliveries arrive under its own prefix, so that a permission can keep other users from them. */
+export function inboxPrefix(user: string): string {
+  return `_INBOX.${user}`;
 }
+
+/** How a process reaches NATS: the server list, its user, and TLS (declared, documented and validated once, in CommonConfig). */
+export type NatsSettings = Pick<CommonConfig, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'>;
 
 /** Connection options for these settings; the password goes to the client only, never into a URL or a log line. */
 export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions {
@@ -28,17 +26,12 @@ export function natsConnectionOptions(settings: NatsSettings): ConnectionOptions
   const wantsTls = servers.some((s) => s.startsWith('tls://')) || Object.keys(tls).length > 0;
   return {
     servers,
-    ...(settings.NATS_USER ? { user: settings.NATS_USER, pass: settings.NATS_PASSWORD, inboxPrefix: inboxPrefix(settings.NATS_USER as BusRole) } : {}),
+    ...(settings.NATS_USER ? { user: settings.NATS_USER, pass: settings.NATS_PASSWORD, inboxPrefix: inboxPrefix(settings.NATS_USER) } : {}),
     // The client otherwise uses TLS only where the server offers it; asked for, it refuses a server without.
     ...(wantsTls ? { tls } : {}),
   };
 }
 
-/**
- * One NATS connection per process, reconnecting forever: a broker restart must not take a
- * service down. Streams are provisioned before the connection is handed out: created where
- * missing, and brought up to date by the users allowed to change them.
- */
 /** NATS_URL may list every node of a cluster, comma-separated: the client tries each and fails over between them. */
 export function natsServers(url: string): string[] {
   return url
@@ -47,7 +40,11 @@ export function natsServers(url: string): string[] {
     .filter(Boolean);
 }
 
-export async function connectJetStream(settings: NatsSettings & StreamSettings, name: string, logger: Logger): Promise<NatsConnection> {
+/**
+ * One NATS connection per process, reconnecting forever: a broker restart must not take a
+ * service down. The caller's streams are provisioned before the connection is handed out.
+ */
+export async function connectJetStream(settings: NatsSettings, name: string, logger: Logger, provisionStreams: (jsm: JetStreamManager) => Promise<void>): Promise<NatsConnection> {
   coalesceNatsWrites();
   // noAsyncTraces: no stack trace captured for every publish's acknowledgement (a fifth of a verifier's CPU otherwise).
   const nc = await connect({ ...natsConnectionOptions(settings), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
@@ -59,6 +56,6 @@ export async function connectJetStream(settings: NatsSettings & StreamSettings, 
     }
   };
   logStatus().catch((error: unknown) => logger.error({ err: describeError(error) }, 'NATS status watch failed'));
-  await ensureStreams(await nc.jetstreamManager(), settings, { updates: streamsToUpdate(settings.NATS_USER) });
+  await provisionStreams(await nc.jetstreamManager());
   return nc;
 }

@@ -1,18 +1,15 @@
-import { decodeEvent, EventContract } from '@inviaro/contracts';
 import { MessageHandler } from '@nestjs/microservices';
 import { AckPolicy, DeliverPolicy, JetStreamManager, JsMsg, NatsConnection, nanos, nuid } from 'nats';
 import { counter, gauge, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { Logger } from 'pino';
 import { isObservable, lastValueFrom } from 'rxjs';
-import { correlationOf } from './event-publisher';
-import { EventHandlerOptions } from './handler.decorators';
+import { correlationOf } from './correlation';
 import { JetStreamContext } from './jetstream.context';
 import { Processing } from './processing-hooks';
-import { durableName } from './permissions';
+import { EventHandlerExtras, JetStreamRouting } from './routing';
 import { Semaphore } from './semaphore';
 import { Settlement } from './settlement';
 import { SupervisedConsumer, superviseConsumer } from './supervised-consumer';
-import { streamOf } from './topology';
 
 export interface EventConsumerSettings {
   /** Names the durable consumers that this service's instances share. */
@@ -24,9 +21,8 @@ export interface EventConsumerSettings {
   concurrency: number;
   /** Nest's processing hooks around each handler. */
   processing: Processing;
+  routing: JetStreamRouting;
 }
-
-type HandlerExtras = EventHandlerOptions & { contract?: EventContract<object> };
 
 // A short ack wait gets a crashed instance's messages redelivered soon; long handlers keep theirs with working().
 const handled = counter('inviaro_events_handled_total', 'Events handled, by subject and outcome (acked, retried, dead_lettered)', ['subject', 'outcome']);
@@ -68,7 +64,7 @@ export class EventConsumers {
     private readonly nc: NatsConnection,
     private readonly settings: EventConsumerSettings,
   ) {
-    this.settlement = new Settlement(nc, settings.logger, settings.maxDeliver);
+    this.settlement = new Settlement(nc, settings.logger, settings.maxDeliver, settings.routing);
   }
 
   /** A long handler keeps its message: tell the server it is still being worked on, so it is not redelivered. */
@@ -93,9 +89,9 @@ export class EventConsumers {
   }
 
   async consume(subject: string, handler: MessageHandler): Promise<void> {
-    const extras = (handler.extras ?? {}) as HandlerExtras;
+    const extras = (handler.extras ?? {}) as EventHandlerExtras;
     const jsm = await this.nc.jetstreamManager();
-    const stream = streamOf(subject);
+    const stream = this.settings.routing.streamOf(subject);
     const config = {
       filter_subject: subject,
       ack_policy: AckPolicy.Explicit,
@@ -103,7 +99,7 @@ export class EventConsumers {
       max_deliver: this.settings.maxDeliver,
       max_ack_pending: this.settings.concurrency * 16,
     };
-    const durable = extras.broadcast ? undefined : durableName(this.settings.service, subject);
+    const durable = extras.broadcast ? undefined : this.settings.routing.consumerName(this.settings.service, subject);
     if (durable) consumed.push({ jsm, stream, name: durable });
     let consumerName = '';
     const open = async () => {
@@ -114,7 +110,7 @@ export class EventConsumers {
         ? await jsm.consumers.add(stream, { ...config, durable_name: durable, deliver_policy: DeliverPolicy.All })
         : await jsm.consumers.add(stream, {
             ...config,
-            name: `${durableName(this.settings.service, subject)}_${nuid.next()}`,
+            name: `${this.settings.routing.consumerName(this.settings.service, subject)}_${nuid.next()}`,
             deliver_policy: DeliverPolicy.New,
             inactive_threshold: nanos(60_000),
             num_replicas: (await jsm.streams.info(stream)).config.num_replicas,
@@ -135,11 +131,11 @@ export class EventConsumers {
     this.consumers.push(await superviseConsumer(`consumer:${subject}`, open, dispatch, this.settings.logger));
   }
 
-  private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: HandlerExtras): Promise<void> {
+  private async handle(message: JsMsg, subject: string, consumerName: string, handler: MessageHandler, extras: EventHandlerExtras): Promise<void> {
     this.deliveredAt.set(message, Date.now());
     const stopTimer = handling.startTimer({ subject });
     try {
-      const payload: unknown = extras.contract ? decodeEvent(extras.contract, message.data) : JSON.parse(message.string());
+      const payload: unknown = extras.decode ? extras.decode(message.data) : JSON.parse(message.string());
       const context = new JetStreamContext([message]);
       await this.settings.processing(context, async () => {
         const result: unknown = await handler(payload, context);

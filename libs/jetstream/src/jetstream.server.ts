@@ -6,11 +6,14 @@ import { describeError } from './describe-error';
 import { EventConsumers } from './event-consumers';
 import { withProcessingHooks } from './processing-hooks';
 import { Responder } from './responder';
+import { JetStreamRouting } from './routing';
 
 export interface JetStreamServerOptions {
   /** Names the durable consumers and the request queue group that this service's instances share. */
   service: string;
   logger: Logger;
+  /** The system's streams, consumer names, dead letters and invalid messages. */
+  routing: JetStreamRouting;
   /** Deliveries before a message that keeps failing is dead-lettered. */
   maxDeliver?: number;
   /** How long a delivery may go unacknowledged before the server redelivers it. */
@@ -60,8 +63,8 @@ export class JetStreamServer extends Server<JetStreamEvents, JetStreamStatus> im
       () => this.onProcessingStartHook,
       () => this.onProcessingEndHook,
     );
-    this.events = new EventConsumers(nc, { ...DEFAULTS, ...stripUndefined(options), service: options.service, logger: options.logger, processing });
-    this.requests = new Responder(nc, options.service, options.logger, (result) => this.transformToObservable(result), processing);
+    this.events = new EventConsumers(nc, { ...DEFAULTS, ...stripUndefined(options), service: options.service, logger: options.logger, processing, routing: options.routing });
+    this.requests = new Responder(nc, options.service, options.logger, (result) => this.transformToObservable(result), processing, (error) => options.routing.isInvalidMessage(error));
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {

@@ -1,4 +1,3 @@
-import { InvalidEventError, RequestContract, RequestFault, RequestReply, validateData } from '@inviaro/contracts';
 import { MessageHandler } from '@nestjs/microservices';
 import { Msg, NatsConnection, Subscription } from 'nats';
 import { Logger } from 'pino';
@@ -7,8 +6,7 @@ import { describeError } from './describe-error';
 import { JetStreamRequestContext } from './jetstream.context';
 import { Processing } from './processing-hooks';
 import { isRefusal } from './request-refused';
-
-type RequestExtras = { contract?: RequestContract<object, unknown> };
+import { RequestHandlerExtras } from './routing';
 
 /**
  * The request/reply side of the transport: each request subject is answered by one of the
@@ -26,6 +24,8 @@ export class Responder {
     private readonly toObservable: (result: unknown) => Observable<unknown>,
     /** Nest's processing hooks around each handler. */
     private readonly processing: Processing,
+    /** Which errors say that a request is invalid. */
+    private readonly isInvalidMessage: (error: unknown) => boolean,
   ) {}
 
   respond(subject: string, handler: MessageHandler): void {
@@ -46,9 +46,9 @@ export class Responder {
 
   private async reply(message: Msg, handler: MessageHandler): Promise<void> {
     try {
-      const { contract } = (handler.extras ?? {}) as RequestExtras;
+      const { decode } = (handler.extras ?? {}) as RequestHandlerExtras;
       const request: unknown = message.json();
-      const data = contract ? validateData(contract, request) : request;
+      const data = decode ? decode(request) : request;
       const context = new JetStreamRequestContext([message]);
       const response = await this.processing(context, async () => {
         const result: unknown = await handler(data, context);
@@ -56,13 +56,13 @@ export class Responder {
       });
       message.respond(Buffer.from(JSON.stringify({ ok: true, data: response })));
     } catch (error) {
-      const reply: RequestReply<never> = { ok: false, error: describeError(error), fault: requestFault(error) };
-      message.respond(Buffer.from(JSON.stringify(reply)));
+      // The contracts' RequestReply on the wire: why there is no answer, and whose fault that is.
+      message.respond(Buffer.from(JSON.stringify({ ok: false, error: describeError(error), fault: this.faultOf(error) })));
     }
   }
-}
 
-/** A request that fails validation, is not JSON, or is refused by its responder is the caller's fault; anything else the service's. */
-function requestFault(error: unknown): RequestFault {
-  return error instanceof InvalidEventError || error instanceof SyntaxError || isRefusal(error) ? 'caller' : 'service';
+  /** A request that fails validation, is not JSON, or is refused by its responder is the caller's fault; anything else the service's. */
+  private faultOf(error: unknown): 'caller' | 'service' {
+    return this.isInvalidMessage(error) || error instanceof SyntaxError || isRefusal(error) ? 'caller' : 'service';
+  }
 }

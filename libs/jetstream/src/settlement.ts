@@ -1,10 +1,9 @@
-import { InvalidEventError } from '@inviaro/contracts';
 import { headers, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
-import { DEAD_LETTER_HEADERS, deadLetterBody, isDeadLetterError } from './dead-letter';
+import { correlationOf } from './correlation';
+import { DEAD_LETTER_HEADERS, isDeadLetterError } from './dead-letter';
 import { describeError } from './describe-error';
-import { correlationOf } from './event-publisher';
-import { DEAD_LETTER_PREFIX } from './topology';
+import { JetStreamRouting } from './routing';
 
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -20,12 +19,13 @@ export class Settlement {
     private readonly logger: Logger,
     /** Deliveries before a message that keeps failing is dead-lettered. */
     private readonly maxDeliver: number,
+    private readonly routing: JetStreamRouting,
   ) {}
 
   async failed(message: JsMsg, subject: string, consumerName: string, error: unknown): Promise<FailedOutcome> {
     const deliveries = message.info.redeliveryCount;
     const reason = describeError(error);
-    const permanent = error instanceof InvalidEventError || error instanceof SyntaxError || isDeadLetterError(error);
+    const permanent = this.routing.isInvalidMessage(error) || error instanceof SyntaxError || isDeadLetterError(error);
     if (permanent || deliveries >= this.maxDeliver) {
       try {
         await this.deadLetter(message, subject, consumerName, reason);
@@ -52,7 +52,7 @@ export class Settlement {
     h.set(DEAD_LETTER_HEADERS.consumer, consumerName);
     h.set(DEAD_LETTER_HEADERS.deliveries, String(message.info.redeliveryCount));
     h.set(DEAD_LETTER_HEADERS.reason, reason.slice(0, 500));
-    await this.nc.jetstream().publish(`${DEAD_LETTER_PREFIX}.${subject}`, deadLetterBody(message), {
+    await this.nc.jetstream().publish(`${this.routing.deadLetterPrefix}.${subject}`, this.routing.deadLetterBody(message), {
       headers: h,
       msgID: `${message.info.stream}:${message.seq}:${consumerName}`,
     });

@@ -1,4 +1,5 @@
-import { BUS_ROLES, NatsSettings, renderAuthorization, systemUsers } from '@inviaro/jetstream';
+import { BUS_ROLES, renderAuthorization, systemUsers } from '@inviaro/bus';
+import { NatsSettings } from '@inviaro/jetstream';
 import { randomPassword } from './passwords';
 
 export interface NatsCredentials {

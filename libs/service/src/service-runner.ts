@@ -1,7 +1,8 @@
 import { CommonConfig, createLogger, HealthModule, httpMetrics, loadConfig, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { connectJetStream, JetStreamServer, JetStreamServerOptions } from '@inviaro/jetstream';
+import { BUS_ROUTING, connectBus } from '@inviaro/bus';
+import { JetStreamServer, JetStreamServerOptions } from '@inviaro/jetstream';
 import { RequestHandler } from 'express';
 import { NatsConnection } from 'nats';
 import { createServer, RequestListener, Server } from 'node:http';
@@ -19,7 +20,7 @@ export interface ServiceDefinition {
   readiness?: (app: INestApplication) => ReadinessCheck[];
   /** The service's own operator paths beside health and metrics (the gateway's API description): on OPS_PORT where one is set. */
   operatorPaths?: string[];
-  transport?: Partial<Omit<JetStreamServerOptions, 'service' | 'logger'>>;
+  transport?: Partial<Omit<JetStreamServerOptions, 'service' | 'logger' | 'routing'>>;
 }
 
 /**
@@ -29,14 +30,14 @@ export interface ServiceDefinition {
  */
 export async function runService(definition: ServiceDefinition): Promise<INestApplication> {
   const { config, logger, service } = definition;
-  const nc = await connectJetStream(config, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger);
+  const nc = await connectBus(config, config.INSTANCE_NAME ?? `${service}-${process.pid}`, logger);
   const root = { module: ServiceRootModule, imports: [definition.rootModule(nc), HealthModule, MetricsModule, LoggerModule.register(logger)] };
   const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
   if (config.OPS_PORT !== undefined) app.use(eachPortItsPaths(config.OPS_PORT, [...OPERATOR_PATHS, ...(definition.operatorPaths ?? [])]));
   app.use(httpMetrics, requestLog(logger));
   definition.configureHttp?.(app);
-  app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, ...definition.transport }) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, routing: BUS_ROUTING, ...definition.transport }) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
   const opsServer = config.OPS_PORT === undefined ? undefined : await listen(createServer(app.getHttpAdapter().getInstance() as RequestListener), config.OPS_PORT, config.HOST);

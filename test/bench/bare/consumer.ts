@@ -8,7 +8,8 @@
  * Environment: NATS_URL, CONSUMER; STREAM, FILTER_SUBJECT, OUT_SUBJECT, WIDGET_SECRET optional.
  */
 import { MessageInbound } from '@inviaro/contracts';
-import { INBOUND_STREAM, natsConnectionOptions, NatsSettings } from '@inviaro/jetstream';
+import { INBOUND_STREAM } from '@inviaro/bus';
+import { natsConnectionOptions, NatsSettings } from '@inviaro/jetstream';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { AckPolicy, connect, DeliverPolicy } from 'nats';
 import { IN_FLIGHT } from './topology';

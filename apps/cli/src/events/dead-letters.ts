@@ -1,4 +1,5 @@
-import { DEAD_LETTER_HEADERS, DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, INBOUND_STREAM } from '@inviaro/bus';
+import { DEAD_LETTER_HEADERS, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { headers as natsHeaders, JetStreamManager, MsgHdrs, MsgRequest, NatsConnection, StoredMsg } from 'nats';
 import { KNOWN_SUBJECTS } from './event-line';
 import { connectNats, streamInfo } from './nats';

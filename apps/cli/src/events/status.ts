@@ -1,4 +1,5 @@
-import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM, isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
+import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
 import { ConsumerInfo, NatsConnection } from 'nats';
 import { durationMs } from './duration';
 import { connectNats } from './nats';

@@ -1,5 +1,5 @@
 import { MessageInbound } from '@inviaro/contracts';
-import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/jetstream';
+import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
 import { once } from 'node:events';
 import { DeliverPolicy, Events, OrderedConsumerOptions } from 'nats';
 import { describeEvent, formatEventJson, formatEventLine } from './event-line';

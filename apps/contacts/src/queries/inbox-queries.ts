@@ -11,7 +11,8 @@ import {
   ListContactsRequest,
   StoredMessage,
 } from '@inviaro/contracts';
-import { OnRequest, RequestRefused } from '@inviaro/jetstream';
+import { OnRequest } from '@inviaro/bus';
+import { RequestRefused } from '@inviaro/jetstream';
 import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';

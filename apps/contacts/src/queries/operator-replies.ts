@@ -1,5 +1,5 @@
 import { deterministicId, MessageStored, newId, Reply, ReplyRequest } from '@inviaro/contracts';
-import { EventPublisher, OnRequest } from '@inviaro/jetstream';
+import { EventPublisher, OnRequest } from '@inviaro/bus';
 import { firstRow, onlyRow } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { DataSource } from 'typeorm';

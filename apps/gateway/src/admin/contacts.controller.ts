@@ -1,5 +1,5 @@
 import { ContactDetail, Contacts, GetContact, ListContacts, Reply, ReplyStored } from '@inviaro/contracts';
-import { RequestClient } from '@inviaro/jetstream';
+import { RequestClient } from '@inviaro/bus';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';

@@ -1,5 +1,5 @@
 import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret, WidgetSecretRotated } from '@inviaro/contracts';
-import { EventPublisher } from '@inviaro/jetstream';
+import { EventPublisher } from '@inviaro/bus';
 import { newWidgetKey, PreviousSecretUses, SecretCache, SecretChange, Widget, WidgetSecretVault } from '@inviaro/persistence';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';

@@ -1,4 +1,4 @@
-import { RequestFailed } from '@inviaro/jetstream';
+import { RequestFailed } from '@inviaro/bus';
 import { ApiError, unavailable } from './api-error';
 
 /**

@@ -1,5 +1,6 @@
 import { ClaimKind, decodeEvent, EventEnvelope, MessageStored, MessageStoredData, StoredMessage, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
-import { EVENT_STREAM, NATS_CONNECTION, OnEvent, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
+import { EVENT_STREAM, OnEvent } from '@inviaro/bus';
+import { NATS_CONNECTION, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
 import { POLICY_CLAIMS, SecretCache, WidgetMarks } from '@inviaro/persistence';
 import { BeforeApplicationShutdown, Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';

@@ -15,7 +15,7 @@ import {
   VisitorCreated,
   VisitorLoggedOut,
 } from '@inviaro/contracts';
-import { EventPublisher, RequestClient } from '@inviaro/jetstream';
+import { EventPublisher, RequestClient } from '@inviaro/bus';
 import { ClaimKeys } from '@inviaro/persistence';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';

@@ -1,4 +1,4 @@
-import { deadLetterBody } from './dead-letter';
+import { deadLetterBody } from './dead-letter-body';
 import { EVENT_STREAM, INBOUND_STREAM } from './topology';
 
 const at = (stream: string, payload: string | object) => ({ info: { stream }, data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)) });

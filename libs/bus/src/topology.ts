@@ -1,6 +1,7 @@
 import { ALL_EVENTS, MessageInbound } from '@inviaro/contracts';
+import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
+import { CommonConfig } from '@inviaro/observability';
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig, StreamInfo } from 'nats';
-import { isJetStreamError, JetStreamErrorCode } from './api-errors';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -11,16 +12,11 @@ export const INBOUND_STREAM = 'INVIARO_INBOUND';
 export const DEAD_LETTER_STREAM = 'INVIARO_DEAD_LETTERS';
 export const DEAD_LETTER_PREFIX = 'dead-letter';
 
-/** The replicas, size and age limits of the streams (CommonConfig reads them from the environment; the defaults live there). */
-export interface StreamSettings {
-  /** Copies of every stream: 1 on one server; 3 on a cluster, where an acknowledged publish is on a quorum of nodes. */
-  NATS_STREAM_REPLICAS: number;
-  INVIARO_EVENTS_MAX_BYTES: number;
-  INVIARO_INBOUND_MAX_BYTES: number;
-  INVIARO_DEAD_LETTERS_MAX_BYTES: number;
-  INVIARO_INBOUND_MAX_AGE_HOURS: number;
-  STREAM_MAX_MSG_BYTES: number;
-}
+/** The replicas, size and age limits of the streams: declared, documented and given their defaults once, in CommonConfig. */
+export type StreamSettings = Pick<
+  CommonConfig,
+  'NATS_STREAM_REPLICAS' | 'INVIARO_EVENTS_MAX_BYTES' | 'INVIARO_INBOUND_MAX_BYTES' | 'INVIARO_DEAD_LETTERS_MAX_BYTES' | 'INVIARO_INBOUND_MAX_AGE_HOURS' | 'STREAM_MAX_MSG_BYTES'
+>;
 
 export type StreamDefinition = Partial<StreamConfig> & { name: string; subjects: string[] };
 

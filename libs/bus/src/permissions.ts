@@ -12,6 +12,8 @@ import {
   VisitorLoggedOut,
   WidgetSecretRotated,
 } from '@inviaro/contracts';
+import { inboxPrefix } from '@inviaro/jetstream';
+import { durableName } from './consumer-names';
 import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
 
 /** The NATS users of the system: one per service, and the operator's (the CLI). */
@@ -102,16 +104,6 @@ export const ROLE_NEEDS: Readonly<Record<BusRole, RoleNeeds>> = {
 export interface NatsPermissions {
   publish: { allow: string[]; deny?: string[] };
   subscribe: { allow: string[] };
-}
-
-/** The durable consumer a service's instances share for one subject. */
-export function durableName(service: string, subject: string): string {
-  return `${service}_${subject.replace(/[.*>]/g, '_')}`;
-}
-
-/** Each role's replies and consumer deliveries arrive under its own prefix, so no other user can subscribe to them. */
-export function inboxPrefix(role: BusRole): string {
-  return `_INBOX.${role}`;
 }
 
 /**
@@ -253,6 +245,6 @@ export function passwordVariable(role: BusRole): string {
 
 /** docker/nats.conf: the users and their rights, each password read by nats-server from its environment. */
 export function environmentAuthorization(): string {
-  const header = '# Generated from libs/jetstream/src/permissions.ts: node dist/scripts/nats-config.js > docker/nats.conf\n';
+  const header = '# Generated from libs/bus/src/permissions.ts: node dist/scripts/nats-config.js > docker/nats.conf\n';
   return header + renderAuthorization(systemUsers((role) => `$${passwordVariable(role)}`));
 }

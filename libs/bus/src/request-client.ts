@@ -1,7 +1,8 @@
 import { RequestContract, RequestFault, RequestReply } from '@inviaro/contracts';
+import { NATS_CONNECTION } from '@inviaro/jetstream';
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
-import { NATS_CONNECTION } from './event-publisher';
+
 
 /** A request that got no answer it could use, and whose fault that is (no answer at all is the service's). */
 export class RequestFailed extends Error {
