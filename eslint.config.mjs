@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const libTags = ['type:contracts', 'type:crypto', 'type:transport', 'type:bus', 'type:util', 'type:data'];
+const libTags = ['type:contracts', 'type:crypto', 'type:transport', 'type:bus', 'type:util', 'type:data', 'type:config'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.run/**', '**/coverage/**'] },
@@ -45,12 +45,14 @@ export default tseslint.config(
             // Local NATS, Redis and PostgreSQL and the system on them, for the start command and the harness.
             { sourceTag: 'type:servers', onlyDependOnLibsWithTags: libTags },
             // What starts a service process: the transport, HTTP, health and metrics together.
-            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:bus', 'type:transport', 'type:util'] },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:bus', 'type:transport', 'type:util', 'type:config'] },
             // The system's bus: its streams, permissions and consumer names, and events as contracts on the transport.
-            { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:contracts', 'type:transport', 'type:util'] },
+            { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:contracts', 'type:transport', 'type:util', 'type:config'] },
             // A transport that knows no domain: what it routes where, and how it decodes, its caller tells it.
-            { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:util'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:crypto', 'type:util'] },
+            { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:util', 'type:config'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:crypto', 'type:util', 'type:config'] },
+            // Every setting once, with what the README's table says of it; key rings are checked as the services read them.
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:crypto'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:crypto', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },

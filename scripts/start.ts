@@ -1,6 +1,6 @@
 import { generateMasterKey } from '@inviaro/crypto';
 import { DIST, keptPasswords, launch, LocalSystem, logFile, natsEnv, REPO_ROOT, SERVICES, startLocalSystem, Supervisor } from '@inviaro/local-servers';
-import { removeRunSettings, runDir, runSettingsPath, writeRunSettings } from '@inviaro/observability';
+import { removeRunSettings, runDir, runSettingsPath, writeRunSettings } from '@inviaro/config';
 import { createWorkspace, dataSourceOptions } from '@inviaro/persistence';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,7 +1,7 @@
 import { MessageInbound } from '@inviaro/contracts';
 import { ensureStreams, EVENT_STREAM, INBOUND_STREAM, streamsToUpdate } from '@inviaro/bus';
 import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
-import { CommonConfig } from '@inviaro/observability';
+import { CommonConfig } from '@inviaro/config';
 import { busSuite, connectTestNats } from '@inviaro/test-harness';
 import { JSONCodec } from 'nats';
 

@@ -1,6 +1,7 @@
 import { connectBus, EVENT_STREAM } from '@inviaro/bus';
 import { natsConnectionOptions } from '@inviaro/jetstream';
-import { CommonConfig, createLogger } from '@inviaro/observability';
+import { createLogger } from '@inviaro/observability';
+import { CommonConfig } from '@inviaro/config';
 import { natsEnv, natsServer, ServerHandle } from '@inviaro/test-harness';
 import { connect } from 'nats';
 import { execFileSync } from 'node:child_process';

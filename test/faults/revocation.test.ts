@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { ensureStreams, EVENT_STREAM } from '@inviaro/bus';
 import { connectTestNats, createWidget, readiness, RunningSystem, ServiceProcess, startSystem, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
-import { CommonConfig } from '@inviaro/observability';
+import { CommonConfig } from '@inviaro/config';
 
 jest.setTimeout(400_000);
 

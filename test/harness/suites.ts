@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import { ensureStreams } from '@inviaro/bus';
-import { CommonConfig } from '@inviaro/observability';
+import { CommonConfig } from '@inviaro/config';
 import { ConnectionOptions, NatsConnection } from 'nats';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

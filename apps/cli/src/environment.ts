@@ -1,4 +1,4 @@
-import { applyRunSettings, readRunSettings, runDir } from '@inviaro/observability';
+import { applyRunSettings, readRunSettings, runDir } from '@inviaro/config';
 import { join } from 'node:path';
 
 /** The checkout this CLI was built in (it runs from dist/apps/cli/src/). */

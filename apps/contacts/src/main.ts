@@ -5,7 +5,7 @@ import { dataSourceOptions, postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ContactsConfig } from './contacts.config';
+import { ContactsConfig } from '@inviaro/config';
 import { ContactsModule } from './contacts.module';
 import { QueriesModule } from './queries/queries.module';
 

@@ -4,7 +4,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsConnection } from 'nats';
 import { AdminModule } from './admin/admin.module';
-import { GatewayConfig } from './gateway.config';
+import { GatewayConfig } from '@inviaro/config';
 import { RateLimitsModule } from './http/rate-limits';
 import { LiveLimitsModule } from './live/live-limits';
 import { WidgetModule } from './widget/widget.module';

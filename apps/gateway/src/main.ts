@@ -3,7 +3,7 @@ import { startService } from '@inviaro/service';
 import { postgresReadiness } from '@inviaro/persistence';
 import { DataSource } from 'typeorm';
 import { AppModule } from './app.module';
-import { GatewayConfig } from './gateway.config';
+import { GatewayConfig } from '@inviaro/config';
 import { configureHttp } from './configure-http';
 import { API_DESCRIPTION_PATHS } from './openapi/openapi';
 

@@ -5,7 +5,7 @@ import { dataSourceOptions, postgresReadiness, retentionJob, SecretsModule } fro
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { FAILURE_RETENTION } from './failures/failure-retention';
-import { VerifierConfig } from './verifier.config';
+import { VerifierConfig } from '@inviaro/config';
 import { VerifierModule } from './verifier.module';
 
 startService('verifier', VerifierConfig, (config) => ({

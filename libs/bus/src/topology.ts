@@ -1,6 +1,6 @@
 import { ALL_EVENTS, MessageInbound } from '@inviaro/contracts';
 import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
-import { CommonConfig } from '@inviaro/observability';
+import { CommonConfig } from '@inviaro/config';
 import { DiscardPolicy, JetStreamManager, nanos, RetentionPolicy, StorageType, StreamConfig, StreamInfo } from 'nats';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

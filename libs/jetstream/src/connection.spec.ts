@@ -1,4 +1,4 @@
-import { loadConfig, CommonConfig, ConfigError } from '@inviaro/observability';
+import { loadConfig, CommonConfig, ConfigError } from '@inviaro/config';
 import { natsConnectionOptions, natsServers } from './connection';
 
 describe('natsConnectionOptions', () => {

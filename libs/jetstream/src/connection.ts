@@ -1,4 +1,4 @@
-import { CommonConfig } from '@inviaro/observability';
+import { CommonConfig } from '@inviaro/config';
 import { connect, ConnectionOptions, Events, JetStreamManager, NatsConnection, TlsOptions } from 'nats';
 import { Logger } from 'pino';
 import { describeError } from './describe-error';

@@ -11,7 +11,6 @@ export * from './secrets/secret-cache';
 export * from './secrets/previous-secret-uses';
 export * from './workspaces/tokens';
 export * from './workspaces/workspace-bootstrap';
-export * from './secrets/secrets.config';
 export * from './secrets/secrets.module';
 export * from './secrets/claim-keys';
 export * from './keyset-cursor';

@@ -1,4 +1,5 @@
-import { CommonConfig, createLogger, HealthModule, httpMetrics, loadConfig, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
+import { createLogger, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
+import { CommonConfig, loadConfig } from '@inviaro/config';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { BUS_ROUTING, connectBus } from '@inviaro/bus';

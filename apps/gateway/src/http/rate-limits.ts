@@ -3,7 +3,7 @@ import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Logge
 import { HttpAdapterHost } from '@nestjs/core';
 import { Application, NextFunction, Request, Response } from 'express';
 import Redis from 'ioredis';
-import { GatewayConfig } from '../gateway.config';
+import { GatewayConfig } from '@inviaro/config';
 import { ApiError } from './api-error';
 import { addressBudgetKey } from './client-address';
 import { TickBatch } from './tick-batch';

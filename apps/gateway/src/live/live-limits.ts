@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { GatewayConfig } from '../gateway.config';
+import { GatewayConfig } from '@inviaro/config';
 
 export const LIVE_LIMITS = Symbol('LIVE_LIMITS');
 

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { ClaimKeys } from './claim-keys';
 import { PreviousSecretUses } from './previous-secret-uses';
 import { SecretCache } from './secret-cache';
-import { keyName, SecretsConfig } from './secrets.config';
+import { keyName, SecretsConfig } from '@inviaro/config';
 import { WidgetSecretVault } from './widget-secret.vault';
 
 export const REDIS = Symbol('REDIS');

@@ -1,4 +1,5 @@
-import { CommonConfig, loadConfig } from './config';
+import { CommonConfig } from './common.config';
+import { loadConfig } from './load-config';
 
 describe('CommonConfig: the NATS user', () => {
   it('takes a user with its password, and neither', () => {

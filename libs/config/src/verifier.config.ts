@@ -1,10 +1,11 @@
-import { SecretsConfig } from '@inviaro/persistence';
-import { IntSetting } from '@inviaro/observability';
+import { SecretsConfig } from './secrets.config';
+import { IntSetting, Setting } from './setting';
 
 export class VerifierConfig extends SecretsConfig {
   override PORT: number = 8081;
 
   /** Days a verification failure record is kept after it was last seen. */
   @IntSetting(1, 3650)
+  @Setting({ usedBy: "verifier", description: "days a verification failure record is kept after it was last seen" })
   FAILURE_RETENTION_DAYS: number = 30;
 }

@@ -1,18 +1,22 @@
-import { CommonConfig, IntSetting } from '@inviaro/observability';
+import { CommonConfig } from './common.config';
+import { IntSetting, Setting } from './setting';
 
 export class ContactsConfig extends CommonConfig {
   override PORT: number = 8082;
 
   /** Most contact.verified / contact.anonymous events attributed in one transaction; 1 turns batching off. */
   @IntSetting(1, 1000)
+  @Setting({ usedBy: "contacts", description: "group commit: most events attributed in one transaction (1 turns batching off)" })
   ATTRIBUTION_BATCH_MAX: number = 64;
 
   /** Attribution transactions one instance runs at once; events arriving while all are busy wait and go together. */
   @IntSetting(1, 64)
+  @Setting({ usedBy: "contacts", description: "group commit: attribution transactions one instance runs at once" })
   ATTRIBUTION_TRANSACTIONS: number = 4;
 
   /** PostgreSQL connections of one instance (attribution, inbox queries, health). */
   @IntSetting(2, 200)
+  @Setting({ usedBy: "contacts", description: "PostgreSQL connections of one contacts instance" })
   DATABASE_POOL_SIZE: number = 10;
 
   /**
@@ -20,5 +24,6 @@ export class ContactsConfig extends CommonConfig {
    * dead-letter stream keeps an event (30 days), so a re-driven event still finds its place and its duplicate.
    */
   @IntSetting(31, 3650)
+  @Setting({ usedBy: "contacts", description: "days (at least 31) of attribution timeline kept beyond what the fold rule still reads ([retention](docs/data-model.md#retention))" })
   VISITOR_EVENTS_RETENTION_DAYS: number = 90;
 }
