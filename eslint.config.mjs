@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const libTags = ['type:contracts', 'type:crypto', 'type:transport', 'type:util', 'type:data'];
+const libTags = ['type:contracts', 'type:crypto', 'type:transport', 'type:util', 'type:data', 'type:secrets'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.run/**', '**/coverage/**'] },
@@ -46,7 +46,9 @@ export default tseslint.config(
             // What starts a service process: the transport, HTTP, health and metrics together.
             { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:transport', 'type:util'] },
             { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:crypto', 'type:util'] },
+            // The widget-secret domain (vault, cache, claim keys) over the data layer; the data layer knows nothing of it.
+            { sourceTag: 'type:secrets', onlyDependOnLibsWithTags: ['type:data', 'type:contracts', 'type:crypto', 'type:util'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts', 'type:crypto', 'type:util'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:crypto', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: [] },

@@ -1,7 +1,7 @@
 import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, InboundClaim, MessageInbound, MessageInboundData, SIGNED_ATTRIBUTES, VisitorEventFields } from '@inviaro/contracts';
 import { UnopenableClaimError } from '@inviaro/crypto';
 import { DeadLetter, EventPublisher, OnEvent, OnRequest } from '@inviaro/jetstream';
-import { ClaimKeys } from '@inviaro/persistence';
+import { ClaimKeys } from '@inviaro/widget-secrets';
 import { Controller } from '@nestjs/common';
 import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';

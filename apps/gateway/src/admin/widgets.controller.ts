@@ -1,6 +1,7 @@
 import { WidgetSecretRotated } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/jetstream';
-import { newWidgetKey, PreviousSecretUses, SecretCache, SecretChange, Widget, WidgetSecretVault } from '@inviaro/persistence';
+import { newWidgetKey, Widget } from '@inviaro/persistence';
+import { PreviousSecretUses, SecretCache, SecretChange, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ApiError, unavailable } from '../http/api-error';

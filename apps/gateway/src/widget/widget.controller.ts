@@ -1,6 +1,6 @@
 import { carriesJwt, carriesUserHash, ClaimCheck, ContactsHistory, deterministicId, InboundClaim, MessageInbound, MessageInboundData, newId, reduceClaim, VisitorLoggedOut } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/jetstream';
-import { ClaimKeys } from '@inviaro/persistence';
+import { ClaimKeys } from '@inviaro/widget-secrets';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
