@@ -60,6 +60,21 @@ export default tseslint.config(
     },
   },
   {
+    // An app's specs may run real servers through the test harness (the gateway's use-case specs run on real
+    // PostgreSQL and Redis); the app's own code stays held to the rule above.
+    files: ['apps/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: [...libTags, 'type:sdk', 'type:runtime', 'type:harness'] }],
+        },
+      ],
+    },
+  },
+  {
     // System tests read JSON answers, SSE frames and page state whose shape is what they assert:
     // typing each body would restate the contract (the services' own code keeps these rules).
     files: ['test/**/*.test.ts', 'test/browser/**/*.ts'],

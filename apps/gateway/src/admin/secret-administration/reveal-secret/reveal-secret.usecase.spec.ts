@@ -22,9 +22,8 @@ describe('RevealSecret', () => {
     expect((await reveal(widget.workspace_id, widget.id)).widget_secret).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('refuses a command whose widget id is no UUID with 400 invalid_request, before anything is read', () => {
-    expect(() => WidgetCommand.create({ workspaceId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41', widgetId: 'widget-1' })).toThrow(
-      expect.objectContaining({ response: { error: { code: 'invalid_request', message: 'widgetId: widgetId must be a UUID' } } }),
-    );
+  it('refuses a command whose widget id is no UUID with 400 invalid_request, before anything is read', async () => {
+    const command = async () => WidgetCommand.create({ workspaceId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41', widgetId: 'widget-1' });
+    expect(await httpRefusal(command())).toEqual({ status: 400, body: { error: { code: 'invalid_request', message: 'widgetId: widgetId must be a UUID' } } });
   });
 });

@@ -29,10 +29,12 @@ describe('SetIdentityPolicy', () => {
     expect(await stores.vault.current(widget.id)).toMatchObject({ policy: 'user_hash' });
   });
 
-  it('refuses a policy it does not know with 400 invalid_request', () => {
+  it('refuses a policy it does not know with 400 invalid_request', async () => {
     const unknown = { workspaceId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41', widgetId: '5f0c1e9a-2d3b-4c6e-8a7f-1b2c3d4e5f60', identityPolicy: 'hmac' } as unknown as SetIdentityPolicyCommand;
-    expect(() => SetIdentityPolicyCommand.create(unknown)).toThrow(
-      expect.objectContaining({ response: { error: { code: 'invalid_request', message: 'identityPolicy: identity_policy must be one of user_hash, jwt, either' } } }),
-    );
+    const command = async () => SetIdentityPolicyCommand.create(unknown);
+    expect(await httpRefusal(command())).toEqual({
+      status: 400,
+      body: { error: { code: 'invalid_request', message: 'identityPolicy: identity_policy must be one of user_hash, jwt, either' } },
+    });
   });
 });
