@@ -20,6 +20,8 @@ export interface SecretStores {
   unreachable: { cache: SecretCache; previousUses: PreviousSecretUses };
   /** A widget of a workspace of its own, with its first secret (version 1). */
   createWidget(): Promise<Widget>;
+  /** What PostgreSQL holds (committed) of a widget's secrets and what the cache marks: the state an event must follow. */
+  stateOf(widgetId: string): Promise<{ status: { version: number; previousLive: boolean }; marks: Awaited<ReturnType<SecretCache['marks']>> }>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +48,11 @@ export async function startSecretStores(): Promise<SecretStores> {
   // and the client ends by itself after its one refused connection (no handle left open).
   const away = new Redis({ port: await freePort(), host: '127.0.0.1', lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null });
   const vault = new WidgetSecretVault(db, KeyRing.parse(`m1:${generateMasterKey()}`));
+  const cache = new SecretCache(redis, 300);
   return {
     db,
     vault,
-    cache: new SecretCache(redis, 300),
+    cache,
     previousUses: new PreviousSecretUses(redis),
     unreachable: { cache: new SecretCache(away, 300), previousUses: new PreviousSecretUses(away) },
     async createWidget() {
@@ -59,6 +62,9 @@ export async function startSecretStores(): Promise<SecretStores> {
         await vault.create(tx, widget.id);
         return widget;
       });
+    },
+    async stateOf(widgetId) {
+      return { status: await vault.status(widgetId), marks: await cache.marks([widgetId]) };
     },
     async stop() {
       redis.disconnect();

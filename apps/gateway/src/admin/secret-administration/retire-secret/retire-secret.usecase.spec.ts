@@ -1,4 +1,5 @@
 import { httpRefusal, recordingPublisher, secretStoresSuite } from '@inviaro/test-harness';
+import { Widget } from '@inviaro/persistence';
 import { GetSecretStatus } from '../get-secret-status/get-secret-status.usecase';
 import { RotationAnnouncement } from '../rotation-announcement';
 import { WidgetCommand } from '../widget.command';
@@ -6,11 +7,11 @@ import { RetireSecret } from './retire-secret.usecase';
 
 describe('RetireSecret', () => {
   const stores = secretStoresSuite();
-  const retirement = (widgetId: string, cache = stores.cache) => {
-    // At the publish: what PostgreSQL holds (committed) and what the cache marks.
-    const recorded = recordingPublisher(async () => ({ status: await stores.vault.status(widgetId), marks: await stores.cache.marks([widgetId]) }));
+  const retirement = (widget: Widget, cache = stores.cache) => {
+    const recorded = recordingPublisher(() => stores.stateOf(widget.id));
     const status = new GetSecretStatus(stores.db, stores.vault, stores.previousUses);
-    return { ...recorded, useCase: new RetireSecret(stores.db, stores.vault, cache, new RotationAnnouncement(recorded.publisher), status) };
+    const useCase = new RetireSecret(stores.db, stores.vault, cache, new RotationAnnouncement(recorded.publisher), status);
+    return { ...recorded, retire: (workspaceId = widget.workspace_id) => useCase.execute(WidgetCommand.create({ workspaceId, widgetId: widget.id })) };
   };
   const stagedWidget = async () => {
     const widget = await stores.createWidget();
@@ -20,8 +21,8 @@ describe('RetireSecret', () => {
 
   it('ends the previous secret in the vault, marks the cache before the commit, then announces; answers the status', async () => {
     const widget = await stagedWidget();
-    const { useCase, published } = retirement(widget.id);
-    expect(await useCase.execute(WidgetCommand.create({ workspaceId: widget.workspace_id, widgetId: widget.id }))).toEqual({ secret_version: 2 });
+    const { retire, published } = retirement(widget);
+    expect(await retire()).toEqual({ secret_version: 2 });
     expect(published).toEqual([
       {
         subject: 'widget.secret.rotated',
@@ -33,8 +34,8 @@ describe('RetireSecret', () => {
 
   it('409 nothing_to_retire where no previous secret is live, and announces nothing', async () => {
     const widget = await stores.createWidget();
-    const { useCase, published } = retirement(widget.id);
-    expect(await httpRefusal(useCase.execute(WidgetCommand.create({ workspaceId: widget.workspace_id, widgetId: widget.id })))).toEqual({
+    const { retire, published } = retirement(widget);
+    expect(await httpRefusal(retire())).toEqual({
       status: 409,
       body: { error: { code: 'nothing_to_retire', message: 'no previous secret is live; stage a secret first' } },
     });
@@ -43,17 +44,15 @@ describe('RetireSecret', () => {
 
   it('with Redis out of reach: 503 rotation_unavailable, the previous secret still live, nothing announced', async () => {
     const widget = await stagedWidget();
-    const { useCase, published } = retirement(widget.id, stores.unreachable.cache);
-    const refusal = await httpRefusal(useCase.execute(WidgetCommand.create({ workspaceId: widget.workspace_id, widgetId: widget.id })));
-    expect(refusal).toMatchObject({ status: 503, body: { error: { code: 'rotation_unavailable', message: 'the secret cache could not be invalidated, so nothing was retired; try again' } } });
-    expect(await stores.vault.status(widget.id)).toEqual({ version: 2, previousLive: true });
-    expect(published).toEqual([]);
+    const { retire, published } = retirement(widget, stores.unreachable.cache);
+    expect((await httpRefusal(retire())).body).toEqual({ error: { code: 'rotation_unavailable', message: 'the secret cache could not be invalidated, so nothing was retired; try again' } });
+    expect({ state: await stores.stateOf(widget.id), published }).toEqual({ state: { status: { version: 2, previousLive: true }, marks: [{ liveFrom: 1 }] }, published: [] });
   });
 
   it('404 widget_not_found for another workspace’s widget', async () => {
     const [widget, stranger] = [await stagedWidget(), await stores.createWidget()];
-    const { useCase } = retirement(widget.id);
-    expect(await httpRefusal(useCase.execute(WidgetCommand.create({ workspaceId: stranger.workspace_id, widgetId: widget.id })))).toMatchObject({ status: 404 });
+    const { retire } = retirement(widget);
+    expect(await httpRefusal(retire(stranger.workspace_id))).toMatchObject({ status: 404 });
     expect(await stores.vault.status(widget.id)).toEqual({ version: 2, previousLive: true });
   });
 });
