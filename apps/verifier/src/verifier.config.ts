@@ -1,4 +1,4 @@
-import { SecretsConfig } from '@inviaro/persistence';
+import { SecretsConfig } from '@inviaro/widget-secrets';
 import { IntSetting } from '@inviaro/observability';
 
 export class VerifierConfig extends SecretsConfig {
