@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 import prettier from 'eslint-config-prettier';
 
-const libTags = ['type:contracts', 'type:crypto', 'type:transport', 'type:bus', 'type:util', 'type:data', 'type:config'];
+const libTags = ['type:contracts', 'type:crypto', 'type:transport', 'type:bus', 'type:util', 'type:data', 'type:secrets', 'type:config'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.run/**', '**/coverage/**'] },
@@ -50,7 +50,9 @@ export default tseslint.config(
             { sourceTag: 'type:bus', onlyDependOnLibsWithTags: ['type:contracts', 'type:transport', 'type:util', 'type:config'] },
             // A transport that knows no domain: what it routes where, and how it decodes, its caller tells it.
             { sourceTag: 'type:transport', onlyDependOnLibsWithTags: ['type:util', 'type:config'] },
-            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:crypto', 'type:util', 'type:config'] },
+            // The widget-secret domain (vault, cache, claim keys) over the data layer; the data layer knows nothing of it.
+            { sourceTag: 'type:secrets', onlyDependOnLibsWithTags: ['type:data', 'type:contracts', 'type:crypto', 'type:util', 'type:config'] },
+            { sourceTag: 'type:data', onlyDependOnLibsWithTags: ['type:contracts', 'type:crypto', 'type:util', 'type:config'] },
             // Every setting once, with what the README's table says of it; key rings are checked as the services read them.
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:crypto'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
@@ -70,6 +72,21 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         { paths: [{ name: '@inviaro/contracts', allowTypeImports: true, message: 'the demo takes only the answer shapes from the contracts: `import type`' }] },
+      ],
+    },
+  },
+  {
+    // An app's specs may run real servers through the test harness (the gateway's use-case specs run on real
+    // PostgreSQL and Redis); the app's own code stays held to the rule above.
+    files: ['apps/**/*.spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [{ sourceTag: 'type:app', onlyDependOnLibsWithTags: [...libTags, 'type:sdk', 'type:runtime', 'type:harness'] }],
+        },
       ],
     },
   },

@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/bus';
-import { SecretCache } from '@inviaro/persistence';
+import { SecretCache } from '@inviaro/widget-secrets';
 import { createWidget, readEvents, TestWidget, VerifierProbe, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import Redis from 'ioredis';
 import { sign, SignOptions } from 'jsonwebtoken';

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { SecretCache } from '@inviaro/persistence';
+import { SecretCache } from '@inviaro/widget-secrets';
 import { createWidget, DEMO_ORIGIN, metricValue, nth, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import Redis from 'ioredis';
 import { connect as connectTcp } from 'node:net';

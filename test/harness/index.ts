@@ -24,3 +24,4 @@ export * from './metrics';
 export * from './cli';
 export * from './items';
 export * from './compose';
+export * from './secret-stores';

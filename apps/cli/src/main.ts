@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { generateMasterKey, KeyRing } from '@inviaro/crypto';
-import { createWorkspace, dataSourceOptions, runMigrations, WidgetSecretVault } from '@inviaro/persistence';
+import { createWorkspace, dataSourceOptions, runMigrations } from '@inviaro/persistence';
+import { WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Command } from 'commander';
 import { DataSource } from 'typeorm';
 import { registerAdminCommands } from './admin';

@@ -1,5 +1,6 @@
 import { BusModule } from '@inviaro/bus';
-import { dataSourceOptions, SecretsModule } from '@inviaro/persistence';
+import { dataSourceOptions } from '@inviaro/persistence';
+import { SecretsModule } from '@inviaro/widget-secrets';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsConnection } from 'nats';

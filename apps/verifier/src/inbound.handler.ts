@@ -2,7 +2,7 @@ import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, Cont
 import { UnopenableClaimError } from '@inviaro/crypto';
 import { EventPublisher, OnEvent, OnRequest } from '@inviaro/bus';
 import { DeadLetter } from '@inviaro/jetstream';
-import { ClaimKeys } from '@inviaro/persistence';
+import { ClaimKeys } from '@inviaro/widget-secrets';
 import { Controller } from '@nestjs/common';
 import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { BusModule } from '@inviaro/bus';
 import { startService } from '@inviaro/service';
-import { dataSourceOptions, postgresReadiness, retentionJob, SecretsModule } from '@inviaro/persistence';
+import { dataSourceOptions, postgresReadiness, retentionJob } from '@inviaro/persistence';
+import { SecretsModule } from '@inviaro/widget-secrets';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { FAILURE_RETENTION } from './failures/failure-retention';

@@ -4,6 +4,7 @@ export * from './event-contract';
 export * from './event-id';
 export * from './text-rule';
 export * from './claim-shape';
+export * from './identity-policy';
 export * from './user-key';
 export * from './events/visitor-event.fields';
 export * from './events/message-inbound.event';

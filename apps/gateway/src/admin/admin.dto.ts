@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/persistence';
+import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
 import { MultilineText } from '../http/accepted-text';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */

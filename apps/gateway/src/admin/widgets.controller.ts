@@ -1,25 +1,26 @@
-import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret, WidgetSecretRotated } from '@inviaro/contracts';
-import { EventPublisher } from '@inviaro/bus';
-import { newWidgetKey, PreviousSecretUses, SecretCache, SecretChange, Widget, WidgetSecretVault } from '@inviaro/persistence';
-import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
+import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
+import { newWidgetKey, Widget } from '@inviaro/persistence';
+import { WidgetSecretVault } from '@inviaro/widget-secrets';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ApiError, unavailable } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
+import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, SetIdentityPolicy, SetIdentityPolicyCommand, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
 
 @Controller('v1/admin/widgets')
 @AdminApi()
 @UseGuards(AdminAuthGuard)
 export class WidgetsController {
-  private readonly logger = new Logger('widgets');
-
   constructor(
     private readonly db: DataSource,
     private readonly vault: WidgetSecretVault,
-    private readonly cache: SecretCache,
-    private readonly publisher: EventPublisher,
-    private readonly previousUses: PreviousSecretUses,
+    private readonly revealSecret: RevealSecret,
+    private readonly rotateSecret: RotateSecret,
+    private readonly stageSecret: StageSecret,
+    private readonly retireSecret: RetireSecret,
+    private readonly status: GetSecretStatus,
+    private readonly setIdentityPolicy: SetIdentityPolicy,
   ) {}
 
   /** A widget and its first secret, which the admin then reveals once. */
@@ -47,27 +48,21 @@ export class WidgetsController {
   @Patch(':id')
   @Answers({ summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers', status: 200, answer: WidgetListed, errors: [400, 401, 404, 413] })
   async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
-    const widget = await this.widgetOf(workspaceId, id);
-    await this.vault.setPolicy(id, body.identity_policy, (change) => this.invalidate(id, change, 'policy_unavailable', 'changed'));
-    return listed({ ...widget, identity_policy: body.identity_policy });
+    return listed(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId: id, identityPolicy: body.identity_policy })));
   }
 
   @Post(':id/secret/reveal')
   @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 404, 410] })
   @HttpCode(200)
   async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
-    await this.widgetOf(workspaceId, id);
-    const secret = await this.vault.reveal(id);
-    if (secret === null) throw new ApiError(410, 'secret_already_revealed', 'this secret was already revealed; rotate it to get a new one');
-    return { widget_secret: secret };
+    return this.revealSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   /** Where the widget's secrets stand, and how many claims of the last hour still used the previous one while it is live. */
   @Get(':id/secret')
   @Answers({ summary: 'the current secret version, and the previous one while a staged rotation keeps it verifying', status: 200, answer: SecretStatus, errors: [400, 401, 404] })
   async secretStatus(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
-    await this.widgetOf(workspaceId, id);
-    return this.statusOf(id);
+    return this.status.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   /** The next secret, verifying beside the current one until `retire`. */
@@ -75,10 +70,7 @@ export class WidgetsController {
   @Answers({ summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)', status: 200, answer: StagedSecret, errors: [400, 401, 404, 409] })
   @HttpCode(200)
   async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<StagedSecret> {
-    await this.widgetOf(workspaceId, id);
-    const staged = await this.vault.stage(id, (change) => this.invalidate(id, change, 'rotation_unavailable', 'staged'));
-    if (!staged) throw new ApiError(409, 'rotation_staged', 'a staged secret already awaits its retire call; retire the previous secret first');
-    return { widget_secret: staged.secret, secret_version: staged.version };
+    return this.stageSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   /** Ends the previous secret as `rotate` would: its digests and tokens fail, its live streams end. */
@@ -86,11 +78,7 @@ export class WidgetsController {
   @Answers({ summary: 'ends the previous secret of a staged rotation, in force when this answers', status: 200, answer: SecretStatus, errors: [400, 401, 404, 409] })
   @HttpCode(200)
   async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
-    const widget = await this.widgetOf(workspaceId, id);
-    const retired = await this.vault.retire(id, (change) => this.invalidate(id, change, 'rotation_unavailable', 'retired'));
-    if (!retired) throw new ApiError(409, 'nothing_to_retire', 'no previous secret is live; stage a secret first');
-    await this.announce(widget, retired.version);
-    return this.statusOf(id);
+    return this.retireSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   /** Takes effect before it answers: from then on every old digest fails, on every instance. */
@@ -98,43 +86,7 @@ export class WidgetsController {
   @Answers({ summary: 'a new secret, in force when this answers (this answer is its one reveal)', status: 200, answer: WidgetSecret, errors: [400, 401, 404] })
   @HttpCode(200)
   async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
-    const widget = await this.widgetOf(workspaceId, id);
-    const rotated = await this.vault.rotate(id, (change) => this.invalidate(id, change, 'rotation_unavailable', 'rotated'));
-    await this.announce(widget, rotated.version);
-    return { widget_secret: rotated.secret };
-  }
-
-  /** Told to the cache before the change commits; a failure rolls the change back: with the cache out of reach, the old state could outlive it somewhere. */
-  private async invalidate(id: string, change: SecretChange, code: string, done: string): Promise<void> {
-    await this.cache.invalidate(id, change).catch(() => {
-      throw unavailable(code, `the secret cache could not be invalidated, so nothing was ${done}; try again`);
-    });
-  }
-
-  /** Ends, on every gateway, the live streams verified under a version older than `liveFrom`. */
-  private async announce(widget: Widget, liveFrom: number): Promise<void> {
-    try {
-      await this.publisher.publish(WidgetSecretRotated, { workspace_id: widget.workspace_id, widget_id: widget.id, secret_version: liveFrom }, { correlationId: widget.id });
-    } catch (error) {
-      // The change has taken effect (a rotate's answer is the new secret's one reveal). Live streams verified
-      // under an older secret end all the same: every gateway checks the version marker at delivery (live-updates.ts).
-      this.logger.error({ widget_id: widget.id, err: String(error) }, 'widget.secret.rotated could not be published');
-    }
-  }
-
-  private async statusOf(id: string): Promise<SecretStatus> {
-    const { version, previousLive } = await this.vault.status(id);
-    if (!previousLive) return { secret_version: version };
-    const claims = await this.previousUses.lastHour(id, version - 1).catch(() => {
-      throw unavailable('usage_unavailable', 'the count of claims under the previous secret is unavailable right now; try again');
-    });
-    return { secret_version: version, previous_secret: { secret_version: version - 1, claims_last_hour: claims } };
-  }
-
-  private async widgetOf(workspaceId: string, id: string): Promise<Widget> {
-    const widget = await this.db.getRepository(Widget).findOneBy({ id, workspace_id: workspaceId });
-    if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
-    return widget;
+    return this.rotateSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 }
 

@@ -1,4 +1,4 @@
-import { REDIS } from '@inviaro/persistence';
+import { REDIS } from '@inviaro/widget-secrets';
 import { CanActivate, DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Application, NextFunction, Request, Response } from 'express';

@@ -1,8 +1,8 @@
-import { ClaimKind, decodeEvent, EventEnvelope, MessageStored, MessageStoredData, StoredMessage, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
+import { admits, ClaimKind, decodeEvent, EventEnvelope, MessageStored, MessageStoredData, StoredMessage, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
 import { EVENT_STREAM, OnEvent } from '@inviaro/bus';
 import { NATS_CONNECTION, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
-import { POLICY_CLAIMS, SecretCache, WidgetMarks } from '@inviaro/persistence';
+import { SecretCache, WidgetMarks } from '@inviaro/widget-secrets';
 import { BeforeApplicationShutdown, Controller, Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
@@ -232,7 +232,7 @@ function tooManyStreams(message: string): ApiError {
 /** Would a verified stream's claim verify now, given its widget's marks (none: unknown, so no)? */
 function stillVerifies(view: LiveView, marks: WidgetMarks | undefined, now: number): boolean {
   if (!marks || marks.liveFrom > view.secretVersion!) return false;
-  if (marks.policy && !POLICY_CLAIMS[marks.policy].includes(view.verifiedBy ?? 'user_hash')) return false;
+  if (marks.policy && !admits(marks.policy, view.verifiedBy ?? 'user_hash')) return false;
   return view.verifiedUntil === undefined || view.verifiedUntil > now;
 }
 

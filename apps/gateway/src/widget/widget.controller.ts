@@ -16,7 +16,7 @@ import {
   VisitorLoggedOut,
 } from '@inviaro/contracts';
 import { EventPublisher, RequestClient } from '@inviaro/bus';
-import { ClaimKeys } from '@inviaro/persistence';
+import { ClaimKeys } from '@inviaro/widget-secrets';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';

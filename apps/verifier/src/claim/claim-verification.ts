@@ -1,6 +1,6 @@
-import { carriesJwt, carriesUserHash, claimShape, ClaimFailureReason, ClaimKind, InboundClaim, jwtShape, SignedAttribute } from '@inviaro/contracts';
+import { carriesJwt, carriesUserHash, claimShape, ClaimFailureReason, ClaimKind, InboundClaim, jwtShape, POLICY_CLAIMS, SignedAttribute } from '@inviaro/contracts';
 import { counter, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
-import { POLICY_CLAIMS, PreviousSecretUses, WidgetSecretVersions } from '@inviaro/persistence';
+import { PreviousSecretUses, WidgetSecretVersions } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
 import { WidgetSecrets } from '../secrets/widget-secrets';
 import { checkClaim } from './claim-check';

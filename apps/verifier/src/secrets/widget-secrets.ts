@@ -1,4 +1,4 @@
-import { SecretCache, WidgetSecretVault, WidgetSecretVersions } from '@inviaro/persistence';
+import { SecretCache, WidgetSecretVault, WidgetSecretVersions } from '@inviaro/widget-secrets';
 import { Injectable, Logger } from '@nestjs/common';
 
 /** How often, at most, to repeat the warning that Redis is away. */

@@ -11,7 +11,7 @@ import { WidgetSecretVault } from './widget-secret.vault';
 export const REDIS = Symbol('REDIS');
 
 /** Fails fast while Redis is away instead of queueing: callers fall back to PostgreSQL or answer 503. */
-function connectRedis(url: string): Redis {
+export function connectRedis(url: string): Redis {
   // Auto-pipelining sends the lookups of one event-loop tick in one write: each is still its own command, issued when asked.
   return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableAutoPipelining: true });
 }

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { IDENTITY_POLICIES, IdentityPolicy } from '../entities/widget.entity';
+import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
 import { SecretChange, WidgetSecretVersions } from './widget-secret.vault';
 
 /** What a widget's last changes marked for live streams to compare with what they verified under. */

@@ -1,7 +1,7 @@
+import { IdentityPolicy } from '@inviaro/contracts';
 import { generateWidgetSecret, KeyRing, openSecret, sealSecret, SealedSecret } from '@inviaro/crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { IdentityPolicy } from '../entities/widget.entity';
-import { execute, queryChange, queryRows, requireRow } from '../sql';
+import { execute, queryChange, queryRows, requireRow } from '@inviaro/persistence';
 
 /** What the verifier needs of a widget to decide a claim: its secrets, its identity policy and its key. */
 export interface WidgetSecretVersions {
