@@ -39,9 +39,10 @@ export function settingsOf(cls: new () => object): DescribedSetting[] {
   return [...declared].map(([name, info]) => ({ name, ...info, defaultText: info.shownDefault ?? shown(defaults[name]) }));
 }
 
+/** Settings default to a number, a string or nothing. */
 function shown(value: unknown): string {
-  if (value === undefined || value === '') return '—';
-  return `\`${String(value)}\``;
+  if (typeof value === 'number' || (typeof value === 'string' && value !== '')) return `\`${value}\``;
+  return '—';
 }
 
 /** A whole-number setting from `min` (to `max`): the checks every numeric setting has, applied as their stacked decorators were. */
