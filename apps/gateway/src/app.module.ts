@@ -1,7 +1,6 @@
 import { JetStreamModule } from '@inviaro/jetstream';
-import { dataSourceOptions, SecretsModule } from '@inviaro/persistence';
+import { PostgresModule, SecretsModule } from '@inviaro/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsConnection } from 'nats';
 import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from './gateway.config';
@@ -16,7 +15,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         JetStreamModule.forRoot(nc),
-        TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+        PostgresModule.forRoot(config.DATABASE_URL),
         SecretsModule.register(config),
         RateLimitsModule.register(config),
         LiveLimitsModule.register(config),

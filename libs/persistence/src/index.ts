@@ -1,11 +1,6 @@
 export * from './data-source';
 export * from './database-roles';
-export * from './entities/workspace.entity';
 export * from './entities/widget.entity';
-export * from './entities/visitor.entity';
-export * from './entities/contact.entity';
-export * from './entities/conversation.entity';
-export * from './entities/message.entity';
 export * from './secrets/widget-secret.vault';
 export * from './secrets/secret-cache';
 export * from './secrets/previous-secret-uses';
@@ -17,3 +12,4 @@ export * from './secrets/claim-keys';
 export * from './keyset-cursor';
 export * from './retention';
 export * from './sql';
+export * from './postgres.module';

@@ -1,13 +1,25 @@
 import { WidgetSecretRotated } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/jetstream';
-import { newWidgetKey, PreviousSecretUses, SecretCache, SecretChange, Widget, WidgetSecretVault } from '@inviaro/persistence';
+import { firstRow, IdentityPolicy, newWidgetKey, onlyRow, PreviousSecretUses, queryRows, SecretCache, SecretChange, transaction, WidgetSecretVault } from '@inviaro/persistence';
 import { Body, Controller, Get, HttpCode, Logger, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ApiError, unavailable } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
 import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '../openapi/answers';
 import { AdminApi, Answers } from '../openapi/documented';
+
+/** A widget's row, as the admin API reads it. */
+interface Widget {
+  id: string;
+  workspace_id: string;
+  key: string;
+  name: string;
+  allowed_origins: string[];
+  identity_policy: IdentityPolicy;
+  created_at: Date;
+}
+const WIDGET_COLUMNS = 'id, workspace_id, key, name, allowed_origins, identity_policy, created_at';
 
 @Controller('v1/admin/widgets')
 @AdminApi()
@@ -16,7 +28,7 @@ export class WidgetsController {
   private readonly logger = new Logger('widgets');
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
     private readonly cache: SecretCache,
     private readonly publisher: EventPublisher,
@@ -28,8 +40,12 @@ export class WidgetsController {
   @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
   @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody) {
-    const widget = await this.db.transaction(async (tx) => {
-      const created = await tx.save(tx.create(Widget, { workspace_id: workspaceId, key: newWidgetKey(), name: body.name, allowed_origins: body.allowed_origins }));
+    const widget = await transaction(this.db, async (tx) => {
+      const created = await onlyRow<Widget>(
+        tx,
+        `INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, $3, $4) RETURNING ${WIDGET_COLUMNS}`,
+        [workspaceId, newWidgetKey(), body.name, body.allowed_origins],
+      );
       await this.vault.create(tx, created.id);
       return created;
     });
@@ -40,7 +56,7 @@ export class WidgetsController {
   @Get()
   @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
   async list(@AdminWorkspace() workspaceId: string) {
-    const widgets = await this.db.getRepository(Widget).find({ where: { workspace_id: workspaceId }, order: { created_at: 'ASC', id: 'ASC' } });
+    const widgets = await queryRows<Widget>(this.db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE workspace_id = $1 ORDER BY created_at, id`, [workspaceId]);
     return { widgets: widgets.map(listed) };
   }
 
@@ -133,7 +149,7 @@ export class WidgetsController {
   }
 
   private async widgetOf(workspaceId: string, id: string): Promise<Widget> {
-    const widget = await this.db.getRepository(Widget).findOneBy({ id, workspace_id: workspaceId });
+    const widget = await firstRow<Widget>(this.db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE id = $1 AND workspace_id = $2`, [id, workspaceId]);
     if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
     return widget;
   }
