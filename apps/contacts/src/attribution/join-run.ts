@@ -20,7 +20,8 @@ export async function joinRun(sql: Sql, event: ContactAnonymousData): Promise<Jo
   const seen = await firstRow(sql, `SELECT 1 FROM visitor_events WHERE message_id = $1`, [event.message_id]);
   if (seen) return { folded: 0 };
 
-  const closer = await firstRow<{ message_id: string; received_at: Date; contact_id: string }>(sql, 
+  const closer = await firstRow<{ message_id: string; received_at: Date; contact_id: string }>(
+    sql,
     `SELECT message_id, received_at, contact_id FROM visitor_events
      WHERE visitor_id = $1 AND user_id IS NOT NULL AND (received_at, message_id) > ($2, $3)
      ORDER BY received_at, message_id LIMIT 1`,
@@ -34,7 +35,8 @@ export async function joinRun(sql: Sql, event: ContactAnonymousData): Promise<Jo
     if (existing) {
       runContactId = existing.id;
     } else {
-      const created = await onlyRow<{ id: string }>(sql, 
+      const created = await onlyRow<{ id: string }>(
+        sql,
         `INSERT INTO contacts (workspace_id, visitor_id, is_verified, merged_into_id, merged_at, folded_by, last_seen_at)
          VALUES ($1, $2, false, $3, $4, $5, $6) RETURNING id`,
         [event.workspace_id, event.visitor_id, closer.contact_id, closer.received_at, closer.message_id, event.received_at],

@@ -52,7 +52,8 @@ export async function conversationsOf(sql: Sql, wanted: ThreadOf[]): Promise<Thr
   const pairs = new Map<string, ThreadOf>();
   for (const want of wanted) pairs.set(threadKey(want.contactId, want.event.visitor_id), want);
   if (pairs.size === 0) return new Threads(new Map());
-  const rows = await queryRows<ThreadRow>(sql, 
+  const rows = await queryRows<ThreadRow>(
+    sql,
     `WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS w(contact_id, visitor_id, widget_id)),
      ${threadsOf('wanted')}
      SELECT id, contact_id, visitor_id FROM threads`,
@@ -99,7 +100,8 @@ export async function moveConversation(sql: Sql, fromContactId: string, intoCont
  */
 export async function moveMessages(sql: Sql, fromContactId: string, intoContactId: string, event: VisitorEventFields, messageIds: string[], withReplies: boolean): Promise<void> {
   const target = await conversationOf(sql, intoContactId, event);
-  await execute(sql, 
+  await execute(
+    sql,
     `UPDATE messages SET conversation_id = $3
      WHERE conversation_id = (SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2)
        AND (id = ANY($4::uuid[]) OR ($5 AND author = 'operator' AND created_at < $6))`,
