@@ -1,6 +1,7 @@
-import { ReadinessCheck } from '@inviaro/observability';
+import { ReadinessCheck, SERVICE_LOGGER } from '@inviaro/observability';
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
+import { Logger } from 'pino';
 import { execute, openPool } from './sql';
 
 /** The pool's size where a service has no setting of its own (the contacts service has DATABASE_POOL_SIZE). */
@@ -15,7 +16,14 @@ export class PostgresModule implements OnApplicationShutdown {
     return {
       module: PostgresModule,
       global: true,
-      providers: [{ provide: Pool, useFactory: () => openPool(url, poolSize) }],
+      providers: [
+        {
+          provide: Pool,
+          useFactory: (logger: Logger) =>
+            openPool(url, poolSize, (error) => logger.warn({ err: error.message }, 'an idle PostgreSQL connection broke; the pool opens another when asked')),
+          inject: [SERVICE_LOGGER],
+        },
+      ],
       exports: [Pool],
     };
   }

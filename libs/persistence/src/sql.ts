@@ -12,9 +12,15 @@ export interface Sql {
   query(config: QueryConfig): Promise<QueryResult>;
 }
 
-/** A service's pool: its role's DATABASE_URL, at most `size` connections. */
-export function openPool(url: string, size: number): Pool {
-  return new Pool({ connectionString: url, max: size });
+/**
+ * A service's pool: its role's DATABASE_URL, at most `size` connections. An idle connection that
+ * breaks (PostgreSQL restarts) leaves the pool and is told to `onIdleError`: unheard, pg's error
+ * event would end the process, where the service should only be unready until PostgreSQL is back.
+ */
+export function openPool(url: string, size: number, onIdleError: (error: Error) => void): Pool {
+  const pool = new Pool({ connectionString: url, max: size });
+  pool.on('error', onIdleError);
+  return pool;
 }
 
 /** The rows of a SELECT, or of an INSERT ... RETURNING. */
@@ -57,20 +63,24 @@ export async function execute(db: Sql, sql: string, params: unknown[] = []): Pro
  */
 export async function transaction<T>(pool: Pool, work: (tx: Sql) => Promise<T>): Promise<T> {
   const client = await pool.connect();
-  // A connection whose rollback failed is broken: released with its error, it leaves the pool instead of serving the next caller.
+  // A broken connection (its rollback failed, or it broke between two statements) is released with its
+  // error, so it leaves the pool; heard here, its error event does not end the process, and the next statement fails.
   let broken: Error | undefined;
+  const onBroken = (error: Error) => (broken = error);
+  client.on('error', onBroken);
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    broken = await client.query('ROLLBACK').then(
+    broken ??= await client.query('ROLLBACK').then(
       () => undefined,
       (rollback: unknown) => (rollback instanceof Error ? rollback : new Error(String(rollback))),
     );
     throw error;
   } finally {
+    client.off('error', onBroken);
     client.release(broken);
   }
 }
@@ -95,7 +105,8 @@ export function prepared(db: Sql): Sql {
 
 /** A pool of one connection for a command's few statements (the CLI, the start command), ended when `work` is done. */
 export async function withPool<T>(url: string, work: (pool: Pool) => Promise<T>): Promise<T> {
-  const pool = openPool(url, 1);
+  // A broken idle connection needs no word here: the statement in hand fails with its own error.
+  const pool = openPool(url, 1, () => undefined);
   try {
     return await work(pool);
   } finally {
