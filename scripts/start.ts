@@ -1,10 +1,9 @@
 import { generateMasterKey } from '@inviaro/crypto';
 import { DIST, keptPasswords, launch, LocalSystem, logFile, natsEnv, REPO_ROOT, SERVICES, startLocalSystem, Supervisor } from '@inviaro/local-servers';
 import { removeRunSettings, runDir, runSettingsPath, writeRunSettings } from '@inviaro/config';
-import { createWorkspace, dataSourceOptions } from '@inviaro/persistence';
+import { createWorkspace, withPool } from '@inviaro/persistence';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DataSource } from 'typeorm';
 
 const RUN_DIR = runDir(REPO_ROOT);
 const LOG_DIR = join(RUN_DIR, 'logs');
@@ -46,8 +45,7 @@ function serverPasswords() {
 /** A demo workspace (as `npx inviaro workspace create` makes one, as the owner) and widget (through the admin API, as a customer makes one), made once. */
 async function ensureDemo(system: LocalSystem, state: DemoState): Promise<Required<DemoState>> {
   if (!state.widgetKey) {
-    const db = await new DataSource(dataSourceOptions(system.servers.databaseUrl, 1)).initialize();
-    const workspace = await createWorkspace(db, 'Demo').finally(() => db.destroy());
+    const workspace = await withPool(system.servers.databaseUrl, (db) => createWorkspace(db, 'Demo'));
     const admin = async <T>(path: string, body?: object): Promise<T> => {
       const response = await fetch(`${system.gatewayUrl}/v1/admin/${path}`, {
         method: 'POST',

@@ -3,23 +3,23 @@ import { randomUUID } from 'node:crypto';
 import { EventContract, EventEnvelope } from '@inviaro/contracts';
 import { generateMasterKey, KeyRing } from '@inviaro/crypto';
 import { EventPublisher, PublishMeta } from '@inviaro/bus';
-import { createWorkspace, dataSourceOptions, newWidgetKey, runMigrations, Widget } from '@inviaro/persistence';
+import { createWorkspace, newWidgetKey, onlyRow, openPool, runMigrations, transaction } from '@inviaro/persistence';
 import { connectRedis, PreviousSecretUses, SecretCache, WidgetSecretVault } from '@inviaro/widget-secrets';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { freePort } from '@inviaro/local-servers';
 import { startServers } from './servers';
 
 /** What secret administration works on, on a real PostgreSQL (as the gateway's role) and Redis: for the gateway's use-case specs. */
 export interface SecretStores {
-  db: DataSource;
+  db: Pool;
   vault: WidgetSecretVault;
   cache: SecretCache;
   previousUses: PreviousSecretUses;
   /** The same stores with Redis out of reach: each command fails at once, as with Redis down. */
   unreachable: { cache: SecretCache; previousUses: PreviousSecretUses };
   /** A widget of a workspace of its own, with its first secret (version 1). */
-  createWidget(): Promise<Widget>;
+  createWidget(): Promise<{ id: string; workspace_id: string }>;
   /** What PostgreSQL holds (committed) of a widget's secrets and what the cache marks: the state an event must follow. */
   stateOf(widgetId: string): Promise<{ status: { version: number; previousLive: boolean }; marks: Awaited<ReturnType<SecretCache['marks']>> }>;
   stop(): Promise<void>;
@@ -41,8 +41,9 @@ export function secretStoresSuite(): SecretStores {
 export async function startSecretStores(): Promise<SecretStores> {
   const servers = await startServers();
   await runMigrations(servers.databaseUrl);
-  const owner = await new DataSource(dataSourceOptions(servers.databaseUrl, 2)).initialize();
-  const db = await new DataSource(dataSourceOptions(servers.serviceDatabaseUrls.gateway, 4)).initialize();
+  // A broken idle connection is the test's failure to see, not a crash of the test process.
+  const owner = openPool(servers.databaseUrl, 2, () => undefined);
+  const db = openPool(servers.serviceDatabaseUrls.gateway, 4, () => undefined);
   const redis = connectRedis(servers.redisUrl);
   // A port nothing serves, no queue and no reconnect: every command is refused at once, as with Redis down,
   // and the client ends by itself after its one refused connection (no handle left open).
@@ -57,8 +58,12 @@ export async function startSecretStores(): Promise<SecretStores> {
     unreachable: { cache: new SecretCache(away, 300), previousUses: new PreviousSecretUses(away) },
     async createWidget() {
       const { workspace_id } = await createWorkspace(owner, 'secret administration');
-      return db.transaction(async (tx) => {
-        const widget = await tx.save(tx.create(Widget, { workspace_id, key: newWidgetKey(), name: 'test widget', allowed_origins: ['https://shop.example'] }));
+      return transaction(db, async (tx) => {
+        const widget = await onlyRow<{ id: string; workspace_id: string }>(
+          tx,
+          `INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, $3, $4) RETURNING id, workspace_id`,
+          [workspace_id, newWidgetKey(), 'test widget', ['https://shop.example']],
+        );
         await vault.create(tx, widget.id);
         return widget;
       });
@@ -68,7 +73,7 @@ export async function startSecretStores(): Promise<SecretStores> {
     },
     async stop() {
       redis.disconnect();
-      await Promise.all([db.destroy(), owner.destroy()]);
+      await Promise.all([db.end(), owner.end()]);
       await servers.stop();
     },
   };

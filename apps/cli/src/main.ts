@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { generateMasterKey, KeyRing } from '@inviaro/crypto';
-import { createWorkspace, dataSourceOptions, runMigrations } from '@inviaro/persistence';
+import { createWorkspace, runMigrations, withPool } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Command } from 'commander';
-import { DataSource } from 'typeorm';
 import { registerAdminCommands } from './admin';
 import { requireEnv, useRunningSystem } from './environment';
 import { registerEventCommands } from './events';
@@ -27,7 +26,7 @@ workspace
   .requiredOption('--name <name>', 'the workspace name')
   .option('--json', 'print {"workspace_id", "admin_token"} as JSON')
   .action((options: { name: string; json?: boolean }) =>
-    withDatabase(async (db) => {
+    withPool(requireEnv('DATABASE_URL'), async (db) => {
       const created = await createWorkspace(db, options.name);
       console.log(options.json ? JSON.stringify(created) : `workspace ${created.workspace_id}\nadmin token (shown once): ${created.admin_token}`);
     }),
@@ -43,21 +42,12 @@ secrets
   .command('reseal')
   .description('re-encrypt every widget secret under the newest key of INVIARO_MASTER_KEYS (safe while the system runs)')
   .action(() =>
-    withDatabase(async (db) => {
+    withPool(requireEnv('DATABASE_URL'), async (db) => {
       const ring = KeyRing.parse(requireEnv('INVIARO_MASTER_KEYS'));
       const count = await new WidgetSecretVault(db, ring).resealAll();
       console.log(`resealed ${count} secret(s) under ${ring.currentKeyId}`);
     }),
   );
-
-async function withDatabase(work: (db: DataSource) => Promise<void>): Promise<void> {
-  const db = await new DataSource(dataSourceOptions(requireEnv('DATABASE_URL'), 1)).initialize();
-  try {
-    await work(db);
-  } finally {
-    await db.destroy();
-  }
-}
 
 registerEventCommands(program);
 registerAdminCommands(program);

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { BusModule } from '@inviaro/bus';
 import { startService } from '@inviaro/service';
-import { dataSourceOptions, postgresReadiness } from '@inviaro/persistence';
-import { DataSource } from 'typeorm';
+import { PostgresModule, postgresReadiness } from '@inviaro/persistence';
+import { Pool } from 'pg';
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { ContactsConfig } from '@inviaro/config';
 import { ContactsModule } from './contacts.module';
 import { QueriesModule } from './queries/queries.module';
@@ -14,12 +13,12 @@ import { QueriesModule } from './queries/queries.module';
 class ContactsRootModule {}
 
 startService('contacts', ContactsConfig, (config) => ({
-  readiness: (app) => [postgresReadiness(app.get(DataSource))],
+  readiness: (app) => [postgresReadiness(app.get(Pool))],
   rootModule: (nc) => ({
     module: ContactsRootModule,
     imports: [
       BusModule.forRoot(nc),
-      TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
+      PostgresModule.forRoot(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
       ContactsModule.register({ maxBatch: config.ATTRIBUTION_BATCH_MAX, maxInFlight: config.ATTRIBUTION_TRANSACTIONS }, config.VISITOR_EVENTS_RETENTION_DAYS),
       QueriesModule,
     ],

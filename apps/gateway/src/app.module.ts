@@ -1,8 +1,7 @@
 import { BusModule } from '@inviaro/bus';
-import { dataSourceOptions } from '@inviaro/persistence';
+import { PostgresModule } from '@inviaro/persistence';
 import { SecretsModule } from '@inviaro/widget-secrets';
 import { DynamicModule, Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { NatsConnection } from 'nats';
 import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from '@inviaro/config';
@@ -17,7 +16,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         BusModule.forRoot(nc),
-        TypeOrmModule.forRoot(dataSourceOptions(config.DATABASE_URL)),
+        PostgresModule.forRoot(config.DATABASE_URL),
         SecretsModule.register(config),
         RateLimitsModule.register(config),
         LiveLimitsModule.register(config),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { startService } from '@inviaro/service';
 import { postgresReadiness } from '@inviaro/persistence';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { AppModule } from './app.module';
 import { GatewayConfig } from '@inviaro/config';
 import { configureHttp } from './configure-http';
@@ -11,5 +11,5 @@ startService('gateway', GatewayConfig, (config) => ({
   rootModule: (nc) => AppModule.register(config, nc),
   configureHttp,
   operatorPaths: API_DESCRIPTION_PATHS,
-  readiness: (app) => [postgresReadiness(app.get(DataSource))],
+  readiness: (app) => [postgresReadiness(app.get(Pool))],
 }));

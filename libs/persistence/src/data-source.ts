@@ -1,12 +1,4 @@
-import { ReadinessCheck } from '@inviaro/observability';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { Contact } from './entities/contact.entity';
-import { Conversation } from './entities/conversation.entity';
-import { Message } from './entities/message.entity';
-import { Visitor } from './entities/visitor.entity';
-import { Widget } from './entities/widget.entity';
-import { Workspace } from './entities/workspace.entity';
-import { execute } from './sql';
+import { DataSource } from 'typeorm';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { SecretsAdminTokensFailures1764000001000 } from './migrations/1764000001000-secrets-admin-tokens-failures';
 import { ContactFoldTime1764000002000 } from './migrations/1764000002000-contact-fold-time';
@@ -17,7 +9,6 @@ import { SignedAttributes1764000006000 } from './migrations/1764000006000-signed
 import { ServiceRoleGrants1765000001000 } from './migrations/1765000001000-service-role-grants';
 import { FailureFoldByVisitor1765000002000 } from './migrations/1765000002000-failure-fold-by-visitor';
 
-const ENTITIES = [Workspace, Widget, Visitor, Contact, Conversation, Message];
 const MIGRATIONS = [
   InitialSchema1764000000000,
   SecretsAdminTokensFailures1764000001000,
@@ -30,17 +21,17 @@ const MIGRATIONS = [
   FailureFoldByVisitor1765000002000,
 ];
 
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
-  return {
+/** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */
+function migrationDataSource(url: string): DataSource {
+  return new DataSource({
     type: 'postgres',
     url,
-    entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     // The schema changes only through migrations.
     synchronize: false,
-    extra: { max: poolSize },
-  };
+    extra: { max: 1 },
+  });
 }
 
 /** An arbitrary constant: the key of the advisory lock that serialises concurrent migration runs. */
@@ -48,16 +39,12 @@ const MIGRATION_LOCK = 7_130_411;
 
 /** Applies pending migrations; safe to run from several processes at once. */
 export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = await new DataSource(dataSourceOptions(url, 1)).initialize();
+  const dataSource = await migrationDataSource(url).initialize();
   try {
-    await execute(dataSource, 'SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((migration) => migration.name);
   } finally {
     await dataSource.destroy();
   }
-}
-
-export function postgresReadiness(dataSource: DataSource): ReadinessCheck {
-  return { name: 'postgres', check: () => execute(dataSource, 'SELECT 1') };
 }

@@ -1,5 +1,4 @@
 import { escapeIdentifier, escapeLiteral } from 'pg';
-import { SqlRunner, queryRows } from './sql';
 
 /**
  * Who connects to PostgreSQL as whom (docs/data-model.md#database-roles). The owner owns the
@@ -8,6 +7,11 @@ import { SqlRunner, queryRows } from './sql';
  * service's tables, nothing a superuser may do (`COPY ... TO PROGRAM`).
  */
 export const OWNER_ROLE = 'inviaro';
+
+/** A migration's query runner (TypeORM's, which answers rows of no particular type): grants run inside migrations. */
+interface MigrationSql {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 
 export const SERVICE_ROLES = { gateway: 'inviaro_gateway', verifier: 'inviaro_verifier', contacts: 'inviaro_contacts' } as const;
 export type RoleService = keyof typeof SERVICE_ROLES;
@@ -45,7 +49,7 @@ export const TABLE_GRANTS: Record<string, Partial<Record<RoleService, readonly T
 };
 
 /** Grants `tables` as TABLE_GRANTS says, after taking back whatever the service roles held on them. Run as the owner. */
-export async function grantTables(db: SqlRunner, tables: readonly string[]): Promise<void> {
+export async function grantTables(db: MigrationSql, tables: readonly string[]): Promise<void> {
   await requireServiceRoles(db);
   const roles = Object.values(SERVICE_ROLES).map(escapeIdentifier).join(', ');
   const statements = [`GRANT USAGE ON SCHEMA public TO ${roles}`];
@@ -61,9 +65,9 @@ export async function grantTables(db: SqlRunner, tables: readonly string[]): Pro
 }
 
 /** The service roles are made by provisioning (`provisioningSql`), never by a migration: one that is missing stops the migration. */
-async function requireServiceRoles(db: SqlRunner): Promise<void> {
+async function requireServiceRoles(db: MigrationSql): Promise<void> {
   const wanted = Object.values(SERVICE_ROLES);
-  const found = await queryRows<{ rolname: string }>(db, 'SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [wanted]);
+  const found = (await db.query('SELECT rolname FROM pg_roles WHERE rolname = ANY($1)', [wanted])) as Array<{ rolname: string }>;
   const missing = wanted.filter((role) => !found.some((row) => row.rolname === role));
   if (missing.length) {
     throw new Error(`database role(s) ${missing.join(', ')} missing: create the roles before migrating (docs/operations.md#database-roles)`);

@@ -1,7 +1,7 @@
 import { SERVICE_LOGGER } from '@inviaro/observability';
 import { OnApplicationBootstrap, OnApplicationShutdown, Provider } from '@nestjs/common';
 import { Logger } from 'pino';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { onlyRow } from './sql';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -28,7 +28,7 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
   private stopped = false;
 
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly logger: Logger,
     private readonly rule: RetentionRule,
     private readonly days: number,
@@ -73,7 +73,7 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
 export function retentionJob(rule: RetentionRule, days: number): Provider {
   return {
     provide: `retention:${rule.table}`,
-    useFactory: (db: DataSource, logger: Logger) => new RetentionJob(db, logger, rule, days),
-    inject: [DataSource, SERVICE_LOGGER],
+    useFactory: (db: Pool, logger: Logger) => new RetentionJob(db, logger, rule, days),
+    inject: [Pool, SERVICE_LOGGER],
   };
 }

@@ -1,7 +1,7 @@
 import { KeyRing } from '@inviaro/crypto';
 import { DynamicModule, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ClaimKeys } from './claim-keys';
 import { PreviousSecretUses } from './previous-secret-uses';
 import { SecretCache } from './secret-cache';
@@ -16,7 +16,7 @@ export function connectRedis(url: string): Redis {
   return new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, enableAutoPipelining: true });
 }
 
-/** The widget-secret vault (PostgreSQL) and cache (Redis), and the claim keys, for services whose module provides a TypeORM DataSource. */
+/** The widget-secret vault (PostgreSQL) and cache (Redis), and the claim keys, for services whose module provides the PostgreSQL pool (PostgresModule). */
 @Module({})
 export class SecretsModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
@@ -28,7 +28,7 @@ export class SecretsModule implements OnApplicationShutdown {
       providers: [
         { provide: REDIS, useFactory: () => connectRedis(config.REDIS_URL) },
         { provide: KeyRing, useValue: KeyRing.parse(config.INVIARO_MASTER_KEYS) },
-        { provide: WidgetSecretVault, useFactory: (db: DataSource, ring: KeyRing) => new WidgetSecretVault(db, ring), inject: [DataSource, KeyRing] },
+        { provide: WidgetSecretVault, useFactory: (db: Pool, ring: KeyRing) => new WidgetSecretVault(db, ring), inject: [Pool, KeyRing] },
         { provide: SecretCache, useFactory: (redis: Redis) => new SecretCache(redis, config.SECRET_CACHE_TTL_SECONDS), inject: [REDIS] },
         { provide: PreviousSecretUses, useFactory: (redis: Redis) => new PreviousSecretUses(redis), inject: [REDIS] },
         { provide: ClaimKeys, useValue: new ClaimKeys(KeyRing.parse(config.INVIARO_CLAIM_KEYS, keyName('INVIARO_CLAIM_KEYS'))) },

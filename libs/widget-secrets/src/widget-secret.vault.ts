@@ -1,7 +1,7 @@
-import { IdentityPolicy } from '@inviaro/contracts';
 import { generateWidgetSecret, KeyRing, openSecret, sealSecret, SealedSecret } from '@inviaro/crypto';
-import { DataSource, EntityManager } from 'typeorm';
-import { execute, queryChange, queryRows, requireRow } from '@inviaro/persistence';
+import { IdentityPolicy } from '@inviaro/contracts';
+import { execute, queryChange, queryRows, requireRow, Sql, transaction } from '@inviaro/persistence';
+import { Pool } from 'pg';
 
 /** What the verifier needs of a widget to decide a claim: its secrets, its identity policy and its key. */
 export interface WidgetSecretVersions {
@@ -45,12 +45,12 @@ const SEALED_COLUMNS = 'version, key_id, iv, ciphertext, tag';
  */
 export class WidgetSecretVault {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly ring: KeyRing,
   ) {}
 
   /** The first secret of a new widget, inside the transaction that creates the widget. */
-  async create(tx: EntityManager, widgetId: string): Promise<void> {
+  async create(tx: Sql, widgetId: string): Promise<void> {
     await this.insert(tx, widgetId, 1, generateWidgetSecret(), false);
   }
 
@@ -151,10 +151,10 @@ export class WidgetSecretVault {
    */
   private async change<T>(
     widgetId: string,
-    apply: (tx: EntityManager, current: number, previousLive: boolean) => Promise<{ result: T; liveFrom?: number; policy?: IdentityPolicy }>,
+    apply: (tx: Sql, current: number, previousLive: boolean) => Promise<{ result: T; liveFrom?: number; policy?: IdentityPolicy }>,
     beforeCommit: (change: SecretChange) => Promise<void>,
   ): Promise<T> {
-    return this.db.transaction(async (tx) => {
+    return transaction(this.db, async (tx) => {
       const bumped = await queryChange<{ secret_generation: number }>(tx, `UPDATE widgets SET secret_generation = secret_generation + 1 WHERE id = $1 RETURNING secret_generation`, [widgetId]);
       const { secret_generation: generation } = requireRow(bumped.rows, 'the widget whose secrets change');
       const [newest, before] = await queryRows<{ version: number; retired_at: Date | null }>(
@@ -171,7 +171,7 @@ export class WidgetSecretVault {
   }
 
   /** A new version's secret, stored as revealed: the call that made it answers with it. */
-  private async add(tx: EntityManager, widgetId: string, version: number): Promise<string> {
+  private async add(tx: Sql, widgetId: string, version: number): Promise<string> {
     const secret = generateWidgetSecret();
     await this.insert(tx, widgetId, version, secret, true);
     return secret;
@@ -198,7 +198,7 @@ export class WidgetSecretVault {
     return resealed;
   }
 
-  private async insert(tx: EntityManager, widgetId: string, version: number, secret: string, revealed: boolean): Promise<void> {
+  private async insert(tx: Sql, widgetId: string, version: number, secret: string, revealed: boolean): Promise<void> {
     const sealed: SealedSecret = sealSecret(this.ring, secret, { widgetId, version });
     await execute(
       tx,

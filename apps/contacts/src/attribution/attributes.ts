@@ -1,5 +1,5 @@
 import { ContactAnonymousData, ContactVerifiedData, userKey } from '@inviaro/contracts';
-import { Sql } from './sql';
+import { execute, queryRows, Sql } from '@inviaro/persistence';
 
 /**
  * Attributes (docs/data-model.md): `email` and `name` keep the value of the latest event *received*
@@ -101,7 +101,8 @@ export type VerifiedContacts = Map<string, string>;
 export async function upsertVerifiedContacts(sql: Sql, events: ContactVerifiedData[]): Promise<VerifiedContacts> {
   const rows = verifiedContactRows(events);
   if (rows.length === 0) return new Map();
-  const upserted = await sql.rows<{ id: string; workspace_id: string; user_id: string }>(
+  const upserted = await queryRows<{ id: string; workspace_id: string; user_id: string }>(
+    sql,
     `INSERT INTO contacts (workspace_id, user_id, is_verified, email, email_at, email_verified, name, name_at, name_verified, last_seen_at)
      SELECT w, u, true, e, ea, ev, n, na, nv, ls
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::boolean[], $6::text[], $7::timestamptz[], $8::boolean[], $9::timestamptz[])
@@ -151,7 +152,8 @@ export async function upsertLiveContacts(sql: Sql, events: ContactAnonymousData[
     () => NEVER_SIGNED,
   );
   if (rows.length === 0) return new Map();
-  const upserted = await sql.rows<{ id: string; visitor_id: string }>(
+  const upserted = await queryRows<{ id: string; visitor_id: string }>(
+    sql,
     `INSERT INTO contacts (workspace_id, visitor_id, is_verified, email, email_at, name, name_at, last_seen_at)
      SELECT w, v, false, e, ea, n, na, ls
      FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::text[], $6::timestamptz[], $7::timestamptz[]) AS t(w, v, e, ea, n, na, ls)
@@ -183,7 +185,8 @@ export function liveContactOf(contacts: LiveContacts, event: ContactAnonymousDat
 
 /** An anonymous event's attributes (never signed) and time seen, kept by the rule on the retired contact of the run it joined. */
 export async function keepAnonymousAttributes(sql: Sql, contactId: string, event: ContactAnonymousData): Promise<void> {
-  await sql.rows(
+  await execute(
+    sql,
     `UPDATE contacts SET ${keepLatest('email', '$2::text', '$4::timestamptz', 'false')}, ${keepLatest('name', '$3::text', '$4::timestamptz', 'false')},
        last_seen_at = GREATEST(last_seen_at, $4::timestamptz)
      WHERE id = $1`,
@@ -193,7 +196,8 @@ export async function keepAnonymousAttributes(sql: Sql, contactId: string, event
 
 /** Email, name and last seen of an anonymous contact, from the events of its run (after a split; anonymous values are never signed). */
 export async function recomputeAttributes(sql: Sql, contactId: string): Promise<void> {
-  await sql.rows(
+  await execute(
+    sql,
     `UPDATE contacts c SET
        (email, email_at) = (SELECT email, received_at FROM visitor_events WHERE contact_id = c.id AND user_id IS NULL AND email IS NOT NULL
                             ORDER BY received_at DESC, email COLLATE "C" DESC LIMIT 1),

@@ -1,8 +1,8 @@
 import { DeadLetter } from '@inviaro/jetstream';
+import { prepared, queryRows, Sql, transaction } from '@inviaro/persistence';
 import { counter } from '@inviaro/observability';
 import { Injectable } from '@nestjs/common';
-import { PoolClient } from 'pg';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { AttributionInput, byReceived } from './attribution-input';
 import { upsertVerifiedContacts, VerifiedContacts, verifiedContactOf } from './attributes';
 import { closeRun } from './close-run';
@@ -11,7 +11,6 @@ import { attributePlain, partitionPlain } from './plain-events';
 import { Settled } from './micro-batcher';
 import { Attribution, attributionOf, standingOf } from './outcome';
 import { withRetries } from './retry';
-import { preparedSql, Sql } from './sql';
 
 const attributed = counter('inviaro_attribution_events_total', 'Events attributed, by path: plain (set-based, with the rest of their batch) or per_event', ['path']);
 const folds = counter('inviaro_contact_folds_total', 'Anonymous runs folded into verified contacts (a login, or a late event that moved a run)');
@@ -34,7 +33,7 @@ const folds = counter('inviaro_contact_folds_total', 'Anonymous runs folded into
  */
 @Injectable()
 export class AttributionStore {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Pool) {}
 
   /** Attributes a batch in one transaction; if that fails for a reason of its own, each event alone, so one bad event fails only itself. */
   async attribute(inputs: AttributionInput[]): Promise<Array<Settled<Attribution>>> {
@@ -56,20 +55,10 @@ export class AttributionStore {
   }
 
   private async transaction(inputs: AttributionInput[]): Promise<Array<Settled<Attribution>>> {
-    const runner = this.db.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    try {
-      await runner.startTransaction();
-      const { results, folded } = await attributeAll(preparedSql(client), inputs);
-      await runner.commitTransaction();
-      folds.inc(folded);
-      return results;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    // The store's statements are fixed texts: each pooled connection prepares them once.
+    const { results, folded } = await transaction(this.db, (tx) => attributeAll(prepared(tx), inputs));
+    folds.inc(folded);
+    return results;
   }
 }
 
@@ -79,7 +68,7 @@ export class AttributionStore {
  */
 async function attributeAll(sql: Sql, inputs: AttributionInput[]): Promise<{ results: Array<Settled<Attribution>>; folded: number }> {
   const visitorIds = [...new Set(inputs.map((input) => input.event.visitor_id))];
-  const locked = await sql.rows<{ id: string }>(`SELECT id FROM visitors WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [visitorIds]);
+  const locked = await queryRows<{ id: string }>(sql, `SELECT id FROM visitors WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [visitorIds]);
   const known = new Set(locked.map((row) => row.id));
   const attributable = inputs.filter((input) => known.has(input.event.visitor_id));
   const verifiedContacts = await upsertVerifiedContacts(

@@ -1,6 +1,6 @@
 import { ContactVerifiedData } from '@inviaro/contracts';
+import { execute, onlyRow, queryRows, Sql } from '@inviaro/persistence';
 import { recomputeAttributes } from './attributes';
-import { Sql } from './sql';
 import { conversationOf, moveConversation, moveMessages, storeMessage } from './threads';
 import { recordEvents } from './timeline';
 
@@ -14,7 +14,8 @@ export async function closeRun(sql: Sql, event: ContactVerifiedData, contactId: 
   const recorded = await recordEvents(sql, [{ event, contactId, userId: event.user_id }]);
   if (!recorded.has(event.message_id)) return 0; // seen before: nothing to do but answer again
 
-  const run = await sql.rows<{ message_id: string; contact_id: string }>(
+  const run = await queryRows<{ message_id: string; contact_id: string }>(
+    sql,
     `WITH previous AS (
        SELECT received_at, message_id FROM visitor_events
        WHERE visitor_id = $1 AND user_id IS NOT NULL AND (received_at, message_id) < ($2, $3)
@@ -34,7 +35,8 @@ export async function closeRun(sql: Sql, event: ContactVerifiedData, contactId: 
 
 /** Retires the anonymous events `messageIds` (all of contact `runContactId`) into `intoContactId`, as closed by `event`. */
 async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: string, runContactId: string, messageIds: string[]): Promise<void> {
-  const run = await sql.one<{ merged_into_id: string | null; continues: boolean }>(
+  const run = await onlyRow<{ merged_into_id: string | null; continues: boolean }>(
+    sql,
     `SELECT merged_into_id, EXISTS (
        SELECT 1 FROM visitor_events l WHERE l.contact_id = c.id AND l.user_id IS NULL AND (l.received_at, l.message_id) > ($2, $3)
      ) AS continues
@@ -47,7 +49,7 @@ async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: st
     // The whole run was received before this event: its contact is the one retired here.
     if (run.merged_into_id === null) await moveConversation(sql, runContactId, intoContactId, event.visitor_id);
     else if (home !== intoContactId) await moveMessages(sql, home, intoContactId, event, messageIds, false);
-    await sql.rows(`UPDATE contacts SET merged_into_id = $2, merged_at = $3, folded_by = $4 WHERE id = $1`, [
+    await execute(sql, `UPDATE contacts SET merged_into_id = $2, merged_at = $3, folded_by = $4 WHERE id = $1`, [
       runContactId,
       intoContactId,
       event.received_at,
@@ -57,12 +59,13 @@ async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: st
   }
   // Late delivery: events received after this one are already in the run. They keep its contact;
   // those before it get a contact of their own, retired here, as in-order delivery would have made.
-  const retired = await sql.one<{ id: string }>(
+  const retired = await onlyRow<{ id: string }>(
+    sql,
     `INSERT INTO contacts (workspace_id, visitor_id, is_verified, merged_into_id, merged_at, folded_by, last_seen_at)
      VALUES ($1, $2, false, $3, $4, $5, $4) RETURNING id`,
     [event.workspace_id, event.visitor_id, intoContactId, event.received_at, event.message_id],
   );
-  await sql.rows(`UPDATE visitor_events SET contact_id = $2 WHERE message_id = ANY($1::uuid[])`, [messageIds, retired.id]);
+  await execute(sql, `UPDATE visitor_events SET contact_id = $2 WHERE message_id = ANY($1::uuid[])`, [messageIds, retired.id]);
   await recomputeAttributes(sql, retired.id);
   await recomputeAttributes(sql, runContactId);
   if (home !== intoContactId) await moveMessages(sql, home, intoContactId, event, messageIds, run.merged_into_id === null);

@@ -1,4 +1,4 @@
-import { Sql } from './sql';
+import { queryRows, Sql } from '@inviaro/persistence';
 import { storeMessagesFrom, ThreadRow, Threads, threadsFrom, threadsOf } from './threads';
 import { recordEventsFrom, TimelineEntry, timelineAttribute } from './timeline';
 
@@ -15,7 +15,8 @@ export interface Landing extends TimelineEntry {
  */
 export async function land(sql: Sql, landings: Landing[]): Promise<Threads> {
   if (landings.length === 0) return threadsFrom([]);
-  const rows = await sql.rows<ThreadRow>(
+  const rows = await queryRows<ThreadRow>(
+    sql,
     `WITH t AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::timestamptz[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], $10::text[], $11::text[])
                 AS t(message_id, visitor_id, widget_id, received_at, user_id, contact_id, home_contact_id, email, name, kind, text)),
      recorded AS (${recordEventsFrom('t')}),

@@ -1,4 +1,4 @@
-import { Sql } from './sql';
+import { onlyRow, Sql } from '@inviaro/persistence';
 
 /** An anonymous contact retired into a verified one. */
 export interface Fold {
@@ -47,7 +47,8 @@ export function attributionOf(standing: Standing): Attribution {
 
 /** Where a recorded event stands now, read back from the timeline: the same answer on a redelivery. */
 export async function standingOf(sql: Sql, messageId: string): Promise<Standing> {
-  const row = await sql.one<{ run_id: string; retired: boolean; contact_id: string; user_id: string | null; conversation_id: string; closed_id: string | null }>(
+  const row = await onlyRow<{ run_id: string; retired: boolean; contact_id: string; user_id: string | null; conversation_id: string; closed_id: string | null }>(
+    sql,
     `SELECT r.id AS run_id, r.merged_into_id IS NOT NULL AS retired, h.id AS contact_id, h.user_id, v.id AS conversation_id, f.id AS closed_id
      FROM visitor_events t
      JOIN contacts r ON r.id = t.contact_id

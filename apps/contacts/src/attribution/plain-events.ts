@@ -1,8 +1,8 @@
 import { ContactAnonymousData, VisitorEventFields } from '@inviaro/contracts';
+import { queryRows, Sql } from '@inviaro/persistence';
 import { AttributionInput, byReceived } from './attribution-input';
 import { liveContactOf, upsertLiveContacts, VerifiedContacts, verifiedContactOf } from './attributes';
 import { Standing } from './outcome';
-import { Sql } from './sql';
 import { land, Landing } from './landing';
 
 /**
@@ -34,7 +34,8 @@ interface Neighbours {
 /** The inputs (of known, locked visitors) whose visitors' events are all plain and new, and the others. */
 export async function partitionPlain(sql: Sql, inputs: AttributionInput[]): Promise<{ plain: AttributionInput[]; others: AttributionInput[] }> {
   if (inputs.length === 0) return { plain: [], others: [] };
-  const neighbours = await sql.rows<Neighbours>(
+  const neighbours = await queryRows<Neighbours>(
+    sql,
     `SELECT b.message_id,
        EXISTS (SELECT 1 FROM visitor_events s WHERE s.message_id = b.message_id) AS seen,
        CASE WHEN b.verified THEN a.message_id IS NOT NULL AND (v.message_id IS NULL OR (a.received_at, a.message_id) > (v.received_at, v.message_id))

@@ -1,12 +1,10 @@
 import { isTransient, sqlState, withRetries } from './retry';
 
 const pgError = (code: string) => Object.assign(new Error(`pg ${code}`), { code });
-const typeormError = (code: string) => Object.assign(new Error('query failed'), { driverError: { code } });
 
 describe('retries of a transaction', () => {
-  it('reads the SQLSTATE from pg and TypeORM errors', () => {
+  it('reads the SQLSTATE from pg errors', () => {
     expect(sqlState(pgError('40P01'))).toBe('40P01');
-    expect(sqlState(typeormError('40001'))).toBe('40001');
     expect(sqlState(new Error('plain'))).toBeUndefined();
     expect(sqlState('nope')).toBeUndefined();
   });

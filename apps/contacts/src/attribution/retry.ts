@@ -12,9 +12,8 @@ const TRANSIENT = new Set([
 
 export function sqlState(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
-  const { code, driverError } = error as { code?: unknown; driverError?: { code?: unknown } };
-  const found = typeof code === 'string' ? code : driverError?.code;
-  return typeof found === 'string' ? found : undefined;
+  const { code } = error as { code?: unknown };
+  return typeof code === 'string' ? code : undefined;
 }
 
 export function isTransient(error: unknown): boolean {

@@ -1,5 +1,5 @@
 import { VisitorEventFields } from '@inviaro/contracts';
-import { Sql } from './sql';
+import { execute, firstRow, queryRows, Sql } from '@inviaro/persistence';
 
 /**
  * Threads (docs/data-model.md, `conversations`): one per (contact, visitor). A fold moves a thread
@@ -52,7 +52,8 @@ export async function conversationsOf(sql: Sql, wanted: ThreadOf[]): Promise<Thr
   const pairs = new Map<string, ThreadOf>();
   for (const want of wanted) pairs.set(threadKey(want.contactId, want.event.visitor_id), want);
   if (pairs.size === 0) return new Threads(new Map());
-  const rows = await sql.rows<ThreadRow>(
+  const rows = await queryRows<ThreadRow>(
+    sql,
     `WITH wanted AS (SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS w(contact_id, visitor_id, widget_id)),
      ${threadsOf('wanted')}
      SELECT id, contact_id, visitor_id FROM threads`,
@@ -74,7 +75,7 @@ export const storeMessagesFrom = (source: string) =>
 /** A message event's message, once per message id (an identify stores none). */
 export async function storeMessage(sql: Sql, conversationId: string, event: VisitorEventFields): Promise<void> {
   if (event.kind !== 'message') return;
-  await sql.rows(storeMessagesFrom('(VALUES ($1::uuid, $2::uuid, $3::text, $4::timestamptz)) AS m(id, conversation_id, text, created_at)'), [
+  await execute(sql, storeMessagesFrom('(VALUES ($1::uuid, $2::uuid, $3::text, $4::timestamptz)) AS m(id, conversation_id, text, created_at)'), [
     event.message_id,
     conversationId,
     event.text,
@@ -84,13 +85,13 @@ export async function storeMessage(sql: Sql, conversationId: string, event: Visi
 
 /** The live anonymous contact's thread with its visitor goes to the verified contact: as it is, or into the thread already there. */
 export async function moveConversation(sql: Sql, fromContactId: string, intoContactId: string, visitorId: string): Promise<void> {
-  const target = await sql.first<{ id: string }>(`SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2`, [intoContactId, visitorId]);
+  const target = await firstRow<{ id: string }>(sql, `SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2`, [intoContactId, visitorId]);
   if (!target) {
-    await sql.rows(`UPDATE conversations SET contact_id = $2 WHERE contact_id = $1`, [fromContactId, intoContactId]);
+    await execute(sql, `UPDATE conversations SET contact_id = $2 WHERE contact_id = $1`, [fromContactId, intoContactId]);
     return;
   }
-  await sql.rows(`UPDATE messages SET conversation_id = $2 WHERE conversation_id IN (SELECT id FROM conversations WHERE contact_id = $1)`, [fromContactId, target.id]);
-  await sql.rows(`DELETE FROM conversations WHERE contact_id = $1`, [fromContactId]);
+  await execute(sql, `UPDATE messages SET conversation_id = $2 WHERE conversation_id IN (SELECT id FROM conversations WHERE contact_id = $1)`, [fromContactId, target.id]);
+  await execute(sql, `DELETE FROM conversations WHERE contact_id = $1`, [fromContactId]);
 }
 
 /**
@@ -99,7 +100,8 @@ export async function moveConversation(sql: Sql, fromContactId: string, intoCont
  */
 export async function moveMessages(sql: Sql, fromContactId: string, intoContactId: string, event: VisitorEventFields, messageIds: string[], withReplies: boolean): Promise<void> {
   const target = await conversationOf(sql, intoContactId, event);
-  await sql.rows(
+  await execute(
+    sql,
     `UPDATE messages SET conversation_id = $3
      WHERE conversation_id = (SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2)
        AND (id = ANY($4::uuid[]) OR ($5 AND author = 'operator' AND created_at < $6))`,

@@ -1,5 +1,5 @@
 import { VisitorEventFields } from '@inviaro/contracts';
-import { Sql } from './sql';
+import { queryRows, Sql } from '@inviaro/persistence';
 
 /** An event for the visitor's timeline (`visitor_events`): the contact of its run, and its user if verified. */
 export interface TimelineEntry {
@@ -25,7 +25,8 @@ export const timelineAttribute = (entry: TimelineEntry, attribute: 'email' | 'na
 /** Records events in their visitors' timelines, in one statement for a whole batch. Returns the ids recorded now. */
 export async function recordEvents(sql: Sql, entries: TimelineEntry[]): Promise<Set<string>> {
   if (entries.length === 0) return new Set();
-  const recorded = await sql.rows<{ message_id: string }>(
+  const recorded = await queryRows<{ message_id: string }>(
+    sql,
     `${recordEventsFrom('unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::uuid[], $6::text[], $7::text[]) AS t(message_id, visitor_id, received_at, user_id, contact_id, email, name)')}
      RETURNING message_id`,
     [

@@ -15,7 +15,7 @@ import { OnRequest } from '@inviaro/bus';
 import { RequestRefused } from '@inviaro/jetstream';
 import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 
 interface MessageRow {
   id: string;
@@ -59,7 +59,7 @@ function position(cursor: string | undefined, field: 'before' | 'cursor'): Keyse
 /** The contacts service's answers to the gateway's reads: a visitor's history and the inbox. */
 @Controller()
 export class InboxQueries {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Pool) {}
 
   /**
    * What a visitor may read now (docs/api.md §1 History): its own live anonymous contact's

@@ -2,7 +2,7 @@ import { deterministicId, MessageStored, newId, Reply, ReplyRequest } from '@inv
 import { EventPublisher, OnRequest } from '@inviaro/bus';
 import { firstRow, onlyRow } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 
 /** The conversation a reply goes to, with what its message.stored event names. */
 interface ReplyTarget {
@@ -18,7 +18,7 @@ interface ReplyTarget {
 @Controller()
 export class OperatorReplies {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly publisher: EventPublisher,
   ) {}
 

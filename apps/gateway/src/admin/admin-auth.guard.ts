@@ -1,7 +1,7 @@
 import { workspaceOfAdminToken } from '@inviaro/persistence';
 import { CanActivate, createParamDecorator, ExecutionContext, Injectable } from '@nestjs/common';
 import { Request } from 'express';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ApiError } from '../http/api-error';
 import { RateBudgets } from '../http/rate-limits';
 
@@ -15,7 +15,7 @@ type AdminRequest = Request & { workspaceId?: string };
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly budgets: RateBudgets,
   ) {}
 

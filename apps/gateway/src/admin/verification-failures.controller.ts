@@ -1,7 +1,7 @@
 import { VerificationFailures } from '@inviaro/contracts';
 import { decodeCursor, firstRow, keysetPage, queryRows } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListFailuresQuery } from './admin.dto';
@@ -33,7 +33,7 @@ interface FailureRow {
 @AdminApi()
 @UseGuards(AdminAuthGuard)
 export class VerificationFailuresController {
-  constructor(private readonly db: DataSource) {}
+  constructor(private readonly db: Pool) {}
 
   @Get()
   @Answers({ summary: 'failed identity claims, newest first (never a hash or a secret)', status: 200, answer: VerificationFailures, errors: [400, 401, 404] })

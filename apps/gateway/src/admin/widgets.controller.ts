@@ -1,19 +1,20 @@
 import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
-import { newWidgetKey, Widget } from '@inviaro/persistence';
+import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
 import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, SetIdentityPolicy, SetIdentityPolicyCommand, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
+import { Widget, WIDGET_COLUMNS } from './widget-row';
 
 @Controller('v1/admin/widgets')
 @AdminApi()
 @UseGuards(AdminAuthGuard)
 export class WidgetsController {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
     private readonly revealSecret: RevealSecret,
     private readonly rotateSecret: RotateSecret,
@@ -28,8 +29,12 @@ export class WidgetsController {
   @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
   @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody): Promise<WidgetCreated> {
-    const widget = await this.db.transaction(async (tx) => {
-      const created = await tx.save(tx.create(Widget, { workspace_id: workspaceId, key: newWidgetKey(), name: body.name, allowed_origins: body.allowed_origins }));
+    const widget = await transaction(this.db, async (tx) => {
+      const created = await onlyRow<Widget>(
+        tx,
+        `INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, $3, $4) RETURNING ${WIDGET_COLUMNS}`,
+        [workspaceId, newWidgetKey(), body.name, body.allowed_origins],
+      );
       await this.vault.create(tx, created.id);
       return created;
     });
@@ -40,7 +45,7 @@ export class WidgetsController {
   @Get()
   @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
   async list(@AdminWorkspace() workspaceId: string): Promise<WidgetList> {
-    const widgets = await this.db.getRepository(Widget).find({ where: { workspace_id: workspaceId }, order: { created_at: 'ASC', id: 'ASC' } });
+    const widgets = await queryRows<Widget>(this.db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE workspace_id = $1 ORDER BY created_at, id`, [workspaceId]);
     return { widgets: widgets.map(listed) };
   }
 

@@ -1,18 +1,21 @@
-import { hashToken, newToken, postgresPool, Visitor, Widget } from '@inviaro/persistence';
+import { execute, hashToken, newToken, onlyRow, prepared, queryRows, Sql } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { Pool } from 'pg';
-import { DataSource, Repository } from 'typeorm';
 import { ApiError } from '../http/api-error';
 import { RateBudgets } from '../http/rate-limits';
 import { RecentMisses } from './recent-misses';
 import { TickBatch } from '../http/tick-batch';
 
-type WidgetRef = Pick<Widget, 'id' | 'workspace_id' | 'allowed_origins'>;
+/** What a widget call needs of its widget's row. */
+interface WidgetRef {
+  id: string;
+  workspace_id: string;
+  allowed_origins: string[];
+}
 
 export interface WidgetCaller {
   widget: WidgetRef;
-  visitor: Pick<Visitor, 'id'>;
+  visitor: { id: string };
 }
 
 /**
@@ -28,9 +31,8 @@ const WIDGET_TTL_MS = 10_000;
 const MISS_TTL_MS = 60_000;
 const MAX_MISSES = 10_000;
 
-// Named, so that each pooled connection prepares them once.
-const WIDGET_BY_KEY = { name: 'gateway-widget-by-key', text: 'SELECT id, workspace_id, allowed_origins FROM widgets WHERE key = $1' };
-const LIVE_VISITORS = { name: 'gateway-live-visitors', text: 'SELECT id, widget_id, token_hash FROM visitors WHERE token_hash = ANY($1) AND logged_out_at IS NULL' };
+const WIDGET_BY_KEY = 'SELECT id, workspace_id, allowed_origins FROM widgets WHERE key = $1';
+const LIVE_VISITORS = 'SELECT id, widget_id, token_hash FROM visitors WHERE token_hash = ANY($1) AND logged_out_at IS NULL';
 
 type LiveVisitor = { id: string; widget_id: string };
 
@@ -41,24 +43,23 @@ type LiveVisitor = { id: string; widget_id: string };
  */
 @Injectable()
 export class WidgetAccess {
-  /** This runs on every widget call: plain pg queries, without TypeORM's query path. */
-  private readonly pool: Pool;
+  /** This runs on every widget call: each pooled connection prepares its statements once. */
+  private readonly hotPath: Sql;
   private readonly widgets = new Map<string, { widget: WidgetRef; until: number }>();
   private readonly unknownKeys = new RecentMisses(MISS_TTL_MS, MAX_MISSES);
   private readonly deadTokens = new RecentMisses(MISS_TTL_MS, MAX_MISSES);
   /** The visitors of the calls in hand, by token hash, in one query. */
   private readonly liveVisitors = new TickBatch<Buffer, LiveVisitor | undefined>(async (hashes) => {
-    const { rows } = await this.pool.query<LiveVisitor & { token_hash: Buffer }>({ ...LIVE_VISITORS, values: [hashes] });
+    const rows = await queryRows<LiveVisitor & { token_hash: Buffer }>(this.hotPath, LIVE_VISITORS, [hashes]);
     const byHash = new Map(rows.map((row) => [row.token_hash.toString('base64'), row]));
     return hashes.map((hash) => byHash.get(hash.toString('base64')));
   });
 
   constructor(
-    db: DataSource,
-    @InjectRepository(Visitor) private readonly visitors: Repository<Visitor>,
+    private readonly db: Pool,
     private readonly budgets: RateBudgets,
   ) {
-    this.pool = postgresPool(db);
+    this.hotPath = prepared(db);
   }
 
   /** A call without a visitor (visitor creation): spends the widget's budget. */
@@ -98,7 +99,7 @@ export class WidgetAccess {
   }
 
   private async readWidget(key: string): Promise<WidgetRef> {
-    const { rows } = this.unknownKeys.has(key) ? { rows: [] } : await this.pool.query<WidgetRef>({ ...WIDGET_BY_KEY, values: [key] });
+    const rows = this.unknownKeys.has(key) ? [] : await queryRows<WidgetRef>(this.hotPath, WIDGET_BY_KEY, [key]);
     if (!rows[0]) {
       this.unknownKeys.add(key);
       throw new ApiError(404, 'widget_not_found', 'no widget has this key');
@@ -108,14 +109,14 @@ export class WidgetAccess {
   }
 
   /** A new visitor; the token is returned once and only its hash is kept. */
-  async newVisitor(widget: WidgetRef): Promise<{ visitor: Visitor; token: string }> {
+  async newVisitor(widget: WidgetRef): Promise<{ visitor: { id: string }; token: string }> {
     const token = newToken('vt');
-    const visitor = await this.visitors.save(this.visitors.create({ widget_id: widget.id, token_hash: hashToken(token), logged_out_at: null }));
+    const visitor = await onlyRow<{ id: string }>(this.db, 'INSERT INTO visitors (widget_id, token_hash) VALUES ($1, $2) RETURNING id', [widget.id, hashToken(token)]);
     return { visitor, token };
   }
 
   /** The token stops working at once; the visitor's history stays for the inbox. */
-  async logout(visitor: Pick<Visitor, 'id'>): Promise<void> {
-    await this.visitors.update({ id: visitor.id }, { logged_out_at: new Date() });
+  async logout(visitor: { id: string }): Promise<void> {
+    await execute(this.db, 'UPDATE visitors SET logged_out_at = now() WHERE id = $1', [visitor.id]);
   }
 }

@@ -1,6 +1,4 @@
-import { Visitor, Widget } from '@inviaro/persistence';
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { WidgetAccess } from './widget-access';
 import { LiveUpdates, LiveUpdatesHandler } from '../live/live-updates';
 import { WidgetScriptController } from '../widget-script/widget-script.controller';
@@ -8,7 +6,6 @@ import { WidgetController } from './widget.controller';
 
 /** The public API that the widget script calls from customers' pages. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Widget, Visitor])],
   controllers: [WidgetController, WidgetScriptController, LiveUpdatesHandler],
   providers: [WidgetAccess, LiveUpdates],
 })

@@ -1,9 +1,9 @@
 import { ClaimFailureReason, VisitorEventFields } from '@inviaro/contracts';
 import { SERVICE_LOGGER } from '@inviaro/observability';
-import { execute, firstRow, onlyRow } from '@inviaro/persistence';
+import { execute, firstRow, onlyRow, Sql, transaction } from '@inviaro/persistence';
 import { Inject, Injectable } from '@nestjs/common';
 import { Logger } from 'pino';
-import { DataSource, EntityManager } from 'typeorm';
+import { Pool } from 'pg';
 
 /**
  * How many distinct claimed ids one visitor's failures with one reason keep as rows of their own; the
@@ -32,12 +32,12 @@ interface RecordedId {
 @Injectable()
 export class FailureTrail {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
   ) {}
 
   async record(event: VisitorEventFields, correlationId: string, reason: ClaimFailureReason, claimedUserId: string | undefined): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await transaction(this.db, async (tx) => {
       // One visitor's ids with one reason are counted and folded one at a time.
       await execute(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text || $2::text || $3::text, 0))`, [event.widget_id, event.visitor_id, reason]);
       const recorded = await firstRow<RecordedId>(
@@ -62,7 +62,7 @@ export class FailureTrail {
   }
 
   /** Has the visitor passed its own rows for this reason: a folded row exists, or its new id is one too many? */
-  private async pastOwnRows(tx: EntityManager, event: VisitorEventFields, reason: ClaimFailureReason): Promise<boolean> {
+  private async pastOwnRows(tx: Sql, event: VisitorEventFields, reason: ClaimFailureReason): Promise<boolean> {
     const { past } = await onlyRow<{ past: boolean }>(
       tx,
       `SELECT EXISTS (SELECT 1 FROM verification_failures WHERE widget_id = $1 AND visitor_id = $2 AND reason = $3 AND distinct_user_ids IS NOT NULL)
@@ -74,7 +74,7 @@ export class FailureTrail {
   }
 
   /** Counts the failure in the visitor's folded row (a new distinct id if its own row is new) and marks its own row as folded into it. */
-  private async foldIntoVisitorRow(tx: EntityManager, event: VisitorEventFields, correlationId: string, reason: ClaimFailureReason, recorded: RecordedId): Promise<void> {
+  private async foldIntoVisitorRow(tx: Sql, event: VisitorEventFields, correlationId: string, reason: ClaimFailureReason, recorded: RecordedId): Promise<void> {
     await execute(
       tx,
       `WITH visitor_row AS (

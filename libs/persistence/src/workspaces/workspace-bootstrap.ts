@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
-import { execute, firstRow, onlyRow } from '../sql';
+import { Pool } from 'pg';
+import { execute, firstRow, onlyRow, Sql, transaction } from '../sql';
 import { hashToken, newToken } from './tokens';
 
 export interface NewWorkspace {
@@ -8,9 +8,9 @@ export interface NewWorkspace {
 }
 
 /** A workspace and its first admin token; the token is returned here once and only its hash is kept. */
-export async function createWorkspace(db: DataSource, name: string): Promise<NewWorkspace> {
+export async function createWorkspace(db: Pool, name: string): Promise<NewWorkspace> {
   const adminToken = newToken('at');
-  return db.transaction(async (tx) => {
+  return transaction(db, async (tx) => {
     const workspace = await onlyRow<{ id: string }>(tx, `INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [name]);
     await execute(tx, `INSERT INTO admin_tokens (workspace_id, token_hash) VALUES ($1, $2)`, [workspace.id, hashToken(adminToken)]);
     return { workspace_id: workspace.id, admin_token: adminToken };
@@ -18,7 +18,7 @@ export async function createWorkspace(db: DataSource, name: string): Promise<New
 }
 
 /** The workspace an admin token belongs to, or null. */
-export async function workspaceOfAdminToken(db: DataSource, token: string): Promise<string | null> {
+export async function workspaceOfAdminToken(db: Sql, token: string): Promise<string | null> {
   const row = await firstRow<{ workspace_id: string }>(db, `SELECT workspace_id FROM admin_tokens WHERE token_hash = $1`, [hashToken(token)]);
   return row?.workspace_id ?? null;
 }

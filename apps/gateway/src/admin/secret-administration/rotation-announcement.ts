@@ -1,6 +1,6 @@
 import { WidgetSecretRotated } from '@inviaro/contracts';
 import { EventPublisher } from '@inviaro/bus';
-import { Widget } from '@inviaro/persistence';
+import { WidgetRef } from '../widget-row';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 
 /** The publish step of a rotate or retire, after its commit. */
@@ -11,7 +11,7 @@ export class RotationAnnouncement {
   constructor(@Inject(EventPublisher) private readonly publisher: Pick<EventPublisher, 'publish'>) {}
 
   /** Ends, on every gateway, the live streams verified under a version older than `liveFrom`. */
-  async announce(widget: Widget, liveFrom: number): Promise<void> {
+  async announce(widget: WidgetRef, liveFrom: number): Promise<void> {
     try {
       await this.publisher.publish(WidgetSecretRotated, { workspace_id: widget.workspace_id, widget_id: widget.id, secret_version: liveFrom }, { correlationId: widget.id });
     } catch (error) {

@@ -1,5 +1,5 @@
 import { httpRefusal, recordingPublisher, secretStoresSuite } from '@inviaro/test-harness';
-import { Widget } from '@inviaro/persistence';
+import { WidgetRef } from '../../widget-row';
 import { GetSecretStatus } from '../get-secret-status/get-secret-status.usecase';
 import { RotationAnnouncement } from '../rotation-announcement';
 import { WidgetCommand } from '../widget.command';
@@ -7,7 +7,7 @@ import { RetireSecret } from './retire-secret.usecase';
 
 describe('RetireSecret', () => {
   const stores = secretStoresSuite();
-  const retirement = (widget: Widget, cache = stores.cache) => {
+  const retirement = (widget: WidgetRef, cache = stores.cache) => {
     const recorded = recordingPublisher(() => stores.stateOf(widget.id));
     const status = new GetSecretStatus(stores.db, stores.vault, stores.previousUses);
     const useCase = new RetireSecret(stores.db, stores.vault, cache, new RotationAnnouncement(recorded.publisher), status);

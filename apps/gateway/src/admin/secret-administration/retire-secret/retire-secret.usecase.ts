@@ -1,7 +1,7 @@
 import { SecretStatus } from '@inviaro/contracts';
 import { SecretCache, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ApiError } from '../../../http/api-error';
 import { cacheFirst } from '../cache-first';
 import { RotationAnnouncement } from '../rotation-announcement';
@@ -17,7 +17,7 @@ import { workspaceWidget } from '../workspace-widget';
 @Injectable()
 export class RetireSecret {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
     private readonly cache: SecretCache,
     private readonly announcement: RotationAnnouncement,

@@ -1,7 +1,7 @@
 import { WidgetSecret } from '@inviaro/contracts';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ApiError } from '../../../http/api-error';
 import { WidgetCommand } from '../widget.command';
 import { workspaceWidget } from '../workspace-widget';
@@ -10,7 +10,7 @@ import { workspaceWidget } from '../workspace-widget';
 @Injectable()
 export class RevealSecret {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
   ) {}
 

@@ -1,5 +1,5 @@
 import { httpRefusal, recordingPublisher, secretStoresSuite } from '@inviaro/test-harness';
-import { Widget } from '@inviaro/persistence';
+import { WidgetRef } from '../../widget-row';
 import { RotationAnnouncement } from '../rotation-announcement';
 import { WidgetCommand } from '../widget.command';
 import { RotateSecret } from './rotate-secret.usecase';
@@ -7,7 +7,7 @@ import { RotateSecret } from './rotate-secret.usecase';
 describe('RotateSecret', () => {
   const stores = secretStoresSuite();
 
-  const rotation = (widget: Widget, cache = stores.cache) => {
+  const rotation = (widget: WidgetRef, cache = stores.cache) => {
     const recorded = recordingPublisher(() => stores.stateOf(widget.id));
     const useCase = new RotateSecret(stores.db, stores.vault, cache, new RotationAnnouncement(recorded.publisher));
     return { ...recorded, rotate: (workspaceId = widget.workspace_id) => useCase.execute(WidgetCommand.create({ workspaceId, widgetId: widget.id })) };

@@ -1,7 +1,7 @@
 import { WidgetSecret } from '@inviaro/contracts';
 import { SecretCache, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { cacheFirst } from '../cache-first';
 import { RotationAnnouncement } from '../rotation-announcement';
 import { WidgetCommand } from '../widget.command';
@@ -14,7 +14,7 @@ import { workspaceWidget } from '../workspace-widget';
 @Injectable()
 export class RotateSecret {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
     private readonly cache: SecretCache,
     private readonly announcement: RotationAnnouncement,

@@ -1,7 +1,7 @@
-import { Widget } from '@inviaro/persistence';
+import { Widget } from '../../widget-row';
 import { SecretCache, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { cacheFirst } from '../cache-first';
 import { workspaceWidget } from '../workspace-widget';
 import { SetIdentityPolicyCommand } from './set-identity-policy.command';
@@ -14,7 +14,7 @@ import { SetIdentityPolicyCommand } from './set-identity-policy.command';
 @Injectable()
 export class SetIdentityPolicy {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
     private readonly cache: SecretCache,
   ) {}

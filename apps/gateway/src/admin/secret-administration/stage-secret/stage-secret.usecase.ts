@@ -1,7 +1,7 @@
 import { StagedSecret } from '@inviaro/contracts';
 import { SecretCache, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Pool } from 'pg';
 import { ApiError } from '../../../http/api-error';
 import { cacheFirst } from '../cache-first';
 import { WidgetCommand } from '../widget.command';
@@ -14,7 +14,7 @@ import { workspaceWidget } from '../workspace-widget';
 @Injectable()
 export class StageSecret {
   constructor(
-    private readonly db: DataSource,
+    private readonly db: Pool,
     private readonly vault: WidgetSecretVault,
     private readonly cache: SecretCache,
   ) {}
