@@ -74,7 +74,14 @@ async function startProcesses(system: LocalSystem, supervisor: Supervisor, state
     name: 'demo',
     start: () =>
       launch('demo', process.execPath, [join(DIST, 'apps', 'demo', 'src', 'main.js')], {
-        env: { ...process.env, GATEWAY_URL: system.gatewayUrl, WIDGET_KEY: demo.widgetKey, WIDGET_SECRET: demo.widgetSecret, ADMIN_TOKEN: demo.adminToken, DEMO_PORT: new URL(DEMO_ORIGIN).port },
+        env: {
+          ...process.env,
+          GATEWAY_URL: system.gatewayUrl,
+          WIDGET_KEY: demo.widgetKey,
+          WIDGET_SECRET: demo.widgetSecret,
+          ADMIN_TOKEN: demo.adminToken,
+          DEMO_PORT: new URL(DEMO_ORIGIN).port,
+        },
         readyWhen: /demo ready on/,
         log: logFile({ logDir: LOG_DIR }, 'demo'),
         detached: true,
@@ -141,7 +148,8 @@ async function main() {
   }
   const gateway = system.gatewayUrl;
   writeRunSettings(RUN_DIR, connectionSettings(system, demo));
-  const call = (path: string, body: string) => `curl -s -X POST ${gateway}/v1/widget/${path} -H 'content-type: application/json' -H 'origin: ${DEMO_ORIGIN}' -d '${body}'`;
+  const call = (path: string, body: string) =>
+    `curl -s -X POST ${gateway}/v1/widget/${path} -H 'content-type: application/json' -H 'origin: ${DEMO_ORIGIN}' -d '${body}'`;
   console.log(`
 Inviaro is running.
   demo site    ${DEMO_ORIGIN}          (log in as one of the users, chat; open a second browser to see the same history)

@@ -19,7 +19,18 @@
  *   node dist/test/bench/profile-summary.js /tmp/prof     the top self-time functions of each profile
  */
 import { MessageStored } from '@inviaro/contracts';
-import { createWidget, connectTestNats, ManagedProcess, RunningSystem, ServerSet, SERVICES, startNatsCluster, startSystem, SystemOptions, WidgetClient } from '@inviaro/test-harness';
+import {
+  createWidget,
+  connectTestNats,
+  ManagedProcess,
+  RunningSystem,
+  ServerSet,
+  SERVICES,
+  startNatsCluster,
+  startSystem,
+  SystemOptions,
+  WidgetClient,
+} from '@inviaro/test-harness';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Msg, NatsConnection, StorageType } from 'nats';
@@ -38,7 +49,8 @@ const WARM_UP_SECONDS = Math.min(5, DURATION / 2);
 /** The bare publish baseline's length; shorter only when the whole run is. */
 const BARE_SECONDS = Math.min(10, DURATION);
 /** With PROFILE_DIR, each service process writes `<service>-<started>.cpuprofile` there as it stops. */
-const nodeArgs = (service: string) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`] : []);
+const nodeArgs = (service: string) =>
+  process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, `--cpu-prof-name=${service}-${Date.now()}.cpuprofile`] : [];
 const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
 /** The issue's targets (issue 14), as ratios to the bare pipeline where machines differ. */
 const TARGETS = { stored_ratio: 0.6, gateway_cpu_ratio: 2, verifier_cpu_ratio: 2, contacts_cpu_ratio: 4, p99_ms: 50, rss_mb: 200, stored_of_accepted: 0.98 };
@@ -226,13 +238,20 @@ function chart(bars: ReadonlyArray<readonly [string, number]>, title: string): s
   return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="${40 + bars.length * 30}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">${title}</text>${rows}</svg>`;
 }
 
-const LIMITS = { RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '10000000' };
+const LIMITS = {
+  RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000',
+  RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000',
+  RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
+  RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
+};
 
 /** The system with one instance of each service, its widget's visitors and the watch on stored messages. */
 async function benchSystem(options: SystemOptions = {}, extraServers: Record<string, number | undefined> = {}) {
   const system = await startSystem({ ...options, serviceEnv: { ...LIMITS, ...options.serviceEnv }, services: [] });
   for (const service of SERVICES) await system.start(service, {}, nodeArgs(service));
-  const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [message.json<{ data: { message_id: string } }>().data.message_id]);
+  const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [
+    message.json<{ data: { message_id: string } }>().data.message_id,
+  ]);
   const widget = await createWidget(system);
   const tokens = await Promise.all(Array.from({ length: VISITORS }, () => new WidgetClient(system.gatewayUrl, widget).newVisitor()));
   const poster = new Poster(system.gatewayUrl, { origin: widget.origin }, CONCURRENCY);
@@ -263,7 +282,8 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rate:
       serverPids: () => harnessServers(system.servers),
       watch,
       traffic: new Traffic(poster, { key: 'bare', secret: widgetSecret }, tokens),
-      countStored: async (ids) => Number((await system.sqlRow<{ count: string }>(`SELECT count(*) FROM bare_messages WHERE id = ANY($1::uuid[])`, [ids])).count),
+      countStored: async (ids) =>
+        Number((await system.sqlRow<{ count: string }>(`SELECT count(*) FROM bare_messages WHERE id = ANY($1::uuid[])`, [ids])).count),
     };
     return await phases(pipeline, rate);
   } finally {
@@ -294,12 +314,17 @@ async function onCluster() {
 }
 
 /** A service's CPU per message over all its instances. */
-const serviceCpu = (run: Phases, name: string) => Object.entries(run.throughput.cpu_ms_per_accepted).reduce((sum, [process, ms]) => (process.startsWith(`${name}#`) ? sum + ms : sum), 0);
+const serviceCpu = (run: Phases, name: string) =>
+  Object.entries(run.throughput.cpu_ms_per_accepted).reduce((sum, [process, ms]) => (process.startsWith(`${name}#`) ? sum + ms : sum), 0);
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 /** The system against the bare pipeline and the issue's targets. */
 function compare(one: Phases, bare: Phases) {
-  const ratio = (value: number, target: number, atMost: boolean) => ({ value: round(value), target: `${atMost ? '<=' : '>='} ${target}`, met: atMost ? value <= target : value >= target });
+  const ratio = (value: number, target: number, atMost: boolean) => ({
+    value: round(value),
+    target: `${atMost ? '<=' : '>='} ${target}`,
+    met: atMost ? value <= target : value >= target,
+  });
   const rssMax = Math.max(...Object.values(one.throughput.rss_mb_under_load));
   const halfSustained = Math.round(one.throughput.stored_per_s / 2);
   return {
@@ -316,7 +341,12 @@ function compare(one: Phases, bare: Phases) {
         target: `stored >= ${TARGETS.stored_of_accepted} x accepted over the window`,
         met: one.throughput.stored_per_s >= TARGETS.stored_of_accepted * one.throughput.accepted_per_s,
       },
-      lost_and_duplicated: { lost: one.throughput.lost, duplicated: one.throughput.duplicated_events, target: '0 and 0', met: one.throughput.lost === 0 && one.throughput.duplicated_events === 0 },
+      lost_and_duplicated: {
+        lost: one.throughput.lost,
+        duplicated: one.throughput.duplicated_events,
+        target: '0 and 0',
+        met: one.throughput.lost === 0 && one.throughput.duplicated_events === 0,
+      },
       p99_ms_at_half_sustained: {
         offered_per_s: one.latency.offered_per_s,
         half_sustained_per_s: halfSustained,
@@ -378,7 +408,13 @@ async function main() {
   const results = {
     run_at: new Date().toISOString(),
     machine: '2 cores; NATS, Redis, PostgreSQL, the services and the load generator on the same machine',
-    settings: { duration_s: DURATION, concurrency: CONCURRENCY, offered_rate_per_s: RATE ?? 'half the sustained rate', latency_window_s: LATENCY_SECONDS, visitors: VISITORS },
+    settings: {
+      duration_s: DURATION,
+      concurrency: CONCURRENCY,
+      offered_rate_per_s: RATE ?? 'half the sustained rate',
+      latency_window_s: LATENCY_SECONDS,
+      visitors: VISITORS,
+    },
     ...comparison,
     one_instance_each: one,
     two_verifiers_two_contacts: two,

@@ -37,7 +37,7 @@ export function treeCpuMs(root: number): number {
   for (const [pid, fields] of stats) children.set(Number(fields[1]), [...(children.get(Number(fields[1])) ?? []), pid]);
   const byPid = new Map(stats);
   let ticks = 0;
-  for (const pending = [root]; pending.length > 0; ) {
+  for (const pending = [root]; pending.length > 0;) {
     const pid = pending.pop()!;
     const fields = byPid.get(pid);
     if (fields) ticks += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);

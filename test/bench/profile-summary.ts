@@ -62,7 +62,15 @@ function summarize(file: string, count: number): string {
     for (const generic of [NODE, V8, NATIVE]) origins.delete(generic);
     for (const name of origins) onStack.set(name, (onStack.get(name) ?? 0) + us);
   });
-  return [`${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`, ' by package (self time):', ...top(byOrigin, all, 10), ' packages and our code on the stack (own time and what they call):', ...top(onStack, all, 12), ' by function (self time):', ...top(byFunction, all, count)].join('\n');
+  return [
+    `${file}: ${(all / 1000).toFixed(0)} ms of CPU (idle excluded)`,
+    ' by package (self time):',
+    ...top(byOrigin, all, 10),
+    ' packages and our code on the stack (own time and what they call):',
+    ...top(onStack, all, 12),
+    ' by function (self time):',
+    ...top(byFunction, all, count),
+  ].join('\n');
 }
 
 const dir = process.argv[2];

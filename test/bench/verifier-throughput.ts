@@ -44,7 +44,11 @@ async function preload(nc: NatsConnection, widget: { workspaceId: string; widget
             widget_id: widget.widgetId,
             visitor_id: visitorId,
             text: `benchmark message ${start + i}`,
-            sealed_claim: sealClaim(ring, { user_id: userId, user_hash: userHash(userId, widget.secret) }, { eventId: id, widgetId: widget.widgetId, visitorId }),
+            sealed_claim: sealClaim(
+              ring,
+              { user_id: userId, user_hash: userHash(userId, widget.secret) },
+              { eventId: id, widgetId: widget.widgetId, visitorId },
+            ),
             received_at: new Date().toISOString(),
           },
         };
@@ -100,7 +104,10 @@ async function main() {
     const rounds: Array<{ baseline_per_s: number; verifier_per_s: number; ratio: number; redis_commands_per_verification: number }> = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const baselineRate = await drainRate(nc, widget, 'bench_baseline', () =>
-        launch('baseline', process.execPath, [join(__dirname, 'bare', 'consumer.js')], { env: { ...process.env, ...natsEnv(system.servers.natsUrl, HARNESS_USER), CONSUMER: 'bench_baseline' }, readyWhen: /ready/ }),
+        launch('baseline', process.execPath, [join(__dirname, 'bare', 'consumer.js')], {
+          env: { ...process.env, ...natsEnv(system.servers.natsUrl, HARNESS_USER), CONSUMER: 'bench_baseline' },
+          readyWhen: /ready/,
+        }),
       );
       const callsBefore = await redisCalls(redis);
       const verifierRate = await drainRate(nc, widget, 'verifier_message_inbound', () =>
@@ -118,7 +125,12 @@ async function main() {
     const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
     console.log(
       JSON.stringify(
-        { events: EVENTS, rounds, median_ratio: ratios[Math.floor(ratios.length / 2)], target: 'median ratio >= 0.8; redis commands per verification <= 1 (+ the one fill)' },
+        {
+          events: EVENTS,
+          rounds,
+          median_ratio: ratios[Math.floor(ratios.length / 2)],
+          target: 'median ratio >= 0.8; redis commands per verification <= 1 (+ the one fill)',
+        },
         null,
         2,
       ),

@@ -30,7 +30,9 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.input.press('Escape');
     await widget.panel.waitFor({ state: 'hidden' });
     const readsBefore = historyCalls.length;
-    const reply = await suite.demo.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, { text: 'Yes: 3 to 5 working days.' });
+    const reply = await suite.demo.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, {
+      text: 'Yes: 3 to 5 working days.',
+    });
     expect(reply.status).toBe(201);
     await widget.waitForText('Yes: 3 to 5 working days.', 'operator');
     expect(historyCalls.length).toBe(readsBefore); // live, not re-read
@@ -54,7 +56,12 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     // Some other traffic for the inbox: an anonymous visitor and a claim that fails.
     const client = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
     await client.postMessage(await client.newVisitor(), { client_message_id: 'anon-1', text: 'Is there a free plan?' });
-    await client.postMessage(await client.newVisitor(), { client_message_id: 'forged-1', text: 'Let me in', user_id: BEA.id, user_hash: userHash(BEA.id, 'f'.repeat(64)) });
+    await client.postMessage(await client.newVisitor(), {
+      client_message_id: 'forged-1',
+      text: 'Let me in',
+      user_id: BEA.id,
+      user_hash: userHash(BEA.id, 'f'.repeat(64)),
+    });
     await waitFor('the failure listed', async () => ((await suite.demo.widget.admin.failures()).body.failures.length ? true : undefined));
     await waitFor('three contacts', async () => ((await contactsWithMessages(suite.demo.widget)).length >= 3 ? true : undefined));
 
@@ -107,7 +114,12 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.page.route(/\/v1\/widget\/messages$/, async (route) => {
       calls++;
       if (calls === 1) {
-        await route.fulfill({ status: 503, headers: { 'retry-after': '1', 'access-control-allow-origin': suite.demo.url }, contentType: 'application/json', body: '{"error":{"code":"stream_unavailable","message":"try again"}}' });
+        await route.fulfill({
+          status: 503,
+          headers: { 'retry-after': '1', 'access-control-allow-origin': suite.demo.url },
+          contentType: 'application/json',
+          body: '{"error":{"code":"stream_unavailable","message":"try again"}}',
+        });
       } else if (calls === 2) {
         await route.fetch(); // the gateway accepts and stores it; the browser never hears back
         await route.abort('connectionreset');
@@ -130,9 +142,18 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.page.evaluate(() => window.dispatchEvent(new Event('online')));
     await widget.waitForText('Survives a reload', 'visitor', 20_000);
 
-    const texts = ['Typed offline, one', 'Typed offline, two', 'During the outage, one', 'During the outage, two', 'Through a 503 and a lost answer', 'Survives a reload'];
+    const texts = [
+      'Typed offline, one',
+      'Typed offline, two',
+      'During the outage, one',
+      'During the outage, two',
+      'Through a 503 and a lost answer',
+      'Survives a reload',
+    ];
     const rows = await waitFor('every message stored', async () => {
-      const found = await suite.system.sql<{ text: string; n: number }>('SELECT text, count(*)::int AS n FROM messages WHERE text = ANY($1) GROUP BY text', [texts]);
+      const found = await suite.system.sql<{ text: string; n: number }>('SELECT text, count(*)::int AS n FROM messages WHERE text = ANY($1) GROUP BY text', [
+        texts,
+      ]);
       return found.length === texts.length ? found : undefined;
     });
     expect(Object.fromEntries(rows.map((r) => [r.text, r.n]))).toEqual(Object.fromEntries(texts.map((t) => [t, 1])));

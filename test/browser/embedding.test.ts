@@ -40,7 +40,9 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
       await widget.open();
       await waitFor('the refusal shown', async () => ((await widget.status.textContent()) === 'Chat can’t connect from this page.' ? true : undefined), 10_000);
       expect(await widget.input.isDisabled()).toBe(true);
-      expect(answers).toEqual([{ url: `${suite.system.gatewayUrl}/v1/widget/visitors`, status: 403, body: { error: { code: 'origin_not_allowed', message: expect.any(String) } } }]);
+      expect(answers).toEqual([
+        { url: `${suite.system.gatewayUrl}/v1/widget/visitors`, status: 403, body: { error: { code: 'origin_not_allowed', message: expect.any(String) } } },
+      ]);
       expect(await widget.storage()).toEqual({});
       expect(await widget.lines()).toEqual([]);
     } finally {
@@ -53,7 +55,9 @@ describe('the widget on customers’ pages: allowed origins, strict CSP, isolati
     await context.addInitScript(() => {
       const seen: Violation[] = [];
       (window as unknown as { __violations: Violation[] }).__violations = seen;
-      document.addEventListener('securitypolicyviolation', (event: { violatedDirective: string; blockedURI: string }) => seen.push({ directive: event.violatedDirective, blocked: event.blockedURI }));
+      document.addEventListener('securitypolicyviolation', (event: { violatedDirective: string; blockedURI: string }) =>
+        seen.push({ directive: event.violatedDirective, blocked: event.blockedURI }),
+      );
     });
     const page = await context.newPage();
     const consoleCsp: string[] = [];

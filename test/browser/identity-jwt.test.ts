@@ -42,12 +42,23 @@ describe('the widget with a user_jwt', () => {
 
       const claimed = sent.filter((body) => 'user_jwt' in body);
       expect(claimed.length).toBeGreaterThan(0);
-      for (const body of claimed) expect({ user_jwt: body.user_jwt, user_id: body.user_id, user_hash: body.user_hash }).toEqual({ user_jwt: userJwt, user_id: undefined, user_hash: undefined });
+      for (const body of claimed)
+        expect({ user_jwt: body.user_jwt, user_id: body.user_id, user_hash: body.user_hash }).toEqual({
+          user_jwt: userJwt,
+          user_id: undefined,
+          user_hash: undefined,
+        });
       const verified = await waitFor('the message verified as the token’s sub', async () => {
         const events = await readEvents<Record<string, unknown>>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified');
         return events.find((event) => event.data.widget_id === widget.widgetId && event.data.kind === 'message');
       });
-      expect(verified.data).toMatchObject({ user_id: 'usr_browser', email: 'signed@example.com', name: 'Signed Name', signed_attributes: ['email', 'name'], text: 'Hello with a token' });
+      expect(verified.data).toMatchObject({
+        user_id: 'usr_browser',
+        email: 'signed@example.com',
+        name: 'Signed Name',
+        signed_attributes: ['email', 'name'],
+        text: 'Hello with a token',
+      });
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

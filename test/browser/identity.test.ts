@@ -100,7 +100,11 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     expect(chenToken).toMatch(/^vt_/);
 
     await widget.page.getByRole('button', { name: 'Log out' }).click(); // app.js: /api/logout, Inviaro('logout')
-    await waitFor('the widget to forget Chen', async () => (Object.keys(await widget.storage()).length === 0 && (await widget.lines()).length === 0 ? true : undefined), 10_000);
+    await waitFor(
+      'the widget to forget Chen',
+      async () => (Object.keys(await widget.storage()).length === 0 && (await widget.lines()).length === 0 ? true : undefined),
+      10_000,
+    );
     expect(await widget.panel.isVisible()).toBe(false);
     const left = await widget.page.evaluate(() => ({
       settings: (window as unknown as { InviaroSettings: Record<string, unknown> }).InviaroSettings,
@@ -114,7 +118,11 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     expect(left.cookies).toBe('');
     // The old token is dead at the gateway too.
     const client = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
-    await waitFor('the old token refused', async () => ((await client.call('history', { visitor_token: chenToken })).status === 401 ? true : undefined), 10_000);
+    await waitFor(
+      'the old token refused',
+      async () => ((await client.call('history', { visitor_token: chenToken })).status === 401 ? true : undefined),
+      10_000,
+    );
 
     // The next person: an empty chat, a new visitor.
     await widget.open();
@@ -134,7 +142,11 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     const amarToken = await widget.token();
     await shared.request.post(`${suite.demo.url}/logout`, { maxRedirects: 0 });
     await widget.page.reload();
-    await waitFor('the widget to drop Amar’s session on an anonymous page', async () => (Object.keys(await widget.storage()).length === 0 ? true : undefined), 10_000);
+    await waitFor(
+      'the widget to drop Amar’s session on an anonymous page',
+      async () => (Object.keys(await widget.storage()).length === 0 ? true : undefined),
+      10_000,
+    );
     await widget.open();
     expect(await widget.lines()).toEqual([]);
     await waitFor('Amar’s token refused', async () => ((await client.call('history', { visitor_token: amarToken })).status === 401 ? true : undefined), 10_000);
@@ -187,7 +199,11 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
     const nc = await connectTestNats(suite.system.servers.natsUrl);
     try {
       const jsm = await nc.jetstreamManager();
-      await waitFor('the verifier to have checked every message', async () => ((await jsm.streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined), 15_000);
+      await waitFor(
+        'the verifier to have checked every message',
+        async () => ((await jsm.streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined),
+        15_000,
+      );
     } finally {
       await nc.close();
     }

@@ -24,7 +24,11 @@ describe('live streams end at their maximum lifetime, and the widget rides over 
     } finally {
       stream.close();
     }
-    await waitFor('the gateway to hold no stream', async () => ((await metricValue(suite.system.gatewayUrl, 'inviaro_live_streams')) === 0 ? true : undefined), 10_000);
+    await waitFor(
+      'the gateway to hold no stream',
+      async () => ((await metricValue(suite.system.gatewayUrl, 'inviaro_live_streams')) === 0 ? true : undefined),
+      10_000,
+    );
   });
 
   it('keeps an open widget up to date across its reconnects: every reply shown once, in order, and nothing said to the visitor', async () => {

@@ -14,7 +14,15 @@ export { waitFor };
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     timeout: 30_000,
   });
 }
@@ -70,7 +78,14 @@ export async function startDemo(system: RunningSystem, widget?: TestWidget): Pro
   const url = `http://127.0.0.1:${port}`;
   const own = widget ?? (await createWidget(system, url));
   const child = await launch('demo', process.execPath, [join(DIST, 'apps', 'demo', 'src', 'main.js')], {
-    env: { ...process.env, GATEWAY_URL: system.gatewayUrl, WIDGET_KEY: own.key, WIDGET_SECRET: own.secret, ADMIN_TOKEN: own.adminToken, DEMO_PORT: String(port) },
+    env: {
+      ...process.env,
+      GATEWAY_URL: system.gatewayUrl,
+      WIDGET_KEY: own.key,
+      WIDGET_SECRET: own.secret,
+      ADMIN_TOKEN: own.adminToken,
+      DEMO_PORT: String(port),
+    },
     readyWhen: /demo ready on/,
     readyTimeoutMs: 15_000,
   });
@@ -188,7 +203,11 @@ export class WidgetOnPage {
 
   /** Waits until the page shows (or no longer shows) a verified user's conversation. */
   async waitForVerified(expected: boolean): Promise<void> {
-    await waitFor(expected ? 'the page verified' : 'the page no longer verified', async () => ((await this.verified()) === expected ? true : undefined), 20_000);
+    await waitFor(
+      expected ? 'the page verified' : 'the page no longer verified',
+      async () => ((await this.verified()) === expected ? true : undefined),
+      20_000,
+    );
   }
 
   /** Everything the widget keeps in this origin's storage. */

@@ -17,14 +17,17 @@ describe('NATS: every client authenticated, each service held to its rights', ()
   beforeAll(async () => {
     await bus.nc.jetstream().publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
     // The verifier's durable consumer, as the verifier makes it, holding the event.
-    await (await bus.nc.jetstreamManager()).consumers.add(streamOf(MessageInbound.subject), {
+    await (
+      await bus.nc.jetstreamManager()
+    ).consumers.add(streamOf(MessageInbound.subject), {
       durable_name: durableName('verifier', MessageInbound.subject),
       filter_subject: MessageInbound.subject,
       ack_policy: AckPolicy.Explicit,
     });
     gateway = await connectTestNats(bus.server.url, {}, 'gateway');
     const collectErrors = async () => {
-      for await (const status of gateway.status()) if (status.type === Events.Error) gatewayErrors.push(typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data));
+      for await (const status of gateway.status())
+        if (status.type === Events.Error) gatewayErrors.push(typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data));
     };
     collectErrors().catch((error: unknown) => gatewayErrors.push(`status watch failed: ${String(error)}`));
   });
@@ -33,7 +36,9 @@ describe('NATS: every client authenticated, each service held to its rights', ()
 
   it('refuses a client without credentials, and one with a wrong password', async () => {
     await expect(connect({ servers: bus.server.url, reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
-    await expect(connect({ servers: bus.server.url, user: 'gateway', pass: 'guessed', reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+    await expect(connect({ servers: bus.server.url, user: 'gateway', pass: 'guessed', reconnect: false })).rejects.toMatchObject({
+      code: 'AUTHORIZATION_VIOLATION',
+    });
   });
 
   it('lets the gateway do its work: publish message.inbound, ask the verifiers, follow message.stored and widget.secret.rotated', async () => {
@@ -42,13 +47,21 @@ describe('NATS: every client authenticated, each service held to its rights', ()
 
     // A verifier answers the claim check; the gateway's request reaches it and the answer comes back to the gateway's inbox.
     const verifier = await connectTestNats(bus.server.url, {}, 'verifier');
-    verifier.subscribe(ClaimCheck.subject, { queue: 'verifier', callback: (_error, message) => message.respond(jc.encode({ ok: true, data: { verified: false } })) });
+    verifier.subscribe(ClaimCheck.subject, {
+      queue: 'verifier',
+      callback: (_error, message) => message.respond(jc.encode({ ok: true, data: { verified: false } })),
+    });
     await verifier.flush();
     expect(jc.decode((await gateway.request(ClaimCheck.subject, jc.encode({}), { timeout: 5_000 })).data)).toEqual({ ok: true, data: { verified: false } });
 
     const jsm = await gateway.jetstreamManager();
     const name = `${durableName('gateway', WidgetSecretRotated.subject)}_${nuid.next()}`;
-    await jsm.consumers.add(streamOf(WidgetSecretRotated.subject), { name, filter_subject: WidgetSecretRotated.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New });
+    await jsm.consumers.add(streamOf(WidgetSecretRotated.subject), {
+      name,
+      filter_subject: WidgetSecretRotated.subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+    });
     const contacts = await connectTestNats(bus.server.url, {}, 'contacts');
     await contacts.jetstream().publish(MessageStored.subject, jc.encode({ data: { text: 'stored' } }));
     const ordered = await gateway.jetstream().consumers.get(streamOf(MessageStored.subject), { filterSubjects: MessageStored.subject });
@@ -61,7 +74,10 @@ describe('NATS: every client authenticated, each service held to its rights', ()
   it('does not let the gateway answer verifier.claim.check', async () => {
     const impostor = await connectTestNats(bus.server.url, {}, 'gateway');
     const refused: string[] = [];
-    impostor.subscribe(ClaimCheck.subject, { callback: (error, message) => (error ? refused.push(error.message) : message.respond(jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } }))) });
+    impostor.subscribe(ClaimCheck.subject, {
+      callback: (error, message) =>
+        error ? refused.push(error.message) : message.respond(jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } })),
+    });
     await impostor.flush();
     await expect(bus.nc.request(ClaimCheck.subject, jc.encode({}), { timeout: 2_000 })).rejects.toMatchObject({ code: expect.stringMatching(/503|TIMEOUT/) });
     expect(refused.join()).toMatch(/Permissions Violation for Subscription to "verifier\.claim\.check"/);
@@ -73,7 +89,8 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     const listener = bus.nc.subscribe('_INBOX.*.forged', { callback: (_error, message) => arrived.push(message.subject) });
     await bus.nc.flush();
     const verifier = await connectTestNats(bus.server.url, {}, 'verifier');
-    for (const role of ['gateway', 'contacts', 'operator']) verifier.publish(`_INBOX.${role}.forged`, jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } }));
+    for (const role of ['gateway', 'contacts', 'operator'])
+      verifier.publish(`_INBOX.${role}.forged`, jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } }));
     await verifier.flush();
     await new Promise((resolve) => setTimeout(resolve, 500));
     await verifier.close();
@@ -83,7 +100,8 @@ describe('NATS: every client authenticated, each service held to its rights', ()
 
   it('does not let the gateway read message.inbound on a core subscription', async () => {
     const seen: string[] = [];
-    for (const subject of [MessageInbound.subject, 'message.*', '>']) gateway.subscribe(subject, { callback: (error, message) => seen.push(error ? `refused ${subject}` : message.string()) });
+    for (const subject of [MessageInbound.subject, 'message.*', '>'])
+      gateway.subscribe(subject, { callback: (error, message) => seen.push(error ? `refused ${subject}` : message.string()) });
     await gateway.flush();
     bus.nc.publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
     await bus.nc.flush();
@@ -97,9 +115,28 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     const attempts: Array<[string, () => Promise<unknown>]> = [
       ['stream message get', async () => (await gateway.jetstreamManager()).streams.getMessage(stream, { last_by_subj: MessageInbound.subject })],
       ['direct get', () => gateway.request(`$JS.API.DIRECT.GET.${stream}`, jc.encode({ last_by_subj: MessageInbound.subject }), { timeout: 2_000 })],
-      ['the verifier’s durable', () => gateway.request(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${verifierDurable}`, jc.encode({ batch: 1, expires: 1_000_000_000 }), { timeout: 2_000 })],
-      ['taking over the verifier’s durable', async () => (await gateway.jetstreamManager()).consumers.add(stream, { durable_name: verifierDurable, filter_subject: MessageInbound.subject, ack_policy: AckPolicy.None })],
-      ['an unnamed consumer', () => gateway.request(`$JS.API.CONSUMER.CREATE.${stream}`, jc.encode({ stream_name: stream, config: { filter_subject: MessageInbound.subject, ack_policy: 'none' } }), { timeout: 2_000 })],
+      [
+        'the verifier’s durable',
+        () => gateway.request(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${verifierDurable}`, jc.encode({ batch: 1, expires: 1_000_000_000 }), { timeout: 2_000 }),
+      ],
+      [
+        'taking over the verifier’s durable',
+        async () =>
+          (await gateway.jetstreamManager()).consumers.add(stream, {
+            durable_name: verifierDurable,
+            filter_subject: MessageInbound.subject,
+            ack_policy: AckPolicy.None,
+          }),
+      ],
+      [
+        'an unnamed consumer',
+        () =>
+          gateway.request(
+            `$JS.API.CONSUMER.CREATE.${stream}`,
+            jc.encode({ stream_name: stream, config: { filter_subject: MessageInbound.subject, ack_policy: 'none' } }),
+            { timeout: 2_000 },
+          ),
+      ],
       ['stream update', async () => (await gateway.jetstreamManager()).streams.update(stream, { subjects: [MessageInbound.subject] })],
     ];
     for (const [what, attempt] of attempts) {
@@ -117,12 +154,23 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     for (const subjectFilter of [MessageInbound.subject, MessageStored.subject]) {
       const name = `probe_${nuid.next()}`;
       const created = await gateway
-        .request(`$JS.API.CONSUMER.CREATE.${stream}.${name}.${subjectFilter}`, jc.encode({ stream_name: stream, config: { name, filter_subject: MessageInbound.subject, ack_policy: 'none' } }), { timeout: 2_000 })
-        .then((answer) => answer.string(), (error: Error) => error.message);
+        .request(
+          `$JS.API.CONSUMER.CREATE.${stream}.${name}.${subjectFilter}`,
+          jc.encode({ stream_name: stream, config: { name, filter_subject: MessageInbound.subject, ack_policy: 'none' } }),
+          { timeout: 2_000 },
+        )
+        .then(
+          (answer) => answer.string(),
+          (error: Error) => error.message,
+        );
       const refused = !created.startsWith('{') || created.includes('"error"');
       const pulled = refused ? '' : ((await (await gateway.jetstream().consumers.get(stream, name)).next({ expires: 2_000 }))?.string() ?? '');
       expect(pulled).not.toContain(SECRET);
-      expect({ subjectFilter, refused, created }).toEqual({ subjectFilter, refused: true, created: expect.stringMatching(/Permissions Violation|did not match filtered subject/) });
+      expect({ subjectFilter, refused, created }).toEqual({
+        subjectFilter,
+        refused: true,
+        created: expect.stringMatching(/Permissions Violation|did not match filtered subject/),
+      });
     }
   });
 
@@ -133,7 +181,9 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     expect(natsPermissions('verifier').subscribe.allow).toContain(ClaimCheck.subject);
     expect(natsPermissions('contacts').subscribe.allow).toContain(ContactsHistory.subject);
     const stream = streamOf(MessageInbound.subject);
-    expect(natsPermissions('verifier').publish.allow).toContain(`$JS.API.CONSUMER.CREATE.${stream}.${durableName('verifier', MessageInbound.subject)}.${MessageInbound.subject}`);
+    expect(natsPermissions('verifier').publish.allow).toContain(
+      `$JS.API.CONSUMER.CREATE.${stream}.${durableName('verifier', MessageInbound.subject)}.${MessageInbound.subject}`,
+    );
     expect(natsPermissions('operator').publish.allow).toContain(`$JS.API.STREAM.MSG.DELETE.${DEAD_LETTER_STREAM}`);
   });
 });

@@ -62,9 +62,16 @@ function probesFor(role: BusRole): Probe[] {
     ...['>', '_INBOX.>', '$JS.>', 'contact.*'].map((subject) => subscribe(subject, false)),
     // Inboxes: each role reads its own only, and replies only into the inboxes of the roles that ask it something it answers.
     ...BUS_ROLES.map((other) => subscribe(`${inboxPrefix(other)}.${nuid.next()}`, other === role)),
-    ...BUS_ROLES.map((other) => publish(`${inboxPrefix(other)}.${nuid.next()}`, ROLE_NEEDS[other].asks.some(({ subject }) => answered.has(subject)))),
+    ...BUS_ROLES.map((other) =>
+      publish(
+        `${inboxPrefix(other)}.${nuid.next()}`,
+        ROLE_NEEDS[other].asks.some(({ subject }) => answered.has(subject)),
+      ),
+    ),
     publish('$JS.API.INFO', true),
-    ...['$JS.API.STREAM.LIST', '$JS.API.STREAM.NAMES', '$JS.API.META.LEADER.STEPDOWN', '$JS.API.SERVER.REMOVE', '$JS.API.ACCOUNT.PURGE.APP'].map((subject) => publish(subject, false)),
+    ...['$JS.API.STREAM.LIST', '$JS.API.STREAM.NAMES', '$JS.API.META.LEADER.STEPDOWN', '$JS.API.SERVER.REMOVE', '$JS.API.ACCOUNT.PURGE.APP'].map((subject) =>
+      publish(subject, false),
+    ),
   ];
   for (const { name: stream } of STREAM_LAYOUT) {
     const stored = eventSubjects.filter((subject) => streamOf(subject) === stream);
@@ -75,7 +82,17 @@ function probesFor(role: BusRole): Probe[] {
     api(`STREAM.MSG.GET.${stream}`, needs.readsStored.includes(stream));
     api(`STREAM.MSG.DELETE.${stream}`, needs.deletesStored.includes(stream));
     api(`CONSUMER.LIST.${stream}`, needs.listsConsumers);
-    for (const never of ['STREAM.DELETE', 'STREAM.PURGE', 'STREAM.SNAPSHOT', 'STREAM.RESTORE', 'STREAM.LEADER.STEPDOWN', 'STREAM.PEER.REMOVE', 'DIRECT.GET', 'CONSUMER.NAMES', 'CONSUMER.CREATE']) {
+    for (const never of [
+      'STREAM.DELETE',
+      'STREAM.PURGE',
+      'STREAM.SNAPSHOT',
+      'STREAM.RESTORE',
+      'STREAM.LEADER.STEPDOWN',
+      'STREAM.PEER.REMOVE',
+      'DIRECT.GET',
+      'CONSUMER.NAMES',
+      'CONSUMER.CREATE',
+    ]) {
       api(`${never}.${stream}`, false);
     }
     api(`CONSUMER.DURABLE.CREATE.${stream}.probe`, false);
@@ -121,9 +138,15 @@ async function verdict(attempt: () => Promise<unknown>): Promise<string> {
  */
 async function attempt(nc: NatsConnection, probe: Probe): Promise<'refused' | 'let through'> {
   let refused = false;
-  const subscription = probe.kind === 'subscribe' ? nc.subscribe(probe.subject, { callback: (error) => (refused ||= error?.message.includes('Permissions Violation') ?? false) }) : undefined;
+  const subscription =
+    probe.kind === 'subscribe'
+      ? nc.subscribe(probe.subject, { callback: (error) => (refused ||= error?.message.includes('Permissions Violation') ?? false) })
+      : undefined;
   // An empty object: where the server lets the call through, it answers an API call with an error (nothing changes) or stores a harmless event.
-  if (probe.kind === 'publish') nc.request(probe.subject, jc.encode({}), { timeout: 1_000 }).catch((error: Error & { code?: string }) => (refused ||= error.code === 'PERMISSIONS_VIOLATION'));
+  if (probe.kind === 'publish')
+    nc.request(probe.subject, jc.encode({}), { timeout: 1_000 }).catch(
+      (error: Error & { code?: string }) => (refused ||= error.code === 'PERMISSIONS_VIOLATION'),
+    );
   await nc.flush();
   // A refusal travels a few promise hops inside the client after the -ERR is read: let them all settle.
   await new Promise(setImmediate);
@@ -153,7 +176,8 @@ describe('every NATS user holds exactly its role’s rights (issue 21)', () => {
     const wrong: string[] = [];
     for (const probe of probes) {
       const outcome = await attempt(nc, probe);
-      if ((outcome === 'refused') === probe.allowed) wrong.push(`${probe.kind} ${probe.subject}: ${outcome}, the table says ${probe.allowed ? 'allowed' : 'refused'}`);
+      if ((outcome === 'refused') === probe.allowed)
+        wrong.push(`${probe.kind} ${probe.subject}: ${outcome}, the table says ${probe.allowed ? 'allowed' : 'refused'}`);
     }
     expect(wrong).toEqual([]);
     // Both sides were tried: a role's table that allowed or refused everything would show here.
@@ -167,7 +191,9 @@ describe('every NATS user holds exactly its role’s rights (issue 21)', () => {
     const stream = streamOf(MessageStored.subject);
     expect({
       'stream message get': await verdict(() => jsm.streams.getMessage(stream, { last_by_subj: MessageStored.subject })),
-      'direct get': await verdict(() => verifier.request(`$JS.API.DIRECT.GET.${stream}`, jc.encode({ last_by_subj: MessageStored.subject }), { timeout: 2_000 })),
+      'direct get': await verdict(() =>
+        verifier.request(`$JS.API.DIRECT.GET.${stream}`, jc.encode({ last_by_subj: MessageStored.subject }), { timeout: 2_000 }),
+      ),
       purge: await verdict(() => jsm.streams.purge(EVENT_STREAM, { filter: MessageStored.subject })),
       'publish message.inbound': await verdict(() => verifier.jetstream().publish(MessageInbound.subject, jc.encode({}))),
       // A stream it may change could republish what it may not read.
@@ -191,12 +217,26 @@ describe('every NATS user holds exactly its role’s rights (issue 21)', () => {
     expect({
       'stream message get': await verdict(() => jsm.streams.getMessage(INBOUND_STREAM, { last_by_subj: MessageInbound.subject })),
       'a consumer of message.inbound': await verdict(() =>
-        operator.request(`$JS.API.CONSUMER.CREATE.${INBOUND_STREAM}.probe.${MessageInbound.subject}`, jc.encode({ stream_name: INBOUND_STREAM, config: { name: 'probe', filter_subject: MessageInbound.subject } }), { timeout: 2_000 }),
+        operator.request(
+          `$JS.API.CONSUMER.CREATE.${INBOUND_STREAM}.probe.${MessageInbound.subject}`,
+          jc.encode({ stream_name: INBOUND_STREAM, config: { name: 'probe', filter_subject: MessageInbound.subject } }),
+          { timeout: 2_000 },
+        ),
       ),
       'publish message.stored': await verdict(() => operator.jetstream().publish(MessageStored.subject, jc.encode({}))),
       'create a stream': await verdict(() => operator.request(`$JS.API.STREAM.CREATE.${INBOUND_STREAM}`, jc.encode({}), { timeout: 2_000 })),
-      'contacts’ durable': await verdict(() => operator.request(`$JS.API.CONSUMER.MSG.NEXT.${EVENT_STREAM}.${durableName('contacts', ContactVerified.subject)}`, jc.encode({ batch: 1 }), { timeout: 2_000 })),
-    }).toEqual({ 'stream message get': 'refused', 'a consumer of message.inbound': 'refused', 'publish message.stored': 'refused', 'create a stream': 'refused', 'contacts’ durable': 'refused' });
+      'contacts’ durable': await verdict(() =>
+        operator.request(`$JS.API.CONSUMER.MSG.NEXT.${EVENT_STREAM}.${durableName('contacts', ContactVerified.subject)}`, jc.encode({ batch: 1 }), {
+          timeout: 2_000,
+        }),
+      ),
+    }).toEqual({
+      'stream message get': 'refused',
+      'a consumer of message.inbound': 'refused',
+      'publish message.stored': 'refused',
+      'create a stream': 'refused',
+      'contacts’ durable': 'refused',
+    });
   });
 
   it('lets no role but the verifier subscribe to verifier.claim.check, and the verifier answer only the gateway', async () => {
@@ -205,7 +245,10 @@ describe('every NATS user holds exactly its role’s rights (issue 21)', () => {
       const refused: string[] = [];
       nc.subscribe(ClaimCheck.subject, { callback: (error) => error && refused.push(error.message) });
       await nc.flush();
-      expect({ role, refused }).toEqual({ role, refused: role === 'verifier' ? [] : [expect.stringMatching(/Permissions Violation for Subscription to "verifier\.claim\.check"/)] });
+      expect({ role, refused }).toEqual({
+        role,
+        refused: role === 'verifier' ? [] : [expect.stringMatching(/Permissions Violation for Subscription to "verifier\.claim\.check"/)],
+      });
     }
     expect(ROLE_NEEDS.gateway.asks).toContain(ClaimCheck);
     expect(BUS_ROLES.filter((role) => ROLE_NEEDS[role].answers.includes(ClaimCheck))).toEqual(['verifier']);
@@ -223,6 +266,10 @@ describe('every NATS user holds exactly its role’s rights (issue 21)', () => {
   it('renders no user without permissions: the all-rights user is the test harness’s own, never one of the system’s', () => {
     const users = systemUsers(() => 'password');
     expect(users.map((u) => u.user)).toEqual([...BUS_ROLES]);
-    for (const user of users) expect({ user: user.user, limited: Boolean(user.permissions?.publish.allow.length && user.permissions.subscribe.allow.length) }).toEqual({ user: user.user, limited: true });
+    for (const user of users)
+      expect({ user: user.user, limited: Boolean(user.permissions?.publish.allow.length && user.permissions.subscribe.allow.length) }).toEqual({
+        user: user.user,
+        limited: true,
+      });
   });
 });

@@ -27,7 +27,9 @@ describe('the system with per-service NATS permissions', () => {
       const verified = await suite.client.postMessage(token, { client_message_id: 'v1', text: 'verified', ...claim });
       const failed = await suite.client.postMessage(token, { client_message_id: 'f1', text: 'failed', user_id: 'usr_bus', user_hash: 'f'.repeat(64) });
       expect([verified.status, failed.status]).toEqual([202, 202]);
-      await waitFor('the verified message on the live stream', async () => (stream.messages().some((m) => m.message_id === verified.body.message_id) ? true : undefined));
+      await waitFor('the verified message on the live stream', async () =>
+        stream.messages().some((m) => m.message_id === verified.body.message_id) ? true : undefined,
+      );
       const history = await waitFor('both messages stored', async () => {
         const response = await suite.client.call<{ messages: unknown[] }>('history', { visitor_token: token, ...claim });
         return response.status === 200 && response.body.messages.length >= 1 ? response.body : undefined;
@@ -43,11 +45,20 @@ describe('the system with per-service NATS permissions', () => {
     }
     const all = logs();
     expect(Object.keys(all)).toEqual(expect.arrayContaining(['nats.log', 'gateway.log', 'verifier.log', 'contacts.log']));
-    const refused = Object.entries(all).flatMap(([file, text]) => text.split('\n').filter((line) => /Violation|"NATS error"/.test(line)).map((line) => `${file}: ${line}`));
+    const refused = Object.entries(all).flatMap(([file, text]) =>
+      text
+        .split('\n')
+        .filter((line) => /Violation|"NATS error"/.test(line))
+        .map((line) => `${file}: ${line}`),
+    );
     expect(refused).toEqual([]);
     const users: NatsUserName[] = [...BUS_ROLES, HARNESS_USER];
     const passwords = users.map((user) => natsEnv(suite.system.servers.natsUrl, user).NATS_PASSWORD!);
     expect(passwords.every(Boolean)).toBe(true);
-    expect(Object.entries(all).filter(([, text]) => passwords.some((password) => text.includes(password))).map(([file]) => file)).toEqual([]);
+    expect(
+      Object.entries(all)
+        .filter(([, text]) => passwords.some((password) => text.includes(password)))
+        .map(([file]) => file),
+    ).toEqual([]);
   });
 });

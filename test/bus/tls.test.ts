@@ -20,7 +20,27 @@ describe('NATS over TLS (a self-signed certificate made for this run)', () => {
     dir = mkdtempSync(join(tmpdir(), 'inviaro-tls-'));
     certFile = join(dir, 'server.pem');
     const keyFile = join(dir, 'server.key');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+      ],
+      { stdio: 'pipe' },
+    );
     // nats.js 2.29 checks a server reached by IP address against the name "localhost" (docs/operations.md#nats-users-and-tls).
     server = await natsServer(join(dir, 'nats'), { tls: { certFile, keyFile } });
   });
@@ -32,7 +52,11 @@ describe('NATS over TLS (a self-signed certificate made for this run)', () => {
 
   it('connects a service that trusts the certificate (NATS_TLS_CA_FILE), over tls://, with its own user', async () => {
     expect(server.url).toMatch(/^tls:\/\//);
-    const nc = await connectBus({ ...new CommonConfig(), ...natsEnv(server.url, 'verifier'), NATS_TLS_CA_FILE: certFile }, 'tls-test', createLogger('tls-test', 'silent'));
+    const nc = await connectBus(
+      { ...new CommonConfig(), ...natsEnv(server.url, 'verifier'), NATS_TLS_CA_FILE: certFile },
+      'tls-test',
+      createLogger('tls-test', 'silent'),
+    );
     try {
       expect(nc.info?.tls_required).toBe(true);
       expect((await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).config.name).toBe(EVENT_STREAM);

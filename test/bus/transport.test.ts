@@ -53,7 +53,11 @@ describe('JetStreamServer: what a Nest transport offers (processing hooks, a req
     await bus.nc.jetstream().publish(MessageStored.subject, jc.encode({ n: 1 }));
     await waitFor('the first event to end its processing', async () => (seen.includes('end message.stored') ? true : undefined), 20_000);
     await bus.nc.jetstream().publish(MessageStored.subject, jc.encode({ n: 2 }));
-    await waitFor('the failed event to end its processing', async () => (seen.filter((line) => line === 'end message.stored').length >= 2 ? true : undefined), 20_000);
+    await waitFor(
+      'the failed event to end its processing',
+      async () => (seen.filter((line) => line === 'end message.stored').length >= 2 ? true : undefined),
+      20_000,
+    );
     expect(seen.slice(0, 6)).toEqual([
       'start message.stored jetstream',
       'event 1 in message.stored',
@@ -66,9 +70,14 @@ describe('JetStreamServer: what a Nest transport offers (processing hooks, a req
 
   it('gives a request handler a context that names the request, inside the same hooks', async () => {
     seen.length = 0;
-    const reply = (await bus.nc.request(ContactsHistory.subject, jc.encode({ n: 7 }), { timeout: 10_000 })).json<RequestReply<{ echoed: number; subject: string }>>();
+    const reply = (await bus.nc.request(ContactsHistory.subject, jc.encode({ n: 7 }), { timeout: 10_000 })).json<
+      RequestReply<{ echoed: number; subject: string }>
+    >();
     expect(reply).toEqual({ ok: true, data: { echoed: 7, subject: ContactsHistory.subject } });
-    expect(seen.filter((line) => line.includes(ContactsHistory.subject))).toEqual([`start ${ContactsHistory.subject} jetstream`, `end ${ContactsHistory.subject}`]);
+    expect(seen.filter((line) => line.includes(ContactsHistory.subject))).toEqual([
+      `start ${ContactsHistory.subject} jetstream`,
+      `end ${ContactsHistory.subject}`,
+    ]);
   });
 
   it('reports the connection on status and on(): connected, disconnected while the server is away, connected again', async () => {

@@ -55,7 +55,7 @@ describe('NATS writes: what one turn of the event loop publishes goes out in one
     const after = await turn();
     expect(after.writes).toBe(1);
     // Nothing lost, nothing reordered.
-    const sent = Array.from({ length: HANDLERS }, (_, i) => String(i)).sort((a, b) => Number(a) % 7 - Number(b) % 7 || Number(a) - Number(b));
+    const sent = Array.from({ length: HANDLERS }, (_, i) => String(i)).sort((a, b) => (Number(a) % 7) - (Number(b) % 7) || Number(a) - Number(b));
     expect(after.received).toEqual(sent);
     expect(before.received).toEqual(sent);
   });

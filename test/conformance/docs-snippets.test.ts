@@ -103,6 +103,12 @@ describe('the docs’ server snippets', () => {
 
   it('a digits-only id signed as text verifies when the page sends it as a JSON integer', async () => {
     const u = USER_IDS.indexOf('12345');
-    for (const language of languages) expect(await probe.check(nth(widgets, 0).widgetId, { user_id: 12345, user_hash: digests[language][0]?.[u] })).toEqual({ verified: true, user_id: '12345', secret_version: 1, verified_by: 'user_hash' });
+    for (const language of languages)
+      expect(await probe.check(nth(widgets, 0).widgetId, { user_id: 12345, user_hash: digests[language][0]?.[u] })).toEqual({
+        verified: true,
+        user_id: '12345',
+        secret_version: 1,
+        verified_by: 'user_hash',
+      });
   });
 });

@@ -83,17 +83,31 @@ describe('user_jwt tokens of standard JWT libraries', () => {
   });
 
   it.each(Object.keys(COMMANDS) as Library[])('%s: the docs’ tokens verify under their widget’s secret, and only under it', async (library) => {
-    const tokens = await tokensOf(library, DOCS_CASES.map(([, c]) => c), widget.secret);
+    const tokens = await tokensOf(
+      library,
+      DOCS_CASES.map(([, c]) => c),
+      widget.secret,
+    );
     expect(tokens).toHaveLength(DOCS_CASES.length);
     for (const [i, [userId]] of DOCS_CASES.entries()) {
-      expect({ userId, check: await probe.check(widget.widgetId, { user_jwt: tokens[i] }) }).toEqual({ userId, check: { verified: true, user_id: userId, secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) } });
-      expect({ userId, check: await probe.check(other.widgetId, { user_jwt: tokens[i] }) }).toEqual({ userId, check: { verified: false, reason: 'jwt_signature' } });
+      expect({ userId, check: await probe.check(widget.widgetId, { user_jwt: tokens[i] }) }).toEqual({
+        userId,
+        check: { verified: true, user_id: userId, secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) },
+      });
+      expect({ userId, check: await probe.check(other.widgetId, { user_jwt: tokens[i] }) }).toEqual({
+        userId,
+        check: { verified: false, reason: 'jwt_signature' },
+      });
     }
   });
 
   it.each(WITH_DEFECTS)('%s: a valid token verifies, and each defect fails with its own reason', async (library) => {
     const cases = libraryCases(now, widget.key);
-    const tokens = await tokensOf(library, cases.map(([, c]) => c), widget.secret);
+    const tokens = await tokensOf(
+      library,
+      cases.map(([, c]) => c),
+      widget.secret,
+    );
     expect(tokens).toHaveLength(cases.length);
     for (const [i, [name, , expected]] of cases.entries()) {
       const check = await probe.check(widget.widgetId, { user_jwt: tokens[i] });

@@ -17,14 +17,18 @@ describe('many devices verifying as one new user at the same moment, on two cont
     const widget = await createWidget(system);
     const client = new WidgetClient(system.gatewayUrl, widget);
     const devices = await inParallel(DEVICES, 10, () => client.newVisitor());
-    const anonymous = await inParallel(DEVICES, 10, (i) => client.postMessage(nth(devices, i), { client_message_id: 'before', text: `device ${i} before login` }));
+    const anonymous = await inParallel(DEVICES, 10, (i) =>
+      client.postMessage(nth(devices, i), { client_message_id: 'before', text: `device ${i} before login` }),
+    );
     await waitFor('the anonymous messages', async () => {
       const rows = await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1)`, [anonymous.map((r) => r.body.message_id)]);
       return rows.length === DEVICES ? true : undefined;
     });
 
     const claim = { user_id: 'usr_new', user_hash: userHash('usr_new', widget.secret) };
-    const verified = await Promise.all(devices.map((token, i) => client.postMessage(token, { client_message_id: 'after', text: `device ${i} logged in`, ...claim })));
+    const verified = await Promise.all(
+      devices.map((token, i) => client.postMessage(token, { client_message_id: 'after', text: `device ${i} logged in`, ...claim })),
+    );
     const ids = [...anonymous, ...verified].map((r) => r.body.message_id);
 
     const contact = await waitFor('every message in the verified contact', async () => {
@@ -36,7 +40,10 @@ describe('many devices verifying as one new user at the same moment, on two cont
     });
     expect(await system.sql(`SELECT count(*)::int AS n FROM contacts WHERE user_id = 'usr_new'`)).toEqual([{ n: 1 }]);
     expect(await system.sql(`SELECT count(DISTINCT id)::int AS n FROM messages WHERE id = ANY($1)`, [ids])).toEqual([{ n: 2 * DEVICES }]);
-    const retired = await system.sql<{ merged_into_id: string }>(`SELECT merged_into_id FROM contacts WHERE NOT is_verified AND visitor_id IN (SELECT id FROM visitors WHERE widget_id = $1)`, [widget.widgetId]);
+    const retired = await system.sql<{ merged_into_id: string }>(
+      `SELECT merged_into_id FROM contacts WHERE NOT is_verified AND visitor_id IN (SELECT id FROM visitors WHERE widget_id = $1)`,
+      [widget.widgetId],
+    );
     expect(retired).toHaveLength(DEVICES);
     expect(new Set(retired.map((r) => r.merged_into_id))).toEqual(new Set([contact.id]));
   });

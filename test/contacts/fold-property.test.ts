@@ -86,7 +86,8 @@ function latest(steps: Step[], attribute: SignedAttribute): string {
     const value = s[attribute];
     if (value === undefined) continue;
     const candidate = { signed: s.signed?.includes(attribute) ?? false, at: s.at, value };
-    const wins = !best || (candidate.signed !== best.signed ? candidate.signed : candidate.at !== best.at ? candidate.at > best.at : candidate.value > best.value);
+    const wins =
+      !best || (candidate.signed !== best.signed ? candidate.signed : candidate.at !== best.at ? candidate.at > best.at : candidate.value > best.value);
     if (wins) best = candidate;
   }
   return best ? `${best.value}${best.signed ? '(signed)' : ''}` : '-';
@@ -129,7 +130,12 @@ function expected(history: History): State {
 }
 
 function sorted(state: State): State {
-  return { verified: [...state.verified].sort(), anonymous: [...state.anonymous].sort(), conversations: [...state.conversations].sort(), messages: [...state.messages].sort() };
+  return {
+    verified: [...state.verified].sort(),
+    anonymous: [...state.anonymous].sort(),
+    conversations: [...state.conversations].sort(),
+    messages: [...state.messages].sort(),
+  };
 }
 
 // ---- a history played into a workspace of its own ----
@@ -144,7 +150,9 @@ interface Instance {
 async function instantiate(system: RunningSystem, history: History, random: Random): Promise<Instance> {
   const { workspaceId, widgetId, visitorIds } = await seedWorkspace(system, history.visitors);
   // Message ids that sort like the step index (and differ between instances): <instance>-0000-4000-8000-<index>.
-  const prefix = Math.floor(random.next() * 0xffffffff).toString(16).padStart(8, '0');
+  const prefix = Math.floor(random.next() * 0xffffffff)
+    .toString(16)
+    .padStart(8, '0');
   const start = Date.UTC(2026, 0, 1) + random.int(0, 1e9);
   const events = history.steps.map((s): WidgetEvent => ({
     kind: s.kind,
@@ -176,10 +184,9 @@ async function observed(system: RunningSystem, instance: Instance): Promise<Stat
     email_verified: boolean;
     name: string | null;
     name_verified: boolean;
-  }>(
-    `SELECT id, user_id, visitor_id, merged_into_id, folded_by, email, email_verified, name, name_verified FROM contacts WHERE workspace_id = $1`,
-    [instance.workspaceId],
-  );
+  }>(`SELECT id, user_id, visitor_id, merged_into_id, folded_by, email, email_verified, name, name_verified FROM contacts WHERE workspace_id = $1`, [
+    instance.workspaceId,
+  ]);
   const byId = new Map(contacts.map((c) => [c.id, c]));
   const label = (id: string): string => {
     const c = byId.get(id)!;

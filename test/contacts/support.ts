@@ -34,7 +34,11 @@ export async function seedWorkspace(system: RunningSystem, visitors: number): Pr
   const workspaceId = randomUUID();
   const widgetId = randomUUID();
   await system.sql(`INSERT INTO workspaces (id, name) VALUES ($1, 'fold property')`, [workspaceId]);
-  await system.sql(`INSERT INTO widgets (id, workspace_id, key, name, allowed_origins) VALUES ($1, $2, $3, 'w', '{}')`, [widgetId, workspaceId, `wt_${randomUUID()}`]);
+  await system.sql(`INSERT INTO widgets (id, workspace_id, key, name, allowed_origins) VALUES ($1, $2, $3, 'w', '{}')`, [
+    widgetId,
+    workspaceId,
+    `wt_${randomUUID()}`,
+  ]);
   return { workspaceId, widgetId, visitorIds: await seedVisitors(system, widgetId, visitors) };
 }
 

@@ -22,7 +22,20 @@ describe('docker/compose.yml', () => {
     // 1.29 predates the top-level `name`; `-p inviaro` is what it means, so the rest of the file is checked as it is.
     const withoutName = text.replace(/^name: inviaro\n/m, '');
     expect(withoutName).not.toMatch(/^name:/m);
-    const secrets = { POSTGRES_PASSWORD: 'p', POSTGRES_OWNER_PASSWORD: 'o', POSTGRES_GATEWAY_PASSWORD: 'g', POSTGRES_VERIFIER_PASSWORD: 'v', POSTGRES_CONTACTS_PASSWORD: 'c', REDIS_PASSWORD: 'r', INVIARO_MASTER_KEYS: 'k1:key', INVIARO_CLAIM_KEYS: 'c1:key', NATS_GATEWAY_PASSWORD: 'g', NATS_VERIFIER_PASSWORD: 'v', NATS_CONTACTS_PASSWORD: 'c', NATS_OPERATOR_PASSWORD: 'o' };
+    const secrets = {
+      POSTGRES_PASSWORD: 'p',
+      POSTGRES_OWNER_PASSWORD: 'o',
+      POSTGRES_GATEWAY_PASSWORD: 'g',
+      POSTGRES_VERIFIER_PASSWORD: 'v',
+      POSTGRES_CONTACTS_PASSWORD: 'c',
+      REDIS_PASSWORD: 'r',
+      INVIARO_MASTER_KEYS: 'k1:key',
+      INVIARO_CLAIM_KEYS: 'c1:key',
+      NATS_GATEWAY_PASSWORD: 'g',
+      NATS_VERIFIER_PASSWORD: 'v',
+      NATS_CONTACTS_PASSWORD: 'c',
+      NATS_OPERATOR_PASSWORD: 'o',
+    };
     const run = () =>
       execFileSync('docker-compose', ['-p', 'inviaro', '--project-directory', join(REPO_ROOT, 'docker'), '-f', '-', 'config', '-q'], {
         input: withoutName,
@@ -41,7 +54,12 @@ describe('docker/compose.yml', () => {
     for (const node of nodes) {
       const service = compose.service(node);
       expect(service.command).toEqual(['-c', '/etc/nats/nats-node.conf', '--server_name', node]);
-      expect(service.volumes).toEqual([`${node}-data:/data`, './nats-node.conf:/etc/nats/nats-node.conf:ro', './nats.conf:/etc/nats/nats.conf:ro', './certs:/etc/nats/certs:ro']);
+      expect(service.volumes).toEqual([
+        `${node}-data:/data`,
+        './nats-node.conf:/etc/nats/nats-node.conf:ro',
+        './nats.conf:/etc/nats/nats.conf:ro',
+        './certs:/etc/nats/certs:ro',
+      ]);
     }
     for (const name of ['gateway', 'verifier', 'contacts']) {
       const service = compose.service(name);
@@ -66,13 +84,15 @@ describe('docker/compose.yml', () => {
   });
 
   it('checks the health of NATS, Redis and PostgreSQL, and starts the services once they are healthy', () => {
-    for (const name of ['nats-1', 'nats-2', 'nats-3']) expect(compose.service(name).healthcheck?.test.join(' ')).toContain('http://127.0.0.1:8222/healthz?js-enabled-only=true');
+    for (const name of ['nats-1', 'nats-2', 'nats-3'])
+      expect(compose.service(name).healthcheck?.test.join(' ')).toContain('http://127.0.0.1:8222/healthz?js-enabled-only=true');
     expect(compose.service('redis').healthcheck?.test.join(' ')).toContain('redis-cli ping');
     // redis-cli reads the password from its environment, never from a command line that `ps` shows.
     expect(compose.service('redis').environment?.REDISCLI_AUTH).toMatch(/^\$\{REDIS_PASSWORD:\?/);
     expect(compose.service('postgres').healthcheck?.test.join(' ')).toContain('pg_isready');
     for (const name of ['gateway', 'verifier', 'contacts']) {
-      for (const server of ['nats-1', 'nats-2', 'nats-3', 'redis']) expect([name, server, compose.service(name).depends_on?.[server]]).toEqual([name, server, { condition: 'service_healthy' }]);
+      for (const server of ['nats-1', 'nats-2', 'nats-3', 'redis'])
+        expect([name, server, compose.service(name).depends_on?.[server]]).toEqual([name, server, { condition: 'service_healthy' }]);
     }
   });
 
@@ -89,7 +109,14 @@ describe('docker/compose.yml', () => {
   it('runs Inviaro’s containers as a non-root user on a read-only root filesystem, without capabilities', () => {
     for (const name of ['gateway', 'verifier', 'contacts', 'migrate']) {
       const service = compose.service(name);
-      expect([name, service.user, service.read_only, service.tmpfs, service.cap_drop, service.security_opt]).toEqual([name, 'node', true, ['/tmp'], ['ALL'], ['no-new-privileges:true']]);
+      expect([name, service.user, service.read_only, service.tmpfs, service.cap_drop, service.security_opt]).toEqual([
+        name,
+        'node',
+        true,
+        ['/tmp'],
+        ['ALL'],
+        ['no-new-privileges:true'],
+      ]);
     }
   });
 
@@ -100,13 +127,27 @@ describe('docker/compose.yml', () => {
     expect(OPS_PORT).not.toBe(PORT);
     expect(gateway.ports).toEqual([expect.stringMatching(new RegExp(`:${PORT}$`))]);
     expect(gateway.healthcheck?.test.join(' ')).toContain('process.env.OPS_PORT');
-    const prometheus = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as { scrape_configs: Array<{ job_name: string; dns_sd_configs: Array<{ port: number }> }> };
+    const prometheus = parse(readFileSync(join(REPO_ROOT, 'docker', 'prometheus.yml'), 'utf8')) as {
+      scrape_configs: Array<{ job_name: string; dns_sd_configs: Array<{ port: number }> }>;
+    };
     expect(prometheus.scrape_configs.find((job) => job.job_name === 'gateway')?.dns_sd_configs[0]?.port).toBe(Number(OPS_PORT));
   });
 
   it('runs Redis with a password and nothing written to disk, and publishes only the gateway (Grafana on loopback)', () => {
-    expect(compose.service('redis').command).toEqual(['redis-server', '--requirepass', expect.stringMatching(/REDIS_PASSWORD:\?/), '--save', '', '--appendonly', 'no']);
-    const published = Object.fromEntries(Object.entries(compose.services).filter(([, service]) => service.ports?.length).map(([name, service]) => [name, service.ports]));
+    expect(compose.service('redis').command).toEqual([
+      'redis-server',
+      '--requirepass',
+      expect.stringMatching(/REDIS_PASSWORD:\?/),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ]);
+    const published = Object.fromEntries(
+      Object.entries(compose.services)
+        .filter(([, service]) => service.ports?.length)
+        .map(([name, service]) => [name, service.ports]),
+    );
     expect(published).toEqual({ gateway: [expect.stringMatching(/:8080$/)], grafana: [expect.stringMatching(/^127\.0\.0\.1:.*:3000$/)] });
   });
 
@@ -122,13 +163,22 @@ describe('docker/compose.yml', () => {
     // The image's superuser stays `postgres`: the owner it would otherwise make a superuser is made by the init script.
     expect(postgres.environment?.POSTGRES_USER).toBeUndefined();
     expect(postgres.volumes).toContain('./postgres-init:/docker-entrypoint-initdb.d:ro');
-    expect(Object.values(compose.services).flatMap((service) => Object.values(service.environment ?? {})).filter((value) => /^postgres(ql)?:\/\/postgres:/.test(value))).toEqual([]);
+    expect(
+      Object.values(compose.services)
+        .flatMap((service) => Object.values(service.environment ?? {}))
+        .filter((value) => /^postgres(ql)?:\/\/postgres:/.test(value)),
+    ).toEqual([]);
   });
 
   it("the PostgreSQL init script makes roles the migrations accept, none a superuser, each service's held to its grants", async () => {
     const servers = await startServers();
     const superuser = new URL(servers.processes.postgres!.url);
-    const passwords = { POSTGRES_OWNER_PASSWORD: 'owner-x1', POSTGRES_GATEWAY_PASSWORD: 'gateway-x2', POSTGRES_VERIFIER_PASSWORD: 'verifier-x3', POSTGRES_CONTACTS_PASSWORD: 'contacts-x4' };
+    const passwords = {
+      POSTGRES_OWNER_PASSWORD: 'owner-x1',
+      POSTGRES_GATEWAY_PASSWORD: 'gateway-x2',
+      POSTGRES_VERIFIER_PASSWORD: 'verifier-x3',
+      POSTGRES_CONTACTS_PASSWORD: 'contacts-x4',
+    };
     try {
       execFileSync('sh', [join(REPO_ROOT, 'docker', 'postgres-init', '10-inviaro-roles.sh')], {
         env: { PATH: process.env.PATH, PGHOST: superuser.hostname, PGPORT: superuser.port, PGPASSWORD: superuser.password, ...passwords },
@@ -139,7 +189,10 @@ describe('docker/compose.yml', () => {
       const gateway = new Client({ connectionString: url(SERVICE_ROLES.gateway, passwords.POSTGRES_GATEWAY_PASSWORD) });
       await gateway.connect();
       try {
-        expect((await gateway.query('SELECT rolsuper FROM pg_roles WHERE rolname IN ($1, $2)', ['inviaro', SERVICE_ROLES.gateway])).rows).toEqual([{ rolsuper: false }, { rolsuper: false }]);
+        expect((await gateway.query('SELECT rolsuper FROM pg_roles WHERE rolname IN ($1, $2)', ['inviaro', SERVICE_ROLES.gateway])).rows).toEqual([
+          { rolsuper: false },
+          { rolsuper: false },
+        ]);
         await expect(gateway.query('SELECT count(*) FROM widget_secrets')).resolves.toBeDefined();
         await expect(gateway.query('SELECT count(*) FROM messages')).rejects.toThrow('permission denied for table messages');
       } finally {

@@ -30,7 +30,22 @@ describe('compose: NATS over TLS with the shipped node configuration and certifi
       const [clientPort, monitorPort] = [await freePort(), await freePort()];
       // Each node routes to the other over 127.0.0.1 (a name the certificate holds), as nats-1..3 do in compose.
       const routes = clusterPorts.map((port) => `nats-route://127.0.0.1:${port}`).join(',');
-      const args = ['-c', conf, '--server_name', `node-${index}`, '-a', '127.0.0.1', '-p', String(clientPort), '-m', String(monitorPort), '--cluster', `nats://127.0.0.1:${clusterPort}`, '--routes', routes];
+      const args = [
+        '-c',
+        conf,
+        '--server_name',
+        `node-${index}`,
+        '-a',
+        '127.0.0.1',
+        '-p',
+        String(clientPort),
+        '-m',
+        String(monitorPort),
+        '--cluster',
+        `nats://127.0.0.1:${clusterPort}`,
+        '--routes',
+        routes,
+      ];
       const started = await launch(`nats-${index}`, 'nats-server', args, { env: { ...process.env, ...passwords }, readyWhen: /Server is ready/ });
       nodes.push({ process: started, clientPort, monitorPort });
     }
@@ -41,7 +56,12 @@ describe('compose: NATS over TLS with the shipped node configuration and certifi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const settings = (clientPort: number) => ({ NATS_URL: `tls://localhost:${clientPort}`, NATS_USER: 'gateway', NATS_PASSWORD: passwords[passwordVariable('gateway')], NATS_TLS_CA_FILE: join(certs, 'ca.pem') });
+  const settings = (clientPort: number) => ({
+    NATS_URL: `tls://localhost:${clientPort}`,
+    NATS_USER: 'gateway',
+    NATS_PASSWORD: passwords[passwordVariable('gateway')],
+    NATS_TLS_CA_FILE: join(certs, 'ca.pem'),
+  });
 
   it('lets a service in over TLS with the CA it is given, as its own user', async () => {
     const nc = await connect(natsConnectionOptions(settings(nth(nodes, 0).clientPort)));

@@ -6,7 +6,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 // the repository (and its #anchor to a heading there), and nothing cites the spec that stays outside it
 // (CONTRACT.md, ../shared/): its promises are in docs/customer-promise.md and docs/api.md.
 const ROOT = resolve(__dirname, '..', '..');
-const tracked = (...patterns: string[]) => execFileSync('git', ['ls-files', '--', ...patterns], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+const tracked = (...patterns: string[]) =>
+  execFileSync('git', ['ls-files', '--', ...patterns], { cwd: ROOT, encoding: 'utf8' })
+    .split('\n')
+    .filter(Boolean);
 const MARKDOWN = tracked('*.md');
 
 /** GitHub's anchor of a heading: lower case, punctuation but `-` and `_` dropped, spaces as `-`. */
@@ -41,7 +44,8 @@ describe('the docs', () => {
       const target = path ? resolve(ROOT, dirname(file), decodeURI(path)) : join(ROOT, file);
       const inside = !relative(ROOT, target).startsWith('..');
       if (!inside || !existsSync(target)) broken.push(`${link}: no such file in the repository`);
-      else if (anchor && statSync(target).isFile() && target.endsWith('.md') && !anchorsIn(relative(ROOT, target)).has(anchor)) broken.push(`${link}: no such heading`);
+      else if (anchor && statSync(target).isFile() && target.endsWith('.md') && !anchorsIn(relative(ROOT, target)).has(anchor))
+        broken.push(`${link}: no such heading`);
     }
     expect(broken).toEqual([]);
   });
@@ -59,7 +63,9 @@ describe('the docs', () => {
 
   it('nothing in the repository cites the spec kept outside it', () => {
     const self = relative(ROOT, __filename);
-    const citing = tracked('*.md', '*.ts', '*.mjs', '*.js').filter((file) => file !== self && /CONTRACT\.md|\.\.\/shared\//.test(readFileSync(join(ROOT, file), 'utf8')));
+    const citing = tracked('*.md', '*.ts', '*.mjs', '*.js').filter(
+      (file) => file !== self && /CONTRACT\.md|\.\.\/shared\//.test(readFileSync(join(ROOT, file), 'utf8')),
+    );
     expect(citing).toEqual([]);
   });
 });

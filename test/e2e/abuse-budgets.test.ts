@@ -23,12 +23,17 @@ function sender(gatewayUrl: string, localAddress: string) {
   const url = new URL(gatewayUrl);
   return (method: string, path: string, payload: string | Buffer, headers: Record<string, string>) =>
     new Promise<Answer>((resolve, reject) => {
-      const call = request({ agent, host: url.hostname, port: url.port, method, path, headers: { 'content-length': String(Buffer.byteLength(payload)), ...headers } }, (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] }));
-      });
+      const call = request(
+        { agent, host: url.hostname, port: url.port, method, path, headers: { 'content-length': String(Buffer.byteLength(payload)), ...headers } },
+        (response) => {
+          let text = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (text += chunk));
+          response.on('end', () =>
+            resolve({ status: response.statusCode ?? 0, body: text ? JSON.parse(text) : {}, retryAfter: response.headers['retry-after'] }),
+          );
+        },
+      );
       call.on('error', reject);
       call.end(payload);
     });
@@ -116,10 +121,14 @@ describe('abuse budgets: no caller spends another’s', () => {
     expect(during.length).toBeGreaterThan(0);
     expect(during.every((status) => status === 202)).toBe(true);
     expect(after).toEqual([202, 202, 202, 202, 202]);
-    await waitFor('the visitor’s messages stored', async () => {
-      const { count } = await system.sqlRow<{ count: number }>(`SELECT count(*)::int AS count FROM messages WHERE text LIKE 'real message %'`);
-      return count === sent ? count : undefined;
-    }, 60_000);
+    await waitFor(
+      'the visitor’s messages stored',
+      async () => {
+        const { count } = await system.sqlRow<{ count: number }>(`SELECT count(*)::int AS count FROM messages WHERE text LIKE 'real message %'`);
+        return count === sent ? count : undefined;
+      },
+      60_000,
+    );
   });
 
   it('limits visitor creation per address, whatever the body carries', async () => {
@@ -165,7 +174,8 @@ describe('abuse budgets: no caller spends another’s', () => {
   it('believes X-Forwarded-For only from a trusted proxy (TRUST_PROXY)', async () => {
     const behindProxy = await system.start('gateway', { TRUST_PROXY: 'loopback' });
     const proxy = caller(behindProxy.url, '127.0.0.6');
-    const from = (client: string) => proxy('messages', { key: widget.key, visitor_token: madeUp('vt'), client_message_id: 'x', text: 'x' }, { 'x-forwarded-for': client });
+    const from = (client: string) =>
+      proxy('messages', { key: widget.key, visitor_token: madeUp('vt'), client_message_id: 'x', text: 'x' }, { 'x-forwarded-for': client });
     const first = await inParallel(ADDRESS_LIMIT + 1, 10, () => from('203.0.113.1'));
     expect(first.filter((answer) => answer.status === 429).length).toBeGreaterThanOrEqual(1);
     // The same proxy, another client behind it: its own budget.

@@ -13,7 +13,8 @@ const ERROR_SHAPE = { error: { code: expect.any(String), message: expect.any(Str
 describe('bad input at the edge', () => {
   const suite = widgetSuite({ claimKeys: CLAIM_KEYS });
 
-  const post = async (fields: Record<string, unknown>) => suite.client.postMessage(await suite.client.newVisitor(), { client_message_id: 'm1', text: 'hello', ...fields });
+  const post = async (fields: Record<string, unknown>) =>
+    suite.client.postMessage(await suite.client.newVisitor(), { client_message_id: 'm1', text: 'hello', ...fields });
 
   it.each([
     ['text', { text: 'a\u0000b' }],
@@ -49,8 +50,13 @@ describe('bad input at the edge', () => {
     const userId = 'usr\u0000evil';
     const answer = await post({ user_id: userId, user_hash: userHash(userId, suite.widget.secret), client_message_id: 'nul-claim' });
     expect(answer.status).toBe(202);
-    await waitFor('the message stored', async () => ((await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [answer.body.message_id])).length ? true : undefined));
-    const failures = await suite.system.sql<{ reason: string; claimed_user_id: string | null }>(`SELECT reason, claimed_user_id FROM verification_failures WHERE widget_id = $1 AND reason = 'malformed'`, [suite.widget.widgetId]);
+    await waitFor('the message stored', async () =>
+      (await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [answer.body.message_id])).length ? true : undefined,
+    );
+    const failures = await suite.system.sql<{ reason: string; claimed_user_id: string | null }>(
+      `SELECT reason, claimed_user_id FROM verification_failures WHERE widget_id = $1 AND reason = 'malformed'`,
+      [suite.widget.widgetId],
+    );
     expect(failures).toContainEqual({ reason: 'malformed', claimed_user_id: null });
   });
 
@@ -64,7 +70,10 @@ describe('bad input at the edge', () => {
       expect([huge.status, object.status]).toEqual([202, 202]);
       const events = new Map<string, { size: number; claim: unknown }>();
       for await (const message of published) {
-        const event = JSON.parse(Buffer.from(message.data).toString('utf8')) as { id: string; data: { widget_id: string; visitor_id: string; sealed_claim: unknown } };
+        const event = JSON.parse(Buffer.from(message.data).toString('utf8')) as {
+          id: string;
+          data: { widget_id: string; visitor_id: string; sealed_claim: unknown };
+        };
         const binding = { eventId: event.id, widgetId: event.data.widget_id, visitorId: event.data.visitor_id };
         events.set(event.id, { size: message.data.length, claim: openClaim(CLAIM_RING, event.data.sealed_claim, binding) });
         if (events.has(huge.body.message_id) && events.has(object.body.message_id)) break;
@@ -84,7 +93,8 @@ describe('bad input at the edge', () => {
   });
 
   it('answers 413 for a form body over the limit, and 415 for a charset it does not read', async () => {
-    const post = (contentType: string, body: string) => fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, { method: 'POST', headers: { 'content-type': contentType, origin: suite.widget.origin }, body });
+    const post = (contentType: string, body: string) =>
+      fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, { method: 'POST', headers: { 'content-type': contentType, origin: suite.widget.origin }, body });
     const form = await post('application/x-www-form-urlencoded', `text=${'x'.repeat(150_000)}`);
     expect([form.status, await form.json()]).toEqual([413, { error: { code: 'payload_too_large', message: expect.any(String) } }]);
     const latin1 = await post('application/json; charset=latin1', '{}');
@@ -92,20 +102,30 @@ describe('bad input at the edge', () => {
   });
 
   it('answers 400 for a body that is not JSON', async () => {
-    const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, { method: 'POST', headers: { 'content-type': 'application/json', origin: suite.widget.origin }, body: '{"key": "a\u0000' });
+    const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: suite.widget.origin },
+      body: '{"key": "a\u0000',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: 'invalid_request', message: 'body: is not valid JSON' } });
   });
 
   it('answers 400 for a body nested deeper than the API needs, however deep (no stack overflow, no 500)', async () => {
     const deep = `{"key":${JSON.stringify(suite.widget.key)},"user_id":${'['.repeat(40_000)}${']'.repeat(40_000)}}`;
-    const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/visitors`, { method: 'POST', headers: { 'content-type': 'application/json', origin: suite.widget.origin }, body: deep });
+    const response = await fetch(`${suite.system.gatewayUrl}/v1/widget/visitors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: suite.widget.origin },
+      body: deep,
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toEqual({ error: { code: 'invalid_request', message: 'body: is nested deeper than 32 levels' } });
   });
 
   it('answers a URL past the HTTP parser’s limit in the error shape', async () => {
-    const response = await fetch(`${suite.system.gatewayUrl}/v1/admin/contacts?user_id=${'x'.repeat(20_000)}`, { headers: { authorization: `Bearer ${suite.widget.adminToken}` } });
+    const response = await fetch(`${suite.system.gatewayUrl}/v1/admin/contacts?user_id=${'x'.repeat(20_000)}`, {
+      headers: { authorization: `Bearer ${suite.widget.adminToken}` },
+    });
     expect(response.status).toBe(431);
     expect(await response.json()).toEqual({ error: { code: 'headers_too_large', message: expect.any(String) } });
   });
@@ -152,7 +172,11 @@ describe('bad input at the edge', () => {
     await suite.system.sql(`ALTER TABLE messages RENAME TO messages_away`);
     try {
       const failing = await suite.client.call('history', { visitor_token: visitorToken });
-      expect([failing.status, failing.body, failing.headers.get('retry-after')]).toEqual([503, { error: { code: 'service_unavailable', message: expect.any(String) } }, '2']);
+      expect([failing.status, failing.body, failing.headers.get('retry-after')]).toEqual([
+        503,
+        { error: { code: 'service_unavailable', message: expect.any(String) } },
+        '2',
+      ]);
     } finally {
       await suite.system.sql(`ALTER TABLE messages_away RENAME TO messages`);
     }

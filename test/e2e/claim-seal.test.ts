@@ -15,7 +15,12 @@ describe('a sealed claim that the verifier cannot open', () => {
     const widget = await createWidget(system);
     const client = new WidgetClient(system.gatewayUrl, widget);
     const visitorToken = await client.newVisitor();
-    const posted = await client.postMessage(visitorToken, { client_message_id: 'sealed', text: 'hello', user_id: 'usr_1', user_hash: userHash('usr_1', widget.secret) });
+    const posted = await client.postMessage(visitorToken, {
+      client_message_id: 'sealed',
+      text: 'hello',
+      user_id: 'usr_1',
+      user_hash: userHash('usr_1', widget.secret),
+    });
     expect(posted.status).toBe(202);
 
     const [failure] = await waitFor('the failure record', async () => {

@@ -45,7 +45,11 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
     );
     expect(attributed).toEqual([{ is_verified: false }]);
 
-    const anonymous = await readEvents<{ message_id: string; failure_reason?: string; claimed_user_id?: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.anonymous');
+    const anonymous = await readEvents<{ message_id: string; failure_reason?: string; claimed_user_id?: string }>(
+      suite.system.servers.natsUrl,
+      EVENT_STREAM,
+      'contact.anonymous',
+    );
     for (const { messageId, reason, claimed } of posted) {
       const event = anonymous.find((e) => e.data.message_id === messageId);
       expect({ messageId, reason: event?.data.failure_reason, claimed: event?.data.claimed_user_id ?? null }).toEqual({ messageId, reason, claimed });
@@ -93,18 +97,32 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
 
   it('publishes contact.verified with the user id and secret version, never the hash', async () => {
     const hash = good('usr_ok');
-    const response = await suite.client.postMessage(visitorToken, { client_message_id: 'verified', text: 'hi', user_id: 'usr_ok', user_hash: hash.toUpperCase() });
+    const response = await suite.client.postMessage(visitorToken, {
+      client_message_id: 'verified',
+      text: 'hi',
+      user_id: 'usr_ok',
+      user_hash: hash.toUpperCase(),
+    });
     const event = await waitFor('contact.verified', async () =>
-      (await readEvents<Record<string, unknown>>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).find((e) => e.correlation_id === response.body.message_id),
+      (await readEvents<Record<string, unknown>>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).find(
+        (e) => e.correlation_id === response.body.message_id,
+      ),
     );
-    expect(event.data).toEqual(expect.objectContaining({ user_id: 'usr_ok', secret_version: 1, message_id: response.body.message_id, visitor_id: expect.any(String) }));
+    expect(event.data).toEqual(
+      expect.objectContaining({ user_id: 'usr_ok', secret_version: 1, message_id: response.body.message_id, visitor_id: expect.any(String) }),
+    );
     expect(JSON.stringify(event).toLowerCase()).not.toContain(hash);
   });
 
   it('reads a JSON integer user id as its decimal string', async () => {
     const probe = await VerifierProbe.connect(suite.system.servers.natsUrl);
     try {
-      expect(await probe.check(suite.widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual({ verified: true, user_id: '42', secret_version: 1, verified_by: 'user_hash' });
+      expect(await probe.check(suite.widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual({
+        verified: true,
+        user_id: '42',
+        secret_version: 1,
+        verified_by: 'user_hash',
+      });
       expect(await probe.check(suite.widget.widgetId, { user_id: 4.2, user_hash: good('4.2') })).toEqual({ verified: false, reason: 'malformed' });
       expect(await probe.check(randomUUID(), { user_id: 'usr_1', user_hash: good('usr_1') })).toEqual({ verified: false, reason: 'unknown_widget' });
     } finally {
@@ -135,10 +153,16 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
       expect({ written, status: message.status }).toEqual({ written, status: 202 });
       expect({ written, status: (await call('identify', '')).status }).toEqual({ written, status: 202 });
       const history = await call('history', '');
-      expect({ written, status: history.status, contact: ((await history.json()) as { contact: unknown }).contact }).toEqual({ written, status: 200, contact: { is_verified: true } });
+      expect({ written, status: history.status, contact: ((await history.json()) as { contact: unknown }).contact }).toEqual({
+        written,
+        status: 200,
+        contact: { is_verified: true },
+      });
       // The message and the identify both verified as the signed id: two contact.verified events for it.
       const verified = await waitFor(`contact.verified for ${written}`, async () => {
-        const events = (await readEvents<{ user_id: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).filter((e) => e.data.user_id === signed);
+        const events = (await readEvents<{ user_id: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.verified')).filter(
+          (e) => e.data.user_id === signed,
+        );
         return events.length >= 2 ? events : undefined;
       });
       expect(verified).toHaveLength(2);

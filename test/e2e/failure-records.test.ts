@@ -52,9 +52,15 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     const { system, client } = suite;
     // An old failure and a recent one, by another visitor.
     const other = await client.newVisitor();
-    expect((await client.postMessage(other, { client_message_id: 'recent', text: 'recent', user_id: 'usr_recent', user_hash: 'a'.repeat(64) })).status).toBe(202);
-    await waitFor('the recent failure', async () => ((await system.sql(`SELECT 1 FROM verification_failures WHERE claimed_user_id = 'usr_recent'`)).length ? true : undefined));
-    await system.sql(`UPDATE verification_failures SET first_at = first_at - interval '40 days', at = at - interval '40 days' WHERE claimed_user_id = 'usr_victim'`);
+    expect((await client.postMessage(other, { client_message_id: 'recent', text: 'recent', user_id: 'usr_recent', user_hash: 'a'.repeat(64) })).status).toBe(
+      202,
+    );
+    await waitFor('the recent failure', async () =>
+      (await system.sql(`SELECT 1 FROM verification_failures WHERE claimed_user_id = 'usr_recent'`)).length ? true : undefined,
+    );
+    await system.sql(
+      `UPDATE verification_failures SET first_at = first_at - interval '40 days', at = at - interval '40 days' WHERE claimed_user_id = 'usr_victim'`,
+    );
 
     // One visitor's timeline, received 100 days ago: anonymous, login as u1, anonymous, login as u2, anonymous.
     const timeline = await client.newVisitor();
@@ -79,7 +85,9 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     await system.start('verifier');
     await system.start('contacts');
 
-    await waitFor('the old failure pruned', async () => ((await system.sql(`SELECT 1 FROM verification_failures WHERE claimed_user_id = 'usr_victim'`)).length ? undefined : true));
+    await waitFor('the old failure pruned', async () =>
+      (await system.sql(`SELECT 1 FROM verification_failures WHERE claimed_user_id = 'usr_victim'`)).length ? undefined : true,
+    );
     expect(await system.sql(`SELECT claimed_user_id FROM verification_failures`)).toEqual([{ claimed_user_id: 'usr_recent' }]);
     const kept = await waitFor('the timeline pruned', async () => {
       const rows = await system.sql<{ message_id: string }>(`SELECT message_id FROM visitor_events WHERE message_id = ANY($1)`, [messageIds]);
@@ -95,7 +103,8 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     const client = new WidgetClient(suite.system.gatewayUrl, widget);
     const forgedAs = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, 'f'.repeat(64)) });
     type Listed = { claimed_user_id: string | null; reason: string; count: number; distinct_user_ids: number | null; visitor_id: string };
-    const listFailures = async (query: string) => (await widget.admin.failures(`?widget_id=${widget.widgetId}${query}`)).body as unknown as { failures: Listed[]; next_cursor: string | null };
+    const listFailures = async (query: string) =>
+      (await widget.admin.failures(`?widget_id=${widget.widgetId}${query}`)).body as unknown as { failures: Listed[]; next_cursor: string | null };
     const failuresCounted = (total: number) =>
       waitFor(`${total} failures counted`, async () => {
         const { failures } = await listFailures('&limit=200');
@@ -103,33 +112,49 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
       });
 
     // A real user's failure, then a spoofer's flood of made-up ids after it.
-    expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'real-before', text: 'hi', ...forgedAs('usr_real_before') })).status).toBe(202);
+    expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'real-before', text: 'hi', ...forgedAs('usr_real_before') })).status).toBe(
+      202,
+    );
     await failuresCounted(1);
     const spoofer = await client.newVisitor();
     const madeUp = Array.from({ length: MADE_UP_IDS }, (_, i) => `usr_made_up_${i}`);
-    const answers = await inParallel(MADE_UP_IDS, 10, (i) => client.postMessage(spoofer, { client_message_id: `made-up-${i}`, text: 'spoof', ...forgedAs(madeUp[i]!) }));
+    const answers = await inParallel(MADE_UP_IDS, 10, (i) =>
+      client.postMessage(spoofer, { client_message_id: `made-up-${i}`, text: 'spoof', ...forgedAs(madeUp[i]!) }),
+    );
     expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
     await failuresCounted(1 + MADE_UP_IDS);
     // A folded id again: one more failure in the folded row, no new distinct id.
-    const ownRows = (await listFailures('')).failures.filter((failure) => failure.claimed_user_id?.startsWith('usr_made_up_')).map((failure) => failure.claimed_user_id);
+    const ownRows = (await listFailures('')).failures
+      .filter((failure) => failure.claimed_user_id?.startsWith('usr_made_up_'))
+      .map((failure) => failure.claimed_user_id);
     const foldedId = madeUp.find((id) => !ownRows.includes(id))!;
     expect((await client.postMessage(spoofer, { client_message_id: 'made-up-again', text: 'spoof', ...forgedAs(foldedId) })).status).toBe(202);
     // And a real user's failure after the flood.
-    expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'real-after', text: 'hi', ...forgedAs('usr_real_after') })).status).toBe(202);
+    expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'real-after', text: 'hi', ...forgedAs('usr_real_after') })).status).toBe(
+      202,
+    );
     await failuresCounted(1 + MADE_UP_IDS + 2);
 
     const firstPage = await listFailures('&limit=10');
     const folded = firstPage.failures.filter((failure) => failure.distinct_user_ids !== null);
-    expect(folded).toEqual([expect.objectContaining({ claimed_user_id: null, reason: 'mismatch', count: MADE_UP_IDS - OWN_ROWS + 1, distinct_user_ids: MADE_UP_IDS - OWN_ROWS })]);
+    expect(folded).toEqual([
+      expect.objectContaining({ claimed_user_id: null, reason: 'mismatch', count: MADE_UP_IDS - OWN_ROWS + 1, distinct_user_ids: MADE_UP_IDS - OWN_ROWS }),
+    ]);
     const spooferId = nth(folded, 0).visitor_id;
     const byText = (a: string | null, b: string | null) => String(a).localeCompare(String(b));
-    expect(firstPage.failures.map((failure) => failure.claimed_user_id).sort(byText)).toEqual([...ownRows, 'usr_real_after', 'usr_real_before', null].sort(byText));
+    expect(firstPage.failures.map((failure) => failure.claimed_user_id).sort(byText)).toEqual(
+      [...ownRows, 'usr_real_after', 'usr_real_before', null].sort(byText),
+    );
     expect(ownRows).toHaveLength(OWN_ROWS);
     expect(firstPage.failures.filter((failure) => failure.visitor_id === spooferId)).toHaveLength(OWN_ROWS + 1);
     expect(firstPage.next_cursor).toBeNull();
 
     // Each id is findable by itself: a real user's row, and a made-up id folded into the spoofer's row.
-    expect((await listFailures('&user_id=usr_real_before')).failures).toEqual([expect.objectContaining({ claimed_user_id: 'usr_real_before', count: 1, distinct_user_ids: null })]);
-    expect((await listFailures(`&user_id=${foldedId}`)).failures).toEqual([expect.objectContaining({ claimed_user_id: foldedId, count: 2, distinct_user_ids: null, visitor_id: spooferId })]);
+    expect((await listFailures('&user_id=usr_real_before')).failures).toEqual([
+      expect.objectContaining({ claimed_user_id: 'usr_real_before', count: 1, distinct_user_ids: null }),
+    ]);
+    expect((await listFailures(`&user_id=${foldedId}`)).failures).toEqual([
+      expect.objectContaining({ claimed_user_id: foldedId, count: 2, distinct_user_ids: null, visitor_id: spooferId }),
+    ]);
   });
 });

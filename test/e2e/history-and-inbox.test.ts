@@ -29,7 +29,11 @@ describe('history for the widget, live updates, and the inbox', () => {
     const older = await suite.client.call<History>('history', { visitor_token: mine, limit: 2, before: newest.body.next_cursor });
     expect(older.body.messages.map((m) => m.text)).toEqual(['mine 2', 'mine 3']);
     const oldest = await suite.client.call<History>('history', { visitor_token: mine, limit: 2, before: older.body.next_cursor });
-    expect(oldest.body).toEqual({ contact: { is_verified: false }, messages: [expect.objectContaining({ text: 'mine 1', author: 'visitor' })], next_cursor: null });
+    expect(oldest.body).toEqual({
+      contact: { is_verified: false },
+      messages: [expect.objectContaining({ text: 'mine 1', author: 'visitor' })],
+      next_cursor: null,
+    });
 
     expect((await storedHistory(theirs, 1)).messages.map((m) => m.text)).toEqual(['theirs']);
   });
@@ -39,21 +43,29 @@ describe('history for the widget, live updates, and the inbox', () => {
     const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });
     try {
       const posted = await suite.client.postMessage(token, { client_message_id: 'live-1', text: 'anyone there?' });
-      await waitFor('the visitor’s own message on the stream', async () => (stream.messages().some((m) => m.message_id === posted.body.message_id) ? true : undefined));
+      await waitFor('the visitor’s own message on the stream', async () =>
+        stream.messages().some((m) => m.message_id === posted.body.message_id) ? true : undefined,
+      );
 
       const listed = await suite.widget.admin.call<{ contacts: Array<{ id: string; is_verified: boolean }> }>('GET', 'contacts?verified=false');
       expect(listed.status).toBe(200);
       const contactIds = listed.body.contacts.map((c) => c.id);
-      const details = await Promise.all(contactIds.map((id) => suite.widget.admin.call<{ conversations: Array<{ id: string; messages: Array<{ message_id: string }> }> }>('GET', `contacts/${id}`)));
-      const conversation = details
-        .flatMap((detail) => detail.body.conversations)
-        .find((c) => c.messages.some((m) => m.message_id === posted.body.message_id))!;
+      const details = await Promise.all(
+        contactIds.map((id) =>
+          suite.widget.admin.call<{ conversations: Array<{ id: string; messages: Array<{ message_id: string }> }> }>('GET', `contacts/${id}`),
+        ),
+      );
+      const conversation = details.flatMap((detail) => detail.body.conversations).find((c) => c.messages.some((m) => m.message_id === posted.body.message_id))!;
       expect(conversation).toBeDefined();
 
-      const reply = await suite.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, { text: 'Hello, how can I help?' });
+      const reply = await suite.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, {
+        text: 'Hello, how can I help?',
+      });
       expect(reply.status).toBe(201);
       await waitFor('the reply on the stream', async () => (stream.messages().some((m) => m.message_id === reply.body.message_id) ? true : undefined));
-      expect(stream.messages().find((m) => m.message_id === reply.body.message_id)).toEqual(expect.objectContaining({ author: 'operator', text: 'Hello, how can I help?' }));
+      expect(stream.messages().find((m) => m.message_id === reply.body.message_id)).toEqual(
+        expect.objectContaining({ author: 'operator', text: 'Hello, how can I help?' }),
+      );
       const history = await storedHistory(token, 2);
       expect(history.messages.map((m) => m.author)).toEqual(['visitor', 'operator']);
     } finally {

@@ -16,14 +16,39 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1_500);
 jest.setTimeout(240_000);
 
 // Characters that break storage or the contract, mixed into otherwise random unicode.
-const NASTY = ['\u0000', '\ud800', '\udfff', '\u0007', '\u001b', '\u007f', '\u0085', '\u009f', '\t', '\n', '\r', '\u2028', '\ufeff', '\ufe0f', '\uffff', '🚀', 'é', '%', '\\', '"'];
+const NASTY = [
+  '\u0000',
+  '\ud800',
+  '\udfff',
+  '\u0007',
+  '\u001b',
+  '\u007f',
+  '\u0085',
+  '\u009f',
+  '\t',
+  '\n',
+  '\r',
+  '\u2028',
+  '\ufeff',
+  '\ufe0f',
+  '\uffff',
+  '🚀',
+  'é',
+  '%',
+  '\\',
+  '"',
+];
 const nastyString = fc.string({ unit: fc.oneof(fc.constantFrom(...NASTY), fc.string({ unit: 'binary', minLength: 1, maxLength: 1 })), maxLength: 40 });
 /** Text a real visitor could type: any printable unicode. */
 const plainText = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
 /** Sizes around every limit: 255 and 256, 320 and 321, 10,000 and 10,001, and past the body limit. */
-const longString = fc.constantFrom(255, 256, 320, 321, 10_000, 10_001, 90_000).chain((length) => fc.constantFrom('x', '🚀', '\u0000', 'é').map((unit) => unit.repeat(length).slice(0, length)));
+const longString = fc
+  .constantFrom(255, 256, 320, 321, 10_000, 10_001, 90_000)
+  .chain((length) => fc.constantFrom('x', '🚀', '\u0000', 'é').map((unit) => unit.repeat(length).slice(0, length)));
 /** Nesting as deep as the body limit allows, as raw JSON text (this process could not stringify it). */
-const deepJsonText = fc.integer({ min: 1, max: 45_000 }).chain((depth) => fc.constantFrom(['[', ']'], ['{"a":', '}']).map(([open, close]) => open.repeat(depth) + (open === '[' ? '' : '1') + close.repeat(depth)));
+const deepJsonText = fc
+  .integer({ min: 1, max: 45_000 })
+  .chain((depth) => fc.constantFrom(['[', ']'], ['{"a":', '}']).map(([open, close]) => open.repeat(depth) + (open === '[' ? '' : '1') + close.repeat(depth)));
 
 /** Any JSON value of any type, including the hostile ones. */
 const anyValue: fc.Arbitrary<unknown> = fc.oneof(
@@ -42,7 +67,14 @@ const anyValue: fc.Arbitrary<unknown> = fc.oneof(
 
 /** A cursor in this API's format around a timestamp PostgreSQL may not read (month 13, hour 99, offset +99). */
 const forgedCursor = fc
-  .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: -99, max: 99 }), fc.uuid())
+  .tuple(
+    fc.integer({ min: 0, max: 9999 }),
+    fc.integer({ min: 0, max: 99 }),
+    fc.integer({ min: 0, max: 99 }),
+    fc.integer({ min: 0, max: 99 }),
+    fc.integer({ min: -99, max: 99 }),
+    fc.uuid(),
+  )
   .map(([year, month, day, hour, offset, id]) => {
     const two = (n: number) => String(Math.abs(n)).padStart(2, '0');
     const at = `${String(year).padStart(4, '0')}-${two(month)}-${two(day)} ${two(hour)}:00:00${offset < 0 ? '-' : '+'}${two(offset)}`;
@@ -70,12 +102,18 @@ const query = (fields: Record<string, fc.Arbitrary<unknown>>) =>
   fc.record(Object.fromEntries(Object.entries(fields).map(([name, value]) => [name, sometimes(value)]))).map((values) => {
     const parts = Object.entries(values)
       .filter(([, value]) => value !== undefined)
-      .flatMap(([name, value]) => (Array.isArray(value) ? value.map((item) => `${name}[]=${percent(String(item))}`) : [`${name}=${percent(typeof value === 'string' ? value : JSON.stringify(value))}`]));
+      .flatMap(([name, value]) =>
+        Array.isArray(value)
+          ? value.map((item) => `${name}[]=${percent(String(item))}`)
+          : [`${name}=${percent(typeof value === 'string' ? value : JSON.stringify(value))}`],
+      );
     return parts.length ? `?${parts.join('&')}` : '';
   });
 
 describe('hostile input at every public endpoint (property-based, real HTTP)', () => {
-  const suite = widgetSuite({ serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
+  const suite = widgetSuite({
+    serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' },
+  });
   const accepted = new Set<string>();
   let visitorToken: string;
   let conversationId: string;
@@ -109,24 +147,52 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
     const widget = (path: string, fields: Record<string, fc.Arbitrary<unknown>>, withClaim = false) =>
       widgetBody(fields, withClaim).map((body): HostileRequest => ({ method: 'POST', path: `/v1/widget/${path}`, body }));
     const admin = (method: 'GET' | 'POST', path: fc.Arbitrary<string>, body?: fc.Arbitrary<unknown>) =>
-      fc.tuple(path, body ?? fc.constant(undefined)).map(([p, json]): HostileRequest => ({ method, path: `/v1/admin/${p}`, body: json === undefined ? undefined : { json }, admin: true }));
+      fc
+        .tuple(path, body ?? fc.constant(undefined))
+        .map(([p, json]): HostileRequest => ({ method, path: `/v1/admin/${p}`, body: json === undefined ? undefined : { json }, admin: true }));
     const page = { cursor: fc.oneof(anyValue, forgedCursor), limit: fc.oneof(fc.integer({ min: -5, max: 300 }), anyValue) };
 
     return fc.oneof(
       widget('visitors', { key }),
       // The message endpoint is where a 202 is a promise: weighted up.
-      { weight: 6, arbitrary: widget('messages', { key, visitor_token: token, client_message_id: mostly(plainText), text: mostly(plainText), ...attributes }, true) },
+      {
+        weight: 6,
+        arbitrary: widget('messages', { key, visitor_token: token, client_message_id: mostly(plainText), text: mostly(plainText), ...attributes }, true),
+      },
       { weight: 2, arbitrary: widget('identify', { key, visitor_token: token, ...attributes }, true) },
-      { weight: 2, arbitrary: widget('history', { key, visitor_token: token, before: sometimes(fc.oneof(anyValue, forgedCursor)), limit: sometimes(anyValue) }, true) },
+      {
+        weight: 2,
+        arbitrary: widget('history', { key, visitor_token: token, before: sometimes(fc.oneof(anyValue, forgedCursor)), limit: sometimes(anyValue) }, true),
+      },
       widget('stream', { key, visitor_token: token }, true),
       // Never the suite's own token: a logout would end it.
       widget('logout', { key, visitor_token: anyValue }),
-      admin('POST', fc.constant('widgets'), fc.record({ name: sometimes(mostly(plainText)), allowed_origins: sometimes(fc.oneof(fc.array(mostly(fc.constant('https://ok.example'))), anyValue)) })),
-      admin('GET', query({ verified: fc.oneof(fc.constantFrom('true', 'false'), anyValue), user_id: anyValue, ...page }).map((q) => `contacts${q}`)),
-      admin('GET', pathSegment.map((id) => `contacts/${id}`)),
-      admin('GET', query({ widget_id: fc.oneof(fc.uuid(), anyValue), ...page }).map((q) => `verification-failures${q}`)),
-      admin('POST', fc.oneof(fc.constant(conversationId), pathSegment).map((id) => `conversations/${id}/replies`), fc.record({ text: mostly(plainText) })),
-      admin('POST', pathSegment.map((id) => `widgets/${id}/secret/reveal`)),
+      admin(
+        'POST',
+        fc.constant('widgets'),
+        fc.record({ name: sometimes(mostly(plainText)), allowed_origins: sometimes(fc.oneof(fc.array(mostly(fc.constant('https://ok.example'))), anyValue)) }),
+      ),
+      admin(
+        'GET',
+        query({ verified: fc.oneof(fc.constantFrom('true', 'false'), anyValue), user_id: anyValue, ...page }).map((q) => `contacts${q}`),
+      ),
+      admin(
+        'GET',
+        pathSegment.map((id) => `contacts/${id}`),
+      ),
+      admin(
+        'GET',
+        query({ widget_id: fc.oneof(fc.uuid(), anyValue), ...page }).map((q) => `verification-failures${q}`),
+      ),
+      admin(
+        'POST',
+        fc.oneof(fc.constant(conversationId), pathSegment).map((id) => `conversations/${id}/replies`),
+        fc.record({ text: mostly(plainText) }),
+      ),
+      admin(
+        'POST',
+        pathSegment.map((id) => `widgets/${id}/secret/reveal`),
+      ),
       // Raw bodies: not JSON, truncated, past the body limit, or nested deep in a claim field that is taken whatever its type.
       fc
         .tuple(
@@ -135,13 +201,24 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
             nastyString,
             fc.constantFrom('{"key":', '[1,2', '{"key": "a\u0000', 'null', '"text"', '{"__proto__": {"x": 1}}'),
             fc.constant(`{"text":"${'x'.repeat(150_000)}"}`),
-            deepJsonText.map((deep) => `{"key":${JSON.stringify(suite.widget.key)},"visitor_token":${JSON.stringify(visitorToken)},"client_message_id":"deep","text":"deep","user_id":${deep}}`),
+            deepJsonText.map(
+              (deep) =>
+                `{"key":${JSON.stringify(suite.widget.key)},"visitor_token":${JSON.stringify(visitorToken)},"client_message_id":"deep","text":"deep","user_id":${deep}}`,
+            ),
             // Bytes that are not UTF-8, around a body that otherwise gets in.
-            fc.uint8Array({ maxLength: 30 }).map((bytes) => Buffer.concat([Buffer.from(`{"key":${JSON.stringify(suite.widget.key)},"text":"`), bytes, Buffer.from('"}')])),
+            fc
+              .uint8Array({ maxLength: 30 })
+              .map((bytes) => Buffer.concat([Buffer.from(`{"key":${JSON.stringify(suite.widget.key)},"text":"`), bytes, Buffer.from('"}')])),
             // A form body, parsed with nested brackets: key[a][b]=...
             fc.constant(`key=${suite.widget.key}&visitor_token=${visitorToken}&client_message_id=form&text=a%00b&user_id[a][b][c]=1`),
           ),
-          fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/json; charset=latin1', 'application/json; charset=utf-16'),
+          fc.constantFrom(
+            'application/json',
+            'application/x-www-form-urlencoded',
+            'text/plain',
+            'application/json; charset=latin1',
+            'application/json; charset=utf-16',
+          ),
         )
         .map(([path, raw, contentType]): HostileRequest => ({ method: 'POST', path: `/v1/widget/${path}`, body: { raw }, contentType })),
     );
@@ -172,7 +249,8 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
       return `answered ${status} with a body that is not JSON: ${text.slice(0, 300)}`;
     }
     const error = (body as { error?: { code?: unknown; message?: unknown } }).error;
-    const shaped = Object.keys(body as object).length === 1 && typeof error?.code === 'string' && typeof error.message === 'string' && Object.keys(error).length === 2;
+    const shaped =
+      Object.keys(body as object).length === 1 && typeof error?.code === 'string' && typeof error.message === 'string' && Object.keys(error).length === 2;
     return shaped ? undefined : `answered ${status} outside the error shape: ${text.slice(0, 300)}`;
   }
 
@@ -190,7 +268,10 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
       { seed: SEED, numRuns: RUNS, endOnFailure: true },
     );
     // Our own report: fast-check's would print the whole counterexample, which can be 100 KB.
-    if (details.failed) throw new Error(`${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\nrequest: ${JSON.stringify(details.counterexample).slice(0, 600)}\nafter ${details.numRuns} runs; replay: FUZZ_SEED=${SEED}`);
+    if (details.failed)
+      throw new Error(
+        `${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\nrequest: ${JSON.stringify(details.counterexample).slice(0, 600)}\nafter ${details.numRuns} runs; replay: FUZZ_SEED=${SEED}`,
+      );
     console.log(`hostile-input fuzz: ${RUNS} requests in ${Date.now() - started} ms, ${accepted.size} messages accepted`);
 
     // Every 202 stored exactly once, and nothing stored that was not accepted.

@@ -40,9 +40,15 @@ describe('every device that verifies as one user lands in one contact, with its 
     }
 
     // Without a claim, the laptop sees only its own anonymous history: none left, it was folded.
-    expect((await suite.client.call<History>('history', { visitor_token: laptop })).body).toEqual({ contact: { is_verified: false }, messages: [], next_cursor: null });
+    expect((await suite.client.call<History>('history', { visitor_token: laptop })).body).toEqual({
+      contact: { is_verified: false },
+      messages: [],
+      next_cursor: null,
+    });
     // A wrong claim is no way in either.
-    expect((await suite.client.call<History>('history', { visitor_token: laptop, ...claim('usr_ana', 'c'.repeat(64)) })).body.contact).toEqual({ is_verified: false });
+    expect((await suite.client.call<History>('history', { visitor_token: laptop, ...claim('usr_ana', 'c'.repeat(64)) })).body.contact).toEqual({
+      is_verified: false,
+    });
 
     const ana = await suite.system.sqlRow<{ id: string; email: string; name: string }>(`SELECT id, email, name FROM contacts WHERE user_id = 'usr_ana'`);
     expect(ana).toEqual({ id: expect.any(String), email: 'ana@example.com', name: 'Ana' });

@@ -36,10 +36,22 @@ describe('identity policies and staged rotation', () => {
 
   it('user_hash, the default: a pair verifies, a token alone is a failed claim, a claim with both is judged by its pair', async () => {
     const widget = await createWidget(suite.system);
-    expect((await widget.admin.call<{ widgets: Array<{ identity_policy: string }> }>('GET', 'widgets')).body.widgets).toEqual([expect.objectContaining({ identity_policy: 'user_hash' })]);
-    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_hash' });
+    expect((await widget.admin.call<{ widgets: Array<{ identity_policy: string }> }>('GET', 'widgets')).body.widgets).toEqual([
+      expect.objectContaining({ identity_policy: 'user_hash' }),
+    ]);
+    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({
+      verified: true,
+      user_id: 'usr_1',
+      secret_version: 1,
+      verified_by: 'user_hash',
+    });
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({ verified: false, reason: 'policy_requires_user_hash' });
-    expect(await probe.check(widget.widgetId, { ...pair('usr_1', widget.secret), ...jwtOf('usr_2', widget.secret) })).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_hash' });
+    expect(await probe.check(widget.widgetId, { ...pair('usr_1', widget.secret), ...jwtOf('usr_2', widget.secret) })).toEqual({
+      verified: true,
+      user_id: 'usr_1',
+      secret_version: 1,
+      verified_by: 'user_hash',
+    });
   });
 
   it('jwt: in force when the PATCH answers; a bare user_hash fails, and a token’s signed email and name replace the page’s', async () => {
@@ -48,7 +60,13 @@ describe('identity policies and staged rotation', () => {
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toMatchObject({ verified: true });
     expect((await widget.admin.setIdentityPolicy(widget.widgetId, 'jwt')).status).toBe(200);
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({ verified: false, reason: 'policy_requires_jwt' });
-    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) });
+    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({
+      verified: true,
+      user_id: 'usr_1',
+      secret_version: 1,
+      verified_by: 'user_jwt',
+      verified_until: expect.any(String),
+    });
 
     const client = new WidgetClient(suite.system.gatewayUrl, widget);
     const visitor = await client.newVisitor();
@@ -59,7 +77,12 @@ describe('identity policies and staged rotation', () => {
       email: 'page@example.com',
       name: 'Page Name',
     });
-    const onlyName = await client.postMessage(visitor, { client_message_id: 'only-name', text: 'hi', ...jwtOf('usr_jwt', widget.secret, { name: 'Signed Name' }), email: 'page@example.com' });
+    const onlyName = await client.postMessage(visitor, {
+      client_message_id: 'only-name',
+      text: 'hi',
+      ...jwtOf('usr_jwt', widget.secret, { name: 'Signed Name' }),
+      email: 'page@example.com',
+    });
     const bare = await client.postMessage(visitor, { client_message_id: 'bare', text: 'bare hash', ...pair('usr_jwt', widget.secret) });
     expect([signed.status, onlyName.status, bare.status]).toEqual([202, 202, 202]);
 
@@ -69,9 +92,19 @@ describe('identity policies and staged rotation', () => {
       return mine.length === 2 ? mine : undefined;
     });
     const byMessage = Object.fromEntries(verified.map((event) => [event.data.message_id, event.data]));
-    expect(byMessage[signed.body.message_id]).toMatchObject({ user_id: 'usr_jwt', email: 'signed@example.com', name: 'Signed Name', signed_attributes: ['email', 'name'] });
+    expect(byMessage[signed.body.message_id]).toMatchObject({
+      user_id: 'usr_jwt',
+      email: 'signed@example.com',
+      name: 'Signed Name',
+      signed_attributes: ['email', 'name'],
+    });
     // What the token did not sign stays what the page said, and is not named as signed.
-    expect(byMessage[onlyName.body.message_id]).toMatchObject({ user_id: 'usr_jwt', email: 'page@example.com', name: 'Signed Name', signed_attributes: ['name'] });
+    expect(byMessage[onlyName.body.message_id]).toMatchObject({
+      user_id: 'usr_jwt',
+      email: 'page@example.com',
+      name: 'Signed Name',
+      signed_attributes: ['name'],
+    });
     expect(await failureReasons(widget, 1)).toEqual(['policy_requires_jwt']);
 
     const refused = await widget.admin.setIdentityPolicy(widget.widgetId, 'hmac');
@@ -83,7 +116,10 @@ describe('identity policies and staged rotation', () => {
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toMatchObject({ verified: true, user_id: 'usr_1', verified_by: 'user_hash' });
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toMatchObject({ verified: true, user_id: 'usr_1', verified_by: 'user_jwt' });
     const now = Math.floor(Date.now() / 1000);
-    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret, { iat: now - 3600, exp: now - 600 }))).toEqual({ verified: false, reason: 'jwt_expired' });
+    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret, { iat: now - 3600, exp: now - 600 }))).toEqual({
+      verified: false,
+      reason: 'jwt_expired',
+    });
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret, { aud: 'wt_another' }))).toEqual({ verified: false, reason: 'jwt_audience' });
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret, {}, { expiresIn: '2d' }))).toEqual({ verified: false, reason: 'jwt_lifetime' });
 
@@ -94,7 +130,10 @@ describe('identity policies and staged rotation', () => {
     expect([forged.status, garbage.status]).toEqual([202, 202]);
     expect(forged.body).toEqual({ message_id: expect.any(String) });
     expect(await failureReasons(widget, 2)).toEqual(['jwt_malformed', 'jwt_signature']);
-    const history = await client.call<{ contact: { is_verified: boolean }; messages: unknown[] }>('history', { visitor_token: visitor, ...jwtOf('usr_admin', 'f'.repeat(64)) });
+    const history = await client.call<{ contact: { is_verified: boolean }; messages: unknown[] }>('history', {
+      visitor_token: visitor,
+      ...jwtOf('usr_admin', 'f'.repeat(64)),
+    });
     expect(history.body.contact).toEqual({ is_verified: false });
   });
 
@@ -115,15 +154,46 @@ describe('identity policies and staged rotation', () => {
       // Staged is not revealed again.
       expect((await widget.admin.revealSecret(widget.widgetId)).status).toBe(410);
 
-      expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({ verified: true, user_id: 'usr_old', secret_version: 1, verified_by: 'user_hash' });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({ verified: true, user_id: 'usr_old', secret_version: 1, verified_by: 'user_jwt', verified_until: expect.any(String) });
-      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_hash' });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next, {}, { keyid: 'v2' }))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_jwt', verified_until: expect.any(String) });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_jwt', verified_until: expect.any(String) });
+      expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({
+        verified: true,
+        user_id: 'usr_old',
+        secret_version: 1,
+        verified_by: 'user_hash',
+      });
+      expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({
+        verified: true,
+        user_id: 'usr_old',
+        secret_version: 1,
+        verified_by: 'user_jwt',
+        verified_until: expect.any(String),
+      });
+      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({
+        verified: true,
+        user_id: 'usr_new',
+        secret_version: 2,
+        verified_by: 'user_hash',
+      });
+      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next, {}, { keyid: 'v2' }))).toEqual({
+        verified: true,
+        user_id: 'usr_new',
+        secret_version: 2,
+        verified_by: 'user_jwt',
+        verified_until: expect.any(String),
+      });
+      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next))).toEqual({
+        verified: true,
+        user_id: 'usr_new',
+        secret_version: 2,
+        verified_by: 'user_jwt',
+        verified_until: expect.any(String),
+      });
       expect(await probe.check(widget.widgetId, jwtOf('usr_new', old, {}, { keyid: 'v2' }))).toEqual({ verified: false, reason: 'jwt_signature' });
 
       // The two probes above used the previous secret once it was the previous one (the stream's check came before the stage).
-      expect((await widget.admin.secretStatus(widget.widgetId)).body).toEqual({ secret_version: 2, previous_secret: { secret_version: 1, claims_last_hour: 2 } });
+      expect((await widget.admin.secretStatus(widget.widgetId)).body).toEqual({
+        secret_version: 2,
+        previous_secret: { secret_version: 1, claims_last_hour: 2 },
+      });
       const newStream = await WidgetStream.open(suite.system.gatewayUrl, widget, { visitor_token: await client.newVisitor(), ...pair('usr_new', next) });
       streams.push(newStream);
       const retired = await widget.admin.retireSecret(widget.widgetId);
@@ -132,12 +202,23 @@ describe('identity policies and staged rotation', () => {
       expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({ verified: false, reason: 'stale_secret' });
       expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({ verified: false, reason: 'stale_secret' });
       expect(await probe.check(widget.widgetId, jwtOf('usr_old', old))).toEqual({ verified: false, reason: 'stale_secret' });
-      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({ verified: true, user_id: 'usr_new', secret_version: 2, verified_by: 'user_hash' });
+      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({
+        verified: true,
+        user_id: 'usr_new',
+        secret_version: 2,
+        verified_by: 'user_hash',
+      });
       await waitFor('the old secret’s stream to end', async () => (oldStream.isClosed ? true : undefined), 20_000);
 
       // The new secret's stream stays open and goes on delivering.
-      expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'after-retire', text: 'after retire', ...pair('usr_new', next) })).status).toBe(202);
-      await waitFor('the message on the new secret’s stream', async () => (newStream.messages().some((m) => m.text === 'after retire') ? true : undefined), 30_000);
+      expect(
+        (await client.postMessage(await client.newVisitor(), { client_message_id: 'after-retire', text: 'after retire', ...pair('usr_new', next) })).status,
+      ).toBe(202);
+      await waitFor(
+        'the message on the new secret’s stream',
+        async () => (newStream.messages().some((m) => m.text === 'after retire') ? true : undefined),
+        30_000,
+      );
       expect(newStream.isClosed).toBe(false);
       expect((await widget.admin.secretStatus(widget.widgetId)).body).toEqual({ secret_version: 2 });
     } finally {
@@ -160,7 +241,13 @@ describe('identity policies and staged rotation', () => {
     const now = Math.floor(Date.now() / 1000);
     // Past its exp by 40 s, within the 60 s of clock skew allowed: it verifies for 20 s more.
     const expiring = jwtOf('usr_expiring', widget.secret, { iat: now - 120, exp: now - 40 });
-    expect(await probe.check(widget.widgetId, expiring)).toEqual({ verified: true, user_id: 'usr_expiring', secret_version: 1, verified_by: 'user_jwt', verified_until: new Date((now + 20) * 1000).toISOString() });
+    expect(await probe.check(widget.widgetId, expiring)).toEqual({
+      verified: true,
+      user_id: 'usr_expiring',
+      secret_version: 1,
+      verified_by: 'user_jwt',
+      verified_until: new Date((now + 20) * 1000).toISOString(),
+    });
     const stream = await deliveringStream(widget, expiring, 'before expiry');
     try {
       await waitFor('the stream to end after the token expired', async () => (stream.isClosed ? true : undefined), 45_000);
@@ -180,7 +267,10 @@ describe('identity policies and staged rotation', () => {
       await waitFor('the user_hash stream to end', async () => (byHash.isClosed ? true : undefined), 20_000);
       // The token's stream still verifies under jwt, and goes on delivering.
       const client = new WidgetClient(suite.system.gatewayUrl, widget);
-      expect((await client.postMessage(await client.newVisitor(), { client_message_id: 'under jwt', text: 'under jwt', ...jwtOf('usr_token', widget.secret) })).status).toBe(202);
+      expect(
+        (await client.postMessage(await client.newVisitor(), { client_message_id: 'under jwt', text: 'under jwt', ...jwtOf('usr_token', widget.secret) }))
+          .status,
+      ).toBe(202);
       await waitFor('the message on the token’s stream', async () => (byToken.messages().some((m) => m.text === 'under jwt') ? true : undefined), 30_000);
       expect(byToken.isClosed).toBe(false);
 
@@ -201,7 +291,10 @@ describe('identity policies and staged rotation', () => {
     } finally {
       redis.disconnect();
     }
-    const stream = await WidgetStream.open(suite.system.gatewayUrl, widget, { visitor_token: await new WidgetClient(suite.system.gatewayUrl, widget).newVisitor(), ...pair('usr_racing', widget.secret) });
+    const stream = await WidgetStream.open(suite.system.gatewayUrl, widget, {
+      visitor_token: await new WidgetClient(suite.system.gatewayUrl, widget).newVisitor(),
+      ...pair('usr_racing', widget.secret),
+    });
     try {
       expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
       await waitFor('the stream to end', async () => (stream.isClosed ? true : undefined), 20_000);

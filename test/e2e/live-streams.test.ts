@@ -12,20 +12,36 @@ const STREAMS_PER_ADDRESS = 5;
 const LOGOUT_RACE_TRIALS = 60;
 
 describe('live streams are bounded and hold nothing past their connection', () => {
-  const suite = widgetSuite({ serviceEnv: { LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR), LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS), LIVE_STREAM_BACKPRESSURE_SECONDS: '1', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_ADDRESS_PER_MINUTE: '100000' } });
+  const suite = widgetSuite({
+    serviceEnv: {
+      LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR),
+      LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS),
+      LIVE_STREAM_BACKPRESSURE_SECONDS: '1',
+      RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
+      RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000',
+      RATE_LIMIT_ADDRESS_PER_MINUTE: '100000',
+    },
+  });
   const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
   const gatewayHolds = async () => ({
     streams: await metricValue(suite.system.gatewayUrl, 'inviaro_live_streams'),
     timers: await metricValue(suite.system.gatewayUrl, 'inviaro_live_stream_timers'),
   });
-  const holdsNothing = () => waitFor('the gateway to hold no stream', async () => {
-    const held = await gatewayHolds();
-    return held.streams === 0 && held.timers === 0 ? held : undefined;
-  }, 20_000);
+  const holdsNothing = () =>
+    waitFor(
+      'the gateway to hold no stream',
+      async () => {
+        const held = await gatewayHolds();
+        return held.streams === 0 && held.timers === 0 ? held : undefined;
+      },
+      20_000,
+    );
 
   it(`lets one visitor hold at most ${STREAMS_PER_VISITOR} streams, and another once one closes`, async () => {
     const token = await suite.client.newVisitor();
-    const open = await Promise.all(Array.from({ length: STREAMS_PER_VISITOR }, () => WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token })));
+    const open = await Promise.all(
+      Array.from({ length: STREAMS_PER_VISITOR }, () => WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token })),
+    );
     // Read as a plain request: a stream that were opened instead would never end.
     const abort = new AbortController();
     const refused = await fetch(`${suite.system.gatewayUrl}/v1/widget/stream`, {
@@ -40,15 +56,19 @@ describe('live streams are bounded and hold nothing past their connection', () =
     // Another visitor is not affected.
     (await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() })).close();
     nth(open, 0).close();
-    await waitFor('room for a new stream', async () => {
-      try {
-        const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });
-        open.push(stream);
-        return true;
-      } catch {
-        return undefined;
-      }
-    }, 10_000);
+    await waitFor(
+      'room for a new stream',
+      async () => {
+        try {
+          const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });
+          open.push(stream);
+          return true;
+        } catch {
+          return undefined;
+        }
+      },
+      10_000,
+    );
     for (const stream of open) stream.close();
     await holdsNothing();
   });
@@ -62,7 +82,11 @@ describe('live streams are bounded and hold nothing past their connection', () =
         expect(answer.status).toBe(200);
         held.push(answer.stream!);
       }
-      const tooMany = { status: 429, retryAfter: expect.stringMatching(/^[1-9]\d*$/), error: { error: { code: 'too_many_streams', message: expect.any(String) } } };
+      const tooMany = {
+        status: 429,
+        retryAfter: expect.stringMatching(/^[1-9]\d*$/),
+        error: { error: { code: 'too_many_streams', message: expect.any(String) } },
+      };
       const refused = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, hoarder);
       refused.stream?.close();
       expect({ status: refused.status, retryAfter: refused.retryAfter, error: refused.error }).toEqual(tooMany);
@@ -76,10 +100,14 @@ describe('live streams are bounded and hold nothing past their connection', () =
       elsewhere.stream!.close();
       // A closed stream makes room at the hoarding address again.
       held.shift()!.close();
-      const again = await waitFor('room at the address once one stream closed', async () => {
-        const answer = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, hoarder);
-        return answer.stream;
-      }, 10_000);
+      const again = await waitFor(
+        'room at the address once one stream closed',
+        async () => {
+          const answer = await WidgetStream.request(suite.system.gatewayUrl, suite.widget, { visitor_token: await suite.client.newVisitor() }, hoarder);
+          return answer.stream;
+        },
+        10_000,
+      );
       held.push(again);
     } finally {
       for (const stream of held) stream.close();
@@ -102,7 +130,9 @@ describe('live streams are bounded and hold nothing past their connection', () =
           resolve();
         }
       });
-      socket.write(`POST /v1/widget/stream HTTP/1.1\r\nhost: ${url.host}\r\norigin: ${DEMO_ORIGIN}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      socket.write(
+        `POST /v1/widget/stream HTTP/1.1\r\nhost: ${url.host}\r\norigin: ${DEMO_ORIGIN}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
     expect(answered).toMatch(/^HTTP\/1.1 200/);
     expect((await gatewayHolds()).streams).toBe(1);
@@ -110,7 +140,9 @@ describe('live streams are bounded and hold nothing past their connection', () =
       // Up to 16 MB: more than the kernel's socket buffers take (a few MB on loopback), so the gateway's writes back up.
       const text = 'x'.repeat(10_000);
       for (let batch = 0; batch < 80; batch++) {
-        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => suite.client.postMessage(token, { client_message_id: `flood-${batch}-${i}`, text })));
+        const answers = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => suite.client.postMessage(token, { client_message_id: `flood-${batch}-${i}`, text })),
+        );
         expect(answers.every((a) => a.status === 202)).toBe(true);
         if ((await gatewayHolds()).streams === 0) break;
       }
@@ -173,11 +205,15 @@ describe('live streams are bounded and hold nothing past their connection', () =
       expect((await suite.client.postMessage(device, { client_message_id: 'after-the-logouts', text: 'sent after every logout', ...user })).status).toBe(202);
       await waitFor('the witness to receive the user’s message', async () => (witness.messages().length > 0 ? true : undefined), 20_000);
       expect(raced.filter((stream) => stream.messages().length > 0).length).toBe(0);
-      await waitFor('every stream opened around a logout to end', async () => {
-        const open = raced.filter((stream) => !stream.isClosed).length;
-        if (open > 0) throw new Error(`${open} of ${raced.length} served streams still open`);
-        return true;
-      }, 5_000);
+      await waitFor(
+        'every stream opened around a logout to end',
+        async () => {
+          const open = raced.filter((stream) => !stream.isClosed).length;
+          if (open > 0) throw new Error(`${open} of ${raced.length} served streams still open`);
+          return true;
+        },
+        5_000,
+      );
     } finally {
       // A stream left open would hold the gateway's shutdown.
       for (const stream of [witness, ...raced]) stream.close();

@@ -27,7 +27,9 @@ describe('master keys: refused when unusable, rotated by resealing while the sys
   });
 
   it('a gateway or verifier with an unusable claim key ring refuses to start and names it (a claim key, not a master key)', async () => {
-    await expect(system.start('verifier', { INVIARO_CLAIM_KEYS: 'c1:c2hvcnQ=' })).rejects.toThrow(/INVIARO_CLAIM_KEYS is not a usable key ring \(claim key c1 is 5 bytes, not 32\).*"msg":"could not start"/s);
+    await expect(system.start('verifier', { INVIARO_CLAIM_KEYS: 'c1:c2hvcnQ=' })).rejects.toThrow(
+      /INVIARO_CLAIM_KEYS is not a usable key ring \(claim key c1 is 5 bytes, not 32\).*"msg":"could not start"/s,
+    );
     await expect(system.start('gateway', { INVIARO_CLAIM_KEYS: '' })).rejects.toThrow(/INVIARO_CLAIM_KEYS is not a usable key ring/);
   });
 

@@ -53,14 +53,20 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     ];
 
     // Rotate the claim key: verifiers learn the new key first, then gateways seal with it.
-    const processOf = (name: string) => nth(system.processes.filter((p) => p.name === name), 0);
+    const processOf = (name: string) =>
+      nth(
+        system.processes.filter((p) => p.name === name),
+        0,
+      );
     const [gateway, verifier] = [processOf('gateway'), processOf('verifier')];
     await system.start('verifier', { INVIARO_CLAIM_KEYS: claimKeysRotated });
     await verifier.stop('SIGTERM');
     await gateway.stop('SIGTERM');
     await system.start('gateway', { INVIARO_CLAIM_KEYS: claimKeysRotated });
     const secondVisitor = await client.newVisitor();
-    posted.push(await client.postMessage(secondVisitor, { client_message_id: 'after-key-rotation', text: 'sealed with c2', user_id: 'usr_8', user_hash: otherHash }));
+    posted.push(
+      await client.postMessage(secondVisitor, { client_message_id: 'after-key-rotation', text: 'sealed with c2', user_id: 'usr_8', user_hash: otherHash }),
+    );
 
     const rotated = (await widget.admin.rotateSecret(widget.widgetId)).body.widget_secret;
     posted.push(await client.postMessage(visitorToken, { client_message_id: 'stale', text: 'stale hash', user_id: 'usr_7', user_hash: goodHash }));
@@ -70,34 +76,75 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
       return rows.length === 2 ? rows : undefined;
     });
     // Both claims verified, the one sealed under the old key and the one under the new.
-    expect((await system.sql<{ user_id: string }>(`SELECT user_id FROM contacts WHERE user_id IS NOT NULL ORDER BY user_id`)).map((r) => r.user_id)).toEqual(['usr_7', 'usr_8', 'usr_9']);
+    expect((await system.sql<{ user_id: string }>(`SELECT user_id FROM contacts WHERE user_id IS NOT NULL ORDER BY user_id`)).map((r) => r.user_id)).toEqual([
+      'usr_7',
+      'usr_8',
+      'usr_9',
+    ]);
 
     // A message.inbound that can never be handled (its widget does not exist) dead-letters without its sealed claim.
     const poisonId = newId();
-    const poisonFields = { kind: 'message', message_id: poisonId, workspace_id: newId(), widget_id: newId(), visitor_id: newId(), text: 'poison', received_at: new Date().toISOString() };
-    const sealed = sealClaim(KeyRing.parse(claimKeysRotated), { user_id: 'usr_7', user_hash: goodHash }, { eventId: poisonId, widgetId: poisonFields.widget_id, visitorId: poisonFields.visitor_id });
+    const poisonFields = {
+      kind: 'message',
+      message_id: poisonId,
+      workspace_id: newId(),
+      widget_id: newId(),
+      visitor_id: newId(),
+      text: 'poison',
+      received_at: new Date().toISOString(),
+    };
+    const sealed = sealClaim(
+      KeyRing.parse(claimKeysRotated),
+      { user_id: 'usr_7', user_hash: goodHash },
+      { eventId: poisonId, widgetId: poisonFields.widget_id, visitorId: poisonFields.visitor_id },
+    );
     const nc = await connectTestNats(system.servers.natsUrl);
     await nc.jetstream().publish(
       MessageInbound.subject,
-      Buffer.from(JSON.stringify({ id: poisonId, subject: MessageInbound.subject, schema_version: MessageInbound.schemaVersion, correlation_id: poisonId, occurred_at: new Date().toISOString(), data: { ...poisonFields, sealed_claim: sealed } })),
+      Buffer.from(
+        JSON.stringify({
+          id: poisonId,
+          subject: MessageInbound.subject,
+          schema_version: MessageInbound.schemaVersion,
+          correlation_id: poisonId,
+          occurred_at: new Date().toISOString(),
+          data: { ...poisonFields, sealed_claim: sealed },
+        }),
+      ),
       { msgID: poisonId },
     );
-    const deadLetter = await waitFor('the dead letter', async () => (await readStream(system.servers.natsUrl, DEAD_LETTER_STREAM, 'dead-letter.message.inbound'))[0]);
+    const deadLetter = await waitFor(
+      'the dead letter',
+      async () => (await readStream(system.servers.natsUrl, DEAD_LETTER_STREAM, 'dead-letter.message.inbound'))[0],
+    );
     expect(JSON.parse(deadLetter.text)).toEqual(expect.objectContaining({ id: poisonId, data: poisonFields }));
     expect(deadLetter.text).not.toContain(sealed.ciphertext);
     // The work queue keeps nothing once the verifier has settled it.
-    await waitFor('INVIARO_INBOUND to be empty', async () => ((await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined));
+    await waitFor('INVIARO_INBOUND to be empty', async () =>
+      (await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined,
+    );
     await nc.close();
 
     // A token's signature stands for the token: its header and payload are plain base64url.
-    const credentials = { secret: widget.secret, rotated, adminToken: widget.adminToken, visitorToken, goodHash, otherHash, wrongHash, goodJwt, jwtSignature: goodJwt.slice(goodJwt.lastIndexOf('.') + 1) };
+    const credentials = {
+      secret: widget.secret,
+      rotated,
+      adminToken: widget.adminToken,
+      visitorToken,
+      goodHash,
+      otherHash,
+      wrongHash,
+      goodJwt,
+      jwtSignature: goodJwt.slice(goodJwt.lastIndexOf('.') + 1),
+    };
     const places: Record<string, string> = {
       'HTTP error answers': JSON.stringify(errors.map((response) => response.body)),
       'database dump': execFileSync('/usr/lib/postgresql/15/bin/pg_dump', [system.servers.databaseUrl]).toString(),
     };
     const asText = (message: { headers: Record<string, string>; text: string }) => `${JSON.stringify(message.headers)} ${message.text}`;
     for (const stream of [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM]) {
-      for (const event of await readStream(system.servers.natsUrl, stream)) places[`event ${event.subject}`] = (places[`event ${event.subject}`] ?? '') + asText(event);
+      for (const event of await readStream(system.servers.natsUrl, stream))
+        places[`event ${event.subject}`] = (places[`event ${event.subject}`] ?? '') + asText(event);
     }
     const running = system.processes.filter((p) => p.child.exitCode === null && p.child.signalCode === null);
     places.metrics = (await Promise.all(running.map(async (p) => (await fetch(`${p.url}/metrics`)).text()))).join('\n');
@@ -107,7 +154,16 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     for (const [file, bytes] of Object.entries(natsStore)) places[`NATS store ${file}`] = bytes;
 
     expect(Object.keys(places)).toEqual(
-      expect.arrayContaining(['database dump', 'event contact.verified', 'event contact.anonymous', 'event dead-letter.message.inbound', 'log gateway.log', 'log verifier.log', 'log contacts.log', 'log nats.log']),
+      expect.arrayContaining([
+        'database dump',
+        'event contact.verified',
+        'event contact.anonymous',
+        'event dead-letter.message.inbound',
+        'log gateway.log',
+        'log verifier.log',
+        'log contacts.log',
+        'log nats.log',
+      ]),
     );
     // The store was searched where the events are: the stream folders with their message blocks.
     expect(Object.keys(natsStore).filter((file) => /streams\/INVIARO_(EVENTS|INBOUND)\/msgs\/.+\.blk$/.test(file))).toHaveLength(2);

@@ -25,7 +25,11 @@ describe('the operator port (OPS_PORT)', () => {
   it('never shows them on the public port, which still serves the widget and its script', async () => {
     for (const path of operatorPaths) {
       const answer = await fetch(`${publicUrl}${path}`);
-      expect([path, answer.status, await answer.json()]).toEqual([path, 404, { error: { code: 'not_found', message: expect.stringContaining('on this port') } }]);
+      expect([path, answer.status, await answer.json()]).toEqual([
+        path,
+        404,
+        { error: { code: 'not_found', message: expect.stringContaining('on this port') } },
+      ]);
     }
     const client = new WidgetClient(publicUrl, suite.widget);
     const token = await client.newVisitor();
@@ -34,7 +38,11 @@ describe('the operator port (OPS_PORT)', () => {
   });
 
   it('serves none of the product’s API on the operator port', async () => {
-    const answer = await fetch(`${opsUrl}/v1/widget/visitors`, { method: 'POST', headers: { 'content-type': 'application/json', origin: suite.widget.origin }, body: JSON.stringify({ key: suite.widget.key }) });
+    const answer = await fetch(`${opsUrl}/v1/widget/visitors`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: suite.widget.origin },
+      body: JSON.stringify({ key: suite.widget.key }),
+    });
     expect(answer.status).toBe(404);
     expect((await fetch(`${opsUrl}/v1.js`)).status).toBe(404);
   });

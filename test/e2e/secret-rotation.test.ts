@@ -24,11 +24,21 @@ describe('rotation takes effect when the rotate call returns', () => {
   const claimUnder = (secret: string, userId = 'usr_42') => ({ user_id: userId, user_hash: userHash(userId, secret) });
 
   it('verifies the revealed secret’s digests and tells a stale digest from a wrong one after rotation', async () => {
-    expect(await probe.check(widget.widgetId, claimUnder(widget.secret))).toEqual({ verified: true, user_id: 'usr_42', secret_version: 1, verified_by: 'user_hash' });
+    expect(await probe.check(widget.widgetId, claimUnder(widget.secret))).toEqual({
+      verified: true,
+      user_id: 'usr_42',
+      secret_version: 1,
+      verified_by: 'user_hash',
+    });
     const rotated = await widget.admin.rotateSecret(widget.widgetId);
     expect(await probe.check(widget.widgetId, claimUnder(widget.secret))).toEqual({ verified: false, reason: 'stale_secret' });
     expect(await probe.check(widget.widgetId, claimUnder('f'.repeat(64)))).toEqual({ verified: false, reason: 'mismatch' });
-    expect(await probe.check(widget.widgetId, claimUnder(rotated.body.widget_secret))).toEqual({ verified: true, user_id: 'usr_42', secret_version: 2, verified_by: 'user_hash' });
+    expect(await probe.check(widget.widgetId, claimUnder(rotated.body.widget_secret))).toEqual({
+      verified: true,
+      user_id: 'usr_42',
+      secret_version: 2,
+      verified_by: 'user_hash',
+    });
   });
 
   it(`never accepts an old digest once rotate has returned, with cache fills racing ${ROTATIONS} rotations`, async () => {
@@ -56,7 +66,12 @@ describe('rotation takes effect when the rotate call returns', () => {
     await Promise.all(racers);
     expect(fills).toBeGreaterThan(ROTATIONS);
     expect(acceptedAfterRotation).toEqual([]);
-    expect(await probe.check(widget.widgetId, claimUnder(current))).toEqual({ verified: true, user_id: 'usr_42', secret_version: ROTATIONS + 3, verified_by: 'user_hash' });
+    expect(await probe.check(widget.widgetId, claimUnder(current))).toEqual({
+      verified: true,
+      user_id: 'usr_42',
+      secret_version: ROTATIONS + 3,
+      verified_by: 'user_hash',
+    });
   });
 
   it('keeps verifying from PostgreSQL while Redis is down, with a warning, and refuses to rotate until it is back', async () => {
@@ -64,7 +79,12 @@ describe('rotation takes effect when the rotate call returns', () => {
     const secret = (await widget.admin.rotateSecret(widget.widgetId)).body.widget_secret;
     await redis.kill('SIGKILL');
     try {
-      expect(await probe.check(widget.widgetId, claimUnder(secret))).toEqual({ verified: true, user_id: 'usr_42', secret_version: ROTATIONS + 4, verified_by: 'user_hash' });
+      expect(await probe.check(widget.widgetId, claimUnder(secret))).toEqual({
+        verified: true,
+        user_id: 'usr_42',
+        secret_version: ROTATIONS + 4,
+        verified_by: 'user_hash',
+      });
       await waitFor('the verifier’s warning', async () =>
         system.processes.some((p) => p.name === 'verifier' && p.output().includes('Redis secret cache unavailable')) ? true : undefined,
       );
@@ -73,7 +93,12 @@ describe('rotation takes effect when the rotate call returns', () => {
       expect(refused.headers.get('retry-after')).toBe('2');
       expect(refused.body).toEqual({ error: { code: 'rotation_unavailable', message: expect.any(String) } });
       // Nothing was rotated: the secret in use still verifies.
-      expect(await probe.check(widget.widgetId, claimUnder(secret))).toEqual({ verified: true, user_id: 'usr_42', secret_version: ROTATIONS + 4, verified_by: 'user_hash' });
+      expect(await probe.check(widget.widgetId, claimUnder(secret))).toEqual({
+        verified: true,
+        user_id: 'usr_42',
+        secret_version: ROTATIONS + 4,
+        verified_by: 'user_hash',
+      });
     } finally {
       await redis.start();
     }
@@ -82,6 +107,11 @@ describe('rotation takes effect when the rotate call returns', () => {
       return answer.status === 200 ? answer.body.widget_secret : undefined;
     });
     expect(await probe.check(widget.widgetId, claimUnder(secret))).toEqual({ verified: false, reason: 'stale_secret' });
-    expect(await probe.check(widget.widgetId, claimUnder(rotated))).toEqual({ verified: true, user_id: 'usr_42', secret_version: ROTATIONS + 5, verified_by: 'user_hash' });
+    expect(await probe.check(widget.widgetId, claimUnder(rotated))).toEqual({
+      verified: true,
+      user_id: 'usr_42',
+      secret_version: ROTATIONS + 5,
+      verified_by: 'user_hash',
+    });
   });
 });

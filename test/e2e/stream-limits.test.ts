@@ -36,12 +36,18 @@ describe('stream limits: a full stream refuses, it never loses an accepted messa
     expect((await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages).toBe(accepted.length);
 
     await system.start('verifier');
-    await waitFor('every accepted message stored', async () => {
-      const rows = await system.sql<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1)`, [accepted]);
-      return rows[0]?.n === accepted.length ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'every accepted message stored',
+      async () => {
+        const rows = await system.sql<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1)`, [accepted]);
+        return rows[0]?.n === accepted.length ? true : undefined;
+      },
+      60_000,
+    );
     // The queue emptied as the verifier acknowledged: the widget's retry now goes through.
-    await waitFor('INVIARO_INBOUND empty', async () => ((await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined));
+    await waitFor('INVIARO_INBOUND empty', async () =>
+      (await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined,
+    );
     expect((await client.postMessage(visitorToken, { client_message_id: `big-${accepted.length}`, text: BIG_TEXT })).status).toBe(202);
     await nc.close();
   });

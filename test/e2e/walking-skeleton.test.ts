@@ -27,7 +27,9 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
     const first = await suite.client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
     const second = await suite.client.postMessage(token, { client_message_id: 'retry-me', text: 'once' });
     expect(second.body.message_id).toBe(first.body.message_id);
-    await waitFor('the message', async () => ((await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [first.body.message_id])).length ? true : undefined));
+    await waitFor('the message', async () =>
+      (await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [first.body.message_id])).length ? true : undefined,
+    );
     const { count } = await suite.system.sqlRow<{ count: string }>(
       `SELECT count(*) FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN visitors s ON s.id = v.visitor_id WHERE s.token_hash = sha256($1::bytea)`,
       [token],

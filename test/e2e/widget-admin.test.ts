@@ -31,7 +31,12 @@ describe('workspaces, widgets and reveal-once secrets (admin API)', () => {
   it('creates a widget with a public key and its allowed origins, and names a bad field', async () => {
     const created = await workspace.admin.call('POST', 'widgets', { name: 'Shop', allowed_origins: ['https://shop.example', 'http://localhost:3000'] });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), key: expect.stringMatching(/^wt_[0-9a-f]{24}$/), name: 'Shop', allowed_origins: ['https://shop.example', 'http://localhost:3000'] });
+    expect(created.body).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      key: expect.stringMatching(/^wt_[0-9a-f]{24}$/),
+      name: 'Shop',
+      allowed_origins: ['https://shop.example', 'http://localhost:3000'],
+    });
 
     const bad = await workspace.admin.call('POST', 'widgets', { name: 'Shop', allowed_origins: ['https://shop.example/path'] });
     expect(bad.status).toBe(400);

@@ -2,7 +2,24 @@ import { MessageInbound, newId, WidgetSecretRotated } from '@inviaro/contracts';
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
 import { isJetStreamError, JetStreamErrorCode } from '@inviaro/jetstream';
-import { ApiResponse, ClusterNode, connectTestNats, createWidget, expectStoredExactlyOnce, metricTotal, NatsCluster, nth, RunningSystem, startNatsCluster, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
+import {
+  ApiResponse,
+  ClusterNode,
+  connectTestNats,
+  createWidget,
+  expectStoredExactlyOnce,
+  metricTotal,
+  NatsCluster,
+  nth,
+  RunningSystem,
+  startNatsCluster,
+  startSystem,
+  SteadyLoad,
+  TestWidget,
+  waitFor,
+  WidgetClient,
+  WidgetStream,
+} from '@inviaro/test-harness';
 import { ClusterInfo, NatsConnection } from 'nats';
 
 // Bounds a hang; on an idle machine the suite takes well under a minute.
@@ -103,7 +120,10 @@ class QuorumWatch {
   }
 
   private async noteLeader(): Promise<void> {
-    const asked = this.connections.map(async (nc) => (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(INBOUND_STREAM)).cluster?.leader ?? Promise.reject(new Error('no leader')));
+    const asked = this.connections.map(
+      async (nc) =>
+        (await (await nc.jetstreamManager({ timeout: 500 })).streams.info(INBOUND_STREAM)).cluster?.leader ?? Promise.reject(new Error('no leader')),
+    );
     const leader = await Promise.any(asked).catch(() => undefined);
     if (leader && this.leaders.at(-1) !== leader) this.leaders.push(leader);
   }
@@ -150,12 +170,17 @@ async function gatewayOnFollower(cluster: NatsCluster): Promise<ClusterNode> {
   if (!node || more.length > 0) throw new Error(`expected the gateway on one node, found it on ${[node, ...more].length}`);
   const nc = await connectTestNats(cluster.url);
   try {
-    await waitFor('a leader of the inbound stream other than the gateway\'s node', async () => {
-      const { leader } = await settledStream(cluster);
-      if (leader !== node.name) return true;
-      await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${INBOUND_STREAM}`, undefined, { timeout: 2_000 });
-      return undefined;
-    }, 60_000, 500);
+    await waitFor(
+      "a leader of the inbound stream other than the gateway's node",
+      async () => {
+        const { leader } = await settledStream(cluster);
+        if (leader !== node.name) return true;
+        await nc.request(`$JS.API.STREAM.LEADER.STEPDOWN.${INBOUND_STREAM}`, undefined, { timeout: 2_000 });
+        return undefined;
+      },
+      60_000,
+      500,
+    );
   } finally {
     await nc.close();
   }
@@ -197,7 +222,12 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
     cluster = await startNatsCluster();
     system = await startSystem({
       env: { ...process.env, NATS_URL: cluster.url },
-      serviceEnv: { NATS_STREAM_REPLICAS: '3', RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' },
+      serviceEnv: {
+        NATS_STREAM_REPLICAS: '3',
+        RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
+        RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
+        RATE_LIMIT_WIDGET_PER_MINUTE: '1000000',
+      },
     });
     widget = await createWidget(system);
   });
@@ -257,14 +287,18 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
 
   it('never refuses a message across kill -9 of a follower, the node the gateway publishes through: the stream keeps its quorum', async () => {
     const follower = await gatewayOnFollower(cluster);
-    const { answers, watch } = await underLoad('follower killed', async () => {
-      await follower.kill('SIGKILL');
-      // The gateway found another node (else its publishes in flight were never at stake).
-      await waitFor('the gateway on another node', async () => ((await cluster.nodesServing('gateway')).length > 0 ? true : undefined), 30_000, 100);
-      await sleep(2_000);
-      await follower.start();
-      await settledStream(cluster);
-    }, 200);
+    const { answers, watch } = await underLoad(
+      'follower killed',
+      async () => {
+        await follower.kill('SIGKILL');
+        // The gateway found another node (else its publishes in flight were never at stake).
+        await waitFor('the gateway on another node', async () => ((await cluster.nodesServing('gateway')).length > 0 ? true : undefined), 30_000, 100);
+        await sleep(2_000);
+        await follower.start();
+        await settledStream(cluster);
+      },
+      200,
+    );
     expect(watch.outages).toEqual([]);
     expect(answers.filter((answer) => answer.status !== 202)).toEqual([]);
     // Publishes were in flight through the node that died (else this test would prove nothing): sent again once the gateway reconnected.
@@ -281,10 +315,15 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
     try {
       // A rotation while the stream cannot store takes effect but its event is dropped (the gateway logs it): not this test's case.
       await whenStream(cluster, 'a leader for the inbound stream', (state) => state?.leader);
-      await waitFor('a rotation with its event stored', async () => {
-        expect((await own.admin.rotateSecret(own.widgetId)).status).toBe(200);
-        return (await lastRotation(cluster)) === own.widgetId ? true : undefined;
-      }, 60_000, 500);
+      await waitFor(
+        'a rotation with its event stored',
+        async () => {
+          expect((await own.admin.rotateSecret(own.widgetId)).status).toBe(200);
+          return (await lastRotation(cluster)) === own.widgetId ? true : undefined;
+        },
+        60_000,
+        500,
+      );
       await waitFor('the verified stream to end', async () => (stream.isClosed ? true : undefined), 30_000);
     } finally {
       stream.close();

@@ -1,6 +1,20 @@
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM } from '@inviaro/bus';
-import { ClaimKind, connectTestNats, createWidget, expectStoredExactlyOnce, nth, readStream, RunningSystem, ServerHandle, startSystem, SteadyLoad, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import {
+  ClaimKind,
+  connectTestNats,
+  createWidget,
+  expectStoredExactlyOnce,
+  nth,
+  readStream,
+  RunningSystem,
+  ServerHandle,
+  startSystem,
+  SteadyLoad,
+  TestWidget,
+  waitFor,
+  WidgetClient,
+} from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -15,7 +29,14 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
   let client: WidgetClient;
 
   beforeAll(async () => {
-    system = await startSystem({ serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' } });
+    system = await startSystem({
+      serviceEnv: {
+        RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
+        RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000',
+        RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
+        RATE_LIMIT_WIDGET_PER_MINUTE: '1000000',
+      },
+    });
     await system.start('verifier');
     await system.start('contacts');
     widget = await createWidget(system);
@@ -35,7 +56,11 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     return load;
   }
 
-  const service = (name: string, index = 0) => nth(system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null), index);
+  const service = (name: string, index = 0) =>
+    nth(
+      system.processes.filter((p) => p.name === name && p.child.exitCode === null && p.child.signalCode === null),
+      index,
+    );
 
   it('survives kill -9 of the gateway', async () => {
     const load = await underLoad(async () => {
@@ -102,10 +127,20 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     const js = nc.jetstream();
     const envelope = (data: Record<string, unknown>, version = MessageInbound.schemaVersion) => {
       const id = newId();
-      return Buffer.from(JSON.stringify({ id, subject: MessageInbound.subject, schema_version: version, correlation_id: id, occurred_at: new Date().toISOString(), data }));
+      return Buffer.from(
+        JSON.stringify({ id, subject: MessageInbound.subject, schema_version: version, correlation_id: id, occurred_at: new Date().toISOString(), data }),
+      );
     };
     const unknownWidget = newId();
-    const valid = { kind: 'message', message_id: newId(), workspace_id: widget.workspaceId, widget_id: unknownWidget, visitor_id: newId(), text: 'hi', received_at: new Date().toISOString() };
+    const valid = {
+      kind: 'message',
+      message_id: newId(),
+      workspace_id: widget.workspaceId,
+      widget_id: unknownWidget,
+      visitor_id: newId(),
+      text: 'hi',
+      received_at: new Date().toISOString(),
+    };
     try {
       await underLoad(async () => {
         await js.publish(MessageInbound.subject, Buffer.from('this is not JSON'), { msgID: newId() });
@@ -121,6 +156,8 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
       return found.length >= 3 ? found : undefined;
     });
     const reasons = letters.map((letter) => letter.headers['Inviaro-Reason']);
-    expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/not JSON/), expect.stringMatching(/schema_version 99/), expect.stringMatching(/unknown widget/)]));
+    expect(reasons).toEqual(
+      expect.arrayContaining([expect.stringMatching(/not JSON/), expect.stringMatching(/schema_version 99/), expect.stringMatching(/unknown widget/)]),
+    );
   });
 });

@@ -1,6 +1,17 @@
 import { userHash } from '@inviaro/crypto';
 import { ensureStreams, EVENT_STREAM } from '@inviaro/bus';
-import { connectTestNats, createWidget, readiness, RunningSystem, ServiceProcess, startSystem, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
+import {
+  connectTestNats,
+  createWidget,
+  readiness,
+  RunningSystem,
+  ServiceProcess,
+  startSystem,
+  TestWidget,
+  waitFor,
+  WidgetClient,
+  WidgetStream,
+} from '@inviaro/test-harness';
 import { CommonConfig } from '@inviaro/config';
 
 jest.setTimeout(400_000);
@@ -80,10 +91,14 @@ describe('revocation reaches every gateway, through partitions', () => {
 
   it('recreates the consumers the server deleted, and answers not ready while one cannot be recreated', async () => {
     // Three of its own per gateway (message.stored, widget.secret.rotated, visitor.logged_out), the paused one's recreated.
-    const before = await waitFor('both gateways consuming', async () => {
-      const names = await ephemeralConsumers();
-      return names.length === 6 ? names : undefined;
-    }, 60_000);
+    const before = await waitFor(
+      'both gateways consuming',
+      async () => {
+        const names = await ephemeralConsumers();
+        return names.length === 6 ? names : undefined;
+      },
+      60_000,
+    );
     const nc = await connectTestNats(system.servers.natsUrl);
     try {
       const jsm = await nc.jetstreamManager();
@@ -93,10 +108,14 @@ describe('revocation reaches every gateway, through partitions', () => {
       // Without the stream, no consumer can be recreated: readiness names the loop that is down.
       await jsm.streams.delete(EVENT_STREAM);
       try {
-        const down = await waitFor('the gateway not ready', async () => {
-          const ready = await readiness(other.url);
-          return ready.status === 503 ? ready : undefined;
-        }, 30_000);
+        const down = await waitFor(
+          'the gateway not ready',
+          async () => {
+            const ready = await readiness(other.url);
+            return ready.status === 503 ? ready : undefined;
+          },
+          30_000,
+        );
         expect(down.checks['consumer:widget.secret.rotated']).toMatch(/^down since/);
         expect(down.checks.nats).toBe('ok');
       } finally {

@@ -36,7 +36,10 @@ export class AdminClient {
   }
 
   retireSecret(widgetId: string) {
-    return this.call<{ secret_version: number; previous_secret?: { secret_version: number; claims_last_hour: number } }>('POST', `widgets/${widgetId}/secret/retire`);
+    return this.call<{ secret_version: number; previous_secret?: { secret_version: number; claims_last_hour: number } }>(
+      'POST',
+      `widgets/${widgetId}/secret/retire`,
+    );
   }
 
   secretStatus(widgetId: string) {

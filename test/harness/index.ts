@@ -2,8 +2,21 @@
 // server starters (with its NATS user) and of the system (with SQL) take precedence over the lib's.
 export { DIST, freePort, launch, logFile, natsEnv, REPO_ROOT, restartable, SERVICES, Supervisor } from '@inviaro/local-servers';
 export type {
-  LaunchOptions, LocalSystem, ManagedProcess, NatsAuth, NatsCredentials, NatsServerOptions, ServerHandle, ServerOptions, ServerPasswords, ServerSet,
-  ServiceName, ServiceProcess, SupervisorOptions, SystemOptions, Unit,
+  LaunchOptions,
+  LocalSystem,
+  ManagedProcess,
+  NatsAuth,
+  NatsCredentials,
+  NatsServerOptions,
+  ServerHandle,
+  ServerOptions,
+  ServerPasswords,
+  ServerSet,
+  ServiceName,
+  ServiceProcess,
+  SupervisorOptions,
+  SystemOptions,
+  Unit,
 } from '@inviaro/local-servers';
 export * from './servers';
 export * from './nats-auth';

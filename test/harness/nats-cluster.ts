@@ -55,7 +55,19 @@ export async function startNatsCluster(options: NatsClusterOptions = {}): Promis
       const dir = join(root, name);
       mkdirSync(dir, { recursive: true });
       const configPath = join(dir, 'nats.conf');
-      writeFileSync(configPath, nodeConfig({ name, clientPort: port.client, routePort: port.route, monitorPort: port.monitor, routes, storeDir: join(dir, 'jetstream'), clusterName: options.clusterName ?? 'inviaro', authorization: auth.config }));
+      writeFileSync(
+        configPath,
+        nodeConfig({
+          name,
+          clientPort: port.client,
+          routePort: port.route,
+          monitorPort: port.monitor,
+          routes,
+          storeDir: join(dir, 'jetstream'),
+          clusterName: options.clusterName ?? 'inviaro',
+          authorization: auth.config,
+        }),
+      );
       const handle = await restartable(name, `nats://127.0.0.1:${port.client}`, () =>
         launch(name, 'nats-server', ['-c', configPath], { readyWhen: /Server is ready/, log: logFile(options, `nats-${name}`) }),
       );
@@ -96,7 +108,16 @@ async function connectedUsers(node: ClusterNode): Promise<string[]> {
   return (connections ?? []).flatMap((connection) => (connection.authorized_user ? [connection.authorized_user] : []));
 }
 
-function nodeConfig(node: { name: string; clientPort: number; routePort: number; monitorPort: number; routes: string[]; storeDir: string; clusterName: string; authorization: string }): string {
+function nodeConfig(node: {
+  name: string;
+  clientPort: number;
+  routePort: number;
+  monitorPort: number;
+  routes: string[];
+  storeDir: string;
+  clusterName: string;
+  authorization: string;
+}): string {
   return [
     `server_name: ${node.name}`,
     `listen: 127.0.0.1:${node.clientPort}`,

@@ -97,7 +97,14 @@ export function recordingPublisher(observe: () => Promise<unknown> = async () =>
     async publish<T extends object>(contract: EventContract<T>, data: T, meta: PublishMeta): Promise<EventEnvelope<T>> {
       published.push({ subject: contract.subject, data, seen: await observe() });
       if (publisher.fail) throw publisher.fail;
-      return { id: randomUUID(), subject: contract.subject, schema_version: contract.schemaVersion, correlation_id: meta.correlationId, occurred_at: new Date().toISOString(), data };
+      return {
+        id: randomUUID(),
+        subject: contract.subject,
+        schema_version: contract.schemaVersion,
+        correlation_id: meta.correlationId,
+        occurred_at: new Date().toISOString(),
+        data,
+      };
     },
   };
   return { publisher, published };

@@ -53,7 +53,11 @@ export class SteadyLoad {
     const inFlight = new Set<Promise<void>>();
     let n = 0;
     while (this.running) {
-      const message: SentMessage = { clientMessageId: `load-${Date.now()}-${n}`, visitor: n % this.visitors.length, claim: nth(this.kinds, n % this.kinds.length) };
+      const message: SentMessage = {
+        clientMessageId: `load-${Date.now()}-${n}`,
+        visitor: n % this.visitors.length,
+        claim: nth(this.kinds, n % this.kinds.length),
+      };
       n++;
       this.sent.push(message);
       const delivery = this.deliver(message).finally(() => inFlight.delete(delivery));

@@ -26,6 +26,10 @@ export async function readStream(natsUrl: string, stream: string, subject?: stri
 }
 
 /** The envelopes of one subject, parsed. */
-export async function readEvents<T = Record<string, unknown>>(natsUrl: string, stream: string, subject: string): Promise<Array<{ id: string; correlation_id: string; data: T }>> {
+export async function readEvents<T = Record<string, unknown>>(
+  natsUrl: string,
+  stream: string,
+  subject: string,
+): Promise<Array<{ id: string; correlation_id: string; data: T }>> {
   return (await readStream(natsUrl, stream, subject)).map((message) => JSON.parse(message.text) as { id: string; correlation_id: string; data: T });
 }

@@ -1,4 +1,16 @@
-import { CliRun, createWidget, createWorkspace, freePort, runCli, RunningSystem, startSystem, TestWidget, TestWorkspace, waitFor, WidgetClient } from '@inviaro/test-harness';
+import {
+  CliRun,
+  createWidget,
+  createWorkspace,
+  freePort,
+  runCli,
+  RunningSystem,
+  startSystem,
+  TestWidget,
+  TestWorkspace,
+  waitFor,
+  WidgetClient,
+} from '@inviaro/test-harness';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +26,10 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
   const noRunDir = mkdtempSync(join(tmpdir(), 'inviaro-no-run-'));
   const outputs: string[] = [];
 
-  async function cli(args: string[], env: NodeJS.ProcessEnv = { INVIARO_ADMIN_TOKEN: workspace.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl }): Promise<CliRun> {
+  async function cli(
+    args: string[],
+    env: NodeJS.ProcessEnv = { INVIARO_ADMIN_TOKEN: workspace.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl },
+  ): Promise<CliRun> {
     const base: NodeJS.ProcessEnv = { ...process.env, INVIARO_RUN_DIR: noRunDir };
     delete base.INVIARO_ADMIN_TOKEN;
     delete base.INVIARO_GATEWAY_URL;
@@ -40,7 +55,13 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     const created = await cli(['widget', 'create', '--name', 'Shop', '--origin', 'https://shop.example', 'http://localhost:3000', '--json']);
     expect(created.stderr).toBe('');
     const widget = JSON.parse(created.stdout);
-    expect(widget).toEqual({ id: expect.any(String), key: expect.stringMatching(/^wt_/), name: 'Shop', allowed_origins: ['https://shop.example', 'http://localhost:3000'], widget_secret: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(widget).toEqual({
+      id: expect.any(String),
+      key: expect.stringMatching(/^wt_/),
+      name: 'Shop',
+      allowed_origins: ['https://shop.example', 'http://localhost:3000'],
+      widget_secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     const again = await workspace.admin.revealSecret(widget.id);
     expect(again.status).toBe(410);
 
@@ -50,28 +71,42 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect(human.stdout).toContain(`${widget.key}  Shop`);
     expect(human.stdout).toContain('https://shop.example, http://localhost:3000');
     const listed = JSON.parse((await cli(['widget', 'list', '--json'])).stdout);
-    expect(listed).toEqual({ widgets: [{ id: widget.id, key: widget.key, name: 'Shop', allowed_origins: widget.allowed_origins, identity_policy: 'user_hash', created_at: expect.any(String) }] });
+    expect(listed).toEqual({
+      widgets: [
+        { id: widget.id, key: widget.key, name: 'Shop', allowed_origins: widget.allowed_origins, identity_policy: 'user_hash', created_at: expect.any(String) },
+      ],
+    });
 
     const rotated = await cli(['widget', 'rotate-secret', widget.id, '--json']);
     expect(rotated.stderr).toBe('');
     const { widget_secret } = JSON.parse(rotated.stdout);
     expect(widget_secret).toMatch(/^[0-9a-f]{64}$/);
     expect(widget_secret).not.toBe(widget.widget_secret);
-    expect((await cli(['widget', 'rotate-secret', widget.id])).stdout).toMatch(/^new secret of widget .* \(shown once; the old one no longer verifies\):\n[0-9a-f]{64}\n$/);
+    expect((await cli(['widget', 'rotate-secret', widget.id])).stdout).toMatch(
+      /^new secret of widget .* \(shown once; the old one no longer verifies\):\n[0-9a-f]{64}\n$/,
+    );
 
     // The planned rotation and the identity policy (docs/identity-jwt.md).
     const staged = JSON.parse((await cli(['widget', 'stage-secret', widget.id, '--json'])).stdout);
     expect(staged).toEqual({ widget_id: widget.id, widget_secret: expect.stringMatching(/^[0-9a-f]{64}$/), secret_version: 4 });
-    expect((await cli(['widget', 'secret-status', widget.id])).stdout).toBe(`widget ${widget.id}: secret version 4; version 3 still verifies, used by 0 claims in the last hour (retire it once that is 0)\n`);
+    expect((await cli(['widget', 'secret-status', widget.id])).stdout).toBe(
+      `widget ${widget.id}: secret version 4; version 3 still verifies, used by 0 claims in the last hour (retire it once that is 0)\n`,
+    );
     expect((await cli(['widget', 'retire-secret', widget.id])).stdout).toBe(`widget ${widget.id}: only secret version 4 verifies now\n`);
     expect(JSON.parse((await cli(['widget', 'secret-status', widget.id, '--json'])).stdout)).toEqual({ widget_id: widget.id, secret_version: 4 });
     expect((await cli(['widget', 'set-policy', widget.id, 'jwt'])).stdout).toBe(`identity policy of widget ${widget.id}: jwt\n`);
-    expect((await cli(['widget', 'set-policy', widget.id, 'hmac'])).stderr).toMatch(/^inviaro: the gateway answered 400 \(invalid_request: .*identity_policy must be one of user_hash, jwt, either\)/);
+    expect((await cli(['widget', 'set-policy', widget.id, 'hmac'])).stderr).toMatch(
+      /^inviaro: the gateway answered 400 \(invalid_request: .*identity_policy must be one of user_hash, jwt, either\)/,
+    );
   });
 
-  test('another workspace\'s widget is not found; a token of none is refused; a gateway that is away is named', async () => {
+  test("another workspace's widget is not found; a token of none is refused; a gateway that is away is named", async () => {
     const foreign = await cli(['widget', 'rotate-secret', other.widgetId]);
-    expect(foreign).toEqual({ code: 1, stdout: '', stderr: 'inviaro: the gateway answered 404 (widget_not_found: no widget with this id in your workspace)\n' });
+    expect(foreign).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'inviaro: the gateway answered 404 (widget_not_found: no widget with this id in your workspace)\n',
+    });
     const malformed = await cli(['widget', 'rotate-secret', 'not-an-id']);
     expect(malformed.stderr).toMatch(/^inviaro: the gateway answered 400 \(/);
 
@@ -79,7 +114,9 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect(noToken.code).toBe(1);
     expect(noToken.stderr).toContain('no admin token: pass --token or set INVIARO_ADMIN_TOKEN');
     const wrong = await cli(['widget', 'list', '--token', 'at_wrong', '--gateway', system.gatewayUrl], {});
-    expect(wrong.stderr).toBe('inviaro: the gateway refused the admin token (unauthorized: a valid admin token is required (Authorization: Bearer <token>)): pass a token of this workspace with --token or INVIARO_ADMIN_TOKEN\n');
+    expect(wrong.stderr).toBe(
+      'inviaro: the gateway refused the admin token (unauthorized: a valid admin token is required (Authorization: Bearer <token>)): pass a token of this workspace with --token or INVIARO_ADMIN_TOKEN\n',
+    );
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const away = await cli(['widget', 'list', '--gateway', nobody]);
     expect(away.stderr).toContain(`inviaro: cannot reach the gateway at ${nobody} (ECONNREFUSED): is it running? Pass --gateway or set INVIARO_GATEWAY_URL`);
@@ -99,7 +136,10 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     await waitFor('three failures', async () => ((await other.admin.failures()).body.failures.length === 3 ? true : undefined), 60_000);
 
     const all = await cli(['failures', 'list', '--json'], env);
-    const rows = all.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const rows = all.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(rows.map((r) => r.claimed_user_id)).toEqual(['user-2', 'user-1', 'user-0']);
     expect(rows[0]).toEqual({
       widget_id: other.widgetId,
@@ -117,11 +157,21 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+COUNT\s+CLAIMED USER ID$/);
     expect(human.stdout.trim().split('\n')).toHaveLength(4);
     const byUser = await cli(['failures', 'list', '--user', 'user-1', '--json'], env);
-    expect(byUser.stdout.trim().split('\n').map((line) => JSON.parse(line).claimed_user_id)).toEqual(['user-1']);
+    expect(
+      byUser.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).claimed_user_id),
+    ).toEqual(['user-1']);
     const limited = await cli(['failures', 'list', '--limit', '2', '--json'], env);
     expect(limited.stdout.trim().split('\n')).toHaveLength(2);
     const sinceSecond = await cli(['failures', 'list', '--since', rows[1].at, '--json'], env);
-    expect(sinceSecond.stdout.trim().split('\n').map((line) => JSON.parse(line).claimed_user_id)).toEqual(['user-2', 'user-1']);
+    expect(
+      sinceSecond.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).claimed_user_id),
+    ).toEqual(['user-2', 'user-1']);
     const badSince = await cli(['failures', 'list', '--since', 'yesterday'], env);
     expect(badSince.stderr).toContain('--since: expected a duration such as 30s');
     const otherWidget = await cli(['failures', 'list', '--widget', '00000000-0000-4000-8000-000000000000'], env);

@@ -45,13 +45,17 @@ describe('database roles', () => {
       [[OWNER_ROLE, ...Object.values(SERVICE_ROLES)]],
     );
     expect(roles.rows).toEqual(
-      [OWNER_ROLE, ...Object.values(SERVICE_ROLES)].sort().map((rolname) => ({ rolname, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false })),
+      [OWNER_ROLE, ...Object.values(SERVICE_ROLES)]
+        .sort()
+        .map((rolname) => ({ rolname, rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false })),
     );
     for (const [name, role] of Object.entries(SERVICE_ROLES)) {
       const client = await service(name as keyof typeof SERVICE_ROLES);
       expect((await client.query<{ user: string }>('SELECT current_user AS user')).rows).toEqual([{ user: role }]);
     }
-    expect((await owner.query('SELECT tableowner FROM pg_tables WHERE schemaname = $1 GROUP BY tableowner', ['public'])).rows).toEqual([{ tableowner: OWNER_ROLE }]);
+    expect((await owner.query('SELECT tableowner FROM pg_tables WHERE schemaname = $1 GROUP BY tableowner', ['public'])).rows).toEqual([
+      { tableowner: OWNER_ROLE },
+    ]);
   });
 
   test("a service cannot read another service's tables", async () => {
@@ -71,7 +75,10 @@ describe('database roles', () => {
   });
 
   test('no service role, nor the owner, may run a program, change the schema or make a role', async () => {
-    const everyone = [await as(servers.databaseUrl), ...(await Promise.all(Object.keys(SERVICE_ROLES).map((name) => service(name as keyof typeof SERVICE_ROLES))))];
+    const everyone = [
+      await as(servers.databaseUrl),
+      ...(await Promise.all(Object.keys(SERVICE_ROLES).map((name) => service(name as keyof typeof SERVICE_ROLES)))),
+    ];
     for (const client of everyone) {
       await refused(client, `COPY (SELECT 1) TO PROGRAM 'touch /tmp/inviaro-copy-to-program'`);
       await refused(client, `COPY messages FROM PROGRAM 'true'`);
@@ -89,7 +96,9 @@ describe('database roles', () => {
 
   test('every table of the schema has a grant decision in TABLE_GRANTS, and the database holds exactly those grants', async () => {
     const owner = await as(servers.databaseUrl);
-    const tables = (await owner.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).rows.map((row) => row.tablename);
+    const tables = (await owner.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).rows.map(
+      (row) => row.tablename,
+    );
     expect(tables.filter((table) => !(table in TABLE_GRANTS))).toEqual([]);
     expect(Object.keys(TABLE_GRANTS).sort()).toEqual(tables);
     const held: Record<string, Record<string, string[]>> = {};

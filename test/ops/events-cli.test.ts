@@ -2,7 +2,20 @@ import { userHash } from '@inviaro/crypto';
 import { MessageInbound, newId } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
 import { DEAD_LETTER_HEADERS } from '@inviaro/jetstream';
-import { connectTestNats, createWidget, natsEnv, nth, readEvents, readStream, REPO_ROOT, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient } from '@inviaro/test-harness';
+import {
+  connectTestNats,
+  createWidget,
+  natsEnv,
+  nth,
+  readEvents,
+  readStream,
+  REPO_ROOT,
+  RunningSystem,
+  startSystem,
+  TestWidget,
+  waitFor,
+  WidgetClient,
+} from '@inviaro/test-harness';
 import { ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { headers, NatsConnection } from 'nats';
@@ -93,7 +106,8 @@ describe('npx inviaro events: operators watch the event streams', () => {
 
   function expectNoCredentials(text: string): void {
     const lower = text.toLowerCase();
-    for (const credential of credentials) expect(lower.includes(credential.toLowerCase()) ? `output contains ${credential.slice(0, 6)}…` : 'clean').toBe('clean');
+    for (const credential of credentials)
+      expect(lower.includes(credential.toLowerCase()) ? `output contains ${credential.slice(0, 6)}…` : 'clean').toBe('clean');
   }
 
   /** A dead letter as the verifier writes one; `event`: the event it carries (claim removed), as for INVIARO_INBOUND. */
@@ -112,7 +126,10 @@ describe('npx inviaro events: operators watch the event streams', () => {
   const deadLetters = async (...args: string[]): Promise<DeadLetterJson[]> => {
     const run = await cli('dead-letters', '--json', ...args);
     expect(run).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
-    return run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return run.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   };
 
   const stored = (messageId: string) =>
@@ -149,7 +166,9 @@ describe('npx inviaro events: operators watch the event streams', () => {
     expect(rotated.status).toBe(200);
     credentials.push(other.secret, rotated.body.widget_secret, other.adminToken);
     await waitFor('contact.folded', async () => ((await readEvents(system.servers.natsUrl, EVENT_STREAM, 'contact.folded')).length ? true : undefined));
-    await waitFor('widget.secret.rotated', async () => ((await readEvents(system.servers.natsUrl, EVENT_STREAM, 'widget.secret.rotated')).length ? true : undefined));
+    await waitFor('widget.secret.rotated', async () =>
+      (await readEvents(system.servers.natsUrl, EVENT_STREAM, 'widget.secret.rotated')).length ? true : undefined,
+    );
     const eventCount = (await readStream(system.servers.natsUrl, EVENT_STREAM)).length;
 
     const tail = startTail('--since', '10m', '--json');
@@ -173,14 +192,20 @@ describe('npx inviaro events: operators watch the event streams', () => {
     expect(of(none.body.message_id, 'contact.anonymous')[0]?.failure_reason).toBeUndefined();
     expect(of(none.body.message_id, 'message.stored')).toEqual([expect.objectContaining({ ...where, outcome: 'stored', author: 'visitor' })]);
 
-    expect(of(wrong.body.message_id, 'contact.anonymous')).toEqual([expect.objectContaining({ ...where, outcome: 'anonymous', failure_reason: 'mismatch', claimed_user_id: 'usr_ops_1' })]);
+    expect(of(wrong.body.message_id, 'contact.anonymous')).toEqual([
+      expect.objectContaining({ ...where, outcome: 'anonymous', failure_reason: 'mismatch', claimed_user_id: 'usr_ops_1' }),
+    ]);
 
-    expect(of(valid.body.message_id, 'contact.verified')).toEqual([expect.objectContaining({ ...where, outcome: 'verified', user_id: 'usr_ops_1', secret_version: 1 })]);
+    expect(of(valid.body.message_id, 'contact.verified')).toEqual([
+      expect.objectContaining({ ...where, outcome: 'verified', user_id: 'usr_ops_1', secret_version: 1 }),
+    ]);
     expect(of(valid.body.message_id, 'contact.folded')).toEqual([
       expect.objectContaining({ outcome: 'folded', user_id: 'usr_ops_1', from_contact_id: expect.any(String), into_contact_id: expect.any(String) }),
     ]);
     expect(of(valid.body.message_id, 'message.stored')).toEqual([expect.objectContaining({ outcome: 'stored', author: 'visitor', user_id: 'usr_ops_1' })]);
-    expect(lines.filter((l) => l.subject === 'widget.secret.rotated')).toEqual([expect.objectContaining({ outcome: 'rotated', widget_id: other.widgetId, secret_version: 2 })]);
+    expect(lines.filter((l) => l.subject === 'widget.secret.rotated')).toEqual([
+      expect.objectContaining({ outcome: 'rotated', widget_id: other.widgetId, secret_version: 2 }),
+    ]);
 
     // No stream holds the hash: the claim travelled sealed, and the work queue let each event go once verified.
     for (const stream of [EVENT_STREAM, INBOUND_STREAM]) expect(JSON.stringify(await readStream(system.servers.natsUrl, stream))).not.toContain(goodHash);
@@ -242,7 +267,11 @@ describe('npx inviaro events: operators watch the event streams', () => {
     const table = await cli('dead-letters');
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^TIME +SUBJECT +CONSUMER +DELIVERIES +ORIGINAL +DEAD LETTER +REASON\n/);
-    expect(table.stdout).toMatch(new RegExp(`\\n\\S+Z +message\\.inbound +verifier_message_inbound +1 +INVIARO_INBOUND #${poison.seq} \\(gone\\) +#\\d+ +message\\.inbound: payload is not JSON`));
+    expect(table.stdout).toMatch(
+      new RegExp(
+        `\\n\\S+Z +message\\.inbound +verifier_message_inbound +1 +INVIARO_INBOUND #${poison.seq} \\(gone\\) +#\\d+ +message\\.inbound: payload is not JSON`,
+      ),
+    );
 
     const redriven = await cli('dead-letters', '--redrive', '--seq', String(poison.seq));
     expect(redriven.code).toBe(1);
@@ -261,21 +290,36 @@ describe('npx inviaro events: operators watch the event streams', () => {
       schema_version: MessageInbound.schemaVersion,
       correlation_id: messageId,
       occurred_at: new Date().toISOString(),
-      data: { kind: 'message', message_id: messageId, workspace_id: anonymous.data.workspace_id, widget_id: widget.widgetId, visitor_id: anonymous.data.visitor_id, text: 'redrive me', received_at: new Date().toISOString() },
+      data: {
+        kind: 'message',
+        message_id: messageId,
+        workspace_id: anonymous.data.workspace_id,
+        widget_id: widget.widgetId,
+        visitor_id: anonymous.data.visitor_id,
+        text: 'redrive me',
+        received_at: new Date().toISOString(),
+      },
     };
     const seq = 424242;
     await publishDeadLetter(seq, 'test: simulated outage', event);
     const listed = nth(await deadLetters('--subject', 'message.inbound', '--seq', String(seq)), 0);
-    expect(listed).toEqual(expect.objectContaining({ stream: INBOUND_STREAM, stream_seq: seq, deliveries: 8, reason: 'test: simulated outage', original: 'carried' }));
+    expect(listed).toEqual(
+      expect.objectContaining({ stream: INBOUND_STREAM, stream_seq: seq, deliveries: 8, reason: 'test: simulated outage', original: 'carried' }),
+    );
 
     const redriven = await cli('dead-letters', '--redrive', '--subject', 'message.inbound', '--seq', String(seq));
     expect(redriven.code).toBe(0);
-    const match = new RegExp(`^re-driven: message\\.inbound ${INBOUND_STREAM} #${seq} -> ${INBOUND_STREAM} #(\\d+) \\(dead letter #${listed.dead_letter_seq} removed\\)\\n$`).exec(redriven.stdout);
+    const match = new RegExp(
+      `^re-driven: message\\.inbound ${INBOUND_STREAM} #${seq} -> ${INBOUND_STREAM} #(\\d+) \\(dead letter #${listed.dead_letter_seq} removed\\)\\n$`,
+    ).exec(redriven.stdout);
     expect(match).not.toBeNull();
 
     // The verifier took the copy and the message is stored once, under the visitor's anonymous contact.
     await stored(messageId);
-    const row = await system.sqlRow<{ is_verified: boolean }>(`SELECT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`, [messageId]);
+    const row = await system.sqlRow<{ is_verified: boolean }>(
+      `SELECT c.is_verified FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`,
+      [messageId],
+    );
     expect(row.is_verified).toBe(false);
     expect((await deadLetters()).filter((d) => d.stream_seq === seq)).toEqual([]);
   });
@@ -303,7 +347,14 @@ describe('npx inviaro events: operators watch the event streams', () => {
     const status = JSON.parse(run.stdout);
     const events = (await (await nc.jetstreamManager()).streams.info(EVENT_STREAM)).state;
     expect(status.streams).toEqual([
-      expect.objectContaining({ name: EVENT_STREAM, exists: true, messages: events.messages, bytes: events.bytes, first_time: expect.any(String), last_time: expect.any(String) }),
+      expect.objectContaining({
+        name: EVENT_STREAM,
+        exists: true,
+        messages: events.messages,
+        bytes: events.bytes,
+        first_time: expect.any(String),
+        last_time: expect.any(String),
+      }),
       expect.objectContaining({ name: INBOUND_STREAM, exists: true, messages: 0 }),
       expect.objectContaining({ name: DEAD_LETTER_STREAM, exists: true, messages: expect.any(Number) }),
     ]);
@@ -326,15 +377,17 @@ describe('npx inviaro events: operators watch the event streams', () => {
       state: expect.stringMatching(/^(ok|working)$/),
     });
     // The gateway's broadcast consumers are ephemeral.
-    expect(status.consumers.filter((c: { durable: boolean; filter_subject: string }) => !c.durable).map((c: { filter_subject: string }) => c.filter_subject)).toEqual(
-      expect.arrayContaining(['message.stored', 'widget.secret.rotated']),
-    );
+    expect(
+      status.consumers.filter((c: { durable: boolean; filter_subject: string }) => !c.durable).map((c: { filter_subject: string }) => c.filter_subject),
+    ).toEqual(expect.arrayContaining(['message.stored', 'widget.secret.rotated']));
     // The poison one and the hand-made one that were refused (the carried one was re-driven and removed).
     expect(status.dead_letters).toEqual({ 'message.inbound': 2 });
 
     const table = await cli('status');
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^STREAM +MESSAGES +SIZE +FIRST +LAST +CONSUMERS\nINVIARO_EVENTS +\d+ +[\d.]+ \w+ +\S+Z +\S+Z +\d+\nINVIARO_INBOUND +0 +0 B +- +- +1\nINVIARO_DEAD_LETTERS +2 /);
+    expect(table.stdout).toMatch(
+      /^STREAM +MESSAGES +SIZE +FIRST +LAST +CONSUMERS\nINVIARO_EVENTS +\d+ +[\d.]+ \w+ +\S+Z +\S+Z +\d+\nINVIARO_INBOUND +0 +0 B +- +- +1\nINVIARO_DEAD_LETTERS +2 /,
+    );
     expect(table.stdout).toMatch(/\nCONSUMER +STREAM +SUBJECT +PENDING +ACK PENDING +REDELIVERED +PULLS +LAST ACTIVE +STATE\n/);
     expect(table.stdout).toMatch(/\nverifier_message_inbound +INVIARO_INBOUND +message\.inbound +0 +\d+ +\d+ +\d+ +\S+ ago +(ok|working)\n/);
     expect(table.stdout).toMatch(/\ndead letters: 2 .*\nSUBJECT +DEAD LETTERS\nmessage\.inbound +2\n/);

@@ -23,10 +23,14 @@ describe('metrics, logs and health on every service', () => {
     credentials.push(token, widget.secret, userHash('usr_1', widget.secret), userHash('usr_2', widget.secret));
     ids = [
       (await client.postMessage(token, { client_message_id: 'm-1', text: 'before login' })).body.message_id,
-      (await client.postMessage(token, { client_message_id: 'm-2', text: 'wrong hash', user_id: 'usr_1', user_hash: userHash('usr_2', widget.secret) })).body.message_id,
-      (await client.postMessage(token, { client_message_id: 'm-3', text: 'logged in', user_id: 'usr_1', user_hash: userHash('usr_1', widget.secret) })).body.message_id,
+      (await client.postMessage(token, { client_message_id: 'm-2', text: 'wrong hash', user_id: 'usr_1', user_hash: userHash('usr_2', widget.secret) })).body
+        .message_id,
+      (await client.postMessage(token, { client_message_id: 'm-3', text: 'logged in', user_id: 'usr_1', user_hash: userHash('usr_1', widget.secret) })).body
+        .message_id,
     ];
-    await waitFor('all three stored', async () => ((await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1::uuid[])`, [ids])).length === 3 ? true : undefined));
+    await waitFor('all three stored', async () =>
+      (await system.sql(`SELECT 1 FROM messages WHERE id = ANY($1::uuid[])`, [ids])).length === 3 ? true : undefined,
+    );
     for (const service of system.processes) scraped[service.name as ServiceName] = await (await fetch(`${service.url}/metrics`)).text();
   });
 
@@ -72,13 +76,22 @@ describe('metrics, logs and health on every service', () => {
         .filter((line) => line.startsWith('{'))
         .map((line) => JSON.parse(line) as Record<string, unknown>);
     const [anonymous, failed, verified] = [nth(ids, 0), nth(ids, 1), nth(ids, 2)];
-    const linesAbout = (service: ServiceName, id: string) => logOf(service).filter((line) => line.correlation_id === id).map((line) => [line.msg, line.subject ?? line.route ?? line.reason]);
+    const linesAbout = (service: ServiceName, id: string) =>
+      logOf(service)
+        .filter((line) => line.correlation_id === id)
+        .map((line) => [line.msg, line.subject ?? line.route ?? line.reason]);
     for (const id of ids) expect(linesAbout('gateway', id)).toEqual([['request', '/v1/widget/messages']]);
     expect(linesAbout('verifier', anonymous)).toEqual([['event handled', 'message.inbound']]);
-    expect(linesAbout('verifier', failed)).toEqual([['identity claim failed', 'mismatch'], ['event handled', 'message.inbound']]);
+    expect(linesAbout('verifier', failed)).toEqual([
+      ['identity claim failed', 'mismatch'],
+      ['event handled', 'message.inbound'],
+    ]);
     expect(linesAbout('verifier', verified)).toEqual([['event handled', 'message.inbound']]);
     expect(linesAbout('contacts', anonymous)).toEqual([['event handled', 'contact.anonymous']]);
-    expect(linesAbout('contacts', verified)).toEqual([['anonymous contact folded', undefined], ['event handled', 'contact.verified']]);
+    expect(linesAbout('contacts', verified)).toEqual([
+      ['anonymous contact folded', undefined],
+      ['event handled', 'contact.verified'],
+    ]);
     for (const service of ['gateway', 'verifier', 'contacts'] as const) {
       const text = JSON.stringify(logOf(service));
       for (const credential of credentials) expect(text).not.toContain(credential);
@@ -86,9 +99,13 @@ describe('metrics, logs and health on every service', () => {
   });
 
   it('the Grafana dashboard asks only for metrics the services expose', () => {
-    const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'inviaro-dashboard.json'), 'utf8')) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
+    const dashboard = JSON.parse(readFileSync(join(REPO_ROOT, 'docker', 'grafana', 'inviaro-dashboard.json'), 'utf8')) as {
+      panels: Array<{ targets?: Array<{ expr: string }> }>;
+    };
     const exprs = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr);
-    const asked = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:inviaro|process|nodejs)_\w+)/g)].map(([, name = '']) => name.replace(/_(bucket|sum|count)$/, ''))));
+    const asked = new Set(
+      exprs.flatMap((expr) => [...expr.matchAll(/\b((?:inviaro|process|nodejs)_\w+)/g)].map(([, name = '']) => name.replace(/_(bucket|sum|count)$/, ''))),
+    );
     const exposed = new Set(Object.values(scraped).flatMap((text) => [...text.matchAll(/^# TYPE (\w+) /gm)].map((m) => m[1])));
     expect(asked.size).toBeGreaterThanOrEqual(10);
     expect([...asked].filter((name) => !exposed.has(name))).toEqual([]);

@@ -35,16 +35,28 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
   }
 
   /** Calls the gateway and checks the answer against the description. */
-  async function call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH', path: string, options: { body?: unknown; raw?: string; token?: string; origin?: string } = {}): Promise<{ status: number; body: T }> {
+  async function call<T = Record<string, unknown>>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    options: { body?: unknown; raw?: string; token?: string; origin?: string } = {},
+  ): Promise<{ status: number; body: T }> {
     const headers: Record<string, string> = {};
     if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.origin) headers.origin = options.origin;
-    const response = await fetch(`${system.gatewayUrl}${path}`, { method, headers, body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)) });
+    const response = await fetch(`${system.gatewayUrl}${path}`, {
+      method,
+      headers,
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
     const { template, op } = operation(method, path.replace(/\?.*$/, ''));
     const status = String(response.status);
     const documented = op.responses[status];
-    expect({ call: `${method} ${template}`, status, documented: documented !== undefined }).toEqual({ call: `${method} ${template}`, status, documented: true });
+    expect({ call: `${method} ${template}`, status, documented: documented !== undefined }).toEqual({
+      call: `${method} ${template}`,
+      status,
+      documented: true,
+    });
     seen.add(`${method} ${template} ${status}`);
     const text = await response.text();
     const json = documented?.content?.['application/json'];
@@ -92,14 +104,23 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
   });
 
   test('every route the gateway serves is described, and every error answer has the error shape', () => {
-    const mapped = [...nth(system.processes, 0).output().matchAll(/Mapped \{([^,]+), (\w+)\} route/g)].map(([, path = '', method]) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+    const mapped = [
+      ...nth(system.processes, 0)
+        .output()
+        .matchAll(/Mapped \{([^,]+), (\w+)\} route/g),
+    ].map(([, path = '', method]) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
     expect(mapped.length).toBeGreaterThan(10);
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`));
     expect(mapped.filter((route) => !NOT_API.includes(route)).sort()).toEqual(documented.sort());
     for (const [path, methods] of Object.entries(document.paths)) {
       for (const [method, op] of Object.entries(methods)) {
         for (const [status, answer] of Object.entries(op.responses)) {
-          if (Number(status) >= 400) expect({ route: `${method} ${path}`, status, schema: answer.content?.['application/json']?.schema }).toEqual({ route: `${method} ${path}`, status, schema: { $ref: '#/components/schemas/ErrorAnswer' } });
+          if (Number(status) >= 400)
+            expect({ route: `${method} ${path}`, status, schema: answer.content?.['application/json']?.schema }).toEqual({
+              route: `${method} ${path}`,
+              status,
+              schema: { $ref: '#/components/schemas/ErrorAnswer' },
+            });
         }
         expect({ route: `${method} ${path}`, has503: '503' in op.responses }).toEqual({ route: `${method} ${path}`, has503: true });
       }
@@ -115,15 +136,38 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     const visitor = { key, visitor_token };
     const claim = { user_id: 'alice', user_hash: userHash('alice', widget.secret) };
     expect((await call('POST', '/v1/widget/messages', { body: { ...visitor, client_message_id: 'm1', text: 'hello' }, origin })).status).toBe(202);
-    expect((await call('POST', '/v1/widget/messages', { body: { ...visitor, client_message_id: 'm2', text: 'hi', ...claim, email: 'a@example.com' }, origin })).status).toBe(202);
-    expect((await call('POST', '/v1/widget/messages', { body: { ...visitor, client_message_id: 'm3', text: 'x', user_id: 'alice', user_hash: 'ab'.repeat(32) }, origin })).status).toBe(202);
-    expect((await call('POST', '/v1/widget/messages', { body: { key, visitor_token: 'vt_wrong', client_message_id: 'm4', text: 'x' }, origin })).status).toBe(401);
+    expect(
+      (await call('POST', '/v1/widget/messages', { body: { ...visitor, client_message_id: 'm2', text: 'hi', ...claim, email: 'a@example.com' }, origin }))
+        .status,
+    ).toBe(202);
+    expect(
+      (
+        await call('POST', '/v1/widget/messages', {
+          body: { ...visitor, client_message_id: 'm3', text: 'x', user_id: 'alice', user_hash: 'ab'.repeat(32) },
+          origin,
+        })
+      ).status,
+    ).toBe(202);
+    expect((await call('POST', '/v1/widget/messages', { body: { key, visitor_token: 'vt_wrong', client_message_id: 'm4', text: 'x' }, origin })).status).toBe(
+      401,
+    );
     expect((await call('POST', '/v1/widget/identify', { body: { ...visitor, ...claim }, origin })).status).toBe(202);
     // m1 (folded into alice), m2 (alice), m3 (a failed claim: the visitor's anonymous history).
-    await waitFor('the three messages stored', async () => ((await new WidgetClient(system.gatewayUrl, widget).call<{ messages: unknown[] }>('history', { ...visitor, ...claim })).body.messages?.length === 3 ? true : undefined), 60_000);
+    await waitFor(
+      'the three messages stored',
+      async () =>
+        (await new WidgetClient(system.gatewayUrl, widget).call<{ messages: unknown[] }>('history', { ...visitor, ...claim })).body.messages?.length === 3
+          ? true
+          : undefined,
+      60_000,
+    );
     expect((await call('POST', '/v1/widget/history', { body: { ...visitor, ...claim }, origin })).status).toBe(200);
 
-    const stream = await fetch(`${system.gatewayUrl}/v1/widget/stream`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(visitor) });
+    const stream = await fetch(`${system.gatewayUrl}/v1/widget/stream`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin },
+      body: JSON.stringify(visitor),
+    });
     expect(stream.headers.get('content-type')).toContain(Object.keys(operation('POST', '/v1/widget/stream').op.responses['200']?.content ?? {})[0]);
     await stream.body?.cancel();
     seen.add('POST /v1/widget/stream 200');
@@ -131,7 +175,8 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
 
     expect((await call('POST', '/v1/admin/widgets', { body: { name: 'Shop', allowed_origins: ['https://shop.example'] } })).status).toBe(401);
     expect((await call('POST', '/v1/admin/widgets', { body: { name: 'Shop', allowed_origins: ['not an origin'] }, token })).status).toBe(400);
-    const created = (await call<{ id: string }>('POST', '/v1/admin/widgets', { body: { name: 'Second', allowed_origins: ['https://second.example'] }, token })).body;
+    const created = (await call<{ id: string }>('POST', '/v1/admin/widgets', { body: { name: 'Second', allowed_origins: ['https://second.example'] }, token }))
+      .body;
     expect((await call<{ widgets: unknown[] }>('GET', '/v1/admin/widgets', { token })).body.widgets).toHaveLength(2);
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/reveal`, { token })).status).toBe(200);
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/reveal`, { token })).status).toBe(410);
@@ -143,23 +188,31 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/retire`, { token })).status).toBe(409);
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/stage`, { token })).status).toBe(200);
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/stage`, { token })).status).toBe(409);
-    expect((await call('GET', `/v1/admin/widgets/${created.id}/secret`, { token })).body).toEqual({ secret_version: 3, previous_secret: { secret_version: 2, claims_last_hour: 0 } });
+    expect((await call('GET', `/v1/admin/widgets/${created.id}/secret`, { token })).body).toEqual({
+      secret_version: 3,
+      previous_secret: { secret_version: 2, claims_last_hour: 0 },
+    });
     expect((await call('POST', `/v1/admin/widgets/${created.id}/secret/retire`, { token })).status).toBe(200);
     expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_policy: 'either' }, token })).status).toBe(200);
     expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_policy: 'hmac' }, token })).status).toBe(400);
     expect((await call('PATCH', '/v1/admin/widgets/00000000-0000-4000-8000-000000000000', { body: { identity_policy: 'jwt' }, token })).status).toBe(404);
 
     await waitFor('the failure recorded', async () => ((await widget.admin.failures()).body.failures.length > 0 ? true : undefined), 60_000);
-    expect((await call<{ failures: unknown[] }>('GET', `/v1/admin/verification-failures?widget_id=${widget.widgetId}&limit=1`, { token })).body.failures).toHaveLength(1);
+    expect(
+      (await call<{ failures: unknown[] }>('GET', `/v1/admin/verification-failures?widget_id=${widget.widgetId}&limit=1`, { token })).body.failures,
+    ).toHaveLength(1);
     expect((await call('GET', '/v1/admin/verification-failures?cursor=bogus', { token })).status).toBe(400);
     expect((await call('GET', '/v1/admin/verification-failures?widget_id=00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
 
     const { contacts } = (await call<{ contacts: Array<{ id: string; is_verified: boolean }> }>('GET', '/v1/admin/contacts', { token })).body;
     expect(contacts.length).toBeGreaterThan(0);
     expect((await call('GET', '/v1/admin/contacts?verified=maybe', { token })).status).toBe(400);
-    const contact = (await call<{ conversations: Array<{ id: string }> }>('GET', `/v1/admin/contacts/${contacts.find((c) => c.is_verified)!.id}`, { token })).body;
+    const contact = (await call<{ conversations: Array<{ id: string }> }>('GET', `/v1/admin/contacts/${contacts.find((c) => c.is_verified)!.id}`, { token }))
+      .body;
     expect((await call('GET', '/v1/admin/contacts/00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
-    expect((await call('POST', `/v1/admin/conversations/${nth(contact.conversations, 0).id}/replies`, { body: { text: 'hello from support' }, token })).status).toBe(201);
+    expect(
+      (await call('POST', `/v1/admin/conversations/${nth(contact.conversations, 0).id}/replies`, { body: { text: 'hello from support' }, token })).status,
+    ).toBe(201);
     expect((await call('POST', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/replies', { body: { text: 'x' }, token })).status).toBe(404);
     expect((await call('POST', '/v1/widget/logout', { body: visitor, origin })).status).toBe(204);
 

@@ -112,12 +112,16 @@ describe('npm start: a second terminal finds the running system, and what exits 
     const gateway = JSON.parse(readFileSync(join(runDir, 'connection.json'), 'utf8')).variables.INVIARO_GATEWAY_URL;
     const origin = new URL(/demo site\s+(\S+)/.exec(console_)?.[1] ?? 'not printed').origin;
     const post = (path: string, body: object) =>
-      fetch(`${gateway}/v1/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ visitor_token: string }>);
+      fetch(`${gateway}/v1/widget/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify(body) }).then(
+        (r) => r.json() as Promise<{ visitor_token: string }>,
+      );
     const { visitor_token } = await post('visitors', { key: demo.widgetKey });
     await post('messages', { key: demo.widgetKey, visitor_token, client_message_id: 'second-terminal', text: 'hello' });
-    await waitFor('events tail to print message.stored', async () => (tailed.includes('"subject":"message.stored"') ? true : undefined), 60_000).catch((error) => {
-      throw new Error(`${error}\n${tailed}`);
-    });
+    await waitFor('events tail to print message.stored', async () => (tailed.includes('"subject":"message.stored"') ? true : undefined), 60_000).catch(
+      (error) => {
+        throw new Error(`${error}\n${tailed}`);
+      },
+    );
     tail.kill('SIGINT');
   });
 
@@ -132,9 +136,11 @@ describe('npm start: a second terminal finds the running system, and what exits 
   test('a service killed with SIGKILL is reported and restarted; Ctrl-C stops everything and removes the settings', async () => {
     const verifier = childrenOfStart().find((p) => p.args.includes('apps/verifier/src/main.js'))!;
     process.kill(verifier.pid, 'SIGKILL');
-    await waitFor('the verifier to be restarted', async () => (/verifier restarted \(pid \d+\) on http/.test(console_) ? true : undefined), 60_000).catch((error) => {
-      throw new Error(`${error}\n${console_}`);
-    });
+    await waitFor('the verifier to be restarted', async () => (/verifier restarted \(pid \d+\) on http/.test(console_) ? true : undefined), 60_000).catch(
+      (error) => {
+        throw new Error(`${error}\n${console_}`);
+      },
+    );
     expect(console_).toContain(`verifier (pid ${verifier.pid}) was killed by SIGKILL; restarting it in 1 s`);
     expect((await cli(['events', 'status', '--json'])).code).toBe(0);
 

@@ -1,4 +1,14 @@
-import { ContactAnonymous, ContactAnonymousData, ContactFolded, ContactVerified, ContactVerifiedData, deterministicId, EventEnvelope, MessageStored, VisitorEventFields } from '@inviaro/contracts';
+import {
+  ContactAnonymous,
+  ContactAnonymousData,
+  ContactFolded,
+  ContactVerified,
+  ContactVerifiedData,
+  deterministicId,
+  EventEnvelope,
+  MessageStored,
+  VisitorEventFields,
+} from '@inviaro/contracts';
 import { EventPublisher, OnEvent } from '@inviaro/bus';
 import { histogram, SERVICE_LOGGER } from '@inviaro/observability';
 import { Controller, Inject, OnModuleInit } from '@nestjs/common';
@@ -29,7 +39,11 @@ export class AttributionHandler implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.batcher = new MicroBatcher((inputs) => this.store.attribute(inputs), this.batching, (size) => batchSizes.observe(size));
+    this.batcher = new MicroBatcher(
+      (inputs) => this.store.attribute(inputs),
+      this.batching,
+      (size) => batchSizes.observe(size),
+    );
   }
 
   @OnEvent(ContactAnonymous)
@@ -46,10 +60,19 @@ export class AttributionHandler implements OnModuleInit {
   private async announce(event: EventEnvelope<VisitorEventFields>, stored: Attribution): Promise<void> {
     const { data } = event;
     for (const fold of stored.folds) {
-      this.logger.info({ correlation_id: event.correlation_id, visitor_id: data.visitor_id, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId }, 'anonymous contact folded');
+      this.logger.info(
+        { correlation_id: event.correlation_id, visitor_id: data.visitor_id, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId },
+        'anonymous contact folded',
+      );
       await this.publisher.publish(
         ContactFolded,
-        { workspace_id: data.workspace_id, user_id: fold.userId, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId, visitor_id: data.visitor_id },
+        {
+          workspace_id: data.workspace_id,
+          user_id: fold.userId,
+          from_contact_id: fold.fromContactId,
+          into_contact_id: fold.intoContactId,
+          visitor_id: data.visitor_id,
+        },
         // Once per (retired contact, verified contact): a redelivery, or another event of the same run, is the same fold.
         { id: deterministicId(ContactFolded.subject, fold.fromContactId, fold.intoContactId), correlationId: event.correlation_id },
       );

@@ -61,11 +61,17 @@ export function productPage(config: DemoConfig, nonce: string, user: DemoUser | 
     <p class="muted">You are browsing anonymously; the chat works anyway. Sign in (no password in this demo) to carry your identity into the chat.</p>
     <div class="users">
 ${USERS.map(
-  (u) => html`      <form method="post" action="/login" data-spa="login"><input type="hidden" name="user" value="${u.id}"><button type="submit">Sign in as ${u.name}</button></form>\n`,
+  (u) =>
+    html`      <form method="post" action="/login" data-spa="login"><input type="hidden" name="user" value="${u.id}"><button type="submit">Sign in as ${u.name}</button></form>\n`,
 )}    </div>
   </section>
 </main>`;
-  return layout('Northwind Projects', nonce, body, html`${widgetWiring(config, nonce, user, userHash)}\n<script nonce="${nonce}" src="/app.js" defer></script>`);
+  return layout(
+    'Northwind Projects',
+    nonce,
+    body,
+    html`${widgetWiring(config, nonce, user, userHash)}\n<script nonce="${nonce}" src="/app.js" defer></script>`,
+  );
 }
 
 function badge(verified: boolean): Html {
@@ -142,7 +148,8 @@ ${contact.conversations.map(
   (conversation) => html`  <section class="card" data-conversation-id="${conversation.id}">
     <h2>Conversation started ${when(conversation.created_at)}</h2>
 ${conversation.messages.map(
-  (m) => html`    <div class="msg ${m.author}" data-message-id="${m.message_id}"><small>${m.author === 'operator' ? 'Support' : 'Visitor'} · ${when(m.created_at)}</small>${m.text}</div>\n`,
+  (m) =>
+    html`    <div class="msg ${m.author}" data-message-id="${m.message_id}"><small>${m.author === 'operator' ? 'Support' : 'Visitor'} · ${when(m.created_at)}</small>${m.text}</div>\n`,
 )}    <form method="post" action="/inbox/conversations/${conversation.id}/replies">
       <input type="hidden" name="contact" value="${contact.id}">
       <label for="reply-${conversation.id}" class="muted">Reply</label>

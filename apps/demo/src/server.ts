@@ -103,7 +103,8 @@ export function createDemoServer(config: DemoConfig): Server {
     if (csp) response.setHeader('content-security-policy', csp);
     response.end(body);
   };
-  const page = (response: ServerResponse, status: number, markup: Html, csp = INBOX_CSP) => send(response, status, 'text/html; charset=utf-8', markup.value, csp);
+  const page = (response: ServerResponse, status: number, markup: Html, csp = INBOX_CSP) =>
+    send(response, status, 'text/html; charset=utf-8', markup.value, csp);
   const json = (response: ServerResponse, status: number, body: unknown) => send(response, status, 'application/json', JSON.stringify(body));
   const redirect = (response: ServerResponse, location: string) => {
     response.statusCode = 303;
@@ -149,7 +150,11 @@ export function createDemoServer(config: DemoConfig): Server {
     if (method === 'GET' && path === '/inbox') {
       const verified = url.searchParams.get('verified') ?? undefined;
       const [list, failures] = await Promise.all([admin.listContacts({ verified, cursor: url.searchParams.get('cursor') ?? undefined }), admin.failures()]);
-      return page(response, 200, inboxPage(list.contacts, list.next_cursor, failures.failures, verified === 'true' || verified === 'false' ? verified : undefined));
+      return page(
+        response,
+        200,
+        inboxPage(list.contacts, list.next_cursor, failures.failures, verified === 'true' || verified === 'false' ? verified : undefined),
+      );
     }
     const [, contactId] = /^\/inbox\/contacts\/([^/]+)$/.exec(path) ?? [];
     if (method === 'GET' && contactId !== undefined) {

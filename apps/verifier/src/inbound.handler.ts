@@ -1,4 +1,17 @@
-import { ClaimCheck, ClaimCheckRequest, ClaimCheckResult, ContactAnonymous, ContactVerified, deterministicId, EventEnvelope, InboundClaim, MessageInbound, MessageInboundData, SIGNED_ATTRIBUTES, VisitorEventFields } from '@inviaro/contracts';
+import {
+  ClaimCheck,
+  ClaimCheckRequest,
+  ClaimCheckResult,
+  ContactAnonymous,
+  ContactVerified,
+  deterministicId,
+  EventEnvelope,
+  InboundClaim,
+  MessageInbound,
+  MessageInboundData,
+  SIGNED_ATTRIBUTES,
+  VisitorEventFields,
+} from '@inviaro/contracts';
 import { UnopenableClaimError } from '@inviaro/crypto';
 import { EventPublisher, OnEvent, OnRequest } from '@inviaro/bus';
 import { DeadLetter } from '@inviaro/jetstream';
@@ -29,7 +42,13 @@ export class InboundHandler {
       const signedAttributes = SIGNED_ATTRIBUTES.filter((attribute) => signed[attribute] !== undefined);
       await this.publisher.publish(
         ContactVerified,
-        { ...fields, ...signed, user_id: verdict.userId, secret_version: verdict.secretVersion, ...(signedAttributes.length > 0 ? { signed_attributes: signedAttributes } : {}) },
+        {
+          ...fields,
+          ...signed,
+          user_id: verdict.userId,
+          secret_version: verdict.secretVersion,
+          ...(signedAttributes.length > 0 ? { signed_attributes: signedAttributes } : {}),
+        },
         { ...meta, id: deterministicId(ContactVerified.subject, event.id) },
       );
       return;

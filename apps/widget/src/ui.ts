@@ -33,7 +33,10 @@ function icon(): SVGSVGElement {
   svg.setAttribute('aria-hidden', 'true');
   svg.setAttribute('focusable', 'false');
   const path = document.createElementNS(SVG, 'path');
-  path.setAttribute('d', 'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2Zm3 6.5a1.5 1.5 0 1 0 0 .01Zm5 0a1.5 1.5 0 1 0 0 .01Zm5 0a1.5 1.5 0 1 0 0 .01Z');
+  path.setAttribute(
+    'd',
+    'M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2Zm3 6.5a1.5 1.5 0 1 0 0 .01Zm5 0a1.5 1.5 0 1 0 0 .01Zm5 0a1.5 1.5 0 1 0 0 .01Z',
+  );
   svg.appendChild(path);
   return svg;
 }
@@ -53,7 +56,14 @@ function styleSheet(root: ShadowRoot): void {
 export class ChatUi {
   readonly host = el('inviaro-chat' as 'div');
   private readonly root: ShadowRoot;
-  private readonly panel = el('div', { class: 'panel', id: 'panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'title', 'data-verified': 'false' });
+  private readonly panel = el('div', {
+    class: 'panel',
+    id: 'panel',
+    role: 'dialog',
+    'aria-modal': 'false',
+    'aria-labelledby': 'title',
+    'data-verified': 'false',
+  });
   private readonly launcher = el('button', { class: 'launcher', type: 'button', 'aria-expanded': 'false', 'aria-controls': 'panel' });
   private readonly badge = el('span', { class: 'badge', 'aria-hidden': 'true' });
   private readonly sub = el('div', { class: 'sub' });
@@ -142,7 +152,10 @@ export class ChatUi {
   setUnread(count: number): void {
     this.unread = count;
     this.badge.hidden = count === 0;
-    this.launcher.setAttribute('aria-label', count ? `Open chat, ${count} new ${count === 1 ? 'message' : 'messages'}` : this.isOpen ? 'Close chat' : 'Open chat');
+    this.launcher.setAttribute(
+      'aria-label',
+      count ? `Open chat, ${count} new ${count === 1 ? 'message' : 'messages'}` : this.isOpen ? 'Close chat' : 'Open chat',
+    );
   }
 
   addUnread(): void {

@@ -120,15 +120,17 @@ export class Widget {
     this.render();
     if (!token && !this.session.claim && !this.wanted && !this.session.outbox().length) return;
     const generation = this.session.generation;
-    this.session.visitorToken(() => (this.retries = 0)).then(
-      () => {
-        if (!this.session.isCurrent(generation)) return;
-        this.identifyNow();
-        this.live.run(generation);
-        void this.flush();
-      },
-      (error) => this.session.isCurrent(generation) && this.failed(failureOf(error)),
-    );
+    this.session
+      .visitorToken(() => (this.retries = 0))
+      .then(
+        () => {
+          if (!this.session.isCurrent(generation)) return;
+          this.identifyNow();
+          this.live.run(generation);
+          void this.flush();
+        },
+        (error) => this.session.isCurrent(generation) && this.failed(failureOf(error)),
+      );
   }
 
   private failed(failure: Failure): void {
@@ -150,7 +152,9 @@ export class Widget {
     if (this.retryTimer !== undefined) return;
     const delay = afterSeconds !== undefined ? afterSeconds * 1000 : backoff(this.retries);
     this.retries++;
-    this.ui.setStatus(navigator.onLine === false ? 'You’re offline. Messages will be sent when you’re back online.' : 'Can’t reach the chat right now. Trying again…');
+    this.ui.setStatus(
+      navigator.onLine === false ? 'You’re offline. Messages will be sent when you’re back online.' : 'Can’t reach the chat right now. Trying again…',
+    );
     this.render();
     this.retryTimer = window.setTimeout(() => {
       this.retryTimer = undefined;

@@ -1,10 +1,20 @@
 import { deadLetterBody } from './dead-letter-body';
 import { EVENT_STREAM, INBOUND_STREAM } from './topology';
 
-const at = (stream: string, payload: string | object) => ({ info: { stream }, data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)) });
+const at = (stream: string, payload: string | object) => ({
+  info: { stream },
+  data: Buffer.from(typeof payload === 'string' ? payload : JSON.stringify(payload)),
+});
 
 describe('the body of a dead letter', () => {
-  const envelope = { id: 'e1', subject: 'message.inbound', schema_version: 2, correlation_id: 'e1', occurred_at: 'now', data: { kind: 'message', text: 'hi', sealed_claim: { kid: 'c1', iv: 'x', ciphertext: 'SEALED', tag: 'y' } } };
+  const envelope = {
+    id: 'e1',
+    subject: 'message.inbound',
+    schema_version: 2,
+    correlation_id: 'e1',
+    occurred_at: 'now',
+    data: { kind: 'message', text: 'hi', sealed_claim: { kid: 'c1', iv: 'x', ciphertext: 'SEALED', tag: 'y' } },
+  };
 
   it('carries an inbound event without its sealed claim (nor a legacy plaintext one)', () => {
     const body: unknown = JSON.parse(Buffer.from(deadLetterBody(at(INBOUND_STREAM, envelope))).toString());

@@ -11,7 +11,8 @@ class Handlers {
   history(): void {}
 }
 
-const extrasOf = (method: keyof Handlers): unknown => Reflect.getMetadata(PATTERN_EXTRAS_METADATA, (Handlers.prototype as unknown as Record<keyof Handlers, object>)[method]);
+const extrasOf = (method: keyof Handlers): unknown =>
+  Reflect.getMetadata(PATTERN_EXTRAS_METADATA, (Handlers.prototype as unknown as Record<keyof Handlers, object>)[method]);
 
 describe('a handler’s contract, as the transport sees it', () => {
   it('an event handler decodes and validates the envelope against its contract, and keeps its options', () => {

@@ -7,7 +7,9 @@ describe('the bus permissions', () => {
   it.each(BUS_ROLES)('%s: every JetStream right names one of the system’s streams; none is a direct get, a purge or a stream delete', (role) => {
     const { allow } = natsPermissions(role).publish;
     const jetStream = allow.filter((subject) => subject.startsWith('$JS.'));
-    const broad = jetStream.filter((subject) => subject !== '$JS.API.INFO' && !STREAMS.includes(subject.replace(/^\$JS\.(API\.[A-Z]+\.(?:MSG\.)?[A-Z]+|ACK)\.([^.]+).*$/, '$2')));
+    const broad = jetStream.filter(
+      (subject) => subject !== '$JS.API.INFO' && !STREAMS.includes(subject.replace(/^\$JS\.(API\.[A-Z]+\.(?:MSG\.)?[A-Z]+|ACK)\.([^.]+).*$/, '$2')),
+    );
     expect(broad).toEqual([]);
     expect(jetStream.filter((subject) => /DIRECT\.GET|STREAM\.PURGE|STREAM\.DELETE|STREAM\.SNAPSHOT|STREAM\.RESTORE/.test(subject))).toEqual([]);
     expect(allow.filter((subject) => subject === '>' || subject.startsWith('$JS.API.>') || subject.startsWith('$SYS'))).toEqual([]);

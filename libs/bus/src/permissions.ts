@@ -132,7 +132,12 @@ export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] 
   const durable = needs.consumes.flatMap(({ subject }) => {
     const stream = streamOf(subject, streams);
     const name = durableName(role, subject);
-    return [`$JS.API.CONSUMER.CREATE.${stream}.${name}.${subject}`, ...consumerReading(stream, name), consumerAcks(stream, name), `${DEAD_LETTER_PREFIX}.${subject}`];
+    return [
+      `$JS.API.CONSUMER.CREATE.${stream}.${name}.${subject}`,
+      ...consumerReading(stream, name),
+      consumerAcks(stream, name),
+      `${DEAD_LETTER_PREFIX}.${subject}`,
+    ];
   });
   // The client names these consumers itself (an ordered consumer a new name on every reset), so only the filter is fixed.
   const followed = needs.follows.map(({ subject }) => ({ stream: streamOf(subject, streams), subject }));
@@ -227,7 +232,10 @@ export function renderAuthorization(users: NatsUser[]): string {
     const pass = password.startsWith('$') ? password : q(password);
     if (!permissions) return `    { user: ${q(user)}, password: ${pass} }`;
     const { publish, subscribe } = permissions;
-    const rights = [`publish: { allow: ${list(publish.allow)}${publish.deny?.length ? `, deny: ${list(publish.deny)}` : ''} }`, `subscribe: { allow: ${list(subscribe.allow)} }`];
+    const rights = [
+      `publish: { allow: ${list(publish.allow)}${publish.deny?.length ? `, deny: ${list(publish.deny)}` : ''} }`,
+      `subscribe: { allow: ${list(subscribe.allow)} }`,
+    ];
     return `    { user: ${q(user)}, password: ${pass}, permissions: {\n        ${rights.join(',\n        ')}\n    } }`;
   });
   return `authorization {\n  users: [\n${lines.join('\n')}\n  ]\n}\n`;

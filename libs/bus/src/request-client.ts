@@ -3,7 +3,6 @@ import { NATS_CONNECTION } from '@inviaro/jetstream';
 import { Inject, Injectable } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 
-
 /** A request that got no answer it could use, and whose fault that is (no answer at all is the service's). */
 export class RequestFailed extends Error {
   override readonly name = 'RequestFailed';

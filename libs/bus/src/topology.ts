@@ -15,7 +15,12 @@ export const DEAD_LETTER_PREFIX = 'dead-letter';
 /** The replicas, size and age limits of the streams: declared, documented and given their defaults once, in CommonConfig. */
 export type StreamSettings = Pick<
   CommonConfig,
-  'NATS_STREAM_REPLICAS' | 'INVIARO_EVENTS_MAX_BYTES' | 'INVIARO_INBOUND_MAX_BYTES' | 'INVIARO_DEAD_LETTERS_MAX_BYTES' | 'INVIARO_INBOUND_MAX_AGE_HOURS' | 'STREAM_MAX_MSG_BYTES'
+  | 'NATS_STREAM_REPLICAS'
+  | 'INVIARO_EVENTS_MAX_BYTES'
+  | 'INVIARO_INBOUND_MAX_BYTES'
+  | 'INVIARO_DEAD_LETTERS_MAX_BYTES'
+  | 'INVIARO_INBOUND_MAX_AGE_HOURS'
+  | 'STREAM_MAX_MSG_BYTES'
 >;
 
 export type StreamDefinition = Partial<StreamConfig> & { name: string; subjects: string[] };
@@ -104,7 +109,11 @@ function streamConfigs(limits: StreamSettings): StreamDefinition[] {
  * plaintext claims, in INVIARO_EVENTS): the release that moved those events is retired, so every
  * service stops here with what to do, rather than strand them or publish where no verifier reads.
  */
-export async function ensureStreams(jsm: JetStreamManager, settings: StreamSettings, { updates = STREAM_LAYOUT.map((s) => s.name) }: { updates?: readonly string[] } = {}): Promise<void> {
+export async function ensureStreams(
+  jsm: JetStreamManager,
+  settings: StreamSettings,
+  { updates = STREAM_LAYOUT.map((s) => s.name) }: { updates?: readonly string[] } = {},
+): Promise<void> {
   for (const stream of streamConfigs(settings)) {
     let existing: StreamInfo;
     try {

@@ -6,17 +6,17 @@ export class ContactsConfig extends CommonConfig {
 
   /** Most contact.verified / contact.anonymous events attributed in one transaction; 1 turns batching off. */
   @IntSetting(1, 1000)
-  @Setting({ usedBy: "contacts", description: "group commit: most events attributed in one transaction (1 turns batching off)" })
+  @Setting({ usedBy: 'contacts', description: 'group commit: most events attributed in one transaction (1 turns batching off)' })
   ATTRIBUTION_BATCH_MAX: number = 64;
 
   /** Attribution transactions one instance runs at once; events arriving while all are busy wait and go together. */
   @IntSetting(1, 64)
-  @Setting({ usedBy: "contacts", description: "group commit: attribution transactions one instance runs at once" })
+  @Setting({ usedBy: 'contacts', description: 'group commit: attribution transactions one instance runs at once' })
   ATTRIBUTION_TRANSACTIONS: number = 4;
 
   /** PostgreSQL connections of one instance (attribution, inbox queries, health). */
   @IntSetting(2, 200)
-  @Setting({ usedBy: "contacts", description: "PostgreSQL connections of one contacts instance" })
+  @Setting({ usedBy: 'contacts', description: 'PostgreSQL connections of one contacts instance' })
   DATABASE_POOL_SIZE: number = 10;
 
   /**
@@ -24,6 +24,9 @@ export class ContactsConfig extends CommonConfig {
    * dead-letter stream keeps an event (30 days), so a re-driven event still finds its place and its duplicate.
    */
   @IntSetting(31, 3650)
-  @Setting({ usedBy: "contacts", description: "days (at least 31) of attribution timeline kept beyond what the fold rule still reads ([retention](docs/data-model.md#retention))" })
+  @Setting({
+    usedBy: 'contacts',
+    description: 'days (at least 31) of attribution timeline kept beyond what the fold rule still reads ([retention](docs/data-model.md#retention))',
+  })
   VISITOR_EVENTS_RETENTION_DAYS: number = 90;
 }

@@ -8,7 +8,11 @@ export class ConfigError extends Error {}
  * names every missing or malformed variable (never its value: some of them are credentials).
  */
 export function loadConfig<T extends object>(cls: new () => T, env: NodeJS.ProcessEnv = process.env): T {
-  const declared = new Set(getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName));
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(cls, '', true, false)
+      .map((m) => m.propertyName),
+  );
   const given = Object.fromEntries([...declared].filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
   const config = plainToInstance(cls, given, { enableImplicitConversion: true, exposeDefaultValues: true });
   const errors = validateSync(config, { forbidUnknownValues: false });

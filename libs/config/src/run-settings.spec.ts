@@ -32,7 +32,10 @@ describe('the connection settings npm start leaves for the CLI', () => {
 
   test('fill in only what the environment does not set: explicit variables win', () => {
     const env: NodeJS.ProcessEnv = { NATS_URL: 'nats://mine:4222', DATABASE_URL: '' };
-    applyRunSettings({ pid: process.pid, variables: { NATS_URL: 'nats://started:4222', DATABASE_URL: 'postgres://started/db', REDIS_URL: 'redis://started' } }, env);
+    applyRunSettings(
+      { pid: process.pid, variables: { NATS_URL: 'nats://started:4222', DATABASE_URL: 'postgres://started/db', REDIS_URL: 'redis://started' } },
+      env,
+    );
     expect(env).toEqual({ NATS_URL: 'nats://mine:4222', DATABASE_URL: 'postgres://started/db', REDIS_URL: 'redis://started' });
   });
 });

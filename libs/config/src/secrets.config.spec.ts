@@ -12,6 +12,8 @@ describe('SecretsConfig', () => {
   it('refuses a Redis without a password, and names the ring whose key is unusable', () => {
     expect(() => loadConfig(SecretsConfig, { ...usable, REDIS_URL: 'redis://127.0.0.1:6379' })).toThrow(/a password is required/);
     expect(() => loadConfig(SecretsConfig, { ...usable, INVIARO_CLAIM_KEYS: 'c1:short' })).toThrow(/INVIARO_CLAIM_KEYS is not a usable key ring \(.*claim key/);
-    expect(() => loadConfig(SecretsConfig, { ...usable, INVIARO_MASTER_KEYS: 'm1:short' })).toThrow(/INVIARO_MASTER_KEYS is not a usable key ring \(.*master key/);
+    expect(() => loadConfig(SecretsConfig, { ...usable, INVIARO_MASTER_KEYS: 'm1:short' })).toThrow(
+      /INVIARO_MASTER_KEYS is not a usable key ring \(.*master key/,
+    );
   });
 });

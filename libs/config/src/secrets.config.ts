@@ -31,20 +31,35 @@ class UsableKeyRing implements ValidatorConstraintInterface {
 export class SecretsConfig extends CommonConfig {
   /** Password required: the cache holds decrypted secrets. */
   @Matches(/^rediss?:\/\/[^@/]*:[^@/]+@[^/]+/, { message: 'REDIS_URL must look like redis://:password@host:port (a password is required)' })
-  @Setting({ usedBy: "gateway, verifier", description: "`redis://:password@host:port`; a password is required, and the server must not persist", shownDefault: "— (required)", sensitive: true })
+  @Setting({
+    usedBy: 'gateway, verifier',
+    description: '`redis://:password@host:port`; a password is required, and the server must not persist',
+    shownDefault: '— (required)',
+    sensitive: true,
+  })
   REDIS_URL: string = '';
 
   @Validate(UsableKeyRing)
-  @Setting({ usedBy: "gateway, verifier, CLI", description: "key ring sealing widget secrets: `kid:base64-32-bytes[,kid:...]`, newest last", shownDefault: "— (required)", sensitive: true })
+  @Setting({
+    usedBy: 'gateway, verifier, CLI',
+    description: 'key ring sealing widget secrets: `kid:base64-32-bytes[,kid:...]`, newest last',
+    shownDefault: '— (required)',
+    sensitive: true,
+  })
   INVIARO_MASTER_KEYS: string = '';
 
   /** Seals the claim of message.inbound on the bus (the gateway seals with the newest, the verifier opens with any). */
   @Validate(UsableKeyRing)
-  @Setting({ usedBy: "gateway, verifier", description: "key ring sealing each claim on the bus (`message.inbound`): same format, newest last; the gateway seals, the verifier opens", shownDefault: "— (required)", sensitive: true })
+  @Setting({
+    usedBy: 'gateway, verifier',
+    description: 'key ring sealing each claim on the bus (`message.inbound`): same format, newest last; the gateway seals, the verifier opens',
+    shownDefault: '— (required)',
+    sensitive: true,
+  })
   INVIARO_CLAIM_KEYS: string = '';
 
   /** How long a decrypted secret may live in Redis. */
   @IntSetting(1, 3600)
-  @Setting({ usedBy: "gateway, verifier", description: "lifetime of a decrypted secret in Redis" })
+  @Setting({ usedBy: 'gateway, verifier', description: 'lifetime of a decrypted secret in Redis' })
   SECRET_CACHE_TTL_SECONDS: number = 300;
 }

@@ -14,7 +14,13 @@ describe('every setting once, with its metadata', () => {
   it('lists each variable once, each with a meaning, who reads it and a default', () => {
     const names = allSettings().map((setting) => setting.name);
     expect(new Set(names).size).toBe(names.length);
-    for (const setting of allSettings()) expect([setting.name, setting.description.length > 10, setting.usedBy.length > 0, setting.defaultText.length > 0]).toEqual([setting.name, true, true, true]);
+    for (const setting of allSettings())
+      expect([setting.name, setting.description.length > 10, setting.usedBy.length > 0, setting.defaultText.length > 0]).toEqual([
+        setting.name,
+        true,
+        true,
+        true,
+      ]);
   });
 
   it('declares every variable a configuration class validates, so none is read without its row', () => {
@@ -24,7 +30,11 @@ describe('every setting once, with its metadata', () => {
   });
 
   it('marks the credentials sensitive', () => {
-    const sensitive = allSettings().filter((setting) => setting.sensitive).map((setting) => setting.name);
-    expect(sensitive).toEqual(expect.arrayContaining(['NATS_PASSWORD', 'DATABASE_URL', 'REDIS_URL', 'INVIARO_MASTER_KEYS', 'INVIARO_CLAIM_KEYS', 'INVIARO_ADMIN_TOKEN']));
+    const sensitive = allSettings()
+      .filter((setting) => setting.sensitive)
+      .map((setting) => setting.name);
+    expect(sensitive).toEqual(
+      expect.arrayContaining(['NATS_PASSWORD', 'DATABASE_URL', 'REDIS_URL', 'INVIARO_MASTER_KEYS', 'INVIARO_CLAIM_KEYS', 'INVIARO_ADMIN_TOKEN']),
+    );
   });
 });

@@ -17,7 +17,8 @@ export function allSettings(): DescribedSetting[] {
 /** The README's configuration table, rendered from the declarations (`npm run settings:table` prints it). */
 export function settingsTable(): string {
   const rows = allSettings().map(
-    (setting) => `| \`${setting.name}\` | ${setting.usedBy} | ${setting.defaultText} | ${setting.sensitive ? '**secret** (never printed or logged): ' : ''}${setting.description} |`,
+    (setting) =>
+      `| \`${setting.name}\` | ${setting.usedBy} | ${setting.defaultText} | ${setting.sensitive ? '**secret** (never printed or logged): ' : ''}${setting.description} |`,
   );
   return ['| variable | used by | default | meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
 }

@@ -6,6 +6,6 @@ export class VerifierConfig extends SecretsConfig {
 
   /** Days a verification failure record is kept after it was last seen. */
   @IntSetting(1, 3650)
-  @Setting({ usedBy: "verifier", description: "days a verification failure record is kept after it was last seen" })
+  @Setting({ usedBy: 'verifier', description: 'days a verification failure record is kept after it was last seen' })
   FAILURE_RETENTION_DAYS: number = 30;
 }

@@ -32,7 +32,8 @@ const JSON_INTEGER = /^-?(0|[1-9][0-9]*)$/;
  */
 export function readIntegerUserId(key: string, value: unknown, context?: { source?: string }): unknown {
   const source = context?.source;
-  if (key !== 'user_id' || typeof value !== 'number' || source === undefined || source.length > MAX_USER_ID_CHARACTERS || !JSON_INTEGER.test(source)) return value;
+  if (key !== 'user_id' || typeof value !== 'number' || source === undefined || source.length > MAX_USER_ID_CHARACTERS || !JSON_INTEGER.test(source))
+    return value;
   return BigInt(source).toString(); // "-0" is 0, as Ruby reads it
 }
 
@@ -83,7 +84,8 @@ export function claimShape(claim: InboundClaim | null | undefined): ClaimShape {
 }
 
 /** Does the claim carry a `user_id`/`user_hash` pair (or what the gateway reduced it to)? */
-export const carriesUserHash = (claim: InboundClaim): boolean => claim.user_id !== undefined || claim.user_hash !== undefined || claim.shape_fault !== undefined;
+export const carriesUserHash = (claim: InboundClaim): boolean =>
+  claim.user_id !== undefined || claim.user_hash !== undefined || claim.shape_fault !== undefined;
 
 /** Does the claim carry a `user_jwt` (or the fault the gateway reduced it to)? */
 export const carriesJwt = (claim: InboundClaim): boolean => !isAbsent(claim.user_jwt) || claim.jwt_fault !== undefined;
@@ -91,7 +93,8 @@ export const carriesJwt = (claim: InboundClaim): boolean => !isAbsent(claim.user
 /** Could this `user_jwt` be a token at all? Its signature and claims are the verifier's to judge. */
 export function jwtShape(claim: InboundClaim): JwtShape {
   const { user_jwt: token, jwt_fault: reducedFault } = claim;
-  if (reducedFault !== undefined || typeof token !== 'string' || token.length > MAX_JWT_CHARACTERS || !COMPACT_JWS.test(token)) return { fits: false, fault: 'jwt_malformed' };
+  if (reducedFault !== undefined || typeof token !== 'string' || token.length > MAX_JWT_CHARACTERS || !COMPACT_JWS.test(token))
+    return { fits: false, fault: 'jwt_malformed' };
   return { fits: true, token };
 }
 

@@ -1,7 +1,11 @@
 import { openClaim, sealClaim, UnopenableClaimError } from './claim-seal';
 import { generateMasterKey, KeyRing } from './secret-box';
 
-const BINDING = { eventId: '0b9e4a52-8c51-4f4e-9d57-3f0f0c8f6a11', widgetId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41', visitorId: '5f0c1e9a-2d3b-4c6e-8a7f-1b2c3d4e5f60' };
+const BINDING = {
+  eventId: '0b9e4a52-8c51-4f4e-9d57-3f0f0c8f6a11',
+  widgetId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41',
+  visitorId: '5f0c1e9a-2d3b-4c6e-8a7f-1b2c3d4e5f60',
+};
 const CLAIM = { user_id: 'usr_7', user_hash: 'ab'.repeat(32) };
 
 describe('the claim seal', () => {

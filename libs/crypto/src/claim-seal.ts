@@ -42,7 +42,11 @@ export function openClaim(ring: KeyRing, sealed: unknown, binding: ClaimBinding)
     throw new UnopenableClaimError('the sealed claim lacks kid, iv, ciphertext or tag');
   }
   try {
-    const plaintext = openBytes(ring, { keyId: kid, iv: Buffer.from(iv, 'base64'), ciphertext: Buffer.from(ciphertext, 'base64'), tag: Buffer.from(tag, 'base64') }, associatedData(binding));
+    const plaintext = openBytes(
+      ring,
+      { keyId: kid, iv: Buffer.from(iv, 'base64'), ciphertext: Buffer.from(ciphertext, 'base64'), tag: Buffer.from(tag, 'base64') },
+      associatedData(binding),
+    );
     return JSON.parse(plaintext.toString('utf8'));
   } catch {
     throw new UnopenableClaimError(`the sealed claim of event ${binding.eventId} does not open under claim key ${kid.slice(0, 64)}`);

@@ -103,8 +103,17 @@ describe('KeyRing.parse', () => {
   });
 
   it('never puts key material in an error', () => {
-    const texts = [`${key}`, `k 1:${key}`, `k1:${key}:x`, `k1:${key.slice(0, 20)}!${key.slice(21)}`, `k1:${key},k2=${other}`, `k1:${key}AAAA`, `k1:${key},k1:${other}`];
-    const leaks = (message: string) => [key, other].some((k) => message.includes(k.slice(0, 12)) || message.includes(Buffer.from(k, 'base64').toString('hex').slice(0, 12)));
+    const texts = [
+      `${key}`,
+      `k 1:${key}`,
+      `k1:${key}:x`,
+      `k1:${key.slice(0, 20)}!${key.slice(21)}`,
+      `k1:${key},k2=${other}`,
+      `k1:${key}AAAA`,
+      `k1:${key},k1:${other}`,
+    ];
+    const leaks = (message: string) =>
+      [key, other].some((k) => message.includes(k.slice(0, 12)) || message.includes(Buffer.from(k, 'base64').toString('hex').slice(0, 12)));
     for (const text of texts) expect(leaks(errorOf(() => KeyRing.parse(text)))).toBe(false);
   });
 

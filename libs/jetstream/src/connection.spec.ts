@@ -18,7 +18,6 @@ describe('natsConnectionOptions', () => {
   });
 });
 
-
 describe('NATS_URL with every node of a cluster', () => {
   it('splits a comma-separated list into the servers the client fails over between', () => {
     expect(natsServers('nats://a:4222, nats://b:4222 ,nats://c:4222')).toEqual(['nats://a:4222', 'nats://b:4222', 'nats://c:4222']);

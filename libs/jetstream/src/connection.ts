@@ -44,15 +44,28 @@ export function natsServers(url: string): string[] {
  * One NATS connection per process, reconnecting forever: a broker restart must not take a
  * service down. The caller's streams are provisioned before the connection is handed out.
  */
-export async function connectJetStream(settings: NatsSettings, name: string, logger: Logger, provisionStreams: (jsm: JetStreamManager) => Promise<void>): Promise<NatsConnection> {
+export async function connectJetStream(
+  settings: NatsSettings,
+  name: string,
+  logger: Logger,
+  provisionStreams: (jsm: JetStreamManager) => Promise<void>,
+): Promise<NatsConnection> {
   coalesceNatsWrites();
   // noAsyncTraces: no stack trace captured for every publish's acknowledgement (a fifth of a verifier's CPU otherwise).
-  const nc = await connect({ ...natsConnectionOptions(settings), name, maxReconnectAttempts: -1, reconnectTimeWait: 500, waitOnFirstConnect: true, noAsyncTraces: true });
+  const nc = await connect({
+    ...natsConnectionOptions(settings),
+    name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 500,
+    waitOnFirstConnect: true,
+    noAsyncTraces: true,
+  });
   const logStatus = async () => {
     for await (const status of nc.status()) {
       if (status.type === Events.Disconnect || status.type === Events.Reconnect) logger.warn({ nats: status.type }, `NATS ${status.type}`);
       // A denied subject is a wrong permission table or a wrong user: say which subject, never the credentials.
-      if (status.type === Events.Error) logger.error({ nats: status.type, err: typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data) }, 'NATS error');
+      if (status.type === Events.Error)
+        logger.error({ nats: status.type, err: typeof status.data === 'object' ? JSON.stringify(status.data) : String(status.data) }, 'NATS error');
     }
   };
   logStatus().catch((error: unknown) => logger.error({ err: describeError(error) }, 'NATS status watch failed'));

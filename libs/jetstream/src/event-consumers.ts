@@ -117,7 +117,10 @@ export class EventConsumers {
           });
       consumerName = info.name;
       const consumer = await this.nc.jetstream().consumers.get(stream, consumerName);
-      return { consumer, messages: await consumer.consume({ max_messages: this.settings.concurrency * 2, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true }) };
+      return {
+        consumer,
+        messages: await consumer.consume({ max_messages: this.settings.concurrency * 2, expires: PULL_EXPIRES_MS, abort_on_missing_resource: true }),
+      };
     };
     const slots = new Semaphore(this.settings.concurrency);
     const dispatch = async (message: JsMsg) => {

@@ -63,8 +63,22 @@ export class JetStreamServer extends Server<JetStreamEvents, JetStreamStatus> im
       () => this.onProcessingStartHook,
       () => this.onProcessingEndHook,
     );
-    this.events = new EventConsumers(nc, { ...DEFAULTS, ...stripUndefined(options), service: options.service, logger: options.logger, processing, routing: options.routing });
-    this.requests = new Responder(nc, options.service, options.logger, (result) => this.transformToObservable(result), processing, (error) => options.routing.isInvalidMessage(error));
+    this.events = new EventConsumers(nc, {
+      ...DEFAULTS,
+      ...stripUndefined(options),
+      service: options.service,
+      logger: options.logger,
+      processing,
+      routing: options.routing,
+    });
+    this.requests = new Responder(
+      nc,
+      options.service,
+      options.logger,
+      (result) => this.transformToObservable(result),
+      processing,
+      (error) => options.routing.isInvalidMessage(error),
+    );
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
@@ -100,7 +114,8 @@ export class JetStreamServer extends Server<JetStreamEvents, JetStreamStatus> im
       if (status.type === Events.Disconnect) this._status$.next('disconnected');
       else if (status.type === DebugEvents.Reconnecting) this._status$.next('reconnecting');
       else if (status.type === Events.Reconnect) this._status$.next('connected');
-      if (status.type === Events.Disconnect || status.type === Events.Reconnect || status.type === Events.Update) this.connectionEvents.emit(status.type, status.data);
+      if (status.type === Events.Disconnect || status.type === Events.Reconnect || status.type === Events.Update)
+        this.connectionEvents.emit(status.type, status.data);
     }
   }
 

@@ -10,7 +10,10 @@ describe('withProcessingHooks', () => {
     // A start hook that runs the handler later (an APM tool opening its span first).
     const processing = withProcessingHooks(
       () => ID,
-      () => (_id, _context, done) => void Promise.resolve().then(() => seen.push('start')).then(done),
+      () => (_id, _context, done) =>
+        void Promise.resolve()
+          .then(() => seen.push('start'))
+          .then(done),
       () => () => seen.push('end'),
     );
     const value = await processing(context, async () => {

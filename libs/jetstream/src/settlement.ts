@@ -34,12 +34,18 @@ export class Settlement {
         return 'dead_lettered';
       } catch (publishError) {
         // The dead letter could not be written: keep the message rather than lose it.
-        this.logger.error({ subject, correlation_id: correlationOf(message), err: describeError(publishError) }, 'dead-letter publish failed; message will be redelivered');
+        this.logger.error(
+          { subject, correlation_id: correlationOf(message), err: describeError(publishError) },
+          'dead-letter publish failed; message will be redelivered',
+        );
         message.nak(retryDelay(deliveries));
         return 'retried';
       }
     }
-    this.logger.warn({ subject, consumer: consumerName, deliveries, reason, correlation_id: correlationOf(message) }, 'handler failed; message will be redelivered');
+    this.logger.warn(
+      { subject, consumer: consumerName, deliveries, reason, correlation_id: correlationOf(message) },
+      'handler failed; message will be redelivered',
+    );
     message.nak(retryDelay(deliveries));
     return 'retried';
   }
@@ -56,7 +62,10 @@ export class Settlement {
       headers: h,
       msgID: `${message.info.stream}:${message.seq}:${consumerName}`,
     });
-    this.logger.error({ subject, consumer: consumerName, stream_sequence: message.seq, reason, correlation_id: correlationOf(message) }, 'message dead-lettered');
+    this.logger.error(
+      { subject, consumer: consumerName, stream_sequence: message.seq, reason, correlation_id: correlationOf(message) },
+      'message dead-lettered',
+    );
   }
 }
 

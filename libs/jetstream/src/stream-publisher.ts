@@ -1,7 +1,11 @@
 import { counter } from '@inviaro/observability';
 import { ErrorCode, Events, JetStreamClient, JetStreamPublishOptions, NatsConnection, NatsError, PubAck } from 'nats';
 
-const resent = counter('inviaro_publish_resends_total', 'Publishes sent again with the same id, by subject and why: reconnect (the connection moved to another node), unanswered (no acknowledgement in time), no_leader (no stream leader answered)', ['subject', 'reason']);
+const resent = counter(
+  'inviaro_publish_resends_total',
+  'Publishes sent again with the same id, by subject and why: reconnect (the connection moved to another node), unanswered (no acknowledgement in time), no_leader (no stream leader answered)',
+  ['subject', 'reason'],
+);
 
 /** How long a publish keeps trying before its caller hears that the stream could not store it. */
 const PUBLISH_DEADLINE_MS = 5_000;
@@ -37,10 +41,12 @@ export class StreamPublisher {
       const outcome = await new Promise<{ ack: PubAck } | { error: unknown } | { reconnected: true }>((settle) => {
         const wake = () => settle({ reconnected: true });
         this.inFlight.add(wake);
-        attempt.then(
-          (ack) => settle({ ack }),
-          (error: unknown) => settle({ error }),
-        ).finally(() => this.inFlight.delete(wake));
+        attempt
+          .then(
+            (ack) => settle({ ack }),
+            (error: unknown) => settle({ error }),
+          )
+          .finally(() => this.inFlight.delete(wake));
       });
       if ('ack' in outcome) return outcome.ack;
       const reason = 'reconnected' in outcome ? 'reconnect' : resendReason(outcome.error);

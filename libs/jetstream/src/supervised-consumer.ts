@@ -27,7 +27,12 @@ export interface Consuming {
  * stop (stalled), `open` runs again, with backoff, until `stop`. While it stays down, `/health/ready`
  * fails under `name`. The first `open` is awaited, so that a service that cannot consume does not start.
  */
-export async function superviseConsumer(name: string, open: () => Promise<Consuming>, each: (message: JsMsg) => Promise<void> | void, logger: Logger): Promise<SupervisedConsumer> {
+export async function superviseConsumer(
+  name: string,
+  open: () => Promise<Consuming>,
+  each: (message: JsMsg) => Promise<void> | void,
+  logger: Logger,
+): Promise<SupervisedConsumer> {
   const health = LoopHealth.watch(name);
   let stopped = false;
   let consuming = await open();
@@ -71,7 +76,8 @@ async function drain({ consumer, messages }: Consuming, each: (message: JsMsg) =
     for await (const status of await messages.status()) {
       // An ordered consumer would only notice a deletion by its missed heartbeats, half a minute later.
       if (status.type === ConsumerEvents.ConsumerDeleted) return messages.stop(new Error('consumer deleted'));
-      if (status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= STALLED_AFTER_MISSED_HEARTBEATS) return messages.stop(new Error('stalled: heartbeats missed'));
+      if (status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= STALLED_AFTER_MISSED_HEARTBEATS)
+        return messages.stop(new Error('stalled: heartbeats missed'));
     }
   };
   // Without its status a stalled consumer goes unnoticed: end the messages, so the supervisor recreates it.

@@ -41,7 +41,10 @@ export async function launch(name: string, command: string, args: string[], opti
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output.slice(-4000)}`)), options.readyTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ready after ${options.readyTimeoutMs ?? 30_000} ms:\n${output.slice(-4000)}`)),
+      options.readyTimeoutMs ?? 30_000,
+    );
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString()).slice(-OUTPUT_KEPT);
       options.log?.write(chunk);

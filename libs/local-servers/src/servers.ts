@@ -128,7 +128,9 @@ export async function natsServer(dir: string, options: NatsServerOptions = {}): 
   const args = ['-c', configFile, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
   const url = `${options.tls ? 'tls' : 'nats'}://127.0.0.1:${port}`;
   rememberNatsCredentials(url, auth.credentials);
-  const handle = await restartable('nats-server', url, () => launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats'), detached: options.detached }));
+  const handle = await restartable('nats-server', url, () =>
+    launch('nats-server', 'nats-server', args, { readyWhen: /Server is ready/, log: logFile(options, 'nats'), detached: options.detached }),
+  );
   return { ...handle, auth };
 }
 
@@ -160,14 +162,23 @@ async function postgresServer(dir: string, superuserPassword: string, options: S
     const pwfile = join(root, 'pg-password');
     writeFileSync(pwfile, superuserPassword, { mode: 0o600 });
     if (as.uid !== undefined) for (const path of [dir, pwfile]) chownSync(path, as.uid, as.gid!);
-    execFileSync(`${PG_BIN}/initdb`, ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'], { stdio: 'pipe', ...as });
+    execFileSync(
+      `${PG_BIN}/initdb`,
+      ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'],
+      { stdio: 'pipe', ...as },
+    );
     rmSync(pwfile);
   }
   const port = await freePort();
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   return restartable('postgres', `postgres://postgres:${superuserPassword}@127.0.0.1:${port}/postgres`, () =>
-    launch('postgres', `${PG_BIN}/postgres`, ['-D', dir, ...settings], { readyWhen: /ready to accept connections/, log: logFile(options, 'postgres'), detached: options.detached, ...as }),
+    launch('postgres', `${PG_BIN}/postgres`, ['-D', dir, ...settings], {
+      readyWhen: /ready to accept connections/,
+      log: logFile(options, 'postgres'),
+      detached: options.detached,
+      ...as,
+    }),
   );
 }
 
@@ -186,7 +197,11 @@ function postgresUser(): { uid?: number; gid?: number } {
  * On a server, as its superuser: the database roles (one SQL batch), and a database owned by the
  * owner role (`wanted`, made once, or a fresh one per call, so that suites share no state).
  */
-async function provisionDatabase(superuserUrl: string, passwords: ServerPasswords, wanted?: string): Promise<Pick<ServerSet, 'databaseUrl' | 'serviceDatabaseUrls'>> {
+async function provisionDatabase(
+  superuserUrl: string,
+  passwords: ServerPasswords,
+  wanted?: string,
+): Promise<Pick<ServerSet, 'databaseUrl' | 'serviceDatabaseUrls'>> {
   const name = wanted ?? `inviaro_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   const client = new Client({ connectionString: superuserUrl });
   await client.connect();
@@ -233,7 +248,10 @@ async function startContainers(env: NodeJS.ProcessEnv, passwords: ServerPassword
           .start(),
     env.REDIS_URL
       ? undefined
-      : new GenericContainer('redis:7').withCommand(['redis-server', '--requirepass', passwords.redis, '--save', '', '--appendonly', 'no']).withExposedPorts(6379).start(),
+      : new GenericContainer('redis:7')
+          .withCommand(['redis-server', '--requirepass', passwords.redis, '--save', '', '--appendonly', 'no'])
+          .withExposedPorts(6379)
+          .start(),
     env.DATABASE_URL
       ? undefined
       : new GenericContainer('postgres:15')

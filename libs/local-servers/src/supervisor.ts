@@ -86,7 +86,9 @@ export class Supervisor {
     entry.exits = [...entry.exits.filter((at) => now - at < this.options.crashLoopWindowMs), now];
     if (entry.exits.length >= this.options.crashLoopExits) {
       const window = Math.round(this.options.crashLoopWindowMs / 1000);
-      this.options.report(`${name} ${how}: crash loop (${entry.exits.length} exits within ${window} s), not restarting it; see its log, then restart \`npm start\``);
+      this.options.report(
+        `${name} ${how}: crash loop (${entry.exits.length} exits within ${window} s), not restarting it; see its log, then restart \`npm start\``,
+      );
       return;
     }
     // A process that ran quietly for a whole window starts over from the shortest pause.

@@ -10,9 +10,27 @@ function capture(): { logger: ReturnType<typeof createLogger>; lines: () => Arra
 describe('createLogger: no secret field reaches a log line', () => {
   it.each(SECRET_FIELDS)('censors %s at the top, nested, in arrays and deeper than three levels, keeping the rest', (field) => {
     const { logger, lines, raw } = capture();
-    logger.info({ [field]: 'leak-1', a: { [field]: 'leak-2' }, b: { c: { [field]: 'leak-3' } }, list: [{ [field]: 'leak-4' }], deep: { d: { e: { [field]: { any: 'leak-5' } } } }, kept: 'visible' }, 'a message');
+    logger.info(
+      {
+        [field]: 'leak-1',
+        a: { [field]: 'leak-2' },
+        b: { c: { [field]: 'leak-3' } },
+        list: [{ [field]: 'leak-4' }],
+        deep: { d: { e: { [field]: { any: 'leak-5' } } } },
+        kept: 'visible',
+      },
+      'a message',
+    );
     expect(raw()).not.toContain('leak');
-    expect(lines()[0]).toMatchObject({ service: 'test', msg: 'a message', kept: 'visible', [field]: '[redacted]', a: { [field]: '[redacted]' }, b: { c: { [field]: '[redacted]' } }, deep: { d: { e: { [field]: '[redacted]' } } } });
+    expect(lines()[0]).toMatchObject({
+      service: 'test',
+      msg: 'a message',
+      kept: 'visible',
+      [field]: '[redacted]',
+      a: { [field]: '[redacted]' },
+      b: { c: { [field]: '[redacted]' } },
+      deep: { d: { e: { [field]: '[redacted]' } } },
+    });
   });
 
   it("censors a secret carried by an error, a child logger's bindings, or an object formatted into the message", () => {

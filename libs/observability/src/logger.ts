@@ -34,7 +34,9 @@ const NAMES_A_SECRET = new RegExp(`\\\\?"(?:${SECRET_FIELDS.join('|')})\\\\?":`)
  */
 export function redactLine(line: string): string {
   if (!NAMES_A_SECRET.test(line)) return line;
-  const censored = JSON.stringify(JSON.parse(line), (key, value: unknown) => (SECRET_KEYS.has(key) || (typeof value === 'string' && NAMES_A_SECRET.test(value)) ? CENSOR : value));
+  const censored = JSON.stringify(JSON.parse(line), (key, value: unknown) =>
+    SECRET_KEYS.has(key) || (typeof value === 'string' && NAMES_A_SECRET.test(value)) ? CENSOR : value,
+  );
   return `${censored}\n`;
 }
 

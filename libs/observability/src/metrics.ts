@@ -15,7 +15,15 @@ export function histogram<L extends string>(name: string, help: string, labelNam
 }
 
 export function gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect: (gauge: Gauge<L>) => Promise<void> | void): Gauge<L> {
-  return new Gauge({ name, help, labelNames, registers: [metrics], collect() { return collect(this); } });
+  return new Gauge({
+    name,
+    help,
+    labelNames,
+    registers: [metrics],
+    collect() {
+      return collect(this);
+    },
+  });
 }
 
 /** Latency buckets in seconds, from sub-millisecond hot paths to slow requests. */

@@ -3,7 +3,9 @@ import { turnBufferedStdout } from './turn-buffered';
 
 function recording(): { out: ReturnType<typeof pino.destination>; writes: string[] } {
   const writes: string[] = [];
-  const out = { write: (data: string) => writes.push(data) > 0, flush: (cb?: () => void) => cb?.(), flushSync: () => undefined } as unknown as ReturnType<typeof pino.destination>;
+  const out = { write: (data: string) => writes.push(data) > 0, flush: (cb?: () => void) => cb?.(), flushSync: () => undefined } as unknown as ReturnType<
+    typeof pino.destination
+  >;
   return { out, writes };
 }
 
@@ -40,6 +42,11 @@ describe('turnBufferedStdout: the log lines of one turn in one write', () => {
     logger.info('two');
     await turnOver();
     expect(writes).toHaveLength(1);
-    expect(writes[0]!.split('\n').filter(Boolean).map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['one', 'two']);
+    expect(
+      writes[0]!
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { msg: string }).msg),
+    ).toEqual(['one', 'two']);
   });
 });

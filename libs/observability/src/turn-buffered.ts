@@ -6,7 +6,9 @@ import pino from 'pino';
  * line, about a tenth of a verifier's CPU. Lines keep their order and wait a few microseconds at most;
  * what is pending when the process exits is written before it goes, as pino does for its own buffer.
  */
-export function turnBufferedStdout(out: ReturnType<typeof pino.destination> = pino.destination({ dest: 1, sync: false })): pino.DestinationStream & { flush(cb?: (error?: Error) => void): void } {
+export function turnBufferedStdout(
+  out: ReturnType<typeof pino.destination> = pino.destination({ dest: 1, sync: false }),
+): pino.DestinationStream & { flush(cb?: (error?: Error) => void): void } {
   let pending = '';
   const writePending = () => {
     if (pending === '') return;

@@ -1,4 +1,14 @@
-import { createLogger, HealthModule, httpMetrics, MetricsModule, NestPinoLogger, ReadinessCheck, ReadinessChecks, requestLog, SERVICE_LOGGER } from '@inviaro/observability';
+import {
+  createLogger,
+  HealthModule,
+  httpMetrics,
+  MetricsModule,
+  NestPinoLogger,
+  ReadinessCheck,
+  ReadinessChecks,
+  requestLog,
+  SERVICE_LOGGER,
+} from '@inviaro/observability';
 import { CommonConfig, loadConfig } from '@inviaro/config';
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -38,10 +48,14 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   if (config.OPS_PORT !== undefined) app.use(eachPortItsPaths(config.OPS_PORT, [...OPERATOR_PATHS, ...(definition.operatorPaths ?? [])]));
   app.use(httpMetrics, requestLog(logger));
   definition.configureHttp?.(app);
-  app.connectMicroservice({ strategy: new JetStreamServer(nc, { service, logger, routing: BUS_ROUTING, ...definition.transport }) }, { inheritAppConfig: true });
+  app.connectMicroservice(
+    { strategy: new JetStreamServer(nc, { service, logger, routing: BUS_ROUTING, ...definition.transport }) },
+    { inheritAppConfig: true },
+  );
   await app.startAllMicroservices();
   await app.listen(config.PORT, config.HOST);
-  const opsServer = config.OPS_PORT === undefined ? undefined : await listen(createServer(app.getHttpAdapter().getInstance() as RequestListener), config.OPS_PORT, config.HOST);
+  const opsServer =
+    config.OPS_PORT === undefined ? undefined : await listen(createServer(app.getHttpAdapter().getInstance() as RequestListener), config.OPS_PORT, config.HOST);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -106,7 +120,11 @@ function natsReadiness(nc: NatsConnection): ReadinessCheck {
  * `define` makes of it. A start failure (bad configuration, unreachable dependency) is one clear
  * line and exit code 1.
  */
-export function startService<C extends CommonConfig>(service: string, configClass: new () => C, define: (config: C) => Omit<ServiceDefinition, 'service' | 'config' | 'logger'>): void {
+export function startService<C extends CommonConfig>(
+  service: string,
+  configClass: new () => C,
+  define: (config: C) => Omit<ServiceDefinition, 'service' | 'config' | 'logger'>,
+): void {
   const logger = createLogger(service);
   const start = async () => {
     const config = loadConfig(configClass);

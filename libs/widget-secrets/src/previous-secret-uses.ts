@@ -14,7 +14,11 @@ export class PreviousSecretUses {
   async count(widgetId: string, version: number, now = Date.now()): Promise<void> {
     const key = minuteKey(widgetId, version, Math.floor(now / MINUTE_MS));
     // Kept a minute past the window, so that the last hour's sum never misses a bucket still in it.
-    await this.redis.multi().incr(key).expire(key, (WINDOW_MINUTES + 1) * 60).exec();
+    await this.redis
+      .multi()
+      .incr(key)
+      .expire(key, (WINDOW_MINUTES + 1) * 60)
+      .exec();
   }
 
   /** Claims under this version in the last hour (60 minute buckets, the current one included). */

@@ -34,7 +34,17 @@ export class SecretCache {
   }
 
   async fill(widgetId: string, versions: WidgetSecretVersions): Promise<void> {
-    await this.redis.eval(FILL_UNLESS_SUPERSEDED, 3, entryKey(widgetId), markerKey(widgetId), generationKey(widgetId), versions.version, versions.generation ?? 0, JSON.stringify(versions), this.ttlSeconds);
+    await this.redis.eval(
+      FILL_UNLESS_SUPERSEDED,
+      3,
+      entryKey(widgetId),
+      markerKey(widgetId),
+      generationKey(widgetId),
+      versions.version,
+      versions.generation ?? 0,
+      JSON.stringify(versions),
+      this.ttlSeconds,
+    );
   }
 
   /** Each widget's marks, in one round trip: what live streams compare with the version and the claim they verified by. */

@@ -76,12 +76,16 @@ export class WidgetSecretVault {
    * first, so no reader can re-cache the old secret once the rotation is visible.
    */
   async rotate(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number; secret: string }> {
-    return this.change(widgetId, async (tx, current) => {
-      const version = current + 1;
-      const secret = await this.add(tx, widgetId, version);
-      await execute(tx, `UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, version]);
-      return { result: { version, secret }, liveFrom: version };
-    }, beforeCommit);
+    return this.change(
+      widgetId,
+      async (tx, current) => {
+        const version = current + 1;
+        const secret = await this.add(tx, widgetId, version);
+        await execute(tx, `UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, version]);
+        return { result: { version, secret }, liveFrom: version };
+      },
+      beforeCommit,
+    );
   }
 
   /**
@@ -89,27 +93,39 @@ export class WidgetSecretVault {
    * while a staged secret awaits its retire call (one staged rotation at a time).
    */
   async stage(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number; secret: string } | null> {
-    return this.change(widgetId, async (tx, current, previousLive) => {
-      if (previousLive) return { result: null };
-      const version = current + 1;
-      return { result: { version, secret: await this.add(tx, widgetId, version) }, liveFrom: current };
-    }, beforeCommit);
+    return this.change(
+      widgetId,
+      async (tx, current, previousLive) => {
+        if (previousLive) return { result: null };
+        const version = current + 1;
+        return { result: { version, secret: await this.add(tx, widgetId, version) }, liveFrom: current };
+      },
+      beforeCommit,
+    );
   }
 
   /** Ends the previous secret of a staged rotation at once, as `rotate` would; null when none is live. */
   async retire(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<{ version: number } | null> {
-    return this.change(widgetId, async (tx, current, previousLive) => {
-      if (!previousLive) return { result: null };
-      await execute(tx, `UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, current]);
-      return { result: { version: current }, liveFrom: current };
-    }, beforeCommit);
+    return this.change(
+      widgetId,
+      async (tx, current, previousLive) => {
+        if (!previousLive) return { result: null };
+        await execute(tx, `UPDATE widget_secrets SET retired_at = now() WHERE widget_id = $1 AND version < $2 AND retired_at IS NULL`, [widgetId, current]);
+        return { result: { version: current }, liveFrom: current };
+      },
+      beforeCommit,
+    );
   }
 
   async setPolicy(widgetId: string, policy: IdentityPolicy, beforeCommit: (change: SecretChange) => Promise<void>): Promise<void> {
-    await this.change(widgetId, async (tx, current, previousLive) => {
-      await execute(tx, `UPDATE widgets SET identity_policy = $2 WHERE id = $1`, [widgetId, policy]);
-      return { result: undefined, liveFrom: previousLive ? current - 1 : current, policy };
-    }, beforeCommit);
+    await this.change(
+      widgetId,
+      async (tx, current, previousLive) => {
+        await execute(tx, `UPDATE widgets SET identity_policy = $2 WHERE id = $1`, [widgetId, policy]);
+        return { result: undefined, liveFrom: previousLive ? current - 1 : current, policy };
+      },
+      beforeCommit,
+    );
   }
 
   /** The newest version, and whether the one before it still verifies. */
@@ -155,7 +171,11 @@ export class WidgetSecretVault {
     beforeCommit: (change: SecretChange) => Promise<void>,
   ): Promise<T> {
     return transaction(this.db, async (tx) => {
-      const bumped = await queryChange<{ secret_generation: number }>(tx, `UPDATE widgets SET secret_generation = secret_generation + 1 WHERE id = $1 RETURNING secret_generation`, [widgetId]);
+      const bumped = await queryChange<{ secret_generation: number }>(
+        tx,
+        `UPDATE widgets SET secret_generation = secret_generation + 1 WHERE id = $1 RETURNING secret_generation`,
+        [widgetId],
+      );
       const { secret_generation: generation } = requireRow(bumped.rows, 'the widget whose secrets change');
       const [newest, before] = await queryRows<{ version: number; retired_at: Date | null }>(
         tx,
@@ -164,7 +184,9 @@ export class WidgetSecretVault {
       );
       const applied = await apply(tx, newest?.version ?? 0, before !== undefined && before.retired_at === null);
       if (applied.liveFrom === undefined) return applied.result;
-      await execute(tx, `DELETE FROM widget_secrets WHERE widget_id = $1 AND version < (SELECT max(version) FROM widget_secrets WHERE widget_id = $1) - 1`, [widgetId]);
+      await execute(tx, `DELETE FROM widget_secrets WHERE widget_id = $1 AND version < (SELECT max(version) FROM widget_secrets WHERE widget_id = $1) - 1`, [
+        widgetId,
+      ]);
       await beforeCommit({ liveFrom: applied.liveFrom, generation, ...(applied.policy ? { policy: applied.policy } : {}) });
       return applied.result;
     });
@@ -179,11 +201,9 @@ export class WidgetSecretVault {
 
   /** Re-seals every secret not yet under the newest master key; safe while the system runs. */
   async resealAll(): Promise<number> {
-    const stale = await queryRows<SealedRow & { widget_id: string }>(
-      this.db,
-      `SELECT widget_id, ${SEALED_COLUMNS} FROM widget_secrets WHERE key_id <> $1`,
-      [this.ring.currentKeyId],
-    );
+    const stale = await queryRows<SealedRow & { widget_id: string }>(this.db, `SELECT widget_id, ${SEALED_COLUMNS} FROM widget_secrets WHERE key_id <> $1`, [
+      this.ring.currentKeyId,
+    ]);
     let resealed = 0;
     for (const row of stale) {
       const sealed = sealSecret(this.ring, this.open(row.widget_id, row), { widgetId: row.widget_id, version: row.version });

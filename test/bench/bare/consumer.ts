@@ -29,7 +29,13 @@ async function main() {
   // The same client options as the services' connections (libs/jetstream/src/connection.ts).
   const nc = await connect({ ...natsConnectionOptions(process.env as unknown as NatsSettings), noAsyncTraces: true });
   const jsm = await nc.jetstreamManager();
-  await jsm.consumers.add(STREAM, { durable_name: consumer, filter_subject: FILTER_SUBJECT, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT * 16 });
+  await jsm.consumers.add(STREAM, {
+    durable_name: consumer,
+    filter_subject: FILTER_SUBJECT,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: IN_FLIGHT * 16,
+  });
   const js = nc.jetstream();
   const messages = await (await js.consumers.get(STREAM, consumer)).consume({ max_messages: IN_FLIGHT * 2 });
   console.log('ready');

@@ -24,7 +24,14 @@ async function main() {
         return answer(400, { error: { code: 'invalid_json', message: 'not JSON' } });
       }
       const id = randomUUID();
-      const data = { message_id: id, visitor: body.visitor_token, text: body.text, user_id: body.user_id, user_hash: body.user_hash, received_at: new Date().toISOString() };
+      const data = {
+        message_id: id,
+        visitor: body.visitor_token,
+        text: body.text,
+        user_id: body.user_id,
+        user_hash: body.user_hash,
+        received_at: new Date().toISOString(),
+      };
       js.publish(BARE_INBOUND.subject, JSON.stringify({ id, data }), { msgID: `${body.visitor_token}:${body.client_message_id}` }).then(
         () => answer(202, { message_id: id }),
         () => answer(503, { error: { code: 'unavailable', message: 'not stored' } }),

@@ -13,7 +13,12 @@ async function main() {
   const nc = await connect({ ...natsConnectionOptions(process.env as unknown as NatsSettings), noAsyncTraces: true });
   const db = new Pool({ connectionString: process.env.DATABASE_URL, max: 1 });
   const jsm = await nc.jetstreamManager();
-  await jsm.consumers.add(BARE_EVENTS.stream, { durable_name: BARE_EVENTS.consumer, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, max_ack_pending: IN_FLIGHT * 16 });
+  await jsm.consumers.add(BARE_EVENTS.stream, {
+    durable_name: BARE_EVENTS.consumer,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    max_ack_pending: IN_FLIGHT * 16,
+  });
   const consumer = await nc.jetstream().consumers.get(BARE_EVENTS.stream, BARE_EVENTS.consumer);
   let batch: JsMsg[] = [];
   let inserting = false;

@@ -17,10 +17,16 @@ export async function startBarePipeline(servers: ServerSet, sql: (text: string) 
   await nc.close();
   const port = await freePort();
   const env = { ...process.env, ...natsEnv(servers.natsUrl, HARNESS_USER), DATABASE_URL: servers.databaseUrl, PORT: String(port), WIDGET_SECRET: widgetSecret };
-  const start = (name: string, file: string, extra: NodeJS.ProcessEnv = {}) => launch(name, process.execPath, [join(__dirname, file)], { env: { ...env, ...extra }, readyWhen: /ready/ });
+  const start = (name: string, file: string, extra: NodeJS.ProcessEnv = {}) =>
+    launch(name, process.execPath, [join(__dirname, file)], { env: { ...env, ...extra }, readyWhen: /ready/ });
   const processes = [
     await start('inserter', 'inserter.js'),
-    await start('consumer', 'consumer.js', { CONSUMER: BARE_INBOUND.consumer, STREAM: BARE_INBOUND.stream, FILTER_SUBJECT: BARE_INBOUND.subject, OUT_SUBJECT: BARE_EVENTS.subject }),
+    await start('consumer', 'consumer.js', {
+      CONSUMER: BARE_INBOUND.consumer,
+      STREAM: BARE_INBOUND.stream,
+      FILTER_SUBJECT: BARE_INBOUND.subject,
+      OUT_SUBJECT: BARE_EVENTS.subject,
+    }),
     await start('edge', 'edge.js'),
   ];
   return {

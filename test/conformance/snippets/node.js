@@ -4,10 +4,7 @@ const crypto = require('node:crypto');
 
 function inviaroUserHash(userId) {
   if (!userId) throw new Error('userId required');
-  return crypto
-    .createHmac('sha256', process.env.INVIARO_WIDGET_SECRET)
-    .update(userId)
-    .digest('hex');
+  return crypto.createHmac('sha256', process.env.INVIARO_WIDGET_SECRET).update(userId).digest('hex');
 }
 
 const userIds = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));

@@ -4,11 +4,7 @@ const jwt = require('jsonwebtoken');
 
 function inviaroUserJwt(user) {
   if (!user.id) throw new Error('user id required');
-  return jwt.sign(
-    { sub: String(user.id), email: user.email, name: user.name },
-    process.env.INVIARO_WIDGET_SECRET,
-    { algorithm: 'HS256', expiresIn: '12h' },
-  );
+  return jwt.sign({ sub: String(user.id), email: user.email, name: user.name }, process.env.INVIARO_WIDGET_SECRET, { algorithm: 'HS256', expiresIn: '12h' });
 }
 
 // A case is {docs: {user_id, email, name}} (the function above) or {claims, alg, kid, key} (the library as it is, defects included).

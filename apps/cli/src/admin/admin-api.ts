@@ -16,7 +16,8 @@ export class AdminApi {
 
   constructor(options: AdminOptions, env: NodeJS.ProcessEnv = process.env) {
     const token = options.token || env.INVIARO_ADMIN_TOKEN;
-    if (!token) throw new Error(`no admin token: pass --token or set INVIARO_ADMIN_TOKEN (${HOW_TO_SET}); \`inviaro workspace create\` makes a workspace and its token`);
+    if (!token)
+      throw new Error(`no admin token: pass --token or set INVIARO_ADMIN_TOKEN (${HOW_TO_SET}); \`inviaro workspace create\` makes a workspace and its token`);
     this.token = token;
     this.gateway = (options.gateway || env.INVIARO_GATEWAY_URL || DEFAULT_GATEWAY_URL).replace(/\/+$/, '');
   }
@@ -41,7 +42,8 @@ export class AdminApi {
     if (response.ok) return answer as T;
     const error = (answer as { error?: { code?: string; message?: string } } | undefined)?.error;
     const what = error ? `${printable(String(error.code))}: ${printable(String(error.message), 500)}` : `HTTP ${response.status}`;
-    if (response.status === 401) throw new Error(`the gateway refused the admin token (${what}): pass a token of this workspace with --token or INVIARO_ADMIN_TOKEN`);
+    if (response.status === 401)
+      throw new Error(`the gateway refused the admin token (${what}): pass a token of this workspace with --token or INVIARO_ADMIN_TOKEN`);
     const retry = response.headers.get('retry-after');
     throw new Error(`the gateway answered ${response.status} (${what})${retry ? `; try again in ${retry} s` : ''}`);
   }

@@ -1,4 +1,13 @@
-import type { SecretStatus, StagedSecret, VerificationFailure, VerificationFailures, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
+import type {
+  SecretStatus,
+  StagedSecret,
+  VerificationFailure,
+  VerificationFailures,
+  WidgetCreated,
+  WidgetList,
+  WidgetListed,
+  WidgetSecret,
+} from '@inviaro/contracts';
 import { Command } from 'commander';
 import { parseSince } from '../events/since';
 import { jsonLine, printable, table } from '../events/text';
@@ -37,7 +46,12 @@ export function registerAdminCommands(program: Command): void {
       const created = await api.call<WidgetCreated>('POST', 'widgets', { name: options.name, allowed_origins: options.origin });
       const { widget_secret } = await api.call<WidgetSecret>('POST', `widgets/${created.id}/secret/reveal`);
       print(options.json, { ...created, widget_secret }, () =>
-        [`widget ${created.id}`, `key                   ${created.key}`, `allowed origins       ${created.allowed_origins.join(', ')}`, `secret (shown once)   ${widget_secret}`].join('\n'),
+        [
+          `widget ${created.id}`,
+          `key                   ${created.key}`,
+          `allowed origins       ${created.allowed_origins.join(', ')}`,
+          `secret (shown once)   ${widget_secret}`,
+        ].join('\n'),
       );
     });
 
@@ -72,7 +86,12 @@ export function registerAdminCommands(program: Command): void {
     .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
     .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
       const staged = await new AdminApi(options).call<StagedSecret>('POST', `widgets/${encodeURIComponent(id)}/secret/stage`);
-      print(options.json, { widget_id: id, ...staged }, () => `next secret of widget ${id}, version ${staged.secret_version} (kid "v${staged.secret_version}"; shown once; the current one verifies until retire-secret):\n${staged.widget_secret}`);
+      print(
+        options.json,
+        { widget_id: id, ...staged },
+        () =>
+          `next secret of widget ${id}, version ${staged.secret_version} (kid "v${staged.secret_version}"; shown once; the current one verifies until retire-secret):\n${staged.widget_secret}`,
+      );
     });
 
   adminCommand(widget, 'secret-status', 'the secret version, and how many claims of the last hour still used the previous secret while it is live')
@@ -87,7 +106,11 @@ export function registerAdminCommands(program: Command): void {
       );
     });
 
-  adminCommand(widget, 'retire-secret', 'ends the previous secret of a staged rotation, in force when this returns (its hashes and tokens fail, its live streams end)')
+  adminCommand(
+    widget,
+    'retire-secret',
+    'ends the previous secret of a staged rotation, in force when this returns (its hashes and tokens fail, its live streams end)',
+  )
     .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
     .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
       const status = await new AdminApi(options).call<SecretStatus>('POST', `widgets/${encodeURIComponent(id)}/secret/retire`);

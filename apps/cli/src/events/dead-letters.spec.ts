@@ -25,7 +25,9 @@ describe('dead letters', () => {
     });
     expect(formatDeadLetters([{ ...record, original: 'kept' }]).split('\n')).toEqual([
       expect.stringMatching(/^TIME\s+SUBJECT\s+CONSUMER\s+DELIVERIES\s+ORIGINAL\s+DEAD LETTER\s+REASON$/),
-      expect.stringMatching(/^2026-11-24T12:00:00.000Z\s+message\.inbound\s+verifier_message_inbound\s+1\s+INVIARO_EVENTS #42\s+#3\s+message\.inbound: payload is not JSON$/),
+      expect.stringMatching(
+        /^2026-11-24T12:00:00.000Z\s+message\.inbound\s+verifier_message_inbound\s+1\s+INVIARO_EVENTS #42\s+#3\s+message\.inbound: payload is not JSON$/,
+      ),
     ]);
     expect(formatDeadLetters([{ ...record, original: 'gone' }])).toContain('INVIARO_EVENTS #42 (gone)');
     expect(formatDeadLetters([])).toBe('no dead letters');
@@ -54,6 +56,8 @@ describe('dead letters', () => {
     expect(formatRedrive({ ...base, action: 'redriven', new_stream: 'INVIARO_EVENTS', new_seq: 57 })).toBe(
       're-driven: message.inbound INVIARO_EVENTS #42 -> INVIARO_EVENTS #57 (dead letter #3, #4 removed)',
     );
-    expect(formatRedrive({ ...base, action: 'refused', reason: 'the original INVIARO_EVENTS #42 is gone' })).toBe('refused:   message.inbound INVIARO_EVENTS #42: the original INVIARO_EVENTS #42 is gone');
+    expect(formatRedrive({ ...base, action: 'refused', reason: 'the original INVIARO_EVENTS #42 is gone' })).toBe(
+      'refused:   message.inbound INVIARO_EVENTS #42: the original INVIARO_EVENTS #42 is gone',
+    );
   });
 });

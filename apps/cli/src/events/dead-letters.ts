@@ -90,7 +90,7 @@ async function listDeadLetters(nc: NatsConnection, filter: DeadLetterFilter = {}
   const info = await streamInfo(jsm, DEAD_LETTER_STREAM);
   const natsFilter = `${DEAD_LETTER_PREFIX}.${filter.subject ?? '>'}`;
   const records: DeadLetterRecord[] = [];
-  for (let seq = info.state.first_seq; info.state.messages > 0; ) {
+  for (let seq = info.state.first_seq; info.state.messages > 0;) {
     let message: StoredMsg;
     try {
       // The next dead letter at or after seq on the filter: skips removed (re-driven) ones and other subjects.
@@ -165,7 +165,11 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
       results.push({ ...result, action: 'refused', reason: 'the dead letter does not say where the original is' });
       continue;
     }
-    const gone = { ...result, action: 'refused' as const, reason: `the original ${stream} #${stream_seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept` };
+    const gone = {
+      ...result,
+      action: 'refused' as const,
+      reason: `the original ${stream} #${stream_seq} is gone (dropped by the stream's retention, or deleted); the dead letter is kept`,
+    };
     if (group[0].original === 'gone') {
       results.push(gone);
       continue;
@@ -181,7 +185,11 @@ export async function redrive(nc: NatsConnection, records: DeadLetterRecord[], n
       throw error;
     }
     if (original.subject !== subject) {
-      results.push({ ...result, action: 'refused', reason: `${stream} #${stream_seq} is on ${printable(original.subject, 200)}, not ${subject}; the dead letter is kept` });
+      results.push({
+        ...result,
+        action: 'refused',
+        reason: `${stream} #${stream_seq} is on ${printable(original.subject, 200)}, not ${subject}; the dead letter is kept`,
+      });
       continue;
     }
     const ack = await js.publish(original.subject, original.data, {
@@ -236,7 +244,8 @@ export async function deadLettersCommand(options: DeadLetterOptions): Promise<vo
     }
     if (records.length === 0) {
       const filtered = subject !== undefined || seq !== undefined;
-      if (filtered) throw new Error(`no dead letter matches${subject ? ` --subject ${subject}` : ''}${seq !== undefined ? ` --seq ${seq}` : ''}; nothing re-driven`);
+      if (filtered)
+        throw new Error(`no dead letter matches${subject ? ` --subject ${subject}` : ''}${seq !== undefined ? ` --seq ${seq}` : ''}; nothing re-driven`);
       if (!options.json) console.log('no dead letters; nothing re-driven');
       return;
     }

@@ -14,7 +14,15 @@ const visitorFields = { kind: 'message', ...ids, text: 'PRIVATE-MESSAGE-TEXT', e
 function event(subject: string, data: object, extra: object = {}): Uint8Array {
   const schemaVersion = subject === MessageInbound.subject ? MessageInbound.schemaVersion : 1;
   return Buffer.from(
-    JSON.stringify({ id: '55555555-5555-4555-8555-555555555555', subject, schema_version: schemaVersion, correlation_id: ids.message_id, occurred_at: STORED.toISOString(), data, ...extra }),
+    JSON.stringify({
+      id: '55555555-5555-4555-8555-555555555555',
+      subject,
+      schema_version: schemaVersion,
+      correlation_id: ids.message_id,
+      occurred_at: STORED.toISOString(),
+      data,
+      ...extra,
+    }),
   );
 }
 
@@ -65,8 +73,18 @@ describe('the tail line builder', () => {
 
   it('names each outcome', () => {
     const cases: Array<[string, object, string, Partial<EventLine>]> = [
-      ['contact.verified', { ...visitorFields, user_id: 'usr_1', secret_version: 2 }, 'verified (secret v2)', { outcome: 'verified', user_id: 'usr_1', secret_version: 2 }],
-      ['contact.anonymous', { ...visitorFields, failure_reason: 'mismatch', claimed_user_id: 'usr_1' }, 'anonymous: mismatch', { failure_reason: 'mismatch', claimed_user_id: 'usr_1' }],
+      [
+        'contact.verified',
+        { ...visitorFields, user_id: 'usr_1', secret_version: 2 },
+        'verified (secret v2)',
+        { outcome: 'verified', user_id: 'usr_1', secret_version: 2 },
+      ],
+      [
+        'contact.anonymous',
+        { ...visitorFields, failure_reason: 'mismatch', claimed_user_id: 'usr_1' },
+        'anonymous: mismatch',
+        { failure_reason: 'mismatch', claimed_user_id: 'usr_1' },
+      ],
       ['contact.anonymous', { ...visitorFields }, 'anonymous: no claim', { outcome: 'anonymous' }],
       [
         'contact.folded',
@@ -76,12 +94,24 @@ describe('the tail line builder', () => {
       ],
       [
         'message.stored',
-        { ...ids, contact_id: ids.workspace_id, conversation_id: ids.widget_id, author: 'operator', text: 'PRIVATE-MESSAGE-TEXT', created_at: STORED.toISOString() },
+        {
+          ...ids,
+          contact_id: ids.workspace_id,
+          conversation_id: ids.widget_id,
+          author: 'operator',
+          text: 'PRIVATE-MESSAGE-TEXT',
+          created_at: STORED.toISOString(),
+        },
         'stored (by operator)',
         { author: 'operator', contact_id: ids.workspace_id },
       ],
       ['widget.secret.rotated', { workspace_id: ids.workspace_id, widget_id: ids.widget_id, secret_version: 3 }, 'rotated to secret v3', { secret_version: 3 }],
-      ['visitor.logged_out', { workspace_id: ids.workspace_id, widget_id: ids.widget_id, visitor_id: ids.visitor_id }, 'logged out', { outcome: 'logged_out', visitor_id: ids.visitor_id }],
+      [
+        'visitor.logged_out',
+        { workspace_id: ids.workspace_id, widget_id: ids.widget_id, visitor_id: ids.visitor_id },
+        'logged out',
+        { outcome: 'logged_out', visitor_id: ids.visitor_id },
+      ],
     ];
     for (const [subject, data, text, fields] of cases) {
       const built = line(subject, data);
@@ -108,7 +138,9 @@ describe('the tail line builder', () => {
     expect(formatEventJson(futureSchema)).not.toContain(HASH);
 
     expect(describeEvent('message.inbound', Buffer.from('"text"'), STORED, 12).problem).toBe('unknown shape (payload is not an object; 6 bytes)');
-    expect(describeEvent('something.else', Buffer.from('{}'), STORED, 13)).toEqual(expect.objectContaining({ outcome: 'unreadable', problem: 'unknown subject (2 bytes)' }));
+    expect(describeEvent('something.else', Buffer.from('{}'), STORED, 13)).toEqual(
+      expect.objectContaining({ outcome: 'unreadable', problem: 'unknown subject (2 bytes)' }),
+    );
   });
 
   it('keeps a hostile user id from driving the terminal', () => {

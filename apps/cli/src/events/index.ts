@@ -5,14 +5,15 @@ import { tailCommand } from './tail';
 
 /** `inviaro events ...`: watch the event streams, their consumers and dead letters (NATS_URL). */
 export function registerEventCommands(program: Command): void {
-  const events = program
-    .command('events')
-    .description('watch the event streams, their consumers and dead letters (NATS_URL, default nats://127.0.0.1:4222)');
+  const events = program.command('events').description('watch the event streams, their consumers and dead letters (NATS_URL, default nats://127.0.0.1:4222)');
 
   events
     .command('tail')
     .description('print a line per event (never a user hash, secret or token), from --since or from now, following live until Ctrl-C')
-    .argument('[subject-filter]', 'a subject of INVIARO_EVENTS, wildcards allowed (contact.*, message.stored); not message.inbound (INVIARO_INBOUND is a work queue)')
+    .argument(
+      '[subject-filter]',
+      'a subject of INVIARO_EVENTS, wildcards allowed (contact.*, message.stored); not message.inbound (INVIARO_INBOUND is a work queue)',
+    )
     .option('--since <when>', 'replay from a duration ago (30s, 10m, 1h, 2d) or an ISO time (2026-11-24T08:00:00Z)')
     .option('--json', 'one JSON object per line')
     .action((filter: string | undefined, options: { since?: string; json?: boolean }) => tailCommand(filter, options));

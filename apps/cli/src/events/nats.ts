@@ -29,7 +29,9 @@ export async function connectNats(follow = false): Promise<NatsConnection> {
       timeout: 5000,
     });
   } catch (error) {
-    throw new Error(`cannot connect to NATS at ${redactUrl(url)} (NATS_URL, and NATS_USER / NATS_PASSWORD for the operator's user: ${HOW_TO_SET}): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot connect to NATS at ${redactUrl(url)} (NATS_URL, and NATS_USER / NATS_PASSWORD for the operator's user: ${HOW_TO_SET}): ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 

@@ -46,7 +46,12 @@ describe('the stuck heuristic', () => {
     // The server's own clock wins when it gives one (2.10+).
     expect(consumerStatus({ ...info, ts: secondsAgo(100).toISOString() }, NOW, 60_000).state).toBe('working');
     // Never delivered, created just now: not stuck yet.
-    const fresh = { ...info, created: secondsAgo(5).toISOString(), delivered: { consumer_seq: 0, stream_seq: 0 }, ack_floor: { consumer_seq: 0, stream_seq: 0 } } as ConsumerInfo;
+    const fresh = {
+      ...info,
+      created: secondsAgo(5).toISOString(),
+      delivered: { consumer_seq: 0, stream_seq: 0 },
+      ack_floor: { consumer_seq: 0, stream_seq: 0 },
+    } as ConsumerInfo;
     expect(consumerStatus(fresh, NOW, 60_000)).toEqual(expect.objectContaining({ state: 'working', last_active: secondsAgo(5).toISOString() }));
   });
 
@@ -55,12 +60,48 @@ describe('the stuck heuristic', () => {
       at: NOW.toISOString(),
       stuck_after_seconds: 60,
       streams: [
-        { name: 'INVIARO_EVENTS', exists: true, messages: 12, bytes: 4096, first_seq: 1, last_seq: 12, first_time: secondsAgo(600).toISOString(), last_time: secondsAgo(1).toISOString(), consumers: 2 },
+        {
+          name: 'INVIARO_EVENTS',
+          exists: true,
+          messages: 12,
+          bytes: 4096,
+          first_seq: 1,
+          last_seq: 12,
+          first_time: secondsAgo(600).toISOString(),
+          last_time: secondsAgo(1).toISOString(),
+          consumers: 2,
+        },
         { name: 'INVIARO_DEAD_LETTERS', exists: false, messages: 0, bytes: 0, first_seq: 0, last_seq: 0, first_time: null, last_time: null, consumers: 0 },
       ],
       consumers: [
-        { stream: 'INVIARO_EVENTS', name: 'verifier_message_inbound', durable: true, filter_subject: 'message.inbound', pending: 0, ack_pending: 0, redelivered: 0, waiting_pulls: 1, delivered_stream_seq: 12, ack_floor_stream_seq: 12, last_active: secondsAgo(4).toISOString(), state: 'ok' },
-        { stream: 'INVIARO_EVENTS', name: 'contacts_contact_anonymous', durable: true, filter_subject: 'contact.anonymous', pending: 3, ack_pending: 0, redelivered: 0, waiting_pulls: 0, delivered_stream_seq: 9, ack_floor_stream_seq: 9, last_active: secondsAgo(300).toISOString(), state: 'stuck' },
+        {
+          stream: 'INVIARO_EVENTS',
+          name: 'verifier_message_inbound',
+          durable: true,
+          filter_subject: 'message.inbound',
+          pending: 0,
+          ack_pending: 0,
+          redelivered: 0,
+          waiting_pulls: 1,
+          delivered_stream_seq: 12,
+          ack_floor_stream_seq: 12,
+          last_active: secondsAgo(4).toISOString(),
+          state: 'ok',
+        },
+        {
+          stream: 'INVIARO_EVENTS',
+          name: 'contacts_contact_anonymous',
+          durable: true,
+          filter_subject: 'contact.anonymous',
+          pending: 3,
+          ack_pending: 0,
+          redelivered: 0,
+          waiting_pulls: 0,
+          delivered_stream_seq: 9,
+          ack_floor_stream_seq: 9,
+          last_active: secondsAgo(300).toISOString(),
+          state: 'stuck',
+        },
       ],
       dead_letters: { 'message.inbound': 2 },
       consumers_unlisted: [],
@@ -83,21 +124,41 @@ describe('the stuck heuristic', () => {
       at: NOW.toISOString(),
       stuck_after_seconds: 60,
       streams: [
-        { ...stream, name: 'INVIARO_EVENTS', cluster: { leader: 'nats-2', replicas: [{ name: 'nats-1', state: 'offline', lag: 0, seen_seconds_ago: 30 }, { name: 'nats-3', state: 'behind', lag: 40, seen_seconds_ago: 12 }] } },
+        {
+          ...stream,
+          name: 'INVIARO_EVENTS',
+          cluster: {
+            leader: 'nats-2',
+            replicas: [
+              { name: 'nats-1', state: 'offline', lag: 0, seen_seconds_ago: 30 },
+              { name: 'nats-3', state: 'behind', lag: 40, seen_seconds_ago: 12 },
+            ],
+          },
+        },
         { ...stream, name: 'INVIARO_DEAD_LETTERS', cluster: { leader: null, replicas: [] } },
       ],
       consumers: [],
       dead_letters: {},
       consumers_unlisted: ['INVIARO_EVENTS'],
     });
-    expect(text).toMatch(/\nSTREAM\s+LEADER\s+REPLICAS\nINVIARO_EVENTS\s+nats-2\s+nats-1 offline, seen 30s ago, nats-3 behind by 40, seen 12s ago\nINVIARO_DEAD_LETTERS\s+NONE \(no quorum\)\n/);
+    expect(text).toMatch(
+      /\nSTREAM\s+LEADER\s+REPLICAS\nINVIARO_EVENTS\s+nats-2\s+nats-1 offline, seen 30s ago, nats-3 behind by 40, seen 12s ago\nINVIARO_DEAD_LETTERS\s+NONE \(no quorum\)\n/,
+    );
     expect(text).toContain('consumers of INVIARO_EVENTS could not all be listed');
   });
 });
 
 describe('text helpers', () => {
   it('lays out tables, ages, sizes and JetStream times', () => {
-    expect(table(['A', 'BB'], [['xxx', 'y'], ['z', '']])).toBe('A    BB\nxxx  y\nz');
+    expect(
+      table(
+        ['A', 'BB'],
+        [
+          ['xxx', 'y'],
+          ['z', ''],
+        ],
+      ),
+    ).toBe('A    BB\nxxx  y\nz');
     expect([ago(undefined, NOW), ago(secondsAgo(5), NOW), ago(secondsAgo(600), NOW), ago(secondsAgo(7200), NOW), ago(secondsAgo(3 * 86400), NOW)]).toEqual([
       'never',
       '5s ago',

@@ -104,7 +104,9 @@ async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<
     // subjects_filter: the per-subject counts (used for the dead letters).
     const info = await jsm.streams.info(name, name === DEAD_LETTER_STREAM ? { subjects_filter: '>' } : undefined).catch((error: unknown) => {
       if (isJetStreamError(error, JetStreamErrorCode.StreamNotFound)) return undefined;
-      throw new Error(`stream ${name} did not answer (${error instanceof Error ? error.message : String(error)}): on a cluster its nodes are electing a leader (seconds) or most of them are down; run again`);
+      throw new Error(
+        `stream ${name} did not answer (${error instanceof Error ? error.message : String(error)}): on a cluster its nodes are electing a leader (seconds) or most of them are down; run again`,
+      );
     });
     if (!info) {
       streams.push({ name, exists: false, messages: 0, bytes: 0, first_seq: 0, last_seq: 0, first_time: null, last_time: null, consumers: 0 });
@@ -126,7 +128,12 @@ async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<
       ...(replicas && {
         cluster: {
           leader: info.cluster?.leader ?? null,
-          replicas: replicas.map((r) => ({ name: r.name, state: r.offline ? 'offline' : r.current ? 'current' : 'behind', lag: r.lag ?? 0, seen_seconds_ago: Math.round(r.active / 1e9) })),
+          replicas: replicas.map((r) => ({
+            name: r.name,
+            state: r.offline ? 'offline' : r.current ? 'current' : 'behind',
+            lag: r.lag ?? 0,
+            seen_seconds_ago: Math.round(r.active / 1e9),
+          })),
         },
       }),
     });
@@ -141,7 +148,10 @@ async function collectStatus(nc: NatsConnection, stuckAfterMs: number): Promise<
     if (name === DEAD_LETTER_STREAM) {
       deadLetters = Object.fromEntries(
         Object.entries(state.subjects ?? {})
-          .map(([subject, count]): [string, number] => [subject.startsWith(`${DEAD_LETTER_PREFIX}.`) ? subject.slice(DEAD_LETTER_PREFIX.length + 1) : subject, count])
+          .map(([subject, count]): [string, number] => [
+            subject.startsWith(`${DEAD_LETTER_PREFIX}.`) ? subject.slice(DEAD_LETTER_PREFIX.length + 1) : subject,
+            count,
+          ])
           .sort(([a], [b]) => a.localeCompare(b)),
       );
     }
@@ -157,17 +167,27 @@ export function formatStatus(status: EventsStatus): string {
     table(
       ['STREAM', 'MESSAGES', 'SIZE', 'FIRST', 'LAST', 'CONSUMERS'],
       status.streams.map((s) =>
-        s.exists ? [s.name, String(s.messages), bytes(s.bytes), s.first_time ?? '-', s.last_time ?? '-', String(s.consumers)] : [s.name, 'missing', '-', '-', '-', '-'],
+        s.exists
+          ? [s.name, String(s.messages), bytes(s.bytes), s.first_time ?? '-', s.last_time ?? '-', String(s.consumers)]
+          : [s.name, 'missing', '-', '-', '-', '-'],
       ),
     ),
   );
   const clustered = status.streams.filter((s) => s.cluster);
   if (clustered.length) {
     out.push('');
-    out.push(table(['STREAM', 'LEADER', 'REPLICAS'], clustered.map((s) => [s.name, s.cluster!.leader ?? 'NONE (no quorum)', s.cluster!.replicas.map(replicaText).join(', ')])));
+    out.push(
+      table(
+        ['STREAM', 'LEADER', 'REPLICAS'],
+        clustered.map((s) => [s.name, s.cluster!.leader ?? 'NONE (no quorum)', s.cluster!.replicas.map(replicaText).join(', ')]),
+      ),
+    );
   }
   out.push('');
-  if (status.consumers_unlisted.length) out.push(`consumers of ${status.consumers_unlisted.join(', ')} could not all be listed (a node down, or a leader being elected): run again in a few seconds`);
+  if (status.consumers_unlisted.length)
+    out.push(
+      `consumers of ${status.consumers_unlisted.join(', ')} could not all be listed (a node down, or a leader being elected): run again in a few seconds`,
+    );
   if (status.consumers.length === 0) out.push('no consumers (are the services running?)');
   else {
     out.push(
@@ -193,7 +213,12 @@ export function formatStatus(status: EventsStatus): string {
   else {
     const total = deadLetters.reduce((sum, [, count]) => sum + count, 0);
     out.push(`dead letters: ${total} (npx inviaro events dead-letters)`);
-    out.push(table(['SUBJECT', 'DEAD LETTERS'], deadLetters.map(([subject, count]) => [printable(subject, 200), String(count)])));
+    out.push(
+      table(
+        ['SUBJECT', 'DEAD LETTERS'],
+        deadLetters.map(([subject, count]) => [printable(subject, 200), String(count)]),
+      ),
+    );
   }
   out.push('');
   const stuck = status.consumers.filter((c) => c.state === 'stuck');
@@ -215,7 +240,10 @@ export async function statusCommand(options: { json?: boolean; stuckAfter?: stri
   const nc = await connectNats();
   try {
     const status = await collectStatus(nc, stuckAfterMs);
-    if (!status.streams.some((s) => s.exists)) throw new Error(`none of ${EVENT_STREAM}, ${INBOUND_STREAM}, ${DEAD_LETTER_STREAM} exists: the services create them when they start (is NATS_URL the system's NATS?)`);
+    if (!status.streams.some((s) => s.exists))
+      throw new Error(
+        `none of ${EVENT_STREAM}, ${INBOUND_STREAM}, ${DEAD_LETTER_STREAM} exists: the services create them when they start (is NATS_URL the system's NATS?)`,
+      );
     console.log(options.json ? jsonLine(status) : formatStatus(status));
   } finally {
     await nc.close();

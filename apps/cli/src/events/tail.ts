@@ -43,7 +43,8 @@ export async function tailCommand(filter: string | undefined, options: TailOptio
     });
     const reportStatus = async () => {
       for await (const status of nc.status()) {
-        if (status.type === Events.Disconnect || status.type === Events.Reconnect) console.error(`inviaro: NATS ${status.type}${status.type === Events.Disconnect ? ', reconnecting…' : 'ed'}`);
+        if (status.type === Events.Disconnect || status.type === Events.Reconnect)
+          console.error(`inviaro: NATS ${status.type}${status.type === Events.Disconnect ? ', reconnecting…' : 'ed'}`);
       }
     };
     // The notes are a courtesy: a failed watch costs them, never the tail.

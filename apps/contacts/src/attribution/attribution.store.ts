@@ -12,7 +12,9 @@ import { Settled } from './micro-batcher';
 import { Attribution, attributionOf, standingOf } from './outcome';
 import { withRetries } from './retry';
 
-const attributed = counter('inviaro_attribution_events_total', 'Events attributed, by path: plain (set-based, with the rest of their batch) or per_event', ['path']);
+const attributed = counter('inviaro_attribution_events_total', 'Events attributed, by path: plain (set-based, with the rest of their batch) or per_event', [
+  'path',
+]);
 const folds = counter('inviaro_contact_folds_total', 'Anonymous runs folded into verified contacts (a login, or a late event that moved a run)');
 
 /**

@@ -11,10 +11,13 @@ const tick = () => new Promise((resolve) => setImmediate(resolve));
 describe('MicroBatcher', () => {
   it('runs what arrives in one turn as one batch, and each item gets its own result', async () => {
     const batches: number[][] = [];
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      batches.push(items);
-      return items.map((n) => ({ ok: true, value: n * 10 }));
-    }, { maxBatch: 64, maxInFlight: 1 });
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items.map((n) => ({ ok: true, value: n * 10 }));
+      },
+      { maxBatch: 64, maxInFlight: 1 },
+    );
     const results = await Promise.all([1, 2, 3].map((n) => batcher.submit(n)));
     expect(results).toEqual([10, 20, 30]);
     expect(batches).toEqual([[1, 2, 3]]);
@@ -23,13 +26,16 @@ describe('MicroBatcher', () => {
   it('settles an item only after its batch finished, and gathers what arrives meanwhile into the next batch', async () => {
     const gates: Array<ReturnType<typeof deferred<void>>> = [];
     const batches: number[][] = [];
-    const batcher = new MicroBatcher<number, number>(async (items) => {
-      batches.push(items);
-      const gate = deferred<void>();
-      gates.push(gate);
-      await gate.promise;
-      return items.map((n) => ({ ok: true, value: n }));
-    }, { maxBatch: 64, maxInFlight: 1 });
+    const batcher = new MicroBatcher<number, number>(
+      async (items) => {
+        batches.push(items);
+        const gate = deferred<void>();
+        gates.push(gate);
+        await gate.promise;
+        return items.map((n) => ({ ok: true, value: n }));
+      },
+      { maxBatch: 64, maxInFlight: 1 },
+    );
 
     let firstDone = false;
     const first = batcher.submit(1).then(() => (firstDone = true));
@@ -63,17 +69,21 @@ describe('MicroBatcher', () => {
   });
 
   it('fails only the items that failed, and the whole batch when the batch itself fails', async () => {
-    const partly = new MicroBatcher<number, number>(async (items) =>
-      items.map((n): Settled<number> => (n % 2 ? { ok: true, value: n } : { ok: false, error: new Error(`bad ${n}`) })),
-    { maxBatch: 8, maxInFlight: 1 });
+    const partly = new MicroBatcher<number, number>(
+      async (items) => items.map((n): Settled<number> => (n % 2 ? { ok: true, value: n } : { ok: false, error: new Error(`bad ${n}`) })),
+      { maxBatch: 8, maxInFlight: 1 },
+    );
     const settled = await Promise.allSettled([1, 2, 3].map((n) => partly.submit(n)));
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
 
     let connected = false;
-    const broken = new MicroBatcher<number, number>(async (items) => {
-      if (!connected) throw new Error('connection lost');
-      return items.map((n) => ({ ok: true, value: n }));
-    }, { maxBatch: 8, maxInFlight: 1 });
+    const broken = new MicroBatcher<number, number>(
+      async (items) => {
+        if (!connected) throw new Error('connection lost');
+        return items.map((n) => ({ ok: true, value: n }));
+      },
+      { maxBatch: 8, maxInFlight: 1 },
+    );
     const all = await Promise.allSettled([1, 2].map((n) => broken.submit(n)));
     expect(all).toEqual([
       { status: 'rejected', reason: new Error('connection lost') },

@@ -47,7 +47,14 @@ export function attributionOf(standing: Standing): Attribution {
 
 /** Where a recorded event stands now, read back from the timeline: the same answer on a redelivery. */
 export async function standingOf(sql: Sql, messageId: string): Promise<Standing> {
-  const row = await onlyRow<{ run_id: string; retired: boolean; contact_id: string; user_id: string | null; conversation_id: string; closed_id: string | null }>(
+  const row = await onlyRow<{
+    run_id: string;
+    retired: boolean;
+    contact_id: string;
+    user_id: string | null;
+    conversation_id: string;
+    closed_id: string | null;
+  }>(
     sql,
     `SELECT r.id AS run_id, r.merged_into_id IS NOT NULL AS retired, h.id AS contact_id, h.user_id, v.id AS conversation_id, f.id AS closed_id
      FROM visitor_events t
@@ -58,5 +65,12 @@ export async function standingOf(sql: Sql, messageId: string): Promise<Standing>
      WHERE t.message_id = $1`,
     [messageId],
   );
-  return { runContactId: row.run_id, retired: row.retired, contactId: row.contact_id, userId: row.user_id, conversationId: row.conversation_id, closedContactId: row.closed_id };
+  return {
+    runContactId: row.run_id,
+    retired: row.retired,
+    contactId: row.contact_id,
+    userId: row.user_id,
+    conversationId: row.conversation_id,
+    closedContactId: row.closed_id,
+  };
 }

@@ -17,26 +17,39 @@ describe('retries of a transaction', () => {
 
   it('tries again after a deadlock, and gives up after the last attempt', async () => {
     let calls = 0;
-    const value = await withRetries(async () => {
-      if (++calls < 3) throw pgError('40P01');
-      return 'done';
-    }, { attempts: 5, baseDelayMs: 1 });
+    const value = await withRetries(
+      async () => {
+        if (++calls < 3) throw pgError('40P01');
+        return 'done';
+      },
+      { attempts: 5, baseDelayMs: 1 },
+    );
     expect([value, calls]).toEqual(['done', 3]);
 
     calls = 0;
-    await expect(withRetries(async () => {
-      calls++;
-      throw pgError('40001');
-    }, { attempts: 3, baseDelayMs: 1 })).rejects.toThrow('pg 40001');
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw pgError('40001');
+        },
+        { attempts: 3, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow('pg 40001');
     expect(calls).toBe(3);
   });
 
   it('does not repeat a failure that would fail again', async () => {
     let calls = 0;
-    await expect(withRetries(async () => {
-      calls++;
-      throw pgError('23502');
-    }, { attempts: 5, baseDelayMs: 1 })).rejects.toThrow();
+    await expect(
+      withRetries(
+        async () => {
+          calls++;
+          throw pgError('23502');
+        },
+        { attempts: 5, baseDelayMs: 1 },
+      ),
+    ).rejects.toThrow();
     expect(calls).toBe(1);
   });
 });

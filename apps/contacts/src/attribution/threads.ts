@@ -90,7 +90,10 @@ export async function moveConversation(sql: Sql, fromContactId: string, intoCont
     await execute(sql, `UPDATE conversations SET contact_id = $2 WHERE contact_id = $1`, [fromContactId, intoContactId]);
     return;
   }
-  await execute(sql, `UPDATE messages SET conversation_id = $2 WHERE conversation_id IN (SELECT id FROM conversations WHERE contact_id = $1)`, [fromContactId, target.id]);
+  await execute(sql, `UPDATE messages SET conversation_id = $2 WHERE conversation_id IN (SELECT id FROM conversations WHERE contact_id = $1)`, [
+    fromContactId,
+    target.id,
+  ]);
   await execute(sql, `DELETE FROM conversations WHERE contact_id = $1`, [fromContactId]);
 }
 
@@ -98,7 +101,14 @@ export async function moveConversation(sql: Sql, fromContactId: string, intoCont
  * Moves the messages of a split run between two contacts' threads with the visitor. Operator
  * replies in a live anonymous thread go along when they were written before `event` was received.
  */
-export async function moveMessages(sql: Sql, fromContactId: string, intoContactId: string, event: VisitorEventFields, messageIds: string[], withReplies: boolean): Promise<void> {
+export async function moveMessages(
+  sql: Sql,
+  fromContactId: string,
+  intoContactId: string,
+  event: VisitorEventFields,
+  messageIds: string[],
+  withReplies: boolean,
+): Promise<void> {
   const target = await conversationOf(sql, intoContactId, event);
   await execute(
     sql,

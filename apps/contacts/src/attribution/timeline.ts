@@ -20,7 +20,8 @@ export const recordEventsFrom = (source: string) =>
    ON CONFLICT (message_id) DO NOTHING`;
 
 /** An anonymous event keeps its attributes in the timeline (a split run recomputes its contacts' from them); a verified one keeps none. */
-export const timelineAttribute = (entry: TimelineEntry, attribute: 'email' | 'name'): string | null => (entry.userId === null ? (entry.event[attribute] ?? null) : null);
+export const timelineAttribute = (entry: TimelineEntry, attribute: 'email' | 'name'): string | null =>
+  entry.userId === null ? (entry.event[attribute] ?? null) : null;
 
 /** Records events in their visitors' timelines, in one statement for a whole batch. Returns the ids recorded now. */
 export async function recordEvents(sql: Sql, entries: TimelineEntry[]): Promise<Set<string>> {

@@ -102,7 +102,10 @@ export class InboxQueries {
 
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
-    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
+    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [
+      request.contact_id,
+      request.workspace_id,
+    ]);
     if (!contact) return null;
     const conversations = await queryRows<{ id: string; widget_id: string; created_at: Date }>(
       this.db,

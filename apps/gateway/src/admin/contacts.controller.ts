@@ -18,7 +18,13 @@ export class ContactsController {
   @Answers({ summary: 'contacts, newest activity first (merged ones left out)', status: 200, answer: Contacts, errors: [400, 401] })
   list(@AdminWorkspace() workspaceId: string, @Query() query: ListContactsQuery): Promise<Contacts> {
     return askService(() =>
-      this.requests.request(ListContacts, { workspace_id: workspaceId, verified: query.verified, user_id: query.user_id, cursor: query.cursor, limit: query.limit }),
+      this.requests.request(ListContacts, {
+        workspace_id: workspaceId,
+        verified: query.verified,
+        user_id: query.user_id,
+        cursor: query.cursor,
+        limit: query.limit,
+      }),
     );
   }
 

@@ -5,7 +5,16 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Use
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
-import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, SetIdentityPolicy, SetIdentityPolicyCommand, StageSecret, WidgetCommand } from './secret-administration';
+import {
+  GetSecretStatus,
+  RetireSecret,
+  RevealSecret,
+  RotateSecret,
+  SetIdentityPolicy,
+  SetIdentityPolicyCommand,
+  StageSecret,
+  WidgetCommand,
+} from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
 import { Widget, WIDGET_COLUMNS } from './widget-row';
 
@@ -51,7 +60,12 @@ export class WidgetsController {
 
   /** The identity policy (docs/identity-jwt.md): in force on every verifier when this answers. */
   @Patch(':id')
-  @Answers({ summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers', status: 200, answer: WidgetListed, errors: [400, 401, 404, 413] })
+  @Answers({
+    summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers',
+    status: 200,
+    answer: WidgetListed,
+    errors: [400, 401, 404, 413],
+  })
   async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
     return listed(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId: id, identityPolicy: body.identity_policy })));
   }
@@ -65,14 +79,24 @@ export class WidgetsController {
 
   /** Where the widget's secrets stand, and how many claims of the last hour still used the previous one while it is live. */
   @Get(':id/secret')
-  @Answers({ summary: 'the current secret version, and the previous one while a staged rotation keeps it verifying', status: 200, answer: SecretStatus, errors: [400, 401, 404] })
+  @Answers({
+    summary: 'the current secret version, and the previous one while a staged rotation keeps it verifying',
+    status: 200,
+    answer: SecretStatus,
+    errors: [400, 401, 404],
+  })
   async secretStatus(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     return this.status.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   /** The next secret, verifying beside the current one until `retire`. */
   @Post(':id/secret/stage')
-  @Answers({ summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)', status: 200, answer: StagedSecret, errors: [400, 401, 404, 409] })
+  @Answers({
+    summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)',
+    status: 200,
+    answer: StagedSecret,
+    errors: [400, 401, 404, 409],
+  })
   @HttpCode(200)
   async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<StagedSecret> {
     return this.stageSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -80,7 +104,12 @@ export class WidgetsController {
 
   /** Ends the previous secret as `rotate` would: its digests and tokens fail, its live streams end. */
   @Post(':id/secret/retire')
-  @Answers({ summary: 'ends the previous secret of a staged rotation, in force when this answers', status: 200, answer: SecretStatus, errors: [400, 401, 404, 409] })
+  @Answers({
+    summary: 'ends the previous secret of a staged rotation, in force when this answers',
+    status: 200,
+    answer: SecretStatus,
+    errors: [400, 401, 404, 409],
+  })
   @HttpCode(200)
   async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     return this.retireSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -95,4 +124,11 @@ export class WidgetsController {
   }
 }
 
-const listed = (w: Widget): WidgetListed => ({ id: w.id, key: w.key, name: w.name, allowed_origins: w.allowed_origins, identity_policy: w.identity_policy, created_at: w.created_at.toISOString() });
+const listed = (w: Widget): WidgetListed => ({
+  id: w.id,
+  key: w.key,
+  name: w.name,
+  allowed_origins: w.allowed_origins,
+  identity_policy: w.identity_policy,
+  created_at: w.created_at.toISOString(),
+});

@@ -71,9 +71,13 @@ function unreadableBody(error: { expose?: boolean; status?: number; type?: strin
 function refuseUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (!socket.writable) return void socket.destroy();
   const [status, reason, code, message] =
-    error.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'the URL and headers are larger than 16 KB'] : [400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP'];
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'headers_too_large', 'the URL and headers are larger than 16 KB']
+      : [400, 'Bad Request', 'invalid_request', 'the request is not valid HTTP'];
   const body = JSON.stringify({ error: { code, message } });
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }
 
 /**
@@ -83,6 +87,8 @@ function refuseUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
 export function parseBodies(app: INestApplication): void {
   (app.getHttpServer() as Server).on('clientError', refuseUnparsable);
   // Both parsers Nest would add, here, so that their refusals pass through unreadableBody.
-  (app as NestExpressApplication).useBodyParser('json', { limit: BODY_LIMIT, verify: keepJsonSource }).useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
+  (app as NestExpressApplication)
+    .useBodyParser('json', { limit: BODY_LIMIT, verify: keepJsonSource })
+    .useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   app.use(limitNesting, exactIntegerUserId, unreadableBody);
 }

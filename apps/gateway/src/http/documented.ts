@@ -51,5 +51,10 @@ export function Answers({ summary, status, answer, produces, errors }: RouteAnsw
 export const AdminApi = () =>
   applyDecorators(
     ApiBearerAuth('admin-token'),
-    ApiResponse({ status: 429, description: 'rate_limited: too many failed admin authentications from this address; wait the Retry-After seconds', type: ErrorAnswer, headers: RETRY_AFTER }),
+    ApiResponse({
+      status: 429,
+      description: 'rate_limited: too many failed admin authentications from this address; wait the Retry-After seconds',
+      type: ErrorAnswer,
+      headers: RETRY_AFTER,
+    }),
   );

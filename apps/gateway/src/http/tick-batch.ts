@@ -26,7 +26,10 @@ export class TickBatch<I, O> {
     if (batch.length === 0) return;
     this.pending = [];
     this.run(batch.map((call) => call.input)).then(
-      (outputs) => batch.forEach((call, i) => (i < outputs.length ? call.resolve(outputs[i] as O) : call.reject(new Error(`a batch of ${batch.length} gave ${outputs.length} outputs`)))),
+      (outputs) =>
+        batch.forEach((call, i) =>
+          i < outputs.length ? call.resolve(outputs[i] as O) : call.reject(new Error(`a batch of ${batch.length} gave ${outputs.length} outputs`)),
+        ),
       (error: unknown) => batch.forEach((call) => call.reject(error)),
     );
   }

@@ -1,4 +1,17 @@
-import { admits, ClaimKind, decodeEvent, EventEnvelope, MessageStored, MessageStoredData, StoredMessage, userKey, VisitorLoggedOut, VisitorLoggedOutData, WidgetSecretRotated, WidgetSecretRotatedData } from '@inviaro/contracts';
+import {
+  admits,
+  ClaimKind,
+  decodeEvent,
+  EventEnvelope,
+  MessageStored,
+  MessageStoredData,
+  StoredMessage,
+  userKey,
+  VisitorLoggedOut,
+  VisitorLoggedOutData,
+  WidgetSecretRotated,
+  WidgetSecretRotatedData,
+} from '@inviaro/contracts';
 import { EVENT_STREAM, OnEvent } from '@inviaro/bus';
 import { NATS_CONNECTION, SupervisedConsumer, superviseConsumer } from '@inviaro/jetstream';
 import { gauge, SERVICE_LOGGER } from '@inviaro/observability';
@@ -99,7 +112,9 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
     const open = async () => {
       const consumer = await this.nc.jetstream().consumers.get(EVENT_STREAM, {
         filterSubjects: MessageStored.subject,
-        ...(this.lastSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 } : { deliver_policy: DeliverPolicy.New }),
+        ...(this.lastSequence > 0
+          ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 }
+          : { deliver_policy: DeliverPolicy.New }),
         inactive_threshold: 60_000,
       });
       return { consumer, messages: await consumer.consume() };
@@ -243,7 +258,9 @@ export class LiveUpdatesHandler {
   @OnEvent(WidgetSecretRotated, { broadcast: true })
   rotated(event: EventEnvelope<WidgetSecretRotatedData>): void {
     // A retire leaves the streams of the staged secret (now the only one) open; a rotate ends every verified one.
-    this.live.closeWhere((view) => view.widgetId === event.data.widget_id && view.secretVersion !== undefined && view.secretVersion < event.data.secret_version);
+    this.live.closeWhere(
+      (view) => view.widgetId === event.data.widget_id && view.secretVersion !== undefined && view.secretVersion < event.data.secret_version,
+    );
   }
 
   /** A logout through any gateway instance ends the visitor's streams on this one. */

@@ -36,13 +36,17 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
 /** `GET /openapi.json` and a readable page at `GET /docs`. */
 export function serveOpenApi(app: INestApplication): void {
   let document: OpenAPIObject | undefined;
-  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => (document ??= openApiDocument(app)), { jsonDocumentUrl: OPENAPI_PATH, customSiteTitle: 'Inviaro gateway API' });
+  SwaggerModule.setup(DOCS_PATH.slice(1), app, () => (document ??= openApiDocument(app)), {
+    jsonDocumentUrl: OPENAPI_PATH,
+    customSiteTitle: 'Inviaro gateway API',
+  });
 }
 
 /** The classes of every body and query of the documented controllers, and the classes they extend (before them). */
 function requestClasses(): Set<Type> {
   const classes = new Set<Type>();
-  const validated = (cls: unknown): cls is Type => typeof cls === 'function' && getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length > 0;
+  const validated = (cls: unknown): cls is Type =>
+    typeof cls === 'function' && getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).length > 0;
   for (const module of DOCUMENTED) {
     for (const controller of (Reflect.getMetadata('controllers', module) ?? []) as Type[]) {
       for (const method of Object.getOwnPropertyNames(controller.prototype as object)) {

@@ -111,7 +111,10 @@ export class WidgetAccess {
   /** A new visitor; the token is returned once and only its hash is kept. */
   async newVisitor(widget: WidgetRef): Promise<{ visitor: { id: string }; token: string }> {
     const token = newToken('vt');
-    const visitor = await onlyRow<{ id: string }>(this.db, 'INSERT INTO visitors (widget_id, token_hash) VALUES ($1, $2) RETURNING id', [widget.id, hashToken(token)]);
+    const visitor = await onlyRow<{ id: string }>(this.db, 'INSERT INTO visitors (widget_id, token_hash) VALUES ($1, $2) RETURNING id', [
+      widget.id,
+      hashToken(token),
+    ]);
     return { visitor, token };
   }
 

@@ -59,9 +59,18 @@ export class WidgetController {
 
   /** Answers 202 only once the event is durably in the stream; a retry with the same client_message_id is the same message. */
   @Post('messages')
-  @Answers({ summary: 'a message, with the page’s claim if any (a malformed claim is dropped, never a 400)', status: 202, answer: MessageAccepted, errors: [400, 401, 403, 404, 413, 429] })
+  @Answers({
+    summary: 'a message, with the page’s claim if any (a malformed claim is dropped, never a 400)',
+    status: 202,
+    answer: MessageAccepted,
+    errors: [400, 401, 403, 404, 413, 429],
+  })
   @HttpCode(202)
-  async postMessage(@Body() body: PostMessageBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string): Promise<MessageAccepted> {
+  async postMessage(
+    @Body() body: PostMessageBody,
+    @Res({ passthrough: true }) response: Response,
+    @Headers('origin') origin?: string,
+  ): Promise<MessageAccepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const messageId = deterministicId('message', caller.visitor.id, body.client_message_id);
     await this.publishInbound(caller, body, { kind: 'message', message_id: messageId, text: body.text }, response);
@@ -87,7 +96,11 @@ export class WidgetController {
     this.live.closeWhere((view) => view.visitorId === visitor.id);
     // Its streams on the other gateway instances end too; a retried logout tells them again.
     try {
-      await this.publisher.publish(VisitorLoggedOut, { workspace_id: widget.workspace_id, widget_id: widget.id, visitor_id: visitor.id }, { correlationId: visitor.id });
+      await this.publisher.publish(
+        VisitorLoggedOut,
+        { workspace_id: widget.workspace_id, widget_id: widget.id, visitor_id: visitor.id },
+        { correlationId: visitor.id },
+      );
     } catch {
       throw unavailable('stream_unavailable', 'the logout could not reach every server; try again');
     }
@@ -101,7 +114,13 @@ export class WidgetController {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const { userId } = await this.verifiedUser(caller, body);
     return askService(() =>
-      this.requests.request(ContactsHistory, { workspace_id: caller.widget.workspace_id, visitor_id: caller.visitor.id, user_id: userId, before: body.before, limit: body.limit }),
+      this.requests.request(ContactsHistory, {
+        workspace_id: caller.widget.workspace_id,
+        visitor_id: caller.visitor.id,
+        user_id: userId,
+        before: body.before,
+        limit: body.limit,
+      }),
     );
   }
 
@@ -141,7 +160,12 @@ export class WidgetController {
   }
 
   /** The event's id is its correlation id, here, in the request's log line and in every service after. */
-  private async publishInbound(caller: WidgetCaller, body: ClaimBody, event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>, response: Response): Promise<void> {
+  private async publishInbound(
+    caller: WidgetCaller,
+    body: ClaimBody,
+    event: Pick<MessageInboundData, 'kind' | 'message_id' | 'text'>,
+    response: Response,
+  ): Promise<void> {
     response.locals[CORRELATION_LOCAL] = event.message_id;
     try {
       await this.publisher.publish(

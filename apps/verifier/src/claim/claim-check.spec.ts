@@ -66,7 +66,11 @@ describe('checkClaim on bytes the database cannot hold', () => {
     ['a control character in the id', 'usr\u00071'],
     ['a lone surrogate in the id', 'usr\ud8001'],
   ])('%s is malformed, and the id is not recorded', (_name, userId) => {
-    expect(checkClaim({ user_id: userId, user_hash: signed(String(userId)) }, SECRET)).toEqual({ verified: false, reason: 'malformed', claimedUserId: undefined });
+    expect(checkClaim({ user_id: userId, user_hash: signed(String(userId)) }, SECRET)).toEqual({
+      verified: false,
+      reason: 'malformed',
+      claimedUserId: undefined,
+    });
   });
 });
 

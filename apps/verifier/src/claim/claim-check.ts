@@ -15,5 +15,7 @@ export type ClaimVerdict = { verified: true; userId: string } | { verified: fals
 export function checkClaim(claim: InboundClaim | null | undefined, widgetSecret: string): ClaimVerdict {
   const shape = claimShape(claim);
   if (!shape.fits) return { verified: false, reason: shape.fault, claimedUserId: shape.claimedUserId };
-  return digestsMatch(userHash(shape.userId, widgetSecret), shape.userHash) ? { verified: true, userId: shape.userId } : { verified: false, reason: 'mismatch', claimedUserId: shape.userId };
+  return digestsMatch(userHash(shape.userId, widgetSecret), shape.userHash)
+    ? { verified: true, userId: shape.userId }
+    : { verified: false, reason: 'mismatch', claimedUserId: shape.userId };
 }

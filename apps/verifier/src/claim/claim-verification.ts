@@ -1,4 +1,14 @@
-import { carriesJwt, carriesUserHash, claimShape, ClaimFailureReason, ClaimKind, InboundClaim, jwtShape, POLICY_CLAIMS, SignedAttribute } from '@inviaro/contracts';
+import {
+  carriesJwt,
+  carriesUserHash,
+  claimShape,
+  ClaimFailureReason,
+  ClaimKind,
+  InboundClaim,
+  jwtShape,
+  POLICY_CLAIMS,
+  SignedAttribute,
+} from '@inviaro/contracts';
 import { counter, histogram, LATENCY_BUCKETS } from '@inviaro/observability';
 import { PreviousSecretUses, WidgetSecretVersions } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
@@ -23,7 +33,9 @@ const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim
 function keysOf(versions: WidgetSecretVersions): JwtKeys {
   const previous = versions.previous === undefined ? undefined : { version: versions.version - 1, secret: versions.previous };
   const current = { version: versions.version, secret: versions.secret };
-  return versions.previousLive && previous ? { live: [current, previous], widgetKey: versions.widgetKey } : { live: [current], retired: previous, widgetKey: versions.widgetKey };
+  return versions.previousLive && previous
+    ? { live: [current, previous], widgetKey: versions.widgetKey }
+    : { live: [current], retired: previous, widgetKey: versions.widgetKey };
 }
 
 /** Decides a widget event's claim against the widget's live secrets and identity policy (docs/api.md §1, docs/identity-jwt.md). */
@@ -50,7 +62,8 @@ export class ClaimVerification {
     const keys = keysOf(versions);
     const verdict = this.byPolicy(versions.policy ?? 'user_hash', claim, keys);
     // Told to the admin before a retire: who still signs with the previous secret.
-    if (verdict.outcome === 'verified' && verdict.secretVersion !== versions.version) await this.previousUses.count(widgetId, verdict.secretVersion).catch(() => undefined);
+    if (verdict.outcome === 'verified' && verdict.secretVersion !== versions.version)
+      await this.previousUses.count(widgetId, verdict.secretVersion).catch(() => undefined);
     return verdict;
   }
 
@@ -87,5 +100,12 @@ function checkToken(claim: InboundClaim, keys: JwtKeys): Verdict {
   if (!shape.fits) return { outcome: 'failed', reason: shape.fault };
   const check = checkJwt(shape.token, keys);
   if (!check.verified) return { outcome: 'failed', reason: check.reason, claimedUserId: check.claimedUserId };
-  return { outcome: 'verified', userId: check.userId, secretVersion: check.secretVersion, by: 'user_jwt', attributes: check.attributes, verifiedUntil: check.verifiedUntil };
+  return {
+    outcome: 'verified',
+    userId: check.userId,
+    secretVersion: check.secretVersion,
+    by: 'user_jwt',
+    attributes: check.attributes,
+    verifiedUntil: check.verifiedUntil,
+  };
 }

@@ -9,7 +9,8 @@ const WIDGET_KEY = 'wt_test';
 const ONLY_CURRENT: JwtKeys = { live: [CURRENT], retired: PREVIOUS, widgetKey: WIDGET_KEY };
 const STAGED: JwtKeys = { live: [CURRENT, PREVIOUS], widgetKey: WIDGET_KEY };
 
-const token = (payload: object, secret = CURRENT.secret, options: SignOptions = {}) => sign({ iat: NOW, exp: NOW + 600, ...payload }, secret, { algorithm: 'HS256', ...options });
+const token = (payload: object, secret = CURRENT.secret, options: SignOptions = {}) =>
+  sign({ iat: NOW, exp: NOW + 600, ...payload }, secret, { algorithm: 'HS256', ...options });
 const b64 = (value: object | string) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 /** A token made by hand, for headers no library would write. */
 function handMade(header: object, payload: object, secret = CURRENT.secret): string {
@@ -60,7 +61,11 @@ describe('checkJwt', () => {
       ['HS512', () => token({ sub: 'u' }, CURRENT.secret, { algorithm: 'HS512' }), 'jwt_algorithm'],
       ['RS256 in the header', () => handMade({ alg: 'RS256' }, { sub: 'u', exp: NOW + 60 }), 'jwt_algorithm'],
       ['another secret', () => token({ sub: 'u' }, 'f'.repeat(64)), 'jwt_signature'],
-      ['a payload altered after signing', () => token({ sub: 'u' }).replace(/\.[^.]+\./, `.${b64({ sub: 'admin', iat: NOW, exp: NOW + 600 })}.`), 'jwt_signature'],
+      [
+        'a payload altered after signing',
+        () => token({ sub: 'u' }).replace(/\.[^.]+\./, `.${b64({ sub: 'admin', iat: NOW, exp: NOW + 600 })}.`),
+        'jwt_signature',
+      ],
       ['a kid of no version', () => token({ sub: 'u' }, CURRENT.secret, { keyid: 'v9' }), 'jwt_unknown_key'],
       ['a kid that is no version at all', () => token({ sub: 'u' }, CURRENT.secret, { keyid: 'main' }), 'jwt_unknown_key'],
       ['the retired secret, named by kid', () => token({ sub: 'u' }, PREVIOUS.secret, { keyid: 'v2' }), 'stale_secret'],
@@ -70,7 +75,11 @@ describe('checkJwt', () => {
       ['issued in the future', () => token({ sub: 'u', iat: NOW + 120, exp: NOW + 600 }), 'jwt_not_yet_valid'],
       ['no exp', () => sign({ sub: 'u', iat: NOW }, CURRENT.secret), 'jwt_lifetime'],
       ['a lifetime over the maximum', () => token({ sub: 'u', exp: NOW + MAX_JWT_LIFETIME_SECONDS + 1 }), 'jwt_lifetime'],
-      ['without iat, an exp too far from now', () => sign({ sub: 'u', exp: NOW + MAX_JWT_LIFETIME_SECONDS + 600 }, CURRENT.secret, { noTimestamp: true }), 'jwt_lifetime'],
+      [
+        'without iat, an exp too far from now',
+        () => sign({ sub: 'u', exp: NOW + MAX_JWT_LIFETIME_SECONDS + 600 }, CURRENT.secret, { noTimestamp: true }),
+        'jwt_lifetime',
+      ],
       ['another widget’s aud', () => token({ sub: 'u', aud: 'wt_other' }), 'jwt_audience'],
       ['no sub', () => token({}), 'jwt_malformed'],
       ['a sub of 256 characters', () => token({ sub: 'x'.repeat(256) }), 'jwt_malformed'],
@@ -82,7 +91,11 @@ describe('checkJwt', () => {
     });
 
     it('names the token’s sub as the claimed user id, never as an identity', () => {
-      expect(checkJwt(token({ sub: 'usr_1' }, 'f'.repeat(64)), ONLY_CURRENT, NOW)).toEqual({ verified: false, reason: 'jwt_signature', claimedUserId: 'usr_1' });
+      expect(checkJwt(token({ sub: 'usr_1' }, 'f'.repeat(64)), ONLY_CURRENT, NOW)).toEqual({
+        verified: false,
+        reason: 'jwt_signature',
+        claimedUserId: 'usr_1',
+      });
     });
   });
 });

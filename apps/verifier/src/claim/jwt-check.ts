@@ -97,7 +97,8 @@ function claimsOf(payload: JwtPayload, secretVersion: number, widgetKey: string 
   if (payload.iat !== undefined && typeof payload.iat !== 'number') return fail('jwt_malformed');
   if (payload.iat !== undefined && payload.iat > nowSeconds + JWT_CLOCK_SKEW_SECONDS) return fail('jwt_not_yet_valid');
   if (payload.exp - (payload.iat ?? nowSeconds) > MAX_JWT_LIFETIME_SECONDS) return fail('jwt_lifetime');
-  if (payload.aud !== undefined && (widgetKey === undefined || !(Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(widgetKey))) return fail('jwt_audience');
+  if (payload.aud !== undefined && (widgetKey === undefined || !(Array.isArray(payload.aud) ? payload.aud : [payload.aud]).includes(widgetKey)))
+    return fail('jwt_audience');
   if (userId === undefined) return fail('jwt_malformed');
   const attributes: Partial<Record<SignedAttribute, string>> = {};
   for (const [attribute, limit] of Object.entries(ATTRIBUTE_LIMITS) as Array<[SignedAttribute, number]>) {

@@ -68,13 +68,20 @@ export class VerificationFailure {
   @NullableField('string', 'the claimed user id; null when it could not be recorded, and on a row of folded ids')
   claimed_user_id!: string | null;
 
-  @NullableField('integer', 'on a row of folded ids: how many distinct user ids this visitor claimed with this reason past its first few (which keep rows of their own); null on the row of one claimed id')
+  @NullableField(
+    'integer',
+    'on a row of folded ids: how many distinct user ids this visitor claimed with this reason past its first few (which keep rows of their own); null on the row of one claimed id',
+  )
   distinct_user_ids!: number | null;
 
   @Field({ description: 'mismatch, malformed, missing_hash, stale_secret, ...', example: 'mismatch' })
   reason!: string;
 
-  @Field({ description: 'how often this visitor made this claim with this reason (on a row of folded ids: failed with any of them), from first_at to last_at', minimum: 1, example: 1 })
+  @Field({
+    description: 'how often this visitor made this claim with this reason (on a row of folded ids: failed with any of them), from first_at to last_at',
+    minimum: 1,
+    example: 1,
+  })
   count!: number;
 
   @TimeField()
@@ -109,7 +116,9 @@ export class ContactSummary {
   @NullableField('string')
   email!: string | null;
 
-  @Field({ description: 'true: `email` came signed in a user_jwt; false: self-reported (what the page said). A signed value is never replaced by a self-reported one' })
+  @Field({
+    description: 'true: `email` came signed in a user_jwt; false: self-reported (what the page said). A signed value is never replaced by a self-reported one',
+  })
   email_verified!: boolean;
 
   @NullableField('string')

@@ -9,7 +9,10 @@ export class ErrorDetail {
   @Field({ description: 'stable and machine-readable, e.g. invalid_request, origin_not_allowed, widget_not_found, rate_limited', example: 'invalid_request' })
   code!: string;
 
-  @Field({ description: 'for people; a 400 names the field first (`field: what is wrong`)', example: 'text: text must be longer than or equal to 1 characters' })
+  @Field({
+    description: 'for people; a 400 names the field first (`field: what is wrong`)',
+    example: 'text: text must be longer than or equal to 1 characters',
+  })
   message!: string;
 }
 
@@ -61,4 +64,3 @@ export class History {
   @NullableField('string', 'pass as `before` for older messages; null at the beginning')
   next_cursor!: string | null;
 }
-

@@ -15,4 +15,3 @@ export type RequestFault = 'caller' | 'service';
 
 /** The reply's wire shape: the responder's answer, or why it could not give one and whose fault that is. */
 export type RequestReply<Res> = { ok: true; data: Res } | { ok: false; error: string; fault: RequestFault };
-

@@ -13,7 +13,11 @@ export class RotationAnnouncement {
   /** Ends, on every gateway, the live streams verified under a version older than `liveFrom`. */
   async announce(widget: WidgetRef, liveFrom: number): Promise<void> {
     try {
-      await this.publisher.publish(WidgetSecretRotated, { workspace_id: widget.workspace_id, widget_id: widget.id, secret_version: liveFrom }, { correlationId: widget.id });
+      await this.publisher.publish(
+        WidgetSecretRotated,
+        { workspace_id: widget.workspace_id, widget_id: widget.id, secret_version: liveFrom },
+        { correlationId: widget.id },
+      );
     } catch (error) {
       // The change has taken effect (a rotate's answer is the new secret's one reveal). Live streams verified
       // under an older secret end all the same: every gateway checks the version marker at delivery (live-updates.ts).

@@ -45,8 +45,13 @@ describe('RetireSecret', () => {
   it('with Redis out of reach: 503 rotation_unavailable, the previous secret still live, nothing announced', async () => {
     const widget = await stagedWidget();
     const { retire, published } = retirement(widget, stores.unreachable.cache);
-    expect((await httpRefusal(retire())).body).toEqual({ error: { code: 'rotation_unavailable', message: 'the secret cache could not be invalidated, so nothing was retired; try again' } });
-    expect({ state: await stores.stateOf(widget.id), published }).toEqual({ state: { status: { version: 2, previousLive: true }, marks: [{ liveFrom: 1 }] }, published: [] });
+    expect((await httpRefusal(retire())).body).toEqual({
+      error: { code: 'rotation_unavailable', message: 'the secret cache could not be invalidated, so nothing was retired; try again' },
+    });
+    expect({ state: await stores.stateOf(widget.id), published }).toEqual({
+      state: { status: { version: 2, previousLive: true }, marks: [{ liveFrom: 1 }] },
+      published: [],
+    });
   });
 
   it('404 widget_not_found for another workspace’s widget', async () => {

@@ -32,7 +32,10 @@ describe('RotateSecret', () => {
     const widget = await stores.createWidget();
     const { rotate, published } = rotation(widget, stores.unreachable.cache);
     const refusal = await httpRefusal(rotate());
-    expect(refusal).toEqual({ status: 503, body: { error: { code: 'rotation_unavailable', message: 'the secret cache could not be invalidated, so nothing was rotated; try again' } } });
+    expect(refusal).toEqual({
+      status: 503,
+      body: { error: { code: 'rotation_unavailable', message: 'the secret cache could not be invalidated, so nothing was rotated; try again' } },
+    });
     expect(await stores.vault.status(widget.id)).toEqual({ version: 1, previousLive: false });
     expect(published).toEqual([]);
   });

@@ -30,7 +30,11 @@ describe('SetIdentityPolicy', () => {
   });
 
   it('refuses a policy it does not know with 400 invalid_request', async () => {
-    const unknown = { workspaceId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41', widgetId: '5f0c1e9a-2d3b-4c6e-8a7f-1b2c3d4e5f60', identityPolicy: 'hmac' } as unknown as SetIdentityPolicyCommand;
+    const unknown = {
+      workspaceId: '7d1c6a0e-4b7e-4d8a-9b1f-2f6a8c3e5d41',
+      widgetId: '5f0c1e9a-2d3b-4c6e-8a7f-1b2c3d4e5f60',
+      identityPolicy: 'hmac',
+    } as unknown as SetIdentityPolicyCommand;
     const command = async () => SetIdentityPolicyCommand.create(unknown);
     expect(await httpRefusal(command())).toEqual({
       status: 400,

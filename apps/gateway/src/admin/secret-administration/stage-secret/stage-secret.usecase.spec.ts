@@ -4,7 +4,8 @@ import { StageSecret } from './stage-secret.usecase';
 
 describe('StageSecret', () => {
   const stores = secretStoresSuite();
-  const stage = (widgetId: string, workspaceId: string, cache = stores.cache) => new StageSecret(stores.db, stores.vault, cache).execute(WidgetCommand.create({ workspaceId, widgetId }));
+  const stage = (widgetId: string, workspaceId: string, cache = stores.cache) =>
+    new StageSecret(stores.db, stores.vault, cache).execute(WidgetCommand.create({ workspaceId, widgetId }));
 
   it('adds the next secret beside the current one, both verifying, and marks the cache with the oldest live version', async () => {
     const widget = await stores.createWidget();
