@@ -1,9 +1,14 @@
 import { generateMasterKey } from '@inviaro/crypto';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from './load-config';
 import { SecretsConfig } from './secrets.config';
 
 describe('SecretsConfig', () => {
-  const usable = { REDIS_URL: 'redis://:pw@127.0.0.1:6379', INVIARO_MASTER_KEYS: `m1:${generateMasterKey()}`, INVIARO_CLAIM_KEYS: `c1:${generateMasterKey()}` };
+  const usable = {
+    REDIS_URL: `redis://:${randomBytes(8).toString('hex')}@127.0.0.1:6379`,
+    INVIARO_MASTER_KEYS: `m1:${generateMasterKey()}`,
+    INVIARO_CLAIM_KEYS: `c1:${generateMasterKey()}`,
+  };
 
   it('takes a password-protected Redis and two usable key rings, with a 300 s cache lifetime by default', () => {
     expect(loadConfig(SecretsConfig, usable).SECRET_CACHE_TTL_SECONDS).toBe(300);
