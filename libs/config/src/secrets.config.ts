@@ -1,6 +1,6 @@
 import { KeyRing } from '@inviaro/crypto';
 import { CommonConfig } from './common.config';
-import { IntSetting, Setting } from './setting';
+import { IntSetting, ReadBy, Setting } from './setting';
 import { Matches, Validate, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 
 /** How a ring's errors name its keys. */
@@ -28,21 +28,16 @@ class UsableKeyRing implements ValidatorConstraintInterface {
 }
 
 /** Settings of the services that hold widget secrets: the gateway (writes) and the verifier (reads). */
+@ReadBy('gateway, verifier')
 export class SecretsConfig extends CommonConfig {
   /** Password required: the cache holds decrypted secrets. */
   @Matches(/^rediss?:\/\/[^@/]*:[^@/]+@[^/]+/, { message: 'REDIS_URL must look like redis://:password@host:port (a password is required)' })
-  @Setting({
-    usedBy: 'gateway, verifier',
-    description: '`redis://:password@host:port`; a password is required, and the server must not persist',
-    shownDefault: '— (required)',
-    sensitive: true,
-  })
+  @Setting('`redis://:password@host:port`; a password is required, and the server must not persist', { shownDefault: '— (required)', sensitive: true })
   REDIS_URL: string = '';
 
   @Validate(UsableKeyRing)
-  @Setting({
+  @Setting('key ring sealing widget secrets: `kid:base64-32-bytes[,kid:...]`, newest last', {
     usedBy: 'gateway, verifier, CLI',
-    description: 'key ring sealing widget secrets: `kid:base64-32-bytes[,kid:...]`, newest last',
     shownDefault: '— (required)',
     sensitive: true,
   })
@@ -50,16 +45,13 @@ export class SecretsConfig extends CommonConfig {
 
   /** Seals the claim of message.inbound on the bus (the gateway seals with the newest, the verifier opens with any). */
   @Validate(UsableKeyRing)
-  @Setting({
-    usedBy: 'gateway, verifier',
-    description: 'key ring sealing each claim on the bus (`message.inbound`): same format, newest last; the gateway seals, the verifier opens',
+  @Setting('key ring sealing each claim on the bus (`message.inbound`): same format, newest last; the gateway seals, the verifier opens', {
     shownDefault: '— (required)',
     sensitive: true,
   })
   INVIARO_CLAIM_KEYS: string = '';
 
   /** How long a decrypted secret may live in Redis. */
-  @IntSetting(1, 3600)
-  @Setting({ usedBy: 'gateway, verifier', description: 'lifetime of a decrypted secret in Redis' })
+  @IntSetting(1, 3600, 'lifetime of a decrypted secret in Redis')
   SECRET_CACHE_TTL_SECONDS: number = 300;
 }

@@ -2,53 +2,74 @@ import { IsInt, Max, Min } from 'class-validator';
 
 /** What the configuration table says of a setting, beside its validation (the decorators next to it). */
 export interface SettingInfo {
-  /** Which processes read it: `all`, `gateway`, `gateway, verifier`, `CLI`, … */
-  usedBy: string;
   /** What it means, for the README's table: markdown, one line. */
   description: string;
+  /** Which processes read it (`all`, `gateway, verifier`, `CLI`, …) where not every reader of its class (`@ReadBy`). */
+  usedBy?: string;
   /** Its default as a reader should see it, where the declared value does not say it well (none, several, derived). */
   shownDefault?: string;
   /** A credential, or a URL that may hold one: never printed, never logged (loadConfig names a bad one, never its value). */
   sensitive?: boolean;
 }
 
-const SETTINGS = Symbol('inviaro:settings');
+type More = Omit<SettingInfo, 'description'>;
 
-type Described = Record<string | symbol, unknown> & { [SETTINGS]?: Map<string, SettingInfo> };
+const SETTINGS = Symbol('inviaro:settings');
+const READ_BY = Symbol('inviaro:read-by');
+
+interface Declared extends SettingInfo {
+  /** The class that declares it: whose `@ReadBy` applies. */
+  owner: object;
+}
+
+type Described = Record<string | symbol, unknown> & { [SETTINGS]?: Map<string, Declared> };
 
 /** Declares an environment variable: its home is the class it is declared on, its validation the decorators beside it. */
-export function Setting(info: SettingInfo): PropertyDecorator {
+export function Setting(description: string, more: More = {}): PropertyDecorator {
   return (target, property) => {
-    const owner = target as Described;
+    const prototype = target as Described;
     // Each class its own map, in declaration order; a subclass adds to what it inherits, never changes it.
-    if (!Object.prototype.hasOwnProperty.call(owner, SETTINGS)) owner[SETTINGS] = new Map(owner[SETTINGS]);
-    owner[SETTINGS]!.set(String(property), info);
+    if (!Object.prototype.hasOwnProperty.call(prototype, SETTINGS)) prototype[SETTINGS] = new Map(prototype[SETTINGS]);
+    prototype[SETTINGS]!.set(String(property), { description, ...more, owner: target.constructor });
+  };
+}
+
+/** A whole-number setting from `min` to `max`, declared with what the table says of it. */
+export function IntSetting(min: number, max: number, description: string, more: More = {}): PropertyDecorator {
+  const decorators = [Max(max), Min(min), IsInt(), Setting(description, more)];
+  return (target, property) => {
+    for (const decorate of decorators) decorate(target, property);
+  };
+}
+
+/** Who reads the settings a class declares (a setting may name other readers of its own). */
+export function ReadBy(usedBy: string): ClassDecorator {
+  return (cls) => {
+    (cls as unknown as Record<symbol, string>)[READ_BY] = usedBy;
   };
 }
 
 export interface DescribedSetting extends SettingInfo {
   name: string;
+  usedBy: string;
   /** The default the table shows: `shownDefault`, else the declared value, else none. */
   defaultText: string;
 }
 
 /** The settings a configuration class declares and inherits, in declaration order, with their defaults. */
 export function settingsOf(cls: new () => object): DescribedSetting[] {
-  const declared = (cls.prototype as Described)[SETTINGS] ?? new Map<string, SettingInfo>();
+  const declared = (cls.prototype as Described)[SETTINGS] ?? new Map<string, Declared>();
   const defaults = new cls() as Record<string, unknown>;
-  return [...declared].map(([name, info]) => ({ name, ...info, defaultText: info.shownDefault ?? shown(defaults[name]) }));
+  return [...declared].map(([name, { owner, ...info }]) => ({
+    name,
+    ...info,
+    usedBy: info.usedBy ?? (owner as Record<symbol, string | undefined>)[READ_BY] ?? '—',
+    defaultText: info.shownDefault ?? shown(defaults[name]),
+  }));
 }
 
 /** Settings default to a number, a string or nothing. */
 function shown(value: unknown): string {
   if (typeof value === 'number' || (typeof value === 'string' && value !== '')) return `\`${value}\``;
   return '—';
-}
-
-/** A whole-number setting from `min` (to `max`): the checks every numeric setting has, applied as their stacked decorators were. */
-export function IntSetting(min: number, max?: number): PropertyDecorator {
-  const checks = [...(max === undefined ? [] : [Max(max)]), Min(min), IsInt()];
-  return (target, property) => {
-    for (const check of checks) check(target, property);
-  };
 }

@@ -1,11 +1,11 @@
 import { SecretsConfig } from './secrets.config';
-import { IntSetting, Setting } from './setting';
+import { IntSetting, ReadBy, Setting } from './setting';
 
+@ReadBy('verifier')
 export class VerifierConfig extends SecretsConfig {
   override PORT: number = 8081;
 
   /** Days a verification failure record is kept after it was last seen. */
-  @IntSetting(1, 3650)
-  @Setting({ usedBy: 'verifier', description: 'days a verification failure record is kept after it was last seen' })
+  @IntSetting(1, 3650, 'days a verification failure record is kept after it was last seen')
   FAILURE_RETENTION_DAYS: number = 30;
 }
