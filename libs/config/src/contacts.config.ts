@@ -1,5 +1,5 @@
 import { CommonConfig } from './common.config';
-import { IntSetting, ReadBy, Setting } from './setting';
+import { IntSetting, ReadBy } from './setting';
 
 @ReadBy('contacts')
 export class ContactsConfig extends CommonConfig {

@@ -1,5 +1,5 @@
 import { SecretsConfig } from './secrets.config';
-import { IntSetting, ReadBy, Setting } from './setting';
+import { IntSetting, ReadBy } from './setting';
 
 @ReadBy('verifier')
 export class VerifierConfig extends SecretsConfig {
