@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/bus';
-import { readEvents, VerifierProbe, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { readEvents, VerifierProbe, verifiedAs, waitFor, widgetSuite } from '@inviaro/test-harness';
 import { randomUUID } from 'node:crypto';
 
 jest.setTimeout(120_000);
@@ -117,12 +117,7 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
   it('reads a JSON integer user id as its decimal string', async () => {
     const probe = await VerifierProbe.connect(suite.system.servers.natsUrl);
     try {
-      expect(await probe.check(suite.widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual({
-        verified: true,
-        user_id: '42',
-        secret_version: 1,
-        verified_by: 'user_hash',
-      });
+      expect(await probe.check(suite.widget.widgetId, { user_id: 42, user_hash: good('42') })).toEqual(verifiedAs('42', 1, 'user_hash'));
       expect(await probe.check(suite.widget.widgetId, { user_id: 4.2, user_hash: good('4.2') })).toEqual({ verified: false, reason: 'malformed' });
       expect(await probe.check(randomUUID(), { user_id: 'usr_1', user_hash: good('usr_1') })).toEqual({ verified: false, reason: 'unknown_widget' });
     } finally {

@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/bus';
 import { SecretCache } from '@inviaro/widget-secrets';
-import { createWidget, readEvents, TestWidget, VerifierProbe, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { createWidget, readEvents, TestWidget, VerifierProbe, verifiedAs, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import Redis from 'ioredis';
 import { sign, SignOptions } from 'jsonwebtoken';
 
@@ -39,19 +39,11 @@ describe('identity policies and staged rotation', () => {
     expect((await widget.admin.call<{ widgets: Array<{ identity_policy: string }> }>('GET', 'widgets')).body.widgets).toEqual([
       expect.objectContaining({ identity_policy: 'user_hash' }),
     ]);
-    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({
-      verified: true,
-      user_id: 'usr_1',
-      secret_version: 1,
-      verified_by: 'user_hash',
-    });
+    expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual(verifiedAs('usr_1', 1, 'user_hash'));
     expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({ verified: false, reason: 'policy_requires_user_hash' });
-    expect(await probe.check(widget.widgetId, { ...pair('usr_1', widget.secret), ...jwtOf('usr_2', widget.secret) })).toEqual({
-      verified: true,
-      user_id: 'usr_1',
-      secret_version: 1,
-      verified_by: 'user_hash',
-    });
+    expect(await probe.check(widget.widgetId, { ...pair('usr_1', widget.secret), ...jwtOf('usr_2', widget.secret) })).toEqual(
+      verifiedAs('usr_1', 1, 'user_hash'),
+    );
   });
 
   it('jwt: in force when the PATCH answers; a bare user_hash fails, and a token’s signed email and name replace the page’s', async () => {
@@ -60,13 +52,7 @@ describe('identity policies and staged rotation', () => {
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toMatchObject({ verified: true });
     expect((await widget.admin.setIdentityPolicy(widget.widgetId, 'jwt')).status).toBe(200);
     expect(await probe.check(widget.widgetId, pair('usr_1', widget.secret))).toEqual({ verified: false, reason: 'policy_requires_jwt' });
-    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual({
-      verified: true,
-      user_id: 'usr_1',
-      secret_version: 1,
-      verified_by: 'user_jwt',
-      verified_until: expect.any(String),
-    });
+    expect(await probe.check(widget.widgetId, jwtOf('usr_1', widget.secret))).toEqual(verifiedAs('usr_1', 1, 'user_jwt'));
 
     const client = new WidgetClient(suite.system.gatewayUrl, widget);
     const visitor = await client.newVisitor();
@@ -154,39 +140,11 @@ describe('identity policies and staged rotation', () => {
       // Staged is not revealed again.
       expect((await widget.admin.revealSecret(widget.widgetId)).status).toBe(410);
 
-      expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({
-        verified: true,
-        user_id: 'usr_old',
-        secret_version: 1,
-        verified_by: 'user_hash',
-      });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({
-        verified: true,
-        user_id: 'usr_old',
-        secret_version: 1,
-        verified_by: 'user_jwt',
-        verified_until: expect.any(String),
-      });
-      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({
-        verified: true,
-        user_id: 'usr_new',
-        secret_version: 2,
-        verified_by: 'user_hash',
-      });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next, {}, { keyid: 'v2' }))).toEqual({
-        verified: true,
-        user_id: 'usr_new',
-        secret_version: 2,
-        verified_by: 'user_jwt',
-        verified_until: expect.any(String),
-      });
-      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next))).toEqual({
-        verified: true,
-        user_id: 'usr_new',
-        secret_version: 2,
-        verified_by: 'user_jwt',
-        verified_until: expect.any(String),
-      });
+      expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual(verifiedAs('usr_old', 1, 'user_hash'));
+      expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual(verifiedAs('usr_old', 1, 'user_jwt'));
+      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual(verifiedAs('usr_new', 2, 'user_hash'));
+      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next, {}, { keyid: 'v2' }))).toEqual(verifiedAs('usr_new', 2, 'user_jwt'));
+      expect(await probe.check(widget.widgetId, jwtOf('usr_new', next))).toEqual(verifiedAs('usr_new', 2, 'user_jwt'));
       expect(await probe.check(widget.widgetId, jwtOf('usr_new', old, {}, { keyid: 'v2' }))).toEqual({ verified: false, reason: 'jwt_signature' });
 
       // The two probes above used the previous secret once it was the previous one (the stream's check came before the stage).
@@ -202,12 +160,7 @@ describe('identity policies and staged rotation', () => {
       expect(await probe.check(widget.widgetId, pair('usr_old', old))).toEqual({ verified: false, reason: 'stale_secret' });
       expect(await probe.check(widget.widgetId, jwtOf('usr_old', old, {}, { keyid: 'v1' }))).toEqual({ verified: false, reason: 'stale_secret' });
       expect(await probe.check(widget.widgetId, jwtOf('usr_old', old))).toEqual({ verified: false, reason: 'stale_secret' });
-      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual({
-        verified: true,
-        user_id: 'usr_new',
-        secret_version: 2,
-        verified_by: 'user_hash',
-      });
+      expect(await probe.check(widget.widgetId, pair('usr_new', next))).toEqual(verifiedAs('usr_new', 2, 'user_hash'));
       await waitFor('the old secret’s stream to end', async () => (oldStream.isClosed ? true : undefined), 20_000);
 
       // The new secret's stream stays open and goes on delivering.

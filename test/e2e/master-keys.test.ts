@@ -1,5 +1,5 @@
 import { generateMasterKey, userHash } from '@inviaro/crypto';
-import { createWidget, REPO_ROOT, RunningSystem, startSystem, VerifierProbe } from '@inviaro/test-harness';
+import { createWidget, REPO_ROOT, RunningSystem, startSystem, VerifierProbe, verifiedAs } from '@inviaro/test-harness';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,7 +49,7 @@ describe('master keys: refused when unusable, rotated by resealing while the sys
     const probe = await VerifierProbe.connect(system.servers.natsUrl);
     try {
       const claim = { user_id: 'usr_1', user_hash: userHash('usr_1', widget.secret) };
-      expect(await probe.check(widget.widgetId, claim)).toEqual({ verified: true, user_id: 'usr_1', secret_version: 1, verified_by: 'user_hash' });
+      expect(await probe.check(widget.widgetId, claim)).toEqual(verifiedAs('usr_1', 1, 'user_hash'));
     } finally {
       await probe.close();
     }

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { createWidget, RunningSystem, startSystem, TestWidget, VerifierProbe, waitFor } from '@inviaro/test-harness';
+import { createWidget, RunningSystem, startSystem, TestWidget, VerifierProbe, verifiedAs, waitFor } from '@inviaro/test-harness';
 
 jest.setTimeout(180_000);
 
@@ -24,21 +24,11 @@ describe('rotation takes effect when the rotate call returns', () => {
   const claimUnder = (secret: string, userId = 'usr_42') => ({ user_id: userId, user_hash: userHash(userId, secret) });
 
   it('verifies the revealed secret’s digests and tells a stale digest from a wrong one after rotation', async () => {
-    expect(await probe.check(widget.widgetId, claimUnder(widget.secret))).toEqual({
-      verified: true,
-      user_id: 'usr_42',
-      secret_version: 1,
-      verified_by: 'user_hash',
-    });
+    expect(await probe.check(widget.widgetId, claimUnder(widget.secret))).toEqual(verifiedAs('usr_42', 1, 'user_hash'));
     const rotated = await widget.admin.rotateSecret(widget.widgetId);
     expect(await probe.check(widget.widgetId, claimUnder(widget.secret))).toEqual({ verified: false, reason: 'stale_secret' });
     expect(await probe.check(widget.widgetId, claimUnder('f'.repeat(64)))).toEqual({ verified: false, reason: 'mismatch' });
-    expect(await probe.check(widget.widgetId, claimUnder(rotated.body.widget_secret))).toEqual({
-      verified: true,
-      user_id: 'usr_42',
-      secret_version: 2,
-      verified_by: 'user_hash',
-    });
+    expect(await probe.check(widget.widgetId, claimUnder(rotated.body.widget_secret))).toEqual(verifiedAs('usr_42', 2, 'user_hash'));
   });
 
   it(`never accepts an old digest once rotate has returned, with cache fills racing ${ROTATIONS} rotations`, async () => {

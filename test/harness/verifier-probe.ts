@@ -1,4 +1,4 @@
-import { ClaimCheck, ClaimCheckResult, InboundClaim, RequestReply } from '@inviaro/contracts';
+import { ClaimCheck, ClaimCheckResult, ClaimKind, InboundClaim, RequestReply } from '@inviaro/contracts';
 import { NatsConnection } from 'nats';
 import { connectTestNats } from './nats-auth';
 
@@ -20,4 +20,10 @@ export class VerifierProbe {
   close(): Promise<void> {
     return this.nc.drain();
   }
+}
+
+/** The verifier's answer for a claim that verifies as `userId` under `secretVersion`; a token's also says until when. */
+export function verifiedAs(userId: string, secretVersion: number, by: ClaimKind): ClaimCheckResult {
+  const answer: ClaimCheckResult = { verified: true, user_id: userId, secret_version: secretVersion, verified_by: by };
+  return by === 'user_jwt' ? { ...answer, verified_until: expect.any(String) as string } : answer;
 }

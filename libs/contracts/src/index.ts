@@ -3,6 +3,7 @@ import 'reflect-metadata';
 export * from './event-contract';
 export * from './event-id';
 export * from './text-rule';
+export * from './optional-text';
 export * from './claim-shape';
 export * from './identity-policy';
 export * from './user-key';

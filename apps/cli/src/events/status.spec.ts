@@ -1,9 +1,24 @@
 import { ConsumerInfo } from 'nats';
-import { consumerStatus, formatStatus, judgeConsumer } from './status';
+import { ConsumerStatus, consumerStatus, formatStatus, judgeConsumer } from './status';
 import { ago, bytes, jetStreamTime, table } from './text';
 
 const NOW = new Date('2026-11-24T12:00:00.000Z');
 const secondsAgo = (s: number) => new Date(NOW.getTime() - s * 1000);
+/** The contacts' contact.anonymous consumer, stuck with 3 pending; `fields` say where it stands. */
+const anonymousConsumer = (
+  fields: Pick<ConsumerStatus, 'delivered_stream_seq' | 'ack_floor_stream_seq' | 'last_active'> & Partial<ConsumerStatus>,
+): ConsumerStatus => ({
+  stream: 'INVIARO_EVENTS',
+  name: 'contacts_contact_anonymous',
+  durable: true,
+  filter_subject: 'contact.anonymous',
+  pending: 3,
+  ack_pending: 0,
+  redelivered: 0,
+  waiting_pulls: 0,
+  state: 'stuck',
+  ...fields,
+});
 
 describe('the stuck heuristic', () => {
   it('is ok with nothing waiting, working while things move, stuck when nothing has moved for the threshold', () => {
@@ -28,20 +43,9 @@ describe('the stuck heuristic', () => {
       num_waiting: 0,
       num_pending: 3,
     } as unknown as ConsumerInfo;
-    expect(consumerStatus(info, NOW, 60_000)).toEqual({
-      stream: 'INVIARO_EVENTS',
-      name: 'contacts_contact_anonymous',
-      durable: true,
-      filter_subject: 'contact.anonymous',
-      pending: 3,
-      ack_pending: 0,
-      redelivered: 1,
-      waiting_pulls: 0,
-      delivered_stream_seq: 40,
-      ack_floor_stream_seq: 40,
-      last_active: secondsAgo(120).toISOString(),
-      state: 'stuck',
-    });
+    expect(consumerStatus(info, NOW, 60_000)).toEqual(
+      anonymousConsumer({ redelivered: 1, delivered_stream_seq: 40, ack_floor_stream_seq: 40, last_active: secondsAgo(120).toISOString() }),
+    );
     expect(consumerStatus(info, NOW, 300_000).state).toBe('working');
     // The server's own clock wins when it gives one (2.10+).
     expect(consumerStatus({ ...info, ts: secondsAgo(100).toISOString() }, NOW, 60_000).state).toBe('working');
@@ -75,33 +79,13 @@ describe('the stuck heuristic', () => {
       ],
       consumers: [
         {
-          stream: 'INVIARO_EVENTS',
+          ...anonymousConsumer({ delivered_stream_seq: 12, ack_floor_stream_seq: 12, last_active: secondsAgo(4).toISOString(), state: 'ok' }),
           name: 'verifier_message_inbound',
-          durable: true,
           filter_subject: 'message.inbound',
           pending: 0,
-          ack_pending: 0,
-          redelivered: 0,
           waiting_pulls: 1,
-          delivered_stream_seq: 12,
-          ack_floor_stream_seq: 12,
-          last_active: secondsAgo(4).toISOString(),
-          state: 'ok',
         },
-        {
-          stream: 'INVIARO_EVENTS',
-          name: 'contacts_contact_anonymous',
-          durable: true,
-          filter_subject: 'contact.anonymous',
-          pending: 3,
-          ack_pending: 0,
-          redelivered: 0,
-          waiting_pulls: 0,
-          delivered_stream_seq: 9,
-          ack_floor_stream_seq: 9,
-          last_active: secondsAgo(300).toISOString(),
-          state: 'stuck',
-        },
+        anonymousConsumer({ delivered_stream_seq: 9, ack_floor_stream_seq: 9, last_active: secondsAgo(300).toISOString() }),
       ],
       dead_letters: { 'message.inbound': 2 },
       consumers_unlisted: [],

@@ -1,6 +1,6 @@
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
+import { IDENTITY_POLICIES, IdentityPolicy, OptionalText } from '@inviaro/contracts';
 import { MultilineText } from '../http/accepted-text';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
@@ -25,9 +25,7 @@ export class UpdateWidgetBody {
 
 /** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
 class PageQuery {
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @OptionalText(200)
   cursor?: string;
 
   @IsOptional()
@@ -44,9 +42,7 @@ export class ListFailuresQuery extends PageQuery {
   widget_id?: string;
 
   /** Every row of this claimed user id, also one folded into a visitor's row. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @OptionalText(255)
   user_id?: string;
 }
 
@@ -56,9 +52,7 @@ export class ListContactsQuery extends PageQuery {
   @IsBoolean({ message: 'verified must be true or false' })
   verified?: boolean;
 
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @OptionalText(255)
   user_id?: string;
 }
 

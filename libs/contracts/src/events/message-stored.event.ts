@@ -1,5 +1,6 @@
 import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Length } from 'class-validator';
 import { defineEvent } from '../event-contract';
+import { OptionalText } from '../optional-text';
 
 export const MESSAGE_AUTHORS = ['visitor', 'operator'] as const;
 export type MessageAuthor = (typeof MESSAGE_AUTHORS)[number];
@@ -26,9 +27,7 @@ export class MessageStoredData {
   visitor_id?: string;
 
   /** The verified user whose contact it belongs to; absent for an anonymous contact. Routes live delivery. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @OptionalText(255)
   user_id?: string;
 
   @IsIn(MESSAGE_AUTHORS)

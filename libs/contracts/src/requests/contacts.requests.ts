@@ -2,6 +2,7 @@ import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from
 import { ContactDetail, Contacts, ReplyStored } from '../answers/admin-api.answers';
 import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
+import { OptionalText } from '../optional-text';
 
 // The replies are the admin and widget APIs' answers, which the gateway passes on as they are.
 
@@ -13,15 +14,11 @@ export class HistoryRequest {
   visitor_id!: string;
 
   /** Set only when the page's claim verifies now (the gateway asked the verifier). */
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @OptionalText(255)
   user_id?: string;
 
   /** The `next_cursor` of the previous page: messages older than it. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @OptionalText(200)
   before?: string;
 
   @IsInt()
@@ -41,14 +38,10 @@ export class ListContactsRequest {
   @IsBoolean()
   verified?: boolean;
 
-  @IsOptional()
-  @IsString()
-  @Length(1, 255)
+  @OptionalText(255)
   user_id?: string;
 
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
+  @OptionalText(200)
   cursor?: string;
 
   @IsInt()

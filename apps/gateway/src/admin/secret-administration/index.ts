@@ -2,6 +2,7 @@ import { RevealSecret } from './reveal-secret/reveal-secret.usecase';
 import { RetireSecret } from './retire-secret/retire-secret.usecase';
 import { RotateSecret } from './rotate-secret/rotate-secret.usecase';
 import { RotationAnnouncement } from './rotation-announcement';
+import { SecretStores } from './secret-stores';
 import { GetSecretStatus } from './get-secret-status/get-secret-status.usecase';
 import { SetIdentityPolicy } from './set-identity-policy/set-identity-policy.usecase';
 import { StageSecret } from './stage-secret/stage-secret.usecase';
@@ -11,4 +12,13 @@ export { SetIdentityPolicyCommand } from './set-identity-policy/set-identity-pol
 export { WidgetCommand } from './widget.command';
 
 /** Secret administration, one use case per file: each orchestrates the vault, then the cache (before the commit), then the publish. */
-export const SECRET_ADMINISTRATION = [RevealSecret, RotateSecret, StageSecret, RetireSecret, GetSecretStatus, SetIdentityPolicy, RotationAnnouncement];
+export const SECRET_ADMINISTRATION = [
+  RevealSecret,
+  RotateSecret,
+  StageSecret,
+  RetireSecret,
+  GetSecretStatus,
+  SetIdentityPolicy,
+  RotationAnnouncement,
+  SecretStores,
+];

@@ -1,11 +1,12 @@
 import { httpRefusal, secretStoresSuite } from '@inviaro/test-harness';
+import { SecretStores } from '../secret-stores';
 import { WidgetCommand } from '../widget.command';
 import { GetSecretStatus } from './get-secret-status.usecase';
 
 describe('GetSecretStatus', () => {
   const stores = secretStoresSuite();
   const statusOf = (workspaceId: string, widgetId: string, previousUses = stores.previousUses) =>
-    new GetSecretStatus(stores.db, stores.vault, previousUses).execute(WidgetCommand.create({ workspaceId, widgetId }));
+    new GetSecretStatus(new SecretStores(stores.db, stores.vault, stores.cache), previousUses).execute(WidgetCommand.create({ workspaceId, widgetId }));
 
   it('names the current version; while a staged rotation keeps the previous one live, its claims of the last hour too', async () => {
     const widget = await stores.createWidget();

@@ -1,28 +1,26 @@
 import { SecretStatus } from '@inviaro/contracts';
-import { PreviousSecretUses, WidgetSecretVault } from '@inviaro/widget-secrets';
+import { PreviousSecretUses } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
 import { unavailable } from '../../../http/api-error';
 import { WidgetCommand } from '../widget.command';
-import { workspaceWidget } from '../workspace-widget';
+import { SecretStores } from '../secret-stores';
 
 /** Where the widget's secrets stand (the vault), and the previous one's claims of the last hour (Redis) while it is live. */
 @Injectable()
 export class GetSecretStatus {
   constructor(
-    private readonly db: Pool,
-    private readonly vault: WidgetSecretVault,
+    private readonly stores: SecretStores,
     private readonly previousUses: PreviousSecretUses,
   ) {}
 
   async execute(command: WidgetCommand): Promise<SecretStatus> {
-    await workspaceWidget(this.db, command);
+    await this.stores.widget(command);
     return this.of(command.widgetId);
   }
 
   /** For a widget already found (a retire answers with it). */
   async of(widgetId: string): Promise<SecretStatus> {
-    const { version, previousLive } = await this.vault.status(widgetId);
+    const { version, previousLive } = await this.stores.vault.status(widgetId);
     if (!previousLive) return { secret_version: version };
     const claims = await this.previousUses.lastHour(widgetId, version - 1).catch(() => {
       throw unavailable('usage_unavailable', 'the count of claims under the previous secret is unavailable right now; try again');

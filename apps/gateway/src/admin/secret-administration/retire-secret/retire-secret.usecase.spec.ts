@@ -2,6 +2,7 @@ import { httpRefusal, recordingPublisher, secretStoresSuite } from '@inviaro/tes
 import { WidgetRef } from '../../widget-row';
 import { GetSecretStatus } from '../get-secret-status/get-secret-status.usecase';
 import { RotationAnnouncement } from '../rotation-announcement';
+import { SecretStores } from '../secret-stores';
 import { WidgetCommand } from '../widget.command';
 import { RetireSecret } from './retire-secret.usecase';
 
@@ -9,8 +10,8 @@ describe('RetireSecret', () => {
   const stores = secretStoresSuite();
   const retirement = (widget: WidgetRef, cache = stores.cache) => {
     const recorded = recordingPublisher(() => stores.stateOf(widget.id));
-    const status = new GetSecretStatus(stores.db, stores.vault, stores.previousUses);
-    const useCase = new RetireSecret(stores.db, stores.vault, cache, new RotationAnnouncement(recorded.publisher), status);
+    const status = new GetSecretStatus(new SecretStores(stores.db, stores.vault, stores.cache), stores.previousUses);
+    const useCase = new RetireSecret(new SecretStores(stores.db, stores.vault, cache), new RotationAnnouncement(recorded.publisher), status);
     return { ...recorded, retire: (workspaceId = widget.workspace_id) => useCase.execute(WidgetCommand.create({ workspaceId, widgetId: widget.id })) };
   };
   const stagedWidget = async () => {

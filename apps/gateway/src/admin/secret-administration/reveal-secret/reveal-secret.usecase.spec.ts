@@ -1,10 +1,12 @@
 import { httpRefusal, secretStoresSuite } from '@inviaro/test-harness';
+import { SecretStores } from '../secret-stores';
 import { WidgetCommand } from '../widget.command';
 import { RevealSecret } from './reveal-secret.usecase';
 
 describe('RevealSecret', () => {
   const stores = secretStoresSuite();
-  const reveal = (workspaceId: string, widgetId: string) => new RevealSecret(stores.db, stores.vault).execute(WidgetCommand.create({ workspaceId, widgetId }));
+  const reveal = (workspaceId: string, widgetId: string) =>
+    new RevealSecret(new SecretStores(stores.db, stores.vault, stores.cache)).execute(WidgetCommand.create({ workspaceId, widgetId }));
 
   it('answers the current secret once; every later call is refused with 410 secret_already_revealed', async () => {
     const widget = await stores.createWidget();

@@ -1,6 +1,7 @@
 import { httpRefusal, recordingPublisher, secretStoresSuite } from '@inviaro/test-harness';
 import { WidgetRef } from '../../widget-row';
 import { RotationAnnouncement } from '../rotation-announcement';
+import { SecretStores } from '../secret-stores';
 import { WidgetCommand } from '../widget.command';
 import { RotateSecret } from './rotate-secret.usecase';
 
@@ -9,7 +10,7 @@ describe('RotateSecret', () => {
 
   const rotation = (widget: WidgetRef, cache = stores.cache) => {
     const recorded = recordingPublisher(() => stores.stateOf(widget.id));
-    const useCase = new RotateSecret(stores.db, stores.vault, cache, new RotationAnnouncement(recorded.publisher));
+    const useCase = new RotateSecret(new SecretStores(stores.db, stores.vault, cache), new RotationAnnouncement(recorded.publisher));
     return { ...recorded, rotate: (workspaceId = widget.workspace_id) => useCase.execute(WidgetCommand.create({ workspaceId, widgetId: widget.id })) };
   };
 

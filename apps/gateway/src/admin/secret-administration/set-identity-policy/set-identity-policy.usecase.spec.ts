@@ -1,11 +1,14 @@
 import { httpRefusal, secretStoresSuite } from '@inviaro/test-harness';
+import { SecretStores } from '../secret-stores';
 import { SetIdentityPolicyCommand } from './set-identity-policy.command';
 import { SetIdentityPolicy } from './set-identity-policy.usecase';
 
 describe('SetIdentityPolicy', () => {
   const stores = secretStoresSuite();
   const setPolicy = (workspaceId: string, widgetId: string, cache = stores.cache) =>
-    new SetIdentityPolicy(stores.db, stores.vault, cache).execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId, identityPolicy: 'jwt' }));
+    new SetIdentityPolicy(new SecretStores(stores.db, stores.vault, cache)).execute(
+      SetIdentityPolicyCommand.create({ workspaceId, widgetId, identityPolicy: 'jwt' }),
+    );
 
   it('stores the policy and marks it in the cache (for live streams) before the commit; answers the widget with it', async () => {
     const widget = await stores.createWidget();

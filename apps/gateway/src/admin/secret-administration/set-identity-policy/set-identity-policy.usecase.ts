@@ -1,9 +1,6 @@
 import { Widget } from '../../widget-row';
-import { SecretCache, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
-import { cacheFirst } from '../cache-first';
-import { workspaceWidget } from '../workspace-widget';
+import { SecretStores } from '../secret-stores';
 import { SetIdentityPolicyCommand } from './set-identity-policy.command';
 
 /**
@@ -13,15 +10,11 @@ import { SetIdentityPolicyCommand } from './set-identity-policy.command';
  */
 @Injectable()
 export class SetIdentityPolicy {
-  constructor(
-    private readonly db: Pool,
-    private readonly vault: WidgetSecretVault,
-    private readonly cache: SecretCache,
-  ) {}
+  constructor(private readonly stores: SecretStores) {}
 
   async execute(command: SetIdentityPolicyCommand): Promise<Widget> {
-    const widget = await workspaceWidget(this.db, command);
-    await this.vault.setPolicy(widget.id, command.identityPolicy, cacheFirst(this.cache, widget.id, 'policy_unavailable', 'changed'));
+    const widget = await this.stores.widget(command);
+    await this.stores.vault.setPolicy(widget.id, command.identityPolicy, this.stores.cacheFirst(widget.id, 'policy_unavailable', 'changed'));
     return { ...widget, identity_policy: command.identityPolicy };
   }
 }

@@ -1,11 +1,12 @@
 import { httpRefusal, secretStoresSuite } from '@inviaro/test-harness';
+import { SecretStores } from '../secret-stores';
 import { WidgetCommand } from '../widget.command';
 import { StageSecret } from './stage-secret.usecase';
 
 describe('StageSecret', () => {
   const stores = secretStoresSuite();
   const stage = (widgetId: string, workspaceId: string, cache = stores.cache) =>
-    new StageSecret(stores.db, stores.vault, cache).execute(WidgetCommand.create({ workspaceId, widgetId }));
+    new StageSecret(new SecretStores(stores.db, stores.vault, cache)).execute(WidgetCommand.create({ workspaceId, widgetId }));
 
   it('adds the next secret beside the current one, both verifying, and marks the cache with the oldest live version', async () => {
     const widget = await stores.createWidget();
