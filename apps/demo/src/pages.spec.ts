@@ -16,6 +16,8 @@ describe('the operator inbox', () => {
           first_at: '2026-11-30T08:00:00.000Z',
           last_at: '2026-12-01T09:30:00.000Z',
           at: '2026-12-01T09:30:00.000Z',
+          contact_id: null,
+          conversation_id: null,
         },
       ],
       undefined,

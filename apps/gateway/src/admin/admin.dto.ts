@@ -1,7 +1,7 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
-import { MultilineText } from '../http/accepted-text';
+import { Allow, ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { CLAIM_FAILURE_REASONS, ClaimFailureReason, IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
+import { ClaimValue, MultilineText } from '../http/accepted-text';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
@@ -21,6 +21,18 @@ export class CreateWidgetBody {
 export class UpdateWidgetBody {
   @IsIn(IDENTITY_POLICIES, { message: `identity_policy must be one of ${IDENTITY_POLICIES.join(', ')}` })
   identity_policy!: IdentityPolicy;
+}
+
+const DURATION_UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** `?since=`: a duration back from now (`30m`, `2h`, `7d`) or an ISO 8601 time with its zone; anything else stays as sent, for the validator to name. */
+function sinceTime(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const [, amount, unit] = /^(\d{1,6})([mhd])$/.exec(value) ?? [];
+  if (amount !== undefined && unit !== undefined) return new Date(Date.now() - Number(amount) * DURATION_UNIT_MS[unit]!);
+  const time = ISO_TIME.test(value) ? new Date(value) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time : value;
 }
 
 /** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
@@ -48,6 +60,16 @@ export class ListFailuresQuery extends PageQuery {
   @IsString()
   @Length(1, 255)
   user_id?: string;
+
+  @IsOptional()
+  @IsIn(CLAIM_FAILURE_REASONS, { message: `reason must be one of ${CLAIM_FAILURE_REASONS.join(', ')}` })
+  reason?: ClaimFailureReason;
+
+  /** Rows last seen at or after this time. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => sinceTime(value))
+  @IsDate({ message: 'since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time' })
+  since?: Date;
 }
 
 export class ListContactsQuery extends PageQuery {
@@ -67,4 +89,19 @@ export class ReplyBody {
   @Length(1, 10_000)
   @MultilineText()
   text!: string;
+}
+
+/** A claim as a page would send it, for the claim check: taken as sent (what the widget API takes), so the verdict is the one a page gets. */
+export class ClaimCheckBody {
+  @Allow()
+  @ClaimValue()
+  user_id?: unknown;
+
+  @Allow()
+  @ClaimValue()
+  user_hash?: unknown;
+
+  @Allow()
+  @ClaimValue()
+  user_jwt?: unknown;
 }
