@@ -25,7 +25,11 @@ interface Failure {
 /** Issue 23: "why isn't usr_X verified?" answered from the admin API, and the gateway's refusals in its log. */
 describe('the support trail, the claim check and the refusal log', () => {
   const suite = widgetSuite({
-    serviceEnv: { RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: String(ADMIN_BUDGET), REFUSAL_LOG_SECONDS: String(REFUSAL_LOG_SECONDS), RATE_LIMIT_ADDRESS_PER_MINUTE: '400' },
+    serviceEnv: {
+      RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: String(ADMIN_BUDGET),
+      REFUSAL_LOG_SECONDS: String(REFUSAL_LOG_SECONDS),
+      RATE_LIMIT_ADDRESS_PER_MINUTE: '400',
+    },
   });
   const failures = async (query: string) => (await suite.widget.admin.failures(query)).body as unknown as { failures: Failure[]; error?: unknown };
 

@@ -217,7 +217,9 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     });
     const token = sign({ sub: 'usr_42', exp: Math.floor(Date.now() / 1000) + 600 }, 'x'.repeat(64), { algorithm: 'HS256' });
     const policy = await cli(['widget', 'check-claim', other.widgetId, '--jwt', token], env);
-    expect(policy.stdout).toBe('failed: policy_requires_user_hash\nhint: policy_requires_user_hash\nthe widget’s identity policy is user_hash: send user_id and user_hash\n');
+    expect(policy.stdout).toBe(
+      'failed: policy_requires_user_hash\nhint: policy_requires_user_hash\nthe widget’s identity policy is user_hash: send user_id and user_hash\n',
+    );
     const neither = await cli(['widget', 'check-claim', other.widgetId, '--user-id', 'usr_42'], env);
     expect(neither.stderr).toBe('inviaro: check-claim: pass --user-id with --hash, or --jwt\n');
     const everything = outputs.join('\n');

@@ -131,7 +131,11 @@ export function registerAdminCommands(program: Command): void {
       print(options.json, { widget_id: id, ...answer }, () =>
         answer.verdict === 'verified'
           ? `verified (secret version ${answer.secret_version})`
-          : [`failed: ${answer.reason}`, ...(answer.hint ? [`hint: ${answer.hint}`] : []), ...(answer.explanation ? [printable(answer.explanation, 500)] : [])].join('\n'),
+          : [
+              `failed: ${answer.reason}`,
+              ...(answer.hint ? [`hint: ${answer.hint}`] : []),
+              ...(answer.explanation ? [printable(answer.explanation, 500)] : []),
+            ].join('\n'),
       );
     });
 

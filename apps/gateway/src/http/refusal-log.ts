@@ -50,4 +50,3 @@ function widgetKeyOf(request: Request): string | null {
   const { key } = (request.body ?? {}) as { key?: unknown };
   return typeof key === 'string' ? key.slice(0, 255) : null;
 }
-

@@ -94,7 +94,11 @@ export class VerificationFailure {
   @TimeField()
   at!: string;
 
-  @NullableField('string', 'the contact the last of these claims’ messages is in now (after any fold); null until it is stored, and for an identify, which has no message', 'uuid')
+  @NullableField(
+    'string',
+    'the contact the last of these claims’ messages is in now (after any fold); null until it is stored, and for an identify, which has no message',
+    'uuid',
+  )
   contact_id!: string | null;
 
   @NullableField('string', 'the conversation that message is in now: where to read what the visitor wrote', 'uuid')
@@ -171,7 +175,10 @@ export class ContactDetail extends ContactSummary {
 }
 
 export class ContactWithFailedClaims extends ContactDetail {
-  @Field({ type: [VerificationFailure], description: 'the failed identity claims of this contact’s visitors (its conversations’ devices), newest first, at most 100' })
+  @Field({
+    type: [VerificationFailure],
+    description: 'the failed identity claims of this contact’s visitors (its conversations’ devices), newest first, at most 100',
+  })
   failed_claims!: VerificationFailure[];
 }
 
