@@ -94,10 +94,10 @@ export class InboxQueries {
       this.db,
       `SELECT ${CONTACT_COLUMNS} FROM contacts
        WHERE workspace_id = $1 AND merged_into_id IS NULL
-         AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3)
+         AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3) AND ($7::text IS NULL OR lower(email) = lower($7))
          AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
        ORDER BY created_at DESC, id DESC LIMIT $6`,
-      [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1],
+      [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1, request.email ?? null],
     );
     const { rows: kept, next } = keysetPage(rows, request.limit);
     return { contacts: kept.map(toContact), next_cursor: next };

@@ -98,6 +98,12 @@ export class ListContactsQuery extends PageQuery {
   @IsString()
   @Length(1, 255)
   user_id?: string;
+
+  /** The contacts with this email, in any case (an attribute, never identity: several contacts may have it). */
+  @IsOptional()
+  @IsString()
+  @Length(1, 320)
+  email?: string;
 }
 
 export class ReplyBody {

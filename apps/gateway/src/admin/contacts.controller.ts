@@ -29,6 +29,7 @@ export class ContactsController {
         workspace_id: workspaceId,
         verified: query.verified,
         user_id: query.user_id,
+        email: query.email,
         cursor: query.cursor,
         limit: query.limit,
       }),

@@ -46,6 +46,12 @@ export class ListContactsRequest {
   @Length(1, 255)
   user_id?: string;
 
+  /** Matched without regard to case. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 320)
+  email?: string;
+
   @IsOptional()
   @IsString()
   @Length(1, 200)
