@@ -1,23 +1,8 @@
 import { Transform, Type } from 'class-transformer';
-import {
-  Allow,
-  ArrayMaxSize,
-  ArrayMinSize,
-  IsArray,
-  IsBoolean,
-  IsDate,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  Matches,
-  Max,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { CLAIM_FAILURE_REASONS, ClaimFailureReason, IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
-import { ClaimValue, MultilineText } from '../http/accepted-text';
+import { MultilineText } from '../http/accepted-text';
+import { WithPageClaim } from '../http/page-claim';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
@@ -113,17 +98,5 @@ export class ReplyBody {
   text!: string;
 }
 
-/** A claim as a page would send it, for the claim check: taken as sent (what the widget API takes), so the verdict is the one a page gets. */
-export class ClaimCheckBody {
-  @Allow()
-  @ClaimValue()
-  user_id?: unknown;
-
-  @Allow()
-  @ClaimValue()
-  user_hash?: unknown;
-
-  @Allow()
-  @ClaimValue()
-  user_jwt?: unknown;
-}
+/** A claim as a page would send it, for the claim check. */
+export class ClaimCheckBody extends WithPageClaim(class {}) {}
