@@ -251,5 +251,9 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await failureRows.first().getByRole('link', { name: 'Open conversation' }).click();
     await operator.getByText('Why am I not recognised? (2)').waitFor();
     expect(await operator.getByText('Why am I not recognised? (1)').count()).toBe(1);
+    // The contact's page lists its device's failed claims.
+    const failedClaims = operator.locator('tr[data-failed-claim]');
+    expect(await failedClaims.count()).toBe(1);
+    expect((await failedClaims.first().locator('td').allTextContents()).slice(1)).toEqual(['usr_4242', 'mismatch', '2']);
   });
 });

@@ -1,4 +1,4 @@
-import type { ContactDetail, Contacts, ReplyStored, VerificationFailures } from '@inviaro/contracts';
+import type { Contacts, ContactWithFailedClaims, ReplyStored, VerificationFailures } from '@inviaro/contracts';
 
 export class AdminApiError extends Error {
   constructor(
@@ -28,7 +28,7 @@ export class AdminApi {
   }
 
   contact(id: string) {
-    return this.call<ContactDetail>('GET', `contacts/${encodeURIComponent(id)}`);
+    return this.call<ContactWithFailedClaims>('GET', `contacts/${encodeURIComponent(id)}`);
   }
 
   reply(conversationId: string, text: string) {

@@ -49,7 +49,7 @@ describe('a contact in the inbox', () => {
   });
 
   it('shows the same marks on the contact page', () => {
-    const page = contactPage({ ...contact, email_verified: false, conversations: [] }).toString();
+    const page = contactPage({ ...contact, email_verified: false, conversations: [], failed_claims: [] }).toString();
     expect(page).toContain('ana@example.com <span class="source self-reported">self-reported</span>');
   });
 });

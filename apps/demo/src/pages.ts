@@ -1,4 +1,4 @@
-import type { ContactDetail, ContactSummary, VerificationFailure } from '@inviaro/contracts';
+import type { ContactSummary, ContactWithFailedClaims, VerificationFailure } from '@inviaro/contracts';
 import { DemoConfig } from './config';
 import { html, Html, jsLiteral } from './html';
 import { DemoUser, USERS } from './users';
@@ -179,12 +179,24 @@ ${failures.map(
   return layout('Verification failures', '', body);
 }
 
+/** A contact's devices' failed claims: what a support agent reads to answer "why isn't this user recognised?". */
+function failedClaims(failures: VerificationFailure[]): Html {
+  return html`  <section class="card" aria-labelledby="failed-claims">
+    <h2 id="failed-claims">Failed identity claims from these devices</h2>
+    <table>
+      <thead><tr><th scope="col">Last seen</th><th scope="col">Claimed user id</th><th scope="col">Reason</th><th scope="col">Times</th></tr></thead>
+      <tbody>
+${failures.map((f) => html`        <tr data-failed-claim><td class="muted">${when(f.last_at)}</td><td>${claimedUser(f)}</td><td>${f.reason}</td><td>${String(f.count)}</td></tr>\n`)}      </tbody>
+    </table>
+  </section>\n`;
+}
+
 function claimedUser(failure: VerificationFailure): string {
   if (failure.distinct_user_ids !== null) return `(${failure.distinct_user_ids} more ids of one visitor)`;
   return failure.claimed_user_id ?? '—';
 }
 
-export function contactPage(contact: ContactDetail): Html {
+export function contactPage(contact: ContactWithFailedClaims): Html {
   const title = contact.name || contact.email || contact.user_id || `Visitor ${contact.id.slice(0, 8)}`;
   const body = html`${inboxHeader()}
 <main>
@@ -207,6 +219,7 @@ ${conversation.messages.map(
   </section>\n`,
 )}
 ${contact.conversations.length ? '' : html`<p class="muted">No conversations.</p>`}
+${contact.failed_claims.length ? failedClaims(contact.failed_claims) : ''}
 </main>`;
   return layout(title, '', body);
 }
