@@ -7,6 +7,8 @@ jest.setTimeout(180_000);
 
 /** A check spends the address's admin budget; the suite's is small, so the last test can spend it. */
 const ADMIN_BUDGET = 40;
+/** Widget calls a minute from one address: the suite's calls fit, and the refusal test can spend the rest. */
+const ADDRESS_BUDGET = 80;
 /** The refusal log's summary window, short for the test (60 s by default). */
 const REFUSAL_LOG_SECONDS = 3;
 
@@ -28,7 +30,7 @@ describe('the support trail, the claim check and the refusal log', () => {
     serviceEnv: {
       RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: String(ADMIN_BUDGET),
       REFUSAL_LOG_SECONDS: String(REFUSAL_LOG_SECONDS),
-      RATE_LIMIT_ADDRESS_PER_MINUTE: '400',
+      RATE_LIMIT_ADDRESS_PER_MINUTE: String(ADDRESS_BUDGET),
     },
   });
   const failures = async (query: string) => (await suite.widget.admin.failures(query)).body as unknown as { failures: Failure[]; error?: unknown };
@@ -131,19 +133,21 @@ describe('the support trail, the claim check and the refusal log', () => {
         headers: { 'content-type': 'application/json', origin: 'https://evil.example' },
         body: JSON.stringify({ key: suite.widget.key }),
       });
+    /** Every refusal with this code since `from` is accounted for once: a whole line for the first of a window, the rest in its summary. */
+    const accountedFor = (code: string, from: number, refused: number) =>
+      waitFor(`${refused} ${code} refusals summed up`, async () => {
+        const refusals = lines()
+          .slice(from)
+          .filter((line) => line.error_code === code);
+        const whole = refusals.filter((line) => line.msg === 'request');
+        const summaries = refusals.filter((line) => line.msg === 'widget calls refused');
+        return whole.length + summaries.reduce((sum, line) => sum + Number(line.count), 0) === refused ? { whole, summaries } : undefined;
+      });
     const before = lines().length;
     const statuses: number[] = [];
     for (let i = 0; i < 30; i++) statuses.push((await refuse()).status);
     expect(new Set(statuses)).toEqual(new Set([403]));
-    // Every refusal is accounted for once: a whole line for the first of a window, the rest in its summary.
-    const accounted = await waitFor('the flood summed up', async () => {
-      const refusals = lines()
-        .slice(before)
-        .filter((line) => line.error_code === 'origin_not_allowed');
-      const whole = refusals.filter((line) => line.msg === 'request');
-      const summaries = refusals.filter((line) => line.msg === 'widget calls refused');
-      return whole.length + summaries.reduce((sum, line) => sum + Number(line.count), 0) === statuses.length ? { whole, summaries } : undefined;
-    });
+    const accounted = await accountedFor('origin_not_allowed', before, statuses.length);
     expect(nth(accounted.whole, 0)).toEqual(
       expect.objectContaining({ status: 403, widget_key: suite.widget.key, origin: 'https://evil.example', client_address: '127.0.0.1' }),
     );
@@ -151,6 +155,16 @@ describe('the support trail, the claim check and the refusal log', () => {
     expect(accounted.whole.length).toBeLessThanOrEqual(3);
     expect(accounted.summaries.length).toBeGreaterThanOrEqual(1);
     for (const summary of accounted.summaries) expect(summary).toEqual(expect.objectContaining({ client_address: '127.0.0.1', seconds: REFUSAL_LOG_SECONDS }));
+
+    // Past the address's budget: refused before the body is read, so with no widget key.
+    const beforeLimit = lines().length;
+    const limited: number[] = [];
+    for (let i = 0; i < 2 * ADDRESS_BUDGET && limited.length < 10; i++) if ((await refuse()).status === 429) limited.push(i);
+    expect(limited).toHaveLength(10);
+    const rateLimited = await accountedFor('rate_limited', beforeLimit, limited.length);
+    expect(nth(rateLimited.whole, 0)).toEqual(
+      expect.objectContaining({ status: 429, widget_key: null, origin: 'https://evil.example', client_address: '127.0.0.1' }),
+    );
   });
 
   it('counts claim checks against the address’s admin budget', async () => {
