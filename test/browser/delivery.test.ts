@@ -1,7 +1,7 @@
 import { userHash } from '@inviaro/crypto';
 import { nth, WidgetClient } from '@inviaro/test-harness';
 import { Request } from 'playwright-core';
-import { AMAR, BEA, browserSuite, contactsWithMessages, conversationWith, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
+import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, conversationWith, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -192,5 +192,68 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await widget.panel.waitFor({ state: 'visible' });
     await widget.waitForText('Bea, from her other laptop');
     expect(await widget.verified()).toBe(true);
+  });
+
+  it('(i) answers “why isn’t this user verified?” in the inbox: contacts by user id or email, failures by user and reason, a page at a time, each to its conversation', async () => {
+    const client = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
+    const forged = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, 'f'.repeat(64)) });
+    // Chen, verified, with an email; a browser that claims usr_4242 twice with a bad hash; 21 other failed claims (two pages).
+    await client.postMessage(await client.newVisitor(), {
+      client_message_id: 'chen-1',
+      text: 'Chen here',
+      user_id: CHEN.id,
+      user_hash: userHash(CHEN.id, suite.demo.widget.secret),
+      email: 'Chen@Example.com',
+    });
+    const claimant = await client.newVisitor();
+    for (const i of [1, 2])
+      await client.postMessage(claimant, { client_message_id: `4242-${i}`, text: `Why am I not recognised? (${i})`, ...forged('usr_4242') });
+    for (let i = 0; i < 21; i++)
+      await client.postMessage(await client.newVisitor(), { client_message_id: `other-${i}`, text: 'hi', ...forged(`usr_other_${i}`) });
+    await waitFor('the failures stored, each in its conversation', async () => {
+      const { failures } = (await suite.demo.widget.admin.failures('?reason=mismatch&limit=200')).body;
+      return failures.length >= 22 && failures.every((failure) => failure.conversation_id) ? true : undefined;
+    });
+
+    const operator = await (await device()).newPage();
+    await operator.goto(`${suite.demo.url}/inbox`);
+    const search = operator.getByRole('textbox', { name: 'Find a contact by user id or email' });
+    await search.fill(CHEN.id);
+    await search.press('Enter');
+    const rows = operator.locator('tr[data-contact-id]');
+    await waitFor('Chen found by user id', async () =>
+      (await rows.count()) === 1 && (await rows.first().textContent())?.includes(CHEN.id) ? true : undefined,
+    );
+    await operator.getByRole('textbox', { name: 'Find a contact by user id or email' }).fill('chen@example.COM');
+    await operator.getByRole('button', { name: 'Search' }).click();
+    await waitFor('Chen found by email', async () =>
+      operator.url().includes('q=chen%40example.COM') && (await rows.count()) === 1 && (await rows.first().textContent())?.includes(CHEN.id) ? true : undefined,
+    );
+
+    // The failures page: every failure, 20 to a page, filtered by reason on both pages.
+    await operator.getByRole('link', { name: 'Failures', exact: true }).click();
+    await operator.getByRole('textbox', { name: 'Reason' }).fill('mismatch');
+    await operator.getByRole('button', { name: 'Filter' }).click();
+    const failureRows = operator.locator('tr[data-failure]');
+    await waitFor('a first page of 20', async () => ((await failureRows.count()) === 20 ? true : undefined));
+    await operator.getByRole('link', { name: 'Older failures →' }).click();
+    expect(new URL(operator.url()).searchParams.get('reason')).toBe('mismatch');
+    const onSecondPage = await failureRows.count();
+    expect(onSecondPage).toBeGreaterThanOrEqual(2);
+    const totalMismatches = ((await suite.demo.widget.admin.failures('?reason=mismatch&limit=200')).body.failures as unknown[]).length;
+    expect(20 + onSecondPage).toBe(totalMismatches);
+
+    // By user: one row, seen twice, and the conversation it came from.
+    await operator.getByRole('textbox', { name: 'User id' }).fill('usr_4242');
+    await operator.getByRole('button', { name: 'Filter' }).click();
+    await waitFor('usr_4242’s failure alone', async () => ((await failureRows.count()) === 1 ? true : undefined));
+    expect((await failureRows.first().locator('td').allTextContents()).slice(1, 4)).toEqual(['usr_4242', 'mismatch', '2']);
+    await failureRows.first().getByRole('link', { name: 'Open conversation' }).click();
+    await operator.getByText('Why am I not recognised? (2)').waitFor();
+    expect(await operator.getByText('Why am I not recognised? (1)').count()).toBe(1);
+    // The contact's page lists its device's failed claims.
+    const failedClaims = operator.locator('tr[data-failed-claim]');
+    expect(await failedClaims.count()).toBe(1);
+    expect((await failedClaims.first().locator('td').allTextContents()).slice(1)).toEqual(['usr_4242', 'mismatch', '2']);
   });
 });

@@ -80,6 +80,9 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
       at: expect.any(String),
       first_at: listed[0]?.at,
       last_at: listed[0]?.at,
+      // Its message is stored (above): where it is now.
+      contact_id: expect.any(String),
+      conversation_id: expect.any(String),
     });
     const times = listed.map((f) => Date.parse(f.at as string));
     expect([...times].sort((a, b) => b - a)).toEqual(times);

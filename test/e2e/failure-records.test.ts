@@ -30,7 +30,11 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
     );
     expect(rows).toHaveLength(1);
 
-    const listed = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}`);
+    // Listed once the message it last counted is stored, with where that message is.
+    const listed = await waitFor('the last message stored', async () => {
+      const answer = await suite.widget.admin.failures(`?widget_id=${suite.widget.widgetId}`);
+      return answer.body.failures[0]?.conversation_id ? answer : undefined;
+    });
     expect(listed.body.failures).toEqual([
       {
         widget_id: suite.widget.widgetId,
@@ -42,6 +46,8 @@ describe('failure records stay bounded: repeats fold, retention prunes', () => {
         at: expect.any(String),
         first_at: expect.any(String),
         last_at: listed.body.failures[0]?.at,
+        contact_id: expect.any(String),
+        conversation_id: expect.any(String),
       },
     ]);
     const failure = nth(listed.body.failures as Array<{ first_at: string; last_at: string }>, 0);

@@ -11,6 +11,9 @@ import {
   waitFor,
   WidgetClient,
 } from '@inviaro/test-harness';
+import { userHash } from '@inviaro/crypto';
+import { sign } from 'jsonwebtoken';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -133,7 +136,14 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
       expect(posted.status).toBe(202);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    await waitFor('three failures', async () => ((await other.admin.failures()).body.failures.length === 3 ? true : undefined), 60_000);
+    await waitFor(
+      'three failures, their messages stored',
+      async () => {
+        const listed = (await other.admin.failures()).body.failures;
+        return listed.length === 3 && listed.every((failure) => failure.conversation_id) ? true : undefined;
+      },
+      60_000,
+    );
 
     const all = await cli(['failures', 'list', '--json'], env);
     const rows = all.stdout
@@ -151,11 +161,19 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
       first_at: expect.any(String),
       last_at: expect.any(String),
       at: expect.any(String),
+      contact_id: expect.any(String),
+      conversation_id: expect.any(String),
     });
 
     const human = await cli(['failures', 'list', '--widget', other.widgetId, '--since', '1h'], env);
-    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+COUNT\s+CLAIMED USER ID$/);
+    expect(human.stdout.split('\n')[0]).toMatch(/^AT\s+WIDGET\s+REASON\s+COUNT\s+CLAIMED USER ID\s+CONVERSATION$/);
     expect(human.stdout.trim().split('\n')).toHaveLength(4);
+    // The widget by its name, the count, and the conversation to read.
+    expect(human.stdout.split('\n')[1]).toMatch(new RegExp(`^\\S+\\s+test widget\\s+mismatch\\s+1\\s+user-2\\s+${rows[0].conversation_id}$`));
+    const byReason = await cli(['failures', 'list', '--user', 'user-1', '--reason', 'malformed'], env);
+    expect(byReason.stdout).toBe('no failed claims\n');
+    const badReason = await cli(['failures', 'list', '--reason', 'typo'], env);
+    expect(badReason.stderr).toContain('inviaro: the gateway answered 400 (invalid_request: reason: reason must be one of missing_hash');
     const byUser = await cli(['failures', 'list', '--user', 'user-1', '--json'], env);
     expect(
       byUser.stdout
@@ -181,5 +199,31 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect(everything).not.toContain(badHash);
     expect(everything).not.toContain(workspace.adminToken);
     expect(everything).not.toContain(other.adminToken);
+  });
+
+  test('widget check-claim: the verdict and a hint, never the hash or the token', async () => {
+    const env = { INVIARO_ADMIN_TOKEN: other.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl };
+    const hexKeyed = createHmac('sha256', Buffer.from(other.secret, 'hex')).update('usr_42').digest('hex');
+    const failed = await cli(['widget', 'check-claim', other.widgetId, '--user-id', 'usr_42', '--hash', hexKeyed], env);
+    expect(failed.stdout).toMatch(/^failed: mismatch\nhint: hex_decoded_key\nmade with the secret’s hex-decoded bytes/);
+    const verified = await cli(['widget', 'check-claim', other.widgetId, '--user-id', 'usr_42', '--hash', userHash('usr_42', other.secret), '--json'], env);
+    expect(JSON.parse(verified.stdout)).toEqual({
+      widget_id: other.widgetId,
+      verdict: 'verified',
+      reason: null,
+      hint: null,
+      explanation: null,
+      secret_version: 1,
+    });
+    const token = sign({ sub: 'usr_42', exp: Math.floor(Date.now() / 1000) + 600 }, 'x'.repeat(64), { algorithm: 'HS256' });
+    const policy = await cli(['widget', 'check-claim', other.widgetId, '--jwt', token], env);
+    expect(policy.stdout).toBe(
+      'failed: policy_requires_user_hash\nhint: policy_requires_user_hash\nthe widget’s identity policy is user_hash: send user_id and user_hash\n',
+    );
+    const neither = await cli(['widget', 'check-claim', other.widgetId, '--user-id', 'usr_42'], env);
+    expect(neither.stderr).toBe('inviaro: check-claim: pass --user-id with --hash, or --jwt\n');
+    const everything = outputs.join('\n');
+    expect(everything).not.toContain(hexKeyed);
+    expect(everything).not.toContain(token);
   });
 });

@@ -196,6 +196,12 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_policy: 'either' }, token })).status).toBe(200);
     expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_policy: 'hmac' }, token })).status).toBe(400);
     expect((await call('PATCH', '/v1/admin/widgets/00000000-0000-4000-8000-000000000000', { body: { identity_policy: 'jwt' }, token })).status).toBe(404);
+    // The claim check (issue 23): a verdict with its hint, a claim of neither kind, an unknown widget.
+    expect(
+      (await call('POST', `/v1/admin/widgets/${widget.widgetId}/claim-check`, { body: { user_id: 'alice', user_hash: 'ab'.repeat(32) }, token })).status,
+    ).toBe(200);
+    expect((await call('POST', `/v1/admin/widgets/${widget.widgetId}/claim-check`, { body: { user_id: 'alice' }, token })).status).toBe(400);
+    expect((await call('POST', '/v1/admin/widgets/00000000-0000-4000-8000-000000000000/claim-check', { body: { user_jwt: 'a.b.c' }, token })).status).toBe(404);
 
     await waitFor('the failure recorded', async () => ((await widget.admin.failures()).body.failures.length > 0 ? true : undefined), 60_000);
     expect(

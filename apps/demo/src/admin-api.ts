@@ -1,4 +1,4 @@
-import type { ContactDetail, Contacts, ReplyStored, VerificationFailures } from '@inviaro/contracts';
+import type { Contacts, ContactWithFailedClaims, ReplyStored, VerificationFailures } from '@inviaro/contracts';
 
 export class AdminApiError extends Error {
   constructor(
@@ -18,25 +18,28 @@ export class AdminApi {
     private readonly adminToken: string,
   ) {}
 
-  listContacts(query: { verified?: string; cursor?: string }) {
+  listContacts(query: { verified?: string; cursor?: string; user_id?: string; email?: string }) {
     const params = new URLSearchParams();
     if (query.verified === 'true' || query.verified === 'false') params.set('verified', query.verified);
-    if (query.cursor) params.set('cursor', query.cursor);
+    for (const name of ['cursor', 'user_id', 'email'] as const) if (query[name]) params.set(name, query[name]);
     const search = params.toString();
     const suffix = search ? `?${search}` : '';
     return this.call<Contacts>('GET', `contacts${suffix}`);
   }
 
   contact(id: string) {
-    return this.call<ContactDetail>('GET', `contacts/${encodeURIComponent(id)}`);
+    return this.call<ContactWithFailedClaims>('GET', `contacts/${encodeURIComponent(id)}`);
   }
 
   reply(conversationId: string, text: string) {
     return this.call<ReplyStored>('POST', `conversations/${encodeURIComponent(conversationId)}/replies`, { text });
   }
 
-  failures() {
-    return this.call<VerificationFailures>('GET', 'verification-failures');
+  /** `filters`: the API's query parameters (user_id, reason, cursor, limit); empty ones are left out. */
+  failures(filters: Record<string, string | undefined> = {}) {
+    const params = new URLSearchParams(Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1])));
+    const search = params.toString();
+    return this.call<VerificationFailures>('GET', `verification-failures${search ? `?${search}` : ''}`);
   }
 
   private async call<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> {

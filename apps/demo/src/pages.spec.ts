@@ -16,6 +16,8 @@ describe('the operator inbox', () => {
           first_at: '2026-11-30T08:00:00.000Z',
           last_at: '2026-12-01T09:30:00.000Z',
           at: '2026-12-01T09:30:00.000Z',
+          contact_id: null,
+          conversation_id: null,
         },
       ],
       undefined,
@@ -47,7 +49,7 @@ describe('a contact in the inbox', () => {
   });
 
   it('shows the same marks on the contact page', () => {
-    const page = contactPage({ ...contact, email_verified: false, conversations: [] }).toString();
+    const page = contactPage({ ...contact, email_verified: false, conversations: [], failed_claims: [] }).toString();
     expect(page).toContain('ana@example.com <span class="source self-reported">self-reported</span>');
   });
 });

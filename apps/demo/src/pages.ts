@@ -1,4 +1,4 @@
-import type { ContactDetail, ContactSummary, VerificationFailure } from '@inviaro/contracts';
+import type { ContactSummary, ContactWithFailedClaims, VerificationFailure } from '@inviaro/contracts';
 import { DemoConfig } from './config';
 import { html, Html, jsLiteral } from './html';
 import { DemoUser, USERS } from './users';
@@ -96,10 +96,16 @@ function when(iso: string): string {
 }
 
 function inboxHeader(): Html {
-  return html`<header class="top"><span class="brand">Northwind Projects · Operator inbox</span><a href="/inbox">Contacts</a><a href="/">Product</a></header>`;
+  return html`<header class="top"><span class="brand">Northwind Projects · Operator inbox</span><a href="/inbox">Contacts</a><a href="/inbox/failures">Failures</a><a href="/">Product</a></header>`;
 }
 
-export function inboxPage(contacts: ContactSummary[], nextCursor: string | null, failures: VerificationFailure[], verified: string | undefined): Html {
+export function inboxPage(
+  contacts: ContactSummary[],
+  nextCursor: string | null,
+  failures: VerificationFailure[],
+  verified: string | undefined,
+  search?: string,
+): Html {
   const filter = (value: string | undefined, label: string) =>
     verified === value ? html`<b>${label}</b>` : html`<a href="/inbox${value ? `?verified=${value}` : ''}">${label}</a>`;
   const body = html`${inboxHeader()}
@@ -107,6 +113,10 @@ export function inboxPage(contacts: ContactSummary[], nextCursor: string | null,
   <section class="card">
     <h1>Contacts</h1>
     <nav class="filters" aria-label="Filter contacts">${filter(undefined, 'All')} ${filter('true', 'Verified')} ${filter('false', 'Anonymous')}</nav>
+    <form method="get" action="/inbox" role="search">
+      <label for="contact-search" class="muted">Find a contact by user id or email</label>
+      <input id="contact-search" name="q" value="${search ?? ''}" maxlength="320"> <button type="submit">Search</button>
+    </form>
     <table>
       <thead><tr><th scope="col">Contact</th><th scope="col">Identity</th><th scope="col">First seen</th><th scope="col">Last seen</th></tr></thead>
       <tbody>
@@ -119,7 +129,7 @@ ${contacts.map(
         </tr>\n`,
 )}      </tbody>
     </table>
-    ${contacts.length ? '' : html`<p class="muted">No conversations yet.</p>`}
+    ${contacts.length ? '' : html`<p class="muted">${search ? `No contact with user id or email “${search}”.` : 'No conversations yet.'}</p>`}
     ${nextCursor ? html`<p><a href="/inbox?${new URLSearchParams({ ...(verified ? { verified } : {}), cursor: nextCursor }).toString()}">Older contacts →</a></p>` : ''}
   </section>
   <section class="card">
@@ -131,12 +141,62 @@ ${contacts.map(
 ${failures.map((f) => html`        <tr><td class="muted">${when(f.last_at)}</td><td>${f.claimed_user_id ?? '—'}</td><td>${f.reason}</td><td>${String(f.count)}</td><td class="muted">${when(f.first_at)}</td></tr>\n`)}      </tbody>
     </table>
     ${failures.length ? '' : html`<p class="muted">None.</p>`}
+    <p><a href="/inbox/failures">All failures, by user and reason →</a></p>
   </section>
 </main>`;
   return layout('Operator inbox', '', body);
 }
 
-export function contactPage(contact: ContactDetail): Html {
+/** The support trail: failed claims by user id and reason, a page at a time, each linked to the conversation its message went to. */
+export function failuresPage(failures: VerificationFailure[], nextCursor: string | null, filters: { user_id?: string; reason?: string }): Html {
+  const kept = Object.entries(filters).filter((entry): entry is [string, string] => Boolean(entry[1]));
+  const body = html`${inboxHeader()}
+<main>
+  <section class="card">
+    <h1>Verification failures</h1>
+    <p class="muted">Claims that did not verify were dropped; those chats went on anonymously. Newest first.</p>
+    <form method="get" action="/inbox/failures" class="filters" role="search">
+      <label for="failures-user">User id</label> <input id="failures-user" name="user_id" value="${filters.user_id ?? ''}" maxlength="255">
+      <label for="failures-reason">Reason</label> <input id="failures-reason" name="reason" value="${filters.reason ?? ''}" placeholder="mismatch" maxlength="40">
+      <button type="submit">Filter</button>
+    </form>
+    <table>
+      <thead><tr><th scope="col">Last seen</th><th scope="col">Claimed user id</th><th scope="col">Reason</th><th scope="col">Times</th><th scope="col">First seen</th><th scope="col">Conversation</th></tr></thead>
+      <tbody>
+${failures.map(
+  (f) =>
+    html`        <tr data-failure><td class="muted">${when(f.last_at)}</td><td>${claimedUser(f)}</td><td>${f.reason}</td><td>${String(f.count)}</td><td class="muted">${when(f.first_at)}</td><td>${
+      f.contact_id && f.conversation_id
+        ? html`<a href="/inbox/contacts/${f.contact_id}#conversation-${f.conversation_id}">Open conversation</a>`
+        : html`<span class="muted">no message</span>`
+    }</td></tr>\n`,
+)}      </tbody>
+    </table>
+    ${failures.length ? '' : html`<p class="muted">No failed claims${kept.length ? ' match' : ''}.</p>`}
+    ${nextCursor ? html`<p><a href="/inbox/failures?${new URLSearchParams([...kept, ['cursor', nextCursor]]).toString()}">Older failures →</a></p>` : ''}
+  </section>
+</main>`;
+  return layout('Verification failures', '', body);
+}
+
+/** A contact's devices' failed claims: what a support agent reads to answer "why isn't this user recognised?". */
+function failedClaims(failures: VerificationFailure[]): Html {
+  return html`  <section class="card" aria-labelledby="failed-claims">
+    <h2 id="failed-claims">Failed identity claims from these devices</h2>
+    <table>
+      <thead><tr><th scope="col">Last seen</th><th scope="col">Claimed user id</th><th scope="col">Reason</th><th scope="col">Times</th></tr></thead>
+      <tbody>
+${failures.map((f) => html`        <tr data-failed-claim><td class="muted">${when(f.last_at)}</td><td>${claimedUser(f)}</td><td>${f.reason}</td><td>${String(f.count)}</td></tr>\n`)}      </tbody>
+    </table>
+  </section>\n`;
+}
+
+function claimedUser(failure: VerificationFailure): string {
+  if (failure.distinct_user_ids !== null) return `(${failure.distinct_user_ids} more ids of one visitor)`;
+  return failure.claimed_user_id ?? '—';
+}
+
+export function contactPage(contact: ContactWithFailedClaims): Html {
   const title = contact.name || contact.email || contact.user_id || `Visitor ${contact.id.slice(0, 8)}`;
   const body = html`${inboxHeader()}
 <main>
@@ -159,6 +219,7 @@ ${conversation.messages.map(
   </section>\n`,
 )}
 ${contact.conversations.length ? '' : html`<p class="muted">No conversations.</p>`}
+${contact.failed_claims.length ? failedClaims(contact.failed_claims) : ''}
 </main>`;
   return layout(title, '', body);
 }

@@ -1,16 +1,19 @@
 import { inviaroUserHash } from '@inviaro/sdk';
 import { randomBytes } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Contacts } from '@inviaro/contracts';
 import { AdminApi, AdminApiError } from './admin-api';
 import { APP_JS, DEMO_CSS } from './assets';
 import { DemoConfig } from './config';
 import { Html } from './html';
-import { contactPage, errorPage, inboxPage, productPage } from './pages';
+import { contactPage, errorPage, failuresPage, inboxPage, productPage } from './pages';
 import { DemoUser, findUser } from './users';
 
 const SESSION_COOKIE = 'demo_session';
 const BODY_LIMIT = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Failures per page of the inbox's failures page. */
+const FAILURES_PAGE = 20;
 
 class HttpError extends Error {
   constructor(
@@ -112,6 +115,16 @@ export function createDemoServer(config: DemoConfig): Server {
     response.end();
   };
 
+  /** A user id, or an email (a contact's attribute): the contacts with either, one list. */
+  async function searchContacts(text: string): Promise<Contacts> {
+    const [byUserId, byEmail] = await Promise.all([
+      admin.listContacts({ user_id: text }),
+      text.includes('@') ? admin.listContacts({ email: text }) : { contacts: [], next_cursor: null },
+    ]);
+    const seen = new Set(byUserId.contacts.map((contact) => contact.id));
+    return { contacts: [...byUserId.contacts, ...byEmail.contacts.filter((contact) => !seen.has(contact.id))], next_cursor: null };
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', config.origin);
     const path = url.pathname;
@@ -149,12 +162,21 @@ export function createDemoServer(config: DemoConfig): Server {
 
     if (method === 'GET' && path === '/inbox') {
       const verified = url.searchParams.get('verified') ?? undefined;
-      const [list, failures] = await Promise.all([admin.listContacts({ verified, cursor: url.searchParams.get('cursor') ?? undefined }), admin.failures()]);
+      const search = url.searchParams.get('q')?.trim() || undefined;
+      const [list, failures] = await Promise.all([
+        search ? searchContacts(search) : admin.listContacts({ verified, cursor: url.searchParams.get('cursor') ?? undefined }),
+        admin.failures(),
+      ]);
       return page(
         response,
         200,
-        inboxPage(list.contacts, list.next_cursor, failures.failures, verified === 'true' || verified === 'false' ? verified : undefined),
+        inboxPage(list.contacts, list.next_cursor, failures.failures, verified === 'true' || verified === 'false' ? verified : undefined, search),
       );
+    }
+    if (method === 'GET' && path === '/inbox/failures') {
+      const filters = { user_id: url.searchParams.get('user_id')?.trim(), reason: url.searchParams.get('reason')?.trim() };
+      const list = await admin.failures({ ...filters, cursor: url.searchParams.get('cursor') ?? undefined, limit: String(FAILURES_PAGE) });
+      return page(response, 200, failuresPage(list.failures, list.next_cursor, filters));
     }
     const [, contactId] = /^\/inbox\/contacts\/([^/]+)$/.exec(path) ?? [];
     if (method === 'GET' && contactId !== undefined) {

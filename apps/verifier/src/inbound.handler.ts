@@ -4,7 +4,9 @@ import {
   ClaimCheckResult,
   ContactAnonymous,
   ContactVerified,
+  ClaimCheckAnswer,
   deterministicId,
+  DiagnoseClaim,
   EventEnvelope,
   InboundClaim,
   MessageInbound,
@@ -17,6 +19,7 @@ import { EventPublisher, OnEvent, OnRequest } from '@inviaro/bus';
 import { DeadLetter } from '@inviaro/jetstream';
 import { ClaimKeys } from '@inviaro/widget-secrets';
 import { Controller } from '@nestjs/common';
+import { ClaimDiagnosis } from './claim/claim-diagnosis';
 import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';
 
@@ -28,6 +31,7 @@ export class InboundHandler {
     private readonly failures: FailureTrail,
     private readonly publisher: EventPublisher,
     private readonly claimKeys: ClaimKeys,
+    private readonly diagnosis: ClaimDiagnosis,
   ) {}
 
   @OnEvent(MessageInbound)
@@ -79,5 +83,11 @@ export class InboundHandler {
       return { verified: true, user_id: verdict.userId, secret_version: verdict.secretVersion, verified_by: verdict.by, ...until };
     }
     return { verified: false, reason: verdict.outcome === 'failed' ? verdict.reason : undefined };
+  }
+
+  /** An admin's claim check: the same decision, with a hint; no failure recorded, no metric counted. */
+  @OnRequest(DiagnoseClaim)
+  diagnose(request: ClaimCheckRequest): Promise<ClaimCheckAnswer | null> {
+    return this.diagnosis.diagnose(request.widget_id, request.claim ?? {});
   }
 }

@@ -46,6 +46,14 @@ export class GatewayConfig extends SecretsConfig {
   @Setting("which proxies are believed about the client's address (`X-Forwarded-For`): `false`, a hop count, or addresses/CIDRs")
   TRUST_PROXY: string = 'false';
 
+  /** How long repeats of one refusal (client address and error code) are counted into one log line after the first, logged whole. */
+  @IntSetting(
+    1,
+    3600,
+    'refused widget calls (4xx): the first of a client address and error code is logged with its widget key, origin and address; its repeats for this many seconds are one line with their count ([operations](docs/operations.md#refused-widget-calls-in-the-log))',
+  )
+  REFUSAL_LOG_SECONDS: number = 60;
+
   /** Live streams one visitor may hold open on one gateway instance at once (429 past it). */
   @IntSetting(1, 100, 'live streams one visitor may hold open on one gateway instance; then 429 `too_many_streams`')
   LIVE_STREAMS_PER_VISITOR: number = 3;

@@ -7,6 +7,7 @@ import {
   ReadinessCheck,
   ReadinessChecks,
   requestLog,
+  RequestLineFields,
   SERVICE_LOGGER,
 } from '@inviaro/observability';
 import { CommonConfig, loadConfig } from '@inviaro/config';
@@ -27,6 +28,8 @@ export interface ServiceDefinition {
   rootModule: (nc: NatsConnection) => Type | DynamicModule;
   /** Pipes, filters and the like for the service's HTTP surface. */
   configureHttp?: (app: INestApplication) => void;
+  /** The service's own fields for a request's log line (the gateway's refused widget calls). */
+  requestLine?: RequestLineFields;
   /** Dependencies besides NATS that `/health/ready` checks. */
   readiness?: (app: INestApplication) => ReadinessCheck[];
   /** The service's own operator paths beside health and metrics (the gateway's API description): on OPS_PORT where one is set. */
@@ -46,7 +49,7 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   const app = await NestFactory.create(root, { logger: new NestPinoLogger(logger) });
   app.get(ReadinessChecks).add(natsReadiness(nc), ...(definition.readiness?.(app) ?? []));
   if (config.OPS_PORT !== undefined) app.use(eachPortItsPaths(config.OPS_PORT, [...OPERATOR_PATHS, ...(definition.operatorPaths ?? [])]));
-  app.use(httpMetrics, requestLog(logger));
+  app.use(httpMetrics, requestLog(logger, definition.requestLine));
   definition.configureHttp?.(app);
   app.connectMicroservice(
     { strategy: new JetStreamServer(nc, { service, logger, routing: BUS_ROUTING, ...definition.transport }) },

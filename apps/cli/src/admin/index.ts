@@ -1,4 +1,5 @@
 import type {
+  ClaimCheckAnswer,
   SecretStatus,
   StagedSecret,
   VerificationFailure,
@@ -117,47 +118,67 @@ export function registerAdminCommands(program: Command): void {
       print(options.json, { widget_id: id, ...status }, () => `widget ${id}: only secret version ${status.secret_version} verifies now`);
     });
 
+  adminCommand(widget, 'check-claim', 'why a user_hash or user_jwt fails: what the verifier decides of it now, with a hint (records nothing)')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .option('--user-id <user-id>', 'the user id the page sends (with --hash)')
+    .option('--hash <user-hash>', 'the user hash the page sends (with --user-id)')
+    .option('--jwt <user-jwt>', 'the user_jwt the page sends, instead of --user-id and --hash')
+    .action(async (id: string, options: AdminOptions & { userId?: string; hash?: string; jwt?: string; json?: boolean }) => {
+      if (options.jwt === undefined && (options.userId === undefined || options.hash === undefined))
+        throw new Error('check-claim: pass --user-id with --hash, or --jwt');
+      const claim = options.jwt === undefined ? { user_id: options.userId, user_hash: options.hash } : { user_jwt: options.jwt };
+      const answer = await new AdminApi(options).call<ClaimCheckAnswer>('POST', `widgets/${encodeURIComponent(id)}/claim-check`, claim);
+      print(options.json, { widget_id: id, ...answer }, () =>
+        answer.verdict === 'verified'
+          ? `verified (secret version ${answer.secret_version})`
+          : [
+              `failed: ${answer.reason}`,
+              ...(answer.hint ? [`hint: ${answer.hint}`] : []),
+              ...(answer.explanation ? [printable(answer.explanation, 500)] : []),
+            ].join('\n'),
+      );
+    });
+
   const failures = program.command('failures').description('failed identity claims, the support trail (admin API)');
   adminCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)')
     .option('--widget <widget-id>', 'only this widget')
     .option('--user <user-id>', "only this claimed user id, also where it is folded into a visitor's row")
+    .option('--reason <reason>', 'only this reason (mismatch, malformed, missing_hash, stale_secret, jwt_expired, ...)')
     .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
     .option('--limit <n>', 'at most this many', '50')
-    .action(async (options: AdminOptions & { widget?: string; user?: string; since?: string; limit: string; json?: boolean }) => {
+    .action(async (options: AdminOptions & { widget?: string; user?: string; reason?: string; since?: string; limit: string; json?: boolean }) => {
       const since = options.since ? parseSince(options.since) : undefined;
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, not "${printable(options.limit, 20)}"`);
-      const rows = await listFailures(new AdminApi(options), { widgetId: options.widget, userId: options.user, since, limit });
+      const api = new AdminApi(options);
+      const rows = await listFailures(api, { widget_id: options.widget, user_id: options.user, reason: options.reason, since: since?.toISOString() }, limit);
       if (options.json) {
         for (const row of rows) console.log(jsonLine(row));
         return;
       }
+      if (rows.length === 0) return console.log('no failed claims' + (since ? ` since ${since.toISOString()}` : ''));
+      const { widgets } = await api.call<WidgetList>('GET', 'widgets');
+      const names = new Map(widgets.map((w) => [w.id, printable(w.name, 40)]));
       console.log(
-        rows.length === 0
-          ? 'no failed claims' + (since ? ` since ${since.toISOString()}` : '')
-          : table(
-              ['AT', 'WIDGET', 'REASON', 'COUNT', 'CLAIMED USER ID'],
-              rows.map((r) => [r.at, r.widget_id, r.reason, String(r.count), claimedCell(r)]),
-            ),
+        table(
+          ['AT', 'WIDGET', 'REASON', 'COUNT', 'CLAIMED USER ID', 'CONVERSATION'],
+          rows.map((r) => [r.at, names.get(r.widget_id) ?? r.widget_id, r.reason, String(r.count), claimedCell(r), r.conversation_id ?? '-']),
+        ),
       );
     });
 }
 
-/** Newest first, page by page, until `limit` rows or the first one older than `since`. */
-async function listFailures(api: AdminApi, query: { widgetId?: string; userId?: string; since?: Date; limit: number }): Promise<VerificationFailure[]> {
+/** Newest first, page by page, until `limit` rows; the filters are the API's query parameters. */
+async function listFailures(api: AdminApi, filters: Record<string, string | undefined>, limit: number): Promise<VerificationFailure[]> {
   const rows: VerificationFailure[] = [];
   let cursor: string | null = null;
   do {
-    const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, query.limit - rows.length)) });
-    if (query.widgetId) params.set('widget_id', query.widgetId);
-    if (query.userId) params.set('user_id', query.userId);
+    const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, limit - rows.length)) });
+    for (const [name, value] of Object.entries(filters)) if (value !== undefined) params.set(name, value);
     if (cursor) params.set('cursor', cursor);
     const page: VerificationFailures = await api.call('GET', `verification-failures?${params.toString()}`);
-    for (const row of page.failures) {
-      if (query.since && new Date(row.at) < query.since) return rows;
-      rows.push(row);
-    }
+    rows.push(...page.failures);
     cursor = page.next_cursor;
-  } while (cursor && rows.length < query.limit);
+  } while (cursor && rows.length < limit);
   return rows;
 }

@@ -9,6 +9,9 @@ import {
   HistoryRequest,
   ListContacts,
   ListContactsRequest,
+  MessageLanding,
+  MessageLandings,
+  MessageLandingsRequest,
   StoredMessage,
 } from '@inviaro/contracts';
 import { OnRequest } from '@inviaro/bus';
@@ -91,10 +94,10 @@ export class InboxQueries {
       this.db,
       `SELECT ${CONTACT_COLUMNS} FROM contacts
        WHERE workspace_id = $1 AND merged_into_id IS NULL
-         AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3)
+         AND ($2::boolean IS NULL OR is_verified = $2) AND ($3::text IS NULL OR user_id = $3) AND ($7::text IS NULL OR lower(email) = lower($7))
          AND ($4::timestamptz IS NULL OR (created_at, id) < ($4, $5::uuid))
        ORDER BY created_at DESC, id DESC LIMIT $6`,
-      [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1],
+      [request.workspace_id, request.verified ?? null, request.user_id ?? null, after?.at ?? null, after?.id ?? null, request.limit + 1, request.email ?? null],
     );
     const { rows: kept, next } = keysetPage(rows, request.limit);
     return { contacts: kept.map(toContact), next_cursor: next };
@@ -107,9 +110,9 @@ export class InboxQueries {
       request.workspace_id,
     ]);
     if (!contact) return null;
-    const conversations = await queryRows<{ id: string; widget_id: string; created_at: Date }>(
+    const conversations = await queryRows<{ id: string; widget_id: string; visitor_id: string; created_at: Date }>(
       this.db,
-      `SELECT id, widget_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
+      `SELECT id, widget_id, visitor_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
       [contact.id],
     );
     const messages = await queryRows<MessageRow & { conversation_id: string }>(
@@ -122,9 +125,23 @@ export class InboxQueries {
       conversations: conversations.map((conversation) => ({
         id: conversation.id,
         widget_id: conversation.widget_id,
+        visitor_id: conversation.visitor_id,
         created_at: conversation.created_at.toISOString(),
         messages: messages.filter((message) => message.conversation_id === conversation.id).map(toMessage),
       })),
     };
+  }
+
+  /** Where the messages of failed claims are now, for the support trail: a fold moves a thread, so this is read, never recorded. */
+  @OnRequest(MessageLandings)
+  async landings(request: MessageLandingsRequest): Promise<{ landings: MessageLanding[] }> {
+    const landings = await queryRows<MessageLanding>(
+      this.db,
+      `SELECT m.id AS message_id, v.contact_id, v.id AS conversation_id
+       FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
+       WHERE m.id = ANY($1::uuid[]) AND c.workspace_id = $2`,
+      [request.message_ids, request.workspace_id],
+    );
+    return { landings };
   }
 }

@@ -4,6 +4,7 @@ import { Request } from 'express';
 import { Pool } from 'pg';
 import { ApiError } from '../http/api-error';
 import { RateBudgets } from '../http/rate-limits';
+import { refuseUnknownQueryParameters } from './known-query';
 
 type AdminRequest = Request & { workspaceId?: string };
 
@@ -11,6 +12,7 @@ type AdminRequest = Request & { workspaceId?: string };
  * Admin calls carry `Authorization: Bearer <admin token>`; the token names the one workspace they act in.
  * Each failure spends the client address's budget of failed authentications; past it the address gets
  * 429 before its token is looked up, so guessing tokens costs PostgreSQL at most that many lookups a minute.
+ * Then the query may hold only the route's own parameters (known-query.ts).
  */
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
@@ -30,6 +32,8 @@ export class AdminAuthGuard implements CanActivate {
       throw new ApiError(401, 'unauthorized', 'a valid admin token is required (Authorization: Bearer <token>)');
     }
     request.workspaceId = workspaceId;
+    // Every admin route passes here: the one place where an unknown query parameter is refused.
+    refuseUnknownQueryParameters(request.query, context.getClass(), context.getHandler());
     return true;
   }
 }

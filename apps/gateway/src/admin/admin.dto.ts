@@ -1,7 +1,8 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { IDENTITY_POLICIES, IdentityPolicy, OptionalText } from '@inviaro/contracts';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { CLAIM_FAILURE_REASONS, ClaimFailureReason, IDENTITY_POLICIES, IdentityPolicy, OptionalText } from '@inviaro/contracts';
 import { MultilineText } from '../http/accepted-text';
+import { WithPageClaim } from '../http/page-claim';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
@@ -21,6 +22,18 @@ export class CreateWidgetBody {
 export class UpdateWidgetBody {
   @IsIn(IDENTITY_POLICIES, { message: `identity_policy must be one of ${IDENTITY_POLICIES.join(', ')}` })
   identity_policy!: IdentityPolicy;
+}
+
+const DURATION_UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
+
+/** `?since=`: a duration back from now (`30m`, `2h`, `7d`) or an ISO 8601 time with its zone; anything else stays as sent, for the validator to name. */
+function sinceTime(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const [, amount, unit] = /^(\d{1,6})([mhd])$/.exec(value) ?? [];
+  if (amount !== undefined && unit !== undefined) return new Date(Date.now() - Number(amount) * DURATION_UNIT_MS[unit]!);
+  const time = ISO_TIME.test(value) ? new Date(value) : undefined;
+  return time && !Number.isNaN(time.getTime()) ? time : value;
 }
 
 /** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
@@ -44,6 +57,16 @@ export class ListFailuresQuery extends PageQuery {
   /** Every row of this claimed user id, also one folded into a visitor's row. */
   @OptionalText(255)
   user_id?: string;
+
+  @IsOptional()
+  @IsIn(CLAIM_FAILURE_REASONS, { message: `reason must be one of ${CLAIM_FAILURE_REASONS.join(', ')}` })
+  reason?: ClaimFailureReason;
+
+  /** Rows last seen at or after this time. */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => sinceTime(value))
+  @IsDate({ message: 'since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time' })
+  since?: Date;
 }
 
 export class ListContactsQuery extends PageQuery {
@@ -54,6 +77,10 @@ export class ListContactsQuery extends PageQuery {
 
   @OptionalText(255)
   user_id?: string;
+
+  /** The contacts with this email, in any case (an attribute, never identity: several contacts may have it). */
+  @OptionalText(320)
+  email?: string;
 }
 
 export class ReplyBody {
@@ -62,3 +89,6 @@ export class ReplyBody {
   @MultilineText()
   text!: string;
 }
+
+/** A claim as a page would send it, for the claim check. */
+export class ClaimCheckBody extends WithPageClaim(class {}) {}

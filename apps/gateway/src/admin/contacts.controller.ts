@@ -1,4 +1,4 @@
-import { ContactDetail, Contacts, GetContact, ListContacts, Reply, ReplyStored } from '@inviaro/contracts';
+import { ContactWithFailedClaims, Contacts, GetContact, ListContacts, Reply, ReplyStored } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
@@ -6,13 +6,20 @@ import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListContactsQuery, ReplyBody } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
+import { answerOf, FailureRecords } from './failure-records';
+
+/** The most failed claims a contact's detail lists (newest first): the whole trail is `GET /v1/admin/verification-failures`. */
+const FAILED_CLAIMS_SHOWN = 100;
 
 /** The inbox: contacts, their conversations, and operator replies (answered by the contacts service). */
 @Controller('v1/admin')
 @AdminApi()
 @UseGuards(AdminAuthGuard)
 export class ContactsController {
-  constructor(private readonly requests: RequestClient) {}
+  constructor(
+    private readonly requests: RequestClient,
+    private readonly failures: FailureRecords,
+  ) {}
 
   @Get('contacts')
   @Answers({ summary: 'contacts, newest activity first (merged ones left out)', status: 200, answer: Contacts, errors: [400, 401] })
@@ -22,6 +29,7 @@ export class ContactsController {
         workspace_id: workspaceId,
         verified: query.verified,
         user_id: query.user_id,
+        email: query.email,
         cursor: query.cursor,
         limit: query.limit,
       }),
@@ -29,11 +37,18 @@ export class ContactsController {
   }
 
   @Get('contacts/:id')
-  @Answers({ summary: 'a contact with its conversations and messages', status: 200, answer: ContactDetail, errors: [400, 401, 404] })
-  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<ContactDetail> {
+  @Answers({
+    summary: 'a contact with its conversations and messages, and its visitors’ failed identity claims',
+    status: 200,
+    answer: ContactWithFailedClaims,
+    errors: [400, 401, 404],
+  })
+  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<ContactWithFailedClaims> {
     const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id }));
     if (!contact) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
-    return contact;
+    const visitorIds = [...new Set(contact.conversations.map((conversation) => conversation.visitor_id))];
+    const failed = visitorIds.length ? await this.failures.list(workspaceId, { visitorIds, after: null, limit: FAILED_CLAIMS_SHOWN }) : [];
+    return { ...contact, failed_claims: failed.map(answerOf) };
   }
 
   /** The reply reaches the visitor's open widget live (message.stored). */

@@ -1,4 +1,7 @@
 import { IdentityPolicy } from '@inviaro/contracts';
+import { firstRow } from '@inviaro/persistence';
+import { Pool } from 'pg';
+import { ApiError } from '../http/api-error';
 
 /** A row of `widgets`, as the admin API reads it. */
 export interface Widget {
@@ -17,3 +20,10 @@ export const WIDGET_COLUMNS = 'id, workspace_id, key, name, allowed_origins, ide
 
 /** What names a widget to the rest of the system: its id and its workspace. */
 export type WidgetRef = Pick<Widget, 'id' | 'workspace_id'>;
+
+/** The workspace's widget by that id; 404 where the workspace has none (another workspace's widget included). */
+export async function workspaceWidget(db: Pool, { workspaceId, widgetId }: { workspaceId: string; widgetId: string }): Promise<Widget> {
+  const widget = await firstRow<Widget>(db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE id = $1 AND workspace_id = $2`, [widgetId, workspaceId]);
+  if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
+  return widget;
+}

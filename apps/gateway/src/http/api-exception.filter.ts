@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ERROR_CODE_LOCAL } from '@inviaro/observability';
 import { Response } from 'express';
 import { ApiError, UNAVAILABLE_RETRY_AFTER_SECONDS } from './api-error';
 
@@ -31,12 +32,14 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof ApiError) {
       if (exception.retryAfter !== undefined) response.setHeader('Retry-After', String(exception.retryAfter));
+      response.locals[ERROR_CODE_LOCAL] = exception.code;
       response.status(exception.getStatus()).json(exception.getResponse());
       return;
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const code = CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+      response.locals[ERROR_CODE_LOCAL] = code;
       response.status(status).json({ error: { code, message: exception.message } });
       return;
     }

@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
 import { VisitorEmail, VisitorName } from '@inviaro/contracts';
-import { Allow, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { ClaimValue, MultilineText } from '../http/accepted-text';
+import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { MultilineText } from '../http/accepted-text';
+import { WithPageClaim } from '../http/page-claim';
 
 export class CreateVisitorBody {
   @IsString()
@@ -16,21 +17,7 @@ export class VisitorBody extends CreateVisitorBody {
 }
 
 /** A claim and the attributes that may come with it. */
-export class ClaimBody extends VisitorBody {
-  /** Taken whatever its type or bytes: a malformed claim is reduced at the gateway and dropped by the verifier, never a 400. */
-  @Allow()
-  @ClaimValue()
-  user_id?: unknown;
-
-  @Allow()
-  @ClaimValue()
-  user_hash?: unknown;
-
-  /** A compact JWS (HS256) in place of user_id and user_hash (docs/identity-jwt.md); never a 400 either. */
-  @Allow()
-  @ClaimValue()
-  user_jwt?: unknown;
-
+export class ClaimBody extends WithPageClaim(VisitorBody) {
   @VisitorEmail()
   email?: string;
 

@@ -30,7 +30,7 @@ const outcomes = counter('inviaro_claim_checks_total', 'Claim checks by outcome 
 const latency = histogram('inviaro_claim_check_seconds', 'Time to decide a claim, secret lookup included', [], LATENCY_BUCKETS);
 
 /** The secrets that verify now (newest first) and the one just retired, as both kinds of claim are checked against them. */
-function keysOf(versions: WidgetSecretVersions): JwtKeys {
+export function keysOf(versions: WidgetSecretVersions): JwtKeys {
   const previous = versions.previous === undefined ? undefined : { version: versions.version - 1, secret: versions.previous };
   const current = { version: versions.version, secret: versions.secret };
   return versions.previousLive && previous
@@ -59,25 +59,32 @@ export class ClaimVerification {
     const versions = await this.secrets.of(widgetId);
     if (!versions) return { outcome: 'failed', reason: 'unknown_widget', claimedUserId: undefined };
     if (claim === UNOPENABLE_CLAIM) return { outcome: 'failed', reason: 'unopenable_claim', claimedUserId: undefined };
-    const keys = keysOf(versions);
-    const verdict = this.byPolicy(versions.policy ?? 'user_hash', claim, keys);
+    const verdict = verdictUnder(versions, claim);
     // Told to the admin before a retire: who still signs with the previous secret.
     if (verdict.outcome === 'verified' && verdict.secretVersion !== versions.version)
       await this.previousUses.count(widgetId, verdict.secretVersion).catch(() => undefined);
     return verdict;
   }
+}
 
-  /** By the first field the policy admits that the claim carries (POLICY_CLAIMS): `user_hash` a pair, `jwt` a token, `either` the token when there is one. */
-  private byPolicy(policy: NonNullable<WidgetSecretVersions['policy']>, claim: InboundClaim, keys: JwtKeys): Verdict {
-    const admitted = POLICY_CLAIMS[policy];
-    const by = admitted.find((kind) => (kind === 'user_jwt' ? carriesJwt(claim) : carriesUserHash(claim)));
-    if (by === 'user_jwt') return checkToken(claim, keys);
-    if (by === 'user_hash') return checkHash(claim, keys);
-    // The claim carries nothing the policy admits: the failure names what it wants.
-    if (policy !== 'jwt') return { outcome: 'failed', reason: 'policy_requires_user_hash' };
-    const shape = claimShape(claim);
-    return { outcome: 'failed', reason: 'policy_requires_jwt', claimedUserId: shape.fits ? shape.userId : shape.claimedUserId };
-  }
+/**
+ * The decision itself: a claim against a widget's secrets and identity policy, with no side effect. What
+ * every widget event gets (ClaimVerification) and what an admin's claim check reports (claim-diagnosis.ts).
+ */
+export function verdictUnder(versions: WidgetSecretVersions, claim: InboundClaim): Verdict {
+  return byPolicy(versions.policy ?? 'user_hash', claim, keysOf(versions));
+}
+
+/** By the first field the policy admits that the claim carries (POLICY_CLAIMS): `user_hash` a pair, `jwt` a token, `either` the token when there is one. */
+function byPolicy(policy: NonNullable<WidgetSecretVersions['policy']>, claim: InboundClaim, keys: JwtKeys): Verdict {
+  const admitted = POLICY_CLAIMS[policy];
+  const by = admitted.find((kind) => (kind === 'user_jwt' ? carriesJwt(claim) : carriesUserHash(claim)));
+  if (by === 'user_jwt') return checkToken(claim, keys);
+  if (by === 'user_hash') return checkHash(claim, keys);
+  // The claim carries nothing the policy admits: the failure names what it wants.
+  if (policy !== 'jwt') return { outcome: 'failed', reason: 'policy_requires_user_hash' };
+  const shape = claimShape(claim);
+  return { outcome: 'failed', reason: 'policy_requires_jwt', claimedUserId: shape.fits ? shape.userId : shape.claimedUserId };
 }
 
 function checkHash(claim: InboundClaim, keys: JwtKeys): Verdict {

@@ -93,6 +93,16 @@ export class VerificationFailure {
   /** The same as last_at, kept for readers from before repeats were folded. */
   @TimeField()
   at!: string;
+
+  @NullableField(
+    'string',
+    'the contact the last of these claims’ messages is in now (after any fold); null until it is stored, and for an identify, which has no message',
+    'uuid',
+  )
+  contact_id!: string | null;
+
+  @NullableField('string', 'the conversation that message is in now: where to read what the visitor wrote', 'uuid')
+  conversation_id!: string | null;
 }
 
 export class VerificationFailures {
@@ -149,6 +159,9 @@ export class Conversation {
   @Field({ format: 'uuid' })
   widget_id!: string;
 
+  @Field({ format: 'uuid', description: 'the visitor (one browser or device) this thread is with' })
+  visitor_id!: string;
+
   @TimeField()
   created_at!: string;
 
@@ -159,6 +172,35 @@ export class Conversation {
 export class ContactDetail extends ContactSummary {
   @Field({ type: [Conversation] })
   conversations!: Conversation[];
+}
+
+export class ContactWithFailedClaims extends ContactDetail {
+  @Field({
+    type: [VerificationFailure],
+    description: 'the failed identity claims of this contact’s visitors (its conversations’ devices), newest first, at most 100',
+  })
+  failed_claims!: VerificationFailure[];
+}
+
+/** `POST /v1/admin/widgets/{id}/claim-check`: what the verifier decides of a claim now, and why it fails where that can be told. */
+export class ClaimCheckAnswer {
+  @Field({ enum: ['verified', 'failed'] })
+  verdict!: 'verified' | 'failed';
+
+  @NullableField('string', 'why it failed, as a failure record would say (mismatch, stale_secret, jwt_expired, ...); null when verified')
+  reason!: string | null;
+
+  @NullableField(
+    'string',
+    'what most likely went wrong, where it can be told: hex_decoded_key (the digest was made with the secret’s hex-decoded bytes, not its text), whitespace_in_user_id, previous_secret (made with the secret of `secret_version`, rotated away), or for a token the check it fails (jwt_algorithm, jwt_unknown_key, jwt_expired, jwt_not_yet_valid, jwt_lifetime, jwt_audience, jwt_signature, jwt_malformed)',
+  )
+  hint!: string | null;
+
+  @NullableField('string', 'the hint in words (for a token: its algorithm, key id, times against the server’s clock, audience); never the hash or the token')
+  explanation!: string | null;
+
+  @NullableField('integer', 'verified: the secret version it verified under; hint previous_secret: the version it was made with')
+  secret_version!: number | null;
 }
 
 export class ReplyStored {

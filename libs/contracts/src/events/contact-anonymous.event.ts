@@ -8,7 +8,7 @@ import { VisitorEventFields } from './visitor-event.fields';
  * (`jwt_signature`), is past its `exp` (`jwt_expired`), before its `nbf`/`iat` (`jwt_not_yet_valid`), lives longer than allowed or has no `exp`
  * (`jwt_lifetime`), or is for another widget (`jwt_audience`). `policy_*`: the widget's identity policy refuses this kind of claim (docs/identity-jwt.md).
  */
-const CLAIM_FAILURE_REASONS = [
+export const CLAIM_FAILURE_REASONS = [
   'missing_hash',
   'missing_user_id',
   'malformed',

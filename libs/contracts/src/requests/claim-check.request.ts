@@ -1,4 +1,5 @@
 import { IsObject, IsOptional, IsUUID } from 'class-validator';
+import { ClaimCheckAnswer } from '../answers/admin-api.answers';
 import { ClaimFailureReason } from '../events/contact-anonymous.event';
 import { InboundClaim } from '../events/message-inbound.event';
 import { defineRequest } from './request-contract';
@@ -30,3 +31,9 @@ export interface ClaimCheckResult {
 
 /** gateway → verifier: does this claim verify now, under the widget's current secret? (history reads) */
 export const ClaimCheck = defineRequest<ClaimCheckRequest, ClaimCheckResult>('verifier.claim.check', ClaimCheckRequest);
+
+/**
+ * gateway → verifier: an admin's claim check (`POST /v1/admin/widgets/{id}/claim-check`): the verdict the
+ * verifier's decision gives now, with a hint; nothing recorded or counted. Null: no such widget.
+ */
+export const DiagnoseClaim = defineRequest<ClaimCheckRequest, ClaimCheckAnswer | null>('verifier.claim.diagnose', ClaimCheckRequest);

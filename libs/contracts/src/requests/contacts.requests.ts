@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { ContactDetail, Contacts, ReplyStored } from '../answers/admin-api.answers';
 import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
@@ -41,6 +41,10 @@ export class ListContactsRequest {
   @OptionalText(255)
   user_id?: string;
 
+  /** Matched without regard to case. */
+  @OptionalText(320)
+  email?: string;
+
   @OptionalText(200)
   cursor?: string;
 
@@ -78,3 +82,22 @@ export class ReplyRequest {
 
 /** gateway → contacts: an operator's reply, stored and published as message.stored; null when the conversation is not in the workspace. */
 export const Reply = defineRequest<ReplyRequest, ReplyStored | null>('contacts.reply', ReplyRequest);
+
+export class MessageLandingsRequest {
+  @IsUUID('all')
+  workspace_id!: string;
+
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsUUID('all', { each: true })
+  message_ids!: string[];
+}
+
+export interface MessageLanding {
+  message_id: string;
+  contact_id: string;
+  conversation_id: string;
+}
+
+/** gateway → contacts: where these messages are now (their conversation and its contact, after any fold); a message not stored (yet) is left out. */
+export const MessageLandings = defineRequest<MessageLandingsRequest, { landings: MessageLanding[] }>('contacts.landings', MessageLandingsRequest);

@@ -1,9 +1,8 @@
-import { firstRow } from '@inviaro/persistence';
 import { SecretCache, SecretChange, WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ApiError, unavailable } from '../../http/api-error';
-import { Widget, WIDGET_COLUMNS } from '../widget-row';
+import { unavailable } from '../../http/api-error';
+import { Widget, workspaceWidget } from '../widget-row';
 import { WidgetCommand } from './widget.command';
 
 /** What every secret use case works on, in one order: the command's widget, the vault's change, the cache told before it commits. */
@@ -16,10 +15,8 @@ export class SecretStores {
   ) {}
 
   /** The command's widget; 404 where the workspace has none by that id (another workspace's widget included). */
-  async widget({ workspaceId, widgetId }: WidgetCommand): Promise<Widget> {
-    const widget = await firstRow<Widget>(this.db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE id = $1 AND workspace_id = $2`, [widgetId, workspaceId]);
-    if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
-    return widget;
+  widget(command: WidgetCommand): Promise<Widget> {
+    return workspaceWidget(this.db, command);
   }
 
   /**
