@@ -48,7 +48,10 @@ describe('bad input at the edge', () => {
   it('verifies a claimed user_id of 255 characters, and takes one of 256 as a malformed claim (202, the claim dropped)', async () => {
     const claim = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, suite.widget.secret) });
     const longest = 'u'.repeat(254) + '🚀';
-    const [taken, tooLong] = [await post({ ...claim(longest), client_message_id: 'id-255' }), await post({ ...claim('v'.repeat(256)), client_message_id: 'id-256' })];
+    const [taken, tooLong] = [
+      await post({ ...claim(longest), client_message_id: 'id-255' }),
+      await post({ ...claim('v'.repeat(256)), client_message_id: 'id-256' }),
+    ];
     expect([taken.status, tooLong.status]).toEqual([202, 202]);
     const contactOf = (messageId: string) =>
       waitFor('the message stored', async () => {

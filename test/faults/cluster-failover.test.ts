@@ -317,7 +317,7 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
       await whenStream(cluster, 'a leader for the inbound stream', (state) => state?.leader);
       // Every rotate must answer 200 (asserted on each, none retried away); it is repeated until one has its event stored.
       const deadline = Date.now() + 60_000;
-      for (let stored = false; !stored; ) {
+      for (let stored = false; !stored;) {
         if (Date.now() > deadline) throw new Error('no rotation had its event stored within 60 s');
         expect((await own.admin.rotateSecret(own.widgetId)).status).toBe(200);
         // The read may find no leader yet: then this rotation's event is not known to be stored.

@@ -123,11 +123,14 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
     );
 
   it('survives kill -9 of the gateway', async () => {
-    const load = await underLoad(async () => {
-      await service('gateway').stop('SIGKILL');
-      await sleep(1_000);
-      await system.start('gateway');
-    }, { gatewayDown: true });
+    const load = await underLoad(
+      async () => {
+        await service('gateway').stop('SIGKILL');
+        await sleep(1_000);
+        await system.start('gateway');
+      },
+      { gatewayDown: true },
+    );
     expect(load.answers.get('no answer')).toBeGreaterThan(0);
   });
 
@@ -171,7 +174,11 @@ describe('faults under load: nothing accepted is lost or doubled', () => {
    * A server stopped with `signal`, then started again on the same port and data, all under load; down
    * at least 3 s and until `hit` shows the fault met work (a counter of a service that moved while it was down).
    */
-  const restartedUnderLoad = (server: ServerHandle | undefined, signal: NodeJS.Signals, hit: { service: ServiceName; metric: string; labels: Record<string, string> }) =>
+  const restartedUnderLoad = (
+    server: ServerHandle | undefined,
+    signal: NodeJS.Signals,
+    hit: { service: ServiceName; metric: string; labels: Record<string, string> },
+  ) =>
     underLoad(async () => {
       if (!server) throw new Error('this run does not start that server itself');
       await server.kill(signal);

@@ -122,9 +122,14 @@ export class CommonConfig {
    * broadcast handler) while nobody pulls from it: an instance paused or cut off longer finds it gone
    * and makes a new one. Short in tests that pause an instance past it.
    */
-  @IntSetting(1, 24 * 3600, "seconds the NATS server keeps an instance's own consumer (live updates, broadcasts) nobody pulls from; a returning instance makes a new one", {
-    usedBy: 'all',
-  })
+  @IntSetting(
+    1,
+    24 * 3600,
+    "seconds the NATS server keeps an instance's own consumer (live updates, broadcasts) nobody pulls from; a returning instance makes a new one",
+    {
+      usedBy: 'all',
+    },
+  )
   OWN_CONSUMER_INACTIVE_SECONDS: number = 60;
 
   /** Names this process's connections, so operators can tell instances apart. */

@@ -49,13 +49,15 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   app.use(httpMetrics, requestLog(logger));
   definition.configureHttp?.(app);
   app.connectMicroservice(
-    { strategy: new JetStreamServer(nc, {
+    {
+      strategy: new JetStreamServer(nc, {
         service,
         logger,
         routing: BUS_ROUTING,
         ownConsumerInactiveMs: config.OWN_CONSUMER_INACTIVE_SECONDS * 1000,
         ...definition.transport,
-      }) },
+      }),
+    },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();
