@@ -1,6 +1,6 @@
 import { ClaimCheck, ContactsHistory, MessageInbound, MessageStored, WidgetSecretRotated } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM, durableName, natsPermissions, streamOf } from '@inviaro/bus';
-import { busSuite, connectTestNats } from '@inviaro/test-harness';
+import { busSuite, connectTestNats, waitFor } from '@inviaro/test-harness';
 import { AckPolicy, connect, DeliverPolicy, Events, JSONCodec, NatsConnection, nuid } from 'nats';
 
 jest.setTimeout(120_000);
@@ -89,10 +89,11 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     const listener = bus.nc.subscribe('_INBOX.*.forged', { callback: (_error, message) => arrived.push(message.subject) });
     await bus.nc.flush();
     const verifier = await connectTestNats(bus.server.url, {}, 'verifier');
-    for (const role of ['gateway', 'contacts', 'operator'])
+    // The gateway's inbox last: one connection's messages arrive in order, so once it is in, the others would have been.
+    for (const role of ['contacts', 'operator', 'gateway'])
       verifier.publish(`_INBOX.${role}.forged`, jc.encode({ ok: true, data: { verified: true, user_id: 'victim' } }));
     await verifier.flush();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await waitFor('the publish into the gateway’s inbox', async () => (arrived.includes('_INBOX.gateway.forged') ? true : undefined), 10_000);
     await verifier.close();
     listener.unsubscribe();
     expect(arrived).toEqual(['_INBOX.gateway.forged']);
@@ -103,9 +104,13 @@ describe('NATS: every client authenticated, each service held to its rights', ()
     for (const subject of [MessageInbound.subject, 'message.*', '>'])
       gateway.subscribe(subject, { callback: (error, message) => seen.push(error ? `refused ${subject}` : message.string()) });
     await gateway.flush();
+    // After it, on one of the gateway's own inbox subjects: once that arrived, message.inbound would have (one publisher, in order).
+    const later = gateway.subscribe('_INBOX.gateway.later', { max: 1 });
+    await gateway.flush();
     bus.nc.publish(MessageInbound.subject, jc.encode({ data: { claim: SECRET } }));
+    bus.nc.publish('_INBOX.gateway.later', jc.encode({ later: true }));
     await bus.nc.flush();
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    for await (const message of later) expect(jc.decode(message.data)).toEqual({ later: true });
     expect(seen.sort()).toEqual(['refused >', 'refused message.*', 'refused message.inbound']);
   });
 

@@ -15,8 +15,15 @@ import { EventFeed, Random, seeded, seedWorkspace, WidgetEvent } from './support
 jest.setTimeout(180_000);
 
 const SEED = Number(process.env.FOLD_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const ROUNDS = Number(process.env.FOLD_ROUNDS ?? 4);
-const HISTORIES_PER_ROUND = Number(process.env.FOLD_HISTORIES ?? 25);
+const ROUNDS = atLeastOne('FOLD_ROUNDS', 4);
+const HISTORIES_PER_ROUND = atLeastOne('FOLD_HISTORIES', 25);
+
+/** A count from the environment; zero (or not a whole number) is refused: the property would pass with nothing checked. */
+function atLeastOne(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${process.env[name]}: the fold property needs at least one; it would check nothing`);
+  return value;
+}
 
 // ---- histories, abstractly: visitors and events by index, users by name ----
 

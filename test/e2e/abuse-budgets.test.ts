@@ -7,6 +7,7 @@ jest.setTimeout(240_000);
 const ADDRESS_LIMIT = 100;
 const NEW_VISITORS_LIMIT = 5;
 const ADMIN_FAILURES_LIMIT = 20;
+const WIDGET_LIMIT = 300;
 const FLOOD_CALLS = 1_500;
 /** Caps a hang of the flood, not what the test asserts. */
 const FLOOD_DEADLINE_MS = 90_000;
@@ -65,7 +66,7 @@ describe('abuse budgets: no caller spends another’s', () => {
       serviceEnv: {
         RATE_LIMIT_ADDRESS_PER_MINUTE: String(ADDRESS_LIMIT),
         RATE_LIMIT_NEW_VISITORS_PER_MINUTE: String(NEW_VISITORS_LIMIT),
-        RATE_LIMIT_WIDGET_PER_MINUTE: '300',
+        RATE_LIMIT_WIDGET_PER_MINUTE: String(WIDGET_LIMIT),
         RATE_LIMIT_VISITOR_PER_MINUTE: '1000',
         RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: String(ADMIN_FAILURES_LIMIT),
       },
@@ -129,6 +130,33 @@ describe('abuse budgets: no caller spends another’s', () => {
       },
       60_000,
     );
+  });
+
+  it('a flood from many addresses, each within its own budget, with the widget’s key but no Origin or a made-up token spends none of the widget’s budget: its visitor chats on', async () => {
+    // Each half of the flood alone is more than the widget's budget over two windows (a window may turn over during it).
+    const addresses = Array.from({ length: 14 }, (_, n) => `127.0.1.${n + 1}`);
+    const perAddress = ADDRESS_LIMIT - 10;
+    const origin = { origin: widget.origin };
+    const visitor = caller(system.gatewayUrl, '127.0.2.1');
+    const token = (await visitor('visitors', { key: widget.key }, origin)).body.visitor_token as string;
+    const chat = (n: number) => visitor('messages', { key: widget.key, visitor_token: token, client_message_id: `many-${n}`, text: `many ${n}` }, origin);
+    expect((await chat(0)).status).toBe(202);
+
+    const senders = addresses.map((address) => caller(system.gatewayUrl, address));
+    const answers = await inParallel(addresses.length * perAddress, 30, (i) => {
+      const send = senders[i % senders.length]!;
+      const body = { key: widget.key, visitor_token: madeUp('vt'), client_message_id: `m${i}`, text: 'flood' };
+      // Half without an Origin (refused 403 before any budget of the widget), half from the widget's page with a made-up token (401).
+      return i % 2 === 0 ? send('messages', body) : send('messages', body, origin);
+    });
+    const noOrigin = answers.filter((_, i) => i % 2 === 0);
+    const badToken = answers.filter((_, i) => i % 2 === 1);
+    expect(noOrigin.length).toBeGreaterThan(2 * WIDGET_LIMIT);
+    expect(badToken.length).toBeGreaterThan(2 * WIDGET_LIMIT);
+    expect(noOrigin.filter((answer) => answer.status !== 403)).toEqual([]);
+    expect(badToken.filter((answer) => answer.status !== 401)).toEqual([]);
+    // The widget's budget is whole: its visitor is answered as before the flood.
+    expect([(await chat(1)).status, (await chat(2)).status]).toEqual([202, 202]);
   });
 
   it('limits visitor creation per address, whatever the body carries', async () => {

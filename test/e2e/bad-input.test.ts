@@ -1,7 +1,7 @@
 import { MessageInbound } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM } from '@inviaro/bus';
 import { generateMasterKey, KeyRing, openClaim, userHash } from '@inviaro/crypto';
-import { connectTestNats, readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { connectTestNats, readStream, untilConsumersSettled, waitFor, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -29,6 +29,49 @@ describe('bad input at the edge', () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toEqual(ERROR_SHAPE);
     expect(answer.body).toMatchObject({ error: { code: 'invalid_request', message: expect.stringMatching(new RegExp(`^${field}: `)) } });
+  });
+
+  // The contract's limits, in characters (docs/api.md): the last length taken, and the first refused with a 400 naming the field.
+  it.each([
+    ['text', 10_000, 'x'],
+    ['text', 10_000, '🚀'],
+    ['name', 255, 'é'],
+    ['email', 320, 'm'],
+    ['client_message_id', 255, 'c'],
+  ])('takes %s of %i characters (%s) and refuses one more with 400 naming it', async (field, limit, unit) => {
+    const atLimit = await post({ [field]: unit.repeat(limit) });
+    expect(atLimit.status).toBe(202);
+    const over = await post({ [field]: unit.repeat(limit + 1) });
+    expect(over).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(new RegExp(`^${field}: `)) } } });
+  });
+
+  it('verifies a claimed user_id of 255 characters, and takes one of 256 as a malformed claim (202, the claim dropped)', async () => {
+    const claim = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, suite.widget.secret) });
+    const longest = 'u'.repeat(254) + '🚀';
+    const [taken, tooLong] = [
+      await post({ ...claim(longest), client_message_id: 'id-255' }),
+      await post({ ...claim('v'.repeat(256)), client_message_id: 'id-256' }),
+    ];
+    expect([taken.status, tooLong.status]).toEqual([202, 202]);
+    const contactOf = (messageId: string) =>
+      waitFor('the message stored', async () => {
+        const rows = await suite.system.sql<{ is_verified: boolean; user_id: string | null }>(
+          `SELECT c.is_verified, c.user_id FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id WHERE m.id = $1`,
+          [messageId],
+        );
+        return rows[0];
+      });
+    expect(await contactOf(taken.body.message_id)).toEqual({ is_verified: true, user_id: longest });
+    expect(await contactOf(tooLong.body.message_id)).toEqual({ is_verified: false, user_id: null });
+    const failures = await waitFor('the failure recorded', async () => {
+      const rows = await suite.system.sql<{ reason: string }>(
+        `SELECT f.reason FROM verification_failures f
+         WHERE f.visitor_id = (SELECT v.visitor_id FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = $1)`,
+        [tooLong.body.message_id],
+      );
+      return rows.length ? rows : undefined;
+    });
+    expect(failures).toEqual([{ reason: 'malformed' }]);
   });
 
   it('refuses a widget key with a NUL (400, not a database error)', async () => {
@@ -163,7 +206,8 @@ describe('bad input at the edge', () => {
   });
 
   it('dead-letters nothing it accepted', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // Once the services have settled every event so far, a dead letter would be there.
+    await untilConsumersSettled(suite.system.servers.natsUrl);
     expect(await readStream(suite.system.servers.natsUrl, DEAD_LETTER_STREAM)).toEqual([]);
   });
 

@@ -1,14 +1,18 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/bus';
-import { readEvents, VerifierProbe, verifiedAs, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { createWidget, readEvents, VerifierProbe, verifiedAs, waitFor, widgetSuite } from '@inviaro/test-harness';
+import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
 
 jest.setTimeout(120_000);
 
 type Claim = { user_id?: unknown; user_hash?: unknown };
 
+/** Short, so that a cache entry's end is seen within the test. */
+const SECRET_CACHE_TTL_SECONDS = 3;
+
 describe('the verifier: every wrong claim is dropped silently, with a support trail', () => {
-  const suite = widgetSuite();
+  const suite = widgetSuite({ serviceEnv: { SECRET_CACHE_TTL_SECONDS: String(SECRET_CACHE_TTL_SECONDS) } });
   let visitorToken: string;
   beforeAll(async () => {
     visitorToken = await suite.client.newVisitor();
@@ -174,5 +178,28 @@ describe('the verifier: every wrong claim is dropped silently, with a support tr
     expect(text).toMatch(/inviaro_claim_checks_total\{outcome="verified",reason=""\} [1-9]/);
     expect(text).toMatch(/inviaro_claim_check_seconds_count [1-9]/);
     expect(text).toMatch(/inviaro_events_handled_total\{subject="message.inbound",outcome="acked"\} [1-9]/);
+  });
+
+  it(`keeps a decrypted secret in Redis for at most SECRET_CACHE_TTL_SECONDS (${SECRET_CACHE_TTL_SECONDS} s here), which a hit does not extend`, async () => {
+    const widget = await createWidget(suite.system);
+    const entry = `inviaro:{${widget.widgetId}}:secret`;
+    const claim = { user_id: 'usr_ttl', user_hash: userHash('usr_ttl', widget.secret) };
+    const redis = new Redis(suite.system.servers.redisUrl);
+    const probe = await VerifierProbe.connect(suite.system.servers.natsUrl);
+    try {
+      expect(await probe.check(widget.widgetId, claim)).toMatchObject({ verified: true });
+      const filled = await redis.pttl(entry);
+      expect(filled).toBeGreaterThan(0);
+      expect(filled).toBeLessThanOrEqual(SECRET_CACHE_TTL_SECONDS * 1000);
+      // A hit (the same check again, from the cache) leaves the lifetime running.
+      expect(await probe.check(widget.widgetId, claim)).toMatchObject({ verified: true });
+      expect(await redis.pttl(entry)).toBeLessThanOrEqual(filled);
+      await waitFor('the cache entry to expire', async () => ((await redis.exists(entry)) === 0 ? true : undefined), SECRET_CACHE_TTL_SECONDS * 1000 + 5_000);
+      // Then the secret is read from PostgreSQL again.
+      expect(await probe.check(widget.widgetId, claim)).toMatchObject({ verified: true });
+    } finally {
+      await probe.close();
+      redis.disconnect();
+    }
   });
 });

@@ -6,12 +6,20 @@ import fc from 'fast-check';
 /**
  * Generated requests for every public endpoint, through real HTTP against the running system
  * (docs/api.md §4): every answer is 2xx or 4xx in the error shape, never 5xx; every 202'd message
- * is stored exactly once; nothing lands on the dead-letter stream. A failure prints its seed;
- * `FUZZ_SEED=<seed> npx jest --runInBand test/e2e/hostile-input.fuzz.test.ts` replays it.
+ * is stored exactly once; nothing lands on the dead-letter stream. The seed is fixed, so every run
+ * (CI's included) sends the same requests; `FUZZ_SEED=<n>` draws others for a hunt, and a failing
+ * case is shrunk to a small one, printed with its seed for
+ * `FUZZ_SEED=<seed> npx jest --runInBand test/e2e/hostile-input.fuzz.test.ts`.
  */
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Date.now() % 2 ** 31;
+const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : 20_251_204;
 /** About 12 s of requests on this 2-core machine (30 s under the load of other suites); FUZZ_RUNS raises it for a longer hunt. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_500);
+/**
+ * The share of runs that must end in a stored message (202) or another success (2xx): under it, the
+ * generators stopped reaching the deep checks and the run proved little. The fixed seed gives 10.6 % and 30.5 %.
+ */
+const MIN_ACCEPTED_SHARE = 0.08;
+const MIN_SUCCESS_SHARE = 0.2;
 
 jest.setTimeout(240_000);
 
@@ -112,7 +120,14 @@ const query = (fields: Record<string, fc.Arbitrary<unknown>>) =>
 
 describe('hostile input at every public endpoint (property-based, real HTTP)', () => {
   const suite = widgetSuite({
-    serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000', RATE_LIMIT_VISITOR_PER_MINUTE: '1000000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' },
+    // No budget may answer for the input: a 429 would end a run before the checks it is meant to reach.
+    serviceEnv: {
+      RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
+      RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '1000000',
+      RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
+      RATE_LIMIT_WIDGET_PER_MINUTE: '1000000',
+      RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: '1000000',
+    },
   });
   const accepted = new Set<string>();
   let visitorToken: string;
@@ -241,6 +256,7 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
   /** What broke the contract in this answer, or undefined. */
   function breach(status: number, text: string): string | undefined {
     if (status >= 500) return `answered ${status}: ${text.slice(0, 300)}`;
+    if (status === 429) return `answered 429: a budget, not the input, decided (${text.slice(0, 300)})`;
     if (status < 400) return undefined;
     let body: unknown;
     try {
@@ -258,21 +274,26 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
     // Printed before the run, so that even a hang can be replayed.
     console.log(`hostile-input fuzz: FUZZ_SEED=${SEED}, ${RUNS} runs`);
     const started = Date.now();
+    let succeeded = 0;
     const details = await fc.check(
       fc.asyncProperty(hostileRequests(), async (request) => {
         const { status, text } = await send(request);
         const broken = breach(status, text);
         if (broken) throw new Error(`${request.method} ${request.path.slice(0, 200)} ${broken}`);
+        if (status < 300) succeeded += 1;
         if (status === 202 && request.path === '/v1/widget/messages') accepted.add((JSON.parse(text) as { message_id: string }).message_id);
       }),
-      { seed: SEED, numRuns: RUNS, endOnFailure: true },
+      // Shrinking on (no endOnFailure): a failure is reported as the smallest request fast-check finds that still fails.
+      { seed: SEED, numRuns: RUNS },
     );
     // Our own report: fast-check's would print the whole counterexample, which can be 100 KB.
     if (details.failed)
       throw new Error(
-        `${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\nrequest: ${JSON.stringify(details.counterexample).slice(0, 600)}\nafter ${details.numRuns} runs; replay: FUZZ_SEED=${SEED}`,
+        `${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}\nrequest: ${JSON.stringify(details.counterexample).slice(0, 600)}\nafter ${details.numRuns} runs and ${details.numShrinks} shrinks; replay: FUZZ_SEED=${SEED}`,
       );
-    console.log(`hostile-input fuzz: ${RUNS} requests in ${Date.now() - started} ms, ${accepted.size} messages accepted`);
+    console.log(`hostile-input fuzz: ${RUNS} requests in ${Date.now() - started} ms, ${succeeded} answered 2xx, ${accepted.size} messages accepted`);
+    expect(accepted.size).toBeGreaterThanOrEqual(Math.ceil(RUNS * MIN_ACCEPTED_SHARE));
+    expect(succeeded).toBeGreaterThanOrEqual(Math.ceil(RUNS * MIN_SUCCESS_SHARE));
 
     // Every 202 stored exactly once, and nothing stored that was not accepted.
     const stored = await waitFor(

@@ -1,4 +1,6 @@
-import { waitFor, WidgetClient, widgetSuite } from '@inviaro/test-harness';
+import { INBOUND_STREAM } from '@inviaro/bus';
+import { MessageInbound } from '@inviaro/contracts';
+import { readStream, waitFor, WidgetClient, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -35,6 +37,24 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
       [token],
     );
     expect(Number(count)).toBe(1);
+  });
+
+  it('publishes a retried message under one de-duplication id, its message_id: the stream holds it once', async () => {
+    const verifier = suite.system.processes.find((p) => p.name === 'verifier')!;
+    const token = await suite.client.newVisitor();
+    // With the verifier paused, what the gateway published stays in the inbound stream to be counted.
+    verifier.child.kill('SIGSTOP');
+    try {
+      const first = await suite.client.postMessage(token, { client_message_id: 'dedup-me', text: 'once on the bus' });
+      const second = await suite.client.postMessage(token, { client_message_id: 'dedup-me', text: 'once on the bus' });
+      expect([first.status, second.status]).toEqual([202, 202]);
+      const copies = (await readStream(suite.system.servers.natsUrl, INBOUND_STREAM, MessageInbound.subject)).filter(
+        (stored) => (JSON.parse(stored.text) as { data: { message_id: string } }).data.message_id === first.body.message_id,
+      );
+      expect(copies.map((stored) => stored.headers['Nats-Msg-Id'])).toEqual([first.body.message_id]);
+    } finally {
+      verifier.child.kill('SIGCONT');
+    }
   });
 
   it('refuses bad input with the field named, and a page from a foreign origin', async () => {

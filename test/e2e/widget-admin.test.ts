@@ -1,4 +1,5 @@
-import { AdminClient, createWidget, createWorkspace, nth, RunningSystem, startSystem, TestWorkspace } from '@inviaro/test-harness';
+import { createHash } from 'node:crypto';
+import { AdminClient, createWidget, createWorkspace, nth, RunningSystem, startSystem, TestWorkspace, WidgetClient } from '@inviaro/test-harness';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +18,26 @@ describe('workspaces, widgets and reveal-once secrets (admin API)', () => {
     expect(workspace.adminToken).toMatch(/^at_[A-Za-z0-9_-]{32}$/);
     const rows = await system.sql<{ token_hash: Buffer }>(`SELECT token_hash FROM admin_tokens WHERE workspace_id = $1`, [workspace.workspaceId]);
     expect(rows).toHaveLength(1);
+    // The stored bytes are the token's SHA-256 (what a sign-in looks up), not the token in any form.
+    expect(nth(rows, 0).token_hash.equals(createHash('sha256').update(workspace.adminToken).digest())).toBe(true);
     expect(nth(rows, 0).token_hash.toString('utf8')).not.toContain(workspace.adminToken);
+  });
+
+  it('gives each visitor a token of at least 128 random bits, and keeps only its SHA-256', async () => {
+    const widget = await createWidget(system);
+    const client = new WidgetClient(system.gatewayUrl, widget);
+    const tokens = await Promise.all(Array.from({ length: 64 }, () => client.newVisitor()));
+    const randomParts = tokens.map((token) => {
+      expect(token).toMatch(/^vt_[A-Za-z0-9_-]+$/);
+      return Buffer.from(token.slice(3), 'base64url');
+    });
+    // Bits that differ between the 64 tokens: a random bit stays the same in all of them once in 2^63.
+    const bits = Math.min(...randomParts.map((bytes) => bytes.length)) * 8;
+    const bitOf = (bytes: Buffer, bit: number) => (bytes[bit >> 3]! >> (bit & 7)) & 1;
+    const varying = Array.from({ length: bits }, (_, bit) => new Set(randomParts.map((bytes) => bitOf(bytes, bit))).size === 2).filter(Boolean).length;
+    expect(varying).toBeGreaterThanOrEqual(128);
+    const stored = await system.sql<{ token_hash: Buffer }>(`SELECT token_hash FROM visitors WHERE widget_id = $1`, [widget.widgetId]);
+    expect(stored.map((row) => row.token_hash.toString('hex')).sort()).toEqual(tokens.map((token) => createHash('sha256').update(token).digest('hex')).sort());
   });
 
   it('refuses a missing or wrong admin token with 401', async () => {

@@ -14,10 +14,10 @@ import {
 } from '@inviaro/test-harness';
 import { CommonConfig } from '@inviaro/config';
 
-jest.setTimeout(400_000);
+jest.setTimeout(180_000);
 
-/** Longer than the 60 s after which the server deletes an inactive ephemeral consumer. */
-const PAUSE_MS = 100_000;
+/** How long the server keeps an instance's own consumer while nobody pulls (60 s by default): a pause outlasts it. */
+const INACTIVE_SECONDS = 10;
 
 describe('revocation reaches every gateway, through partitions', () => {
   let system: RunningSystem;
@@ -26,7 +26,7 @@ describe('revocation reaches every gateway, through partitions', () => {
   let client: WidgetClient;
 
   beforeAll(async () => {
-    system = await startSystem();
+    system = await startSystem({ serviceEnv: { OWN_CONSUMER_INACTIVE_SECONDS: String(INACTIVE_SECONDS) } });
     other = await system.start('gateway');
     widget = await createWidget(system);
     client = new WidgetClient(system.gatewayUrl, widget);
@@ -55,7 +55,7 @@ describe('revocation reaches every gateway, through partitions', () => {
     }
   });
 
-  it(`a gateway paused ${PAUSE_MS / 1000} s ends its verified stream when the secret is rotated after it resumes`, async () => {
+  it('a gateway paused until the server deleted its consumers ends its verified stream when the secret is rotated after it resumes', async () => {
     const token = await client.newVisitor();
     const stream = await WidgetStream.open(other.url, widget, { visitor_token: token, ...claim('usr_paused') });
     expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
@@ -67,11 +67,41 @@ describe('revocation reaches every gateway, through partitions', () => {
     }
   });
 
+  it('a logout through one gateway ends the visitor’s stream on another that was paused until the server deleted its consumers', async () => {
+    const token = await client.newVisitor();
+    const stream = await WidgetStream.open(other.url, widget, { visitor_token: token });
+    try {
+      await pauseUntilConsumersGone();
+      expect((await client.call('logout', { visitor_token: token })).status).toBe(204);
+      await waitFor('the stream on the once-paused gateway to end', async () => (stream.isClosed ? true : undefined), 30_000);
+    } finally {
+      other.child.kill('SIGCONT');
+      stream.close();
+    }
+  });
+
+  /**
+   * Pauses the other gateway until the server has deleted its own consumers (only the running gateway's
+   * are left: the sign that the pause outlasted the inactive threshold), then resumes it.
+   */
+  async function pauseUntilConsumersGone(): Promise<void> {
+    const before = await waitFor('both gateways consuming', async () => {
+      const names = await ephemeralConsumers();
+      return names.length === 6 ? names : undefined;
+    });
+    other.child.kill('SIGSTOP');
+    await waitFor(
+      'the paused gateway’s consumers deleted by the server',
+      async () => ((await ephemeralConsumers()).filter((name) => before.includes(name)).length === before.length / 2 ? true : undefined),
+      INACTIVE_SECONDS * 1000 + 30_000,
+      500,
+    );
+    other.child.kill('SIGCONT');
+  }
+
   /** Pauses the other gateway past the consumers' inactive threshold, resumes it, rotates, and checks what its stream saw. */
   async function pauseThenRotate(stream: WidgetStream): Promise<void> {
-    other.child.kill('SIGSTOP');
-    await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-    other.child.kill('SIGCONT');
+    await pauseUntilConsumersGone();
 
     const rotated = await widget.admin.rotateSecret(widget.widgetId);
     expect(rotated.status).toBe(200);

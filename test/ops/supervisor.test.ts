@@ -53,7 +53,12 @@ describe('the start command supervises what it starts', () => {
     await until(() => lines.some((line) => line.includes('crash loop')));
     expect(lines.filter((line) => /exited with code 3; restarting it in/.test(line))).toHaveLength(2);
     expect(lines[lines.length - 1]).toMatch(/^crasher \(pid \d+\) exited with code 3: crash loop \(3 exits within 60 s\), not restarting it/);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // A restart the supervisor wrongly kept would come 80 ms after the crash loop (the next backoff). Two witnesses
+    // crash-loop one after the other, each after pauses of 20 + 40 ms: the second ends over 80 ms of timers later.
+    for (const witness of ['witness-1', 'witness-2']) {
+      await supervisor.add({ name: witness, start: child(witness, 'setTimeout(() => process.exit(4), 10);') });
+      await until(() => lines.some((line) => line.startsWith(`${witness} `) && line.includes('crash loop')));
+    }
     expect(starts).toBe(3);
     expect(supervisor.running('crasher')).toBeUndefined();
   });

@@ -117,6 +117,21 @@ export class CommonConfig {
   @IntSetting(4096, 1024 * 1024, 'the largest event a stream stores', { usedBy: 'all (alike)' })
   STREAM_MAX_MSG_BYTES: number = 256 * 1024;
 
+  /**
+   * How long the NATS server keeps an instance's own consumer (the gateway's live updates, every
+   * broadcast handler) while nobody pulls from it: an instance paused or cut off longer finds it gone
+   * and makes a new one. Short in tests that pause an instance past it.
+   */
+  @IntSetting(
+    1,
+    24 * 3600,
+    "seconds the NATS server keeps an instance's own consumer (live updates, broadcasts) nobody pulls from; a returning instance makes a new one",
+    {
+      usedBy: 'all',
+    },
+  )
+  OWN_CONSUMER_INACTIVE_SECONDS: number = 60;
+
   /** Names this process's connections, so operators can tell instances apart. */
   @IsOptional()
   @IsString()

@@ -19,6 +19,8 @@ export interface EventConsumerSettings {
   ackWaitMs: number;
   /** Messages one instance handles at once, per subject. */
   concurrency: number;
+  /** How long the server keeps a broadcast handler's own consumer while nobody pulls from it. */
+  ownConsumerInactiveMs: number;
   /** Nest's processing hooks around each handler. */
   processing: Processing;
   routing: JetStreamRouting;
@@ -102,8 +104,12 @@ export class EventConsumers {
     const durable = extras.broadcast ? undefined : this.settings.routing.consumerName(this.settings.service, subject);
     if (durable) consumed.push({ jsm, stream, name: durable });
     let consumerName = '';
+    /** A broadcast handler's place in the stream: the last event its consumers delivered (or the stream's end when the first was made). */
+    let seenUpTo = 0;
     const open = async () => {
-      // A broadcast handler must see every event from now on: an ephemeral consumer of its own, a new one after each loss.
+      // A broadcast handler must see every event from now on: an ephemeral consumer of its own, a new one after each loss,
+      // resuming after the last event seen, so that a logout or rotation published while this instance was away (paused,
+      // cut off, its consumer deleted by the server) still reaches it.
       // Named, so that its creation carries the filter subject (the only part of it a permission can bind).
       // On a cluster an ephemeral one is kept on one node unless told otherwise (durables follow the stream): replicate it like the stream.
       const info = durable
@@ -111,10 +117,11 @@ export class EventConsumers {
         : await jsm.consumers.add(stream, {
             ...config,
             name: `${this.settings.routing.consumerName(this.settings.service, subject)}_${nuid.next()}`,
-            deliver_policy: DeliverPolicy.New,
-            inactive_threshold: nanos(60_000),
+            ...(seenUpTo > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: seenUpTo + 1 } : { deliver_policy: DeliverPolicy.New }),
+            inactive_threshold: nanos(this.settings.ownConsumerInactiveMs),
             num_replicas: (await jsm.streams.info(stream)).config.num_replicas,
           });
+      if (!durable) seenUpTo = Math.max(seenUpTo, info.delivered.stream_seq);
       consumerName = info.name;
       const consumer = await this.nc.jetstream().consumers.get(stream, consumerName);
       return {
@@ -124,6 +131,7 @@ export class EventConsumers {
     };
     const slots = new Semaphore(this.settings.concurrency);
     const dispatch = async (message: JsMsg) => {
+      if (!durable) seenUpTo = Math.max(seenUpTo, message.seq);
       await slots.acquire();
       const work = this.handle(message, subject, consumerName, handler, extras).finally(() => {
         slots.release();

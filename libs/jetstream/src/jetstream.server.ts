@@ -20,9 +20,11 @@ export interface JetStreamServerOptions {
   ackWaitMs?: number;
   /** Messages one instance handles at once, per subject. */
   concurrency?: number;
+  /** How long the server keeps a broadcast handler's own consumer while nobody pulls from it. */
+  ownConsumerInactiveMs?: number;
 }
 
-const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64 };
+const DEFAULTS = { maxDeliver: 8, ackWaitMs: 10_000, concurrency: 64, ownConsumerInactiveMs: 60_000 };
 
 /** Identifies this transport to the processing hooks (Nest's own transports pass a Transport enum value). */
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');

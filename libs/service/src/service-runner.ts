@@ -52,7 +52,15 @@ export async function runService(definition: ServiceDefinition): Promise<INestAp
   app.use(httpMetrics, requestLog(logger, definition.requestLine));
   definition.configureHttp?.(app);
   app.connectMicroservice(
-    { strategy: new JetStreamServer(nc, { service, logger, routing: BUS_ROUTING, ...definition.transport }) },
+    {
+      strategy: new JetStreamServer(nc, {
+        service,
+        logger,
+        routing: BUS_ROUTING,
+        ownConsumerInactiveMs: config.OWN_CONSUMER_INACTIVE_SECONDS * 1000,
+        ...definition.transport,
+      }),
+    },
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();

@@ -13,6 +13,8 @@ export interface LiveLimits {
   backpressureMs: number;
   /** A stream with more than this waiting for its reader is closed at once. */
   bufferedBytes: number;
+  /** How long the server keeps this instance's consumer of stored messages while it pulls nothing (a paused instance's). */
+  consumerInactiveMs: number;
 }
 
 /** Past this, a reader is not slow but gone or hostile; a chat stream's messages are small. */
@@ -27,6 +29,7 @@ export class LiveLimitsModule {
       maxLifetimeMs: config.LIVE_STREAM_MAX_SECONDS * 1000,
       backpressureMs: config.LIVE_STREAM_BACKPRESSURE_SECONDS * 1000,
       bufferedBytes: MAX_BUFFERED_BYTES,
+      consumerInactiveMs: config.OWN_CONSUMER_INACTIVE_SECONDS * 1000,
     };
     return { module: LiveLimitsModule, global: true, providers: [{ provide: LIVE_LIMITS, useValue: limits }], exports: [LIVE_LIMITS] };
   }

@@ -115,7 +115,7 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
         ...(this.lastSequence > 0
           ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSequence + 1 }
           : { deliver_policy: DeliverPolicy.New }),
-        inactive_threshold: 60_000,
+        inactive_threshold: this.limits.consumerInactiveMs,
       });
       return { consumer, messages: await consumer.consume() };
     };
