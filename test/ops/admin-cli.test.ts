@@ -11,6 +11,7 @@ import {
   waitFor,
   WidgetClient,
 } from '@inviaro/test-harness';
+import { KeyRing } from '@inviaro/crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -98,6 +99,18 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect((await cli(['widget', 'set-policy', widget.id, 'hmac'])).stderr).toMatch(
       /^inviaro: the gateway answered 400 \(invalid_request: .*identity_policy must be one of user_hash, jwt, either\)/,
     );
+  });
+
+  test('secrets new-master-key checks its kid with the parser the services read INVIARO_MASTER_KEYS with (issue 24)', async () => {
+    const bad = await cli(['secrets', 'new-master-key', '--kid', 'bad kid!'], {});
+    expect(bad).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'inviaro: --kid "bad kid!": entry 1 of the key ring is not kid:base64 (kid of letters, digits, _ . -)\n',
+    });
+    const good = await cli(['secrets', 'new-master-key', '--kid', 'k2026-12'], {});
+    expect(good.code).toBe(0);
+    expect(KeyRing.parse(good.stdout.trim()).currentKeyId).toBe('k2026-12');
   });
 
   test("another workspace's widget is not found; a token of none is refused; a gateway that is away is named", async () => {
