@@ -5,6 +5,7 @@ export * from './event-id';
 export * from './text-rule';
 export * from './claim-shape';
 export * from './identity-policy';
+export * from './administration';
 export * from './user-key';
 export * from './events/visitor-event.fields';
 export * from './events/message-inbound.event';

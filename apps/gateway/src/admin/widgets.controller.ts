@@ -1,20 +1,14 @@
-import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
+import { AuditAction, SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { Audited } from './audit/audited';
+import { UpdateWidget, UpdateWidgetCommand } from './widget-settings/update-widget.usecase';
+import { OnlyKnownFields } from '../http/only-known-fields';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
-import {
-  GetSecretStatus,
-  RetireSecret,
-  RevealSecret,
-  RotateSecret,
-  SetIdentityPolicy,
-  SetIdentityPolicyCommand,
-  StageSecret,
-  WidgetCommand,
-} from './secret-administration';
+import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
 import { Widget, WIDGET_COLUMNS } from './widget-row';
 
@@ -30,11 +24,12 @@ export class WidgetsController {
     private readonly stageSecret: StageSecret,
     private readonly retireSecret: RetireSecret,
     private readonly status: GetSecretStatus,
-    private readonly setIdentityPolicy: SetIdentityPolicy,
+    private readonly updateWidget: UpdateWidget,
   ) {}
 
   /** A widget and its first secret, which the admin then reveals once. */
   @Post()
+  @Audited('widget.create')
   @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
   @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody): Promise<WidgetCreated> {
@@ -58,19 +53,25 @@ export class WidgetsController {
     return { widgets: widgets.map(listed) };
   }
 
-  /** The identity policy (docs/identity-jwt.md): in force on every verifier when this answers. */
+  /**
+   * Any of the widget's settings; a field left out keeps its value. In force when this answers: the identity
+   * policy on every verifier (docs/identity-jwt.md), the origins on every gateway.
+   */
   @Patch(':id')
+  @Audited(widgetChanges)
+  @UseInterceptors(new OnlyKnownFields(UpdateWidgetBody))
   @Answers({
-    summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers',
+    summary: 'changes the widget’s name, allowed origins or identity policy (user_hash, jwt or either), in force when this answers',
     status: 200,
     answer: WidgetListed,
-    errors: [400, 401, 404, 413],
+    errors: [400, 401, 403, 404, 413],
   })
   async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
-    return listed(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId: id, identityPolicy: body.identity_policy })));
+    return listed(await this.updateWidget.execute(UpdateWidgetCommand.create({ workspaceId, widgetId: id, ...body })));
   }
 
   @Post(':id/secret/reveal')
+  @Audited('secret.reveal')
   @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 404, 410] })
   @HttpCode(200)
   async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
@@ -91,6 +92,7 @@ export class WidgetsController {
 
   /** The next secret, verifying beside the current one until `retire`. */
   @Post(':id/secret/stage')
+  @Audited('secret.stage')
   @Answers({
     summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)',
     status: 200,
@@ -104,6 +106,7 @@ export class WidgetsController {
 
   /** Ends the previous secret as `rotate` would: its digests and tokens fail, its live streams end. */
   @Post(':id/secret/retire')
+  @Audited('secret.retire')
   @Answers({
     summary: 'ends the previous secret of a staged rotation, in force when this answers',
     status: 200,
@@ -117,6 +120,7 @@ export class WidgetsController {
 
   /** Takes effect before it answers: from then on every old digest fails, on every instance. */
   @Post(':id/secret/rotate')
+  @Audited('secret.rotate')
   @Answers({ summary: 'a new secret, in force when this answers (this answer is its one reveal)', status: 200, answer: WidgetSecret, errors: [400, 401, 404] })
   @HttpCode(200)
   async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
@@ -132,3 +136,11 @@ const listed = (w: Widget): WidgetListed => ({
   identity_policy: w.identity_policy,
   created_at: w.created_at.toISOString(),
 });
+
+/** What a PATCH changes, as the audit log names it: the identity policy apart, since it decides which claims verify. */
+function widgetChanges(body: Record<string, unknown>): AuditAction[] {
+  const actions: AuditAction[] = [];
+  if ('name' in body || 'allowed_origins' in body) actions.push('widget.update');
+  if ('identity_policy' in body) actions.push('widget.policy');
+  return actions.length ? actions : ['widget.update'];
+}

@@ -22,6 +22,16 @@ function dependencyAway(exception: unknown): boolean {
   return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|connect ECONNREFUSED/.test(message ?? '');
 }
 
+/** The status and error code an exception is answered with (the audit log records them as the outcome). */
+export function answerOf(exception: unknown): { status: number; code: string } {
+  if (exception instanceof ApiError) return { status: exception.getStatus(), code: exception.code };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, code: CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request') };
+  }
+  return dependencyAway(exception) ? { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'service_unavailable' } : { status: 500, code: 'internal_error' };
+}
+
 /** Renders every error in the contract's shape; an unexpected one is logged and answered 500 without detail. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -35,8 +45,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
+      const { status, code } = answerOf(exception);
       response.status(status).json({ error: { code, message: exception.message } });
       return;
     }

@@ -1,0 +1,57 @@
+import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
+import { firstRow } from '@inviaro/persistence';
+import { Injectable } from '@nestjs/common';
+import { IsArray, IsIn, IsOptional, IsString } from 'class-validator';
+import { Pool } from 'pg';
+import { ApiError } from '../../http/api-error';
+import { SetIdentityPolicy, SetIdentityPolicyCommand, WidgetCommand } from '../secret-administration';
+import { workspaceWidget } from '../secret-administration/workspace-widget';
+import { Widget, WIDGET_COLUMNS } from '../widget-row';
+
+/** The fields of PATCH /v1/admin/widgets/{id} (UpdateWidgetBody has their rules); one left out keeps its value. */
+export class UpdateWidgetCommand extends WidgetCommand {
+  @IsOptional()
+  @IsString()
+  name?: string;
+
+  @IsOptional()
+  @IsArray()
+  allowed_origins?: string[];
+
+  @IsOptional()
+  @IsIn(IDENTITY_POLICIES)
+  identity_policy?: IdentityPolicy;
+}
+
+/**
+ * Changes a widget's settings. The name and origins are a row of `widgets`, which every gateway reads on
+ * each widget call (widget-access.ts): a removed origin is refused everywhere once this answers. The
+ * identity policy goes through SetIdentityPolicy, which tells the verifiers' cache first.
+ */
+@Injectable()
+export class UpdateWidget {
+  constructor(
+    private readonly db: Pool,
+    private readonly setIdentityPolicy: SetIdentityPolicy,
+  ) {}
+
+  async execute(command: UpdateWidgetCommand): Promise<Widget> {
+    const { workspaceId, widgetId, name, allowed_origins, identity_policy } = command;
+    if (name === undefined && allowed_origins === undefined && identity_policy === undefined) {
+      throw new ApiError(400, 'invalid_request', 'name, allowed_origins or identity_policy: give at least one field to change');
+    }
+    let widget = await workspaceWidget(this.db, command);
+    if (name !== undefined || allowed_origins !== undefined) {
+      widget =
+        (await firstRow<Widget>(
+          this.db,
+          `UPDATE widgets SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins) WHERE id = $1 AND workspace_id = $2 RETURNING ${WIDGET_COLUMNS}`,
+          [widgetId, workspaceId, name ?? null, allowed_origins ?? null],
+        )) ?? widget;
+    }
+    if (identity_policy !== undefined) {
+      widget = { ...widget, ...(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId, identityPolicy: identity_policy }))) };
+    }
+    return widget;
+  }
+}
