@@ -1,4 +1,6 @@
-import { AdminClient, createWidget, RunningSystem, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { userHash } from '@inviaro/crypto';
+import { AdminClient, createWidget, RunningSystem, startSystem, TestWidget, waitFor, WidgetClient, WidgetStream } from '@inviaro/test-harness';
+import Redis from 'ioredis';
 
 // Issue 24: admin tokens with roles that can be revoked, widgets that change, and the audit log, on a
 // system with two gateways (a revoke or a change answered by one is in force on the other at once).
@@ -9,11 +11,20 @@ describe('administering a workspace: tokens and roles, widget changes, the audit
   let shop: TestWidget;
   /** The same workspace's admin API through the second gateway. */
   let second: (token: string) => AdminClient;
+  /** The second gateway's URL: widget calls go there while the admin calls go to the first. */
+  let secondUrl: string;
+  /** Resolves once the stream has ended, or fails the test after `ms`. */
+  const endsWithin = (stream: WidgetStream, what: string, ms = 15_000) =>
+    Promise.race([
+      stream.ended,
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`${what}: the stream is still open after ${ms} ms`)), ms).unref()),
+    ]);
 
   beforeAll(async () => {
     system = await startSystem();
     const other = await system.start('gateway');
     second = (token) => new AdminClient(other.url, token);
+    secondUrl = other.url;
     shop = await createWidget(system);
   });
   afterAll(() => system?.stop());
@@ -86,10 +97,11 @@ describe('administering a workspace: tokens and roles, widget changes, the audit
     expect((await shop.admin.call<{ identity_policy: string }>('GET', 'widgets')).body).toMatchObject({ widgets: [{ identity_policy: 'user_hash' }] });
   });
 
-  test('PATCH a widget: rename, new origins (a removed one gets 403 on every gateway at once), policy; an unknown field is a 400 naming it', async () => {
-    const widgetApi = new WidgetClient(system.processes.filter((p) => p.name === 'gateway')[1]!.url, shop);
+  test('PATCH a widget: rename, new origins (a removed one gets 403 on every gateway at once and its live streams end), policy; an unknown field is a 400 naming it', async () => {
+    const widgetApi = new WidgetClient(secondUrl, shop);
     const visitor = await widgetApi.newVisitor();
     expect((await widgetApi.postMessage(visitor, { client_message_id: 'p1', text: 'before' })).status).toBe(202);
+    const stream = await WidgetStream.open(secondUrl, shop, { visitor_token: visitor });
 
     const renamed = await shop.admin.call('PATCH', `widgets/${shop.widgetId}`, { name: 'Shop (EU)', allowed_origins: ['https://eu.shop.example'] });
     expect(renamed).toMatchObject({
@@ -98,6 +110,7 @@ describe('administering a workspace: tokens and roles, widget changes, the audit
     });
     const removed = await widgetApi.postMessage(visitor, { client_message_id: 'p2', text: 'after' });
     expect(removed).toMatchObject({ status: 403, body: { error: { code: 'origin_not_allowed' } } });
+    await endsWithin(stream, 'the stream from the removed origin');
     const moved = new WidgetClient(system.gatewayUrl, shop, 'https://eu.shop.example');
     expect((await moved.postMessage(visitor, { client_message_id: 'p3', text: 'moved' })).status).toBe(202);
 
@@ -112,6 +125,52 @@ describe('administering a workspace: tokens and roles, widget changes, the audit
     expect((await shop.admin.call('PATCH', `widgets/${shop.widgetId}`, { allowed_origins: ['https://eu.shop.example/path'] })).status).toBe(400);
     expect((await shop.admin.call('PATCH', `widgets/${shop.widgetId}`, {})).status).toBe(400);
     expect((await shop.admin.call<{ name: string }>('GET', 'widgets')).body).toMatchObject({ widgets: [{ name: 'Shop (EU)', identity_policy: 'either' }] });
+  });
+
+  test('DELETE a widget: its key stops working on every gateway at once, its streams end, its secret is gone from PostgreSQL and Redis; its contacts stay', async () => {
+    const doomed = await createWidget(system, 'https://doomed.example', shop);
+    const widgetApi = new WidgetClient(secondUrl, doomed);
+    const visitor = await widgetApi.newVisitor();
+    const claim = { user_id: 'u-doomed', user_hash: userHash('u-doomed', doomed.secret) };
+    expect((await widgetApi.postMessage(visitor, { client_message_id: 'd1', text: 'hello', ...claim })).status).toBe(202);
+    const stream = await WidgetStream.open(secondUrl, doomed, { visitor_token: visitor, ...claim });
+    const redis = new Redis(system.servers.redisUrl);
+    try {
+      // The verifier cached the secret when it verified the claim: the positive control for its absence below.
+      await waitFor('the secret cached', async () => ((await redis.exists(`inviaro:{${doomed.widgetId}}:secret`)) === 1 ? true : undefined), 30_000);
+      await waitFor(
+        'the contact stored',
+        async () => {
+          const found = await shop.admin.call<{ contacts: unknown[] }>('GET', 'contacts?user_id=u-doomed');
+          return found.body.contacts.length === 1 ? true : undefined;
+        },
+        30_000,
+      );
+
+      expect((await shop.admin.call('DELETE', `widgets/${doomed.widgetId}`)).status).toBe(204);
+      expect(await widgetApi.postMessage(visitor, { client_message_id: 'd2', text: 'after' })).toMatchObject({
+        status: 404,
+        body: { error: { code: 'widget_not_found' } },
+      });
+      expect((await widgetApi.call('visitors', {})).status).toBe(404);
+      await endsWithin(stream, 'the deleted widget’s stream');
+      expect(await redis.exists(`inviaro:{${doomed.widgetId}}:secret`)).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    expect(await system.sql('SELECT version FROM widget_secrets WHERE widget_id = $1', [doomed.widgetId])).toEqual([]);
+    for (const [method, path] of [
+      ['DELETE', `widgets/${doomed.widgetId}`],
+      ['PATCH', `widgets/${doomed.widgetId}`],
+      ['POST', `widgets/${doomed.widgetId}/secret/rotate`],
+    ] as const) {
+      expect({ path, answer: await shop.admin.call(method, path, method === 'PATCH' ? { name: 'back' } : undefined) }).toMatchObject({
+        path,
+        answer: { status: 404 },
+      });
+    }
+    expect((await shop.admin.call<{ widgets: Array<{ id: string }> }>('GET', 'widgets')).body.widgets.map((w) => w.id)).toEqual([shop.widgetId]);
+    expect((await shop.admin.call<{ contacts: unknown[] }>('GET', 'contacts?user_id=u-doomed')).body.contacts).toHaveLength(1);
   });
 
   test('the audit log records who did what, on what, from where, and how it ended; newest first, filtered, paged', async () => {
@@ -144,6 +203,12 @@ describe('administering a workspace: tokens and roles, widget changes, the audit
       'widget.update invalid_request',
       'widget.update invalid_request',
       'widget.update invalid_request',
+      'widget.create ok',
+      'secret.reveal ok',
+      'widget.delete ok',
+      'widget.delete widget_not_found',
+      'widget.update widget_not_found',
+      'secret.rotate widget_not_found',
       'secret.reveal secret_already_revealed',
       'secret.rotate ok',
     ]);

@@ -10,6 +10,7 @@ import { ServiceRoleGrants1765000001000 } from './migrations/1765000001000-servi
 import { FailureFoldByVisitor1765000002000 } from './migrations/1765000002000-failure-fold-by-visitor';
 import { AdminTokenRoles1765000010000 } from './migrations/1765000010000-admin-token-roles';
 import { AuditLog1765000011000 } from './migrations/1765000011000-audit-log';
+import { WidgetDeletion1765000012000 } from './migrations/1765000012000-widget-deletion';
 
 const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -23,6 +24,7 @@ const MIGRATIONS = [
   FailureFoldByVisitor1765000002000,
   AdminTokenRoles1765000010000,
   AuditLog1765000011000,
+  WidgetDeletion1765000012000,
 ];
 
 /** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */

@@ -9,6 +9,7 @@ import { ContactsController } from './contacts.controller';
 import { SECRET_ADMINISTRATION } from './secret-administration';
 import { AdminTokens } from './tokens/admin-tokens';
 import { AdminTokensController } from './tokens/admin-tokens.controller';
+import { DeleteWidget } from './widget-settings/delete-widget.usecase';
 import { UpdateWidget } from './widget-settings/update-widget.usecase';
 import { VerificationFailuresController } from './verification-failures.controller';
 import { WidgetsController } from './widgets.controller';
@@ -16,7 +17,7 @@ import { WidgetsController } from './widgets.controller';
 /** The support team's API, scoped to the workspace of the admin token, each route to a role (admin-roles.ts). */
 @Module({
   controllers: [WidgetsController, VerificationFailuresController, ContactsController, AdminTokensController, AuditLogController],
-  providers: [AdminAuthGuard, AdminTokens, AuditLog, AuditInterceptor, UpdateWidget, ...SECRET_ADMINISTRATION],
+  providers: [AdminAuthGuard, AdminTokens, AuditLog, AuditInterceptor, UpdateWidget, DeleteWidget, ...SECRET_ADMINISTRATION],
 })
 export class AdminModule {
   /** With the audit log's retention, which the configuration sets. */

@@ -1,10 +1,11 @@
 import { AuditAction, SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { Audited } from './audit/audited';
+import { DeleteWidget } from './widget-settings/delete-widget.usecase';
 import { UpdateWidget, UpdateWidgetCommand } from './widget-settings/update-widget.usecase';
 import { OnlyKnownFields } from '../http/only-known-fields';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
@@ -25,6 +26,7 @@ export class WidgetsController {
     private readonly retireSecret: RetireSecret,
     private readonly status: GetSecretStatus,
     private readonly updateWidget: UpdateWidget,
+    private readonly deleteWidget: DeleteWidget,
   ) {}
 
   /** A widget and its first secret, which the admin then reveals once. */
@@ -49,7 +51,11 @@ export class WidgetsController {
   @Get()
   @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
   async list(@AdminWorkspace() workspaceId: string): Promise<WidgetList> {
-    const widgets = await queryRows<Widget>(this.db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE workspace_id = $1 ORDER BY created_at, id`, [workspaceId]);
+    const widgets = await queryRows<Widget>(
+      this.db,
+      `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
+      [workspaceId],
+    );
     return { widgets: widgets.map(listed) };
   }
 
@@ -58,8 +64,9 @@ export class WidgetsController {
    * policy on every verifier (docs/identity-jwt.md), the origins on every gateway.
    */
   @Patch(':id')
-  @Audited(widgetChanges)
+  // Above @Audited, so it runs inside the audit's interceptor (decorators apply bottom-up): a refused call is recorded too.
   @UseInterceptors(new OnlyKnownFields(UpdateWidgetBody))
+  @Audited(widgetChanges)
   @Answers({
     summary: 'changes the widget’s name, allowed origins or identity policy (user_hash, jwt or either), in force when this answers',
     status: 200,
@@ -68,6 +75,19 @@ export class WidgetsController {
   })
   async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
     return listed(await this.updateWidget.execute(UpdateWidgetCommand.create({ workspaceId, widgetId: id, ...body })));
+  }
+
+  /** The key stops working on every gateway and the secret is destroyed when this answers; the contacts stay. */
+  @Delete(':id')
+  @Audited('widget.delete')
+  @Answers({
+    summary: 'deletes the widget: its key stops working everywhere and its secret is destroyed when this answers; its contacts stay',
+    status: 204,
+    errors: [400, 401, 403, 404],
+  })
+  @HttpCode(204)
+  async delete(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.deleteWidget.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   @Post(':id/secret/reveal')

@@ -12,3 +12,10 @@ export function cacheFirst(cache: SecretCache, widgetId: string, code: string, d
     });
   };
 }
+
+/** The same for a change of the widget's allowed origins (none: it is deleted), which live streams compare with theirs. */
+export async function originsFirst(cache: SecretCache, widgetId: string, origins: string[], code: string, done: string): Promise<void> {
+  await cache.markOrigins(widgetId, origins).catch(() => {
+    throw unavailable(code, `the secret cache could not be told, so nothing was ${done}; try again`);
+  });
+}

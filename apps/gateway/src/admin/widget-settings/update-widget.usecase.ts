@@ -1,10 +1,12 @@
 import { IDENTITY_POLICIES, IdentityPolicy } from '@inviaro/contracts';
-import { firstRow } from '@inviaro/persistence';
+import { firstRow, transaction } from '@inviaro/persistence';
+import { SecretCache } from '@inviaro/widget-secrets';
 import { Injectable } from '@nestjs/common';
 import { IsArray, IsIn, IsOptional, IsString } from 'class-validator';
 import { Pool } from 'pg';
 import { ApiError } from '../../http/api-error';
 import { SetIdentityPolicy, SetIdentityPolicyCommand, WidgetCommand } from '../secret-administration';
+import { originsFirst } from '../secret-administration/cache-first';
 import { workspaceWidget } from '../secret-administration/workspace-widget';
 import { Widget, WIDGET_COLUMNS } from '../widget-row';
 
@@ -25,13 +27,16 @@ export class UpdateWidgetCommand extends WidgetCommand {
 
 /**
  * Changes a widget's settings. The name and origins are a row of `widgets`, which every gateway reads on
- * each widget call (widget-access.ts): a removed origin is refused everywhere once this answers. The
- * identity policy goes through SetIdentityPolicy, which tells the verifiers' cache first.
+ * each widget call (widget-access.ts): a removed origin is refused everywhere once this answers. New
+ * origins are marked in Redis while the row is locked, before the commit, so live streams from a removed
+ * origin end (live-updates.ts). The identity policy goes through SetIdentityPolicy, which tells the
+ * verifiers' cache first.
  */
 @Injectable()
 export class UpdateWidget {
   constructor(
     private readonly db: Pool,
+    private readonly cache: SecretCache,
     private readonly setIdentityPolicy: SetIdentityPolicy,
   ) {}
 
@@ -42,15 +47,23 @@ export class UpdateWidget {
     }
     let widget = await workspaceWidget(this.db, command);
     if (name !== undefined || allowed_origins !== undefined) {
-      widget =
-        (await firstRow<Widget>(
-          this.db,
-          `UPDATE widgets SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins) WHERE id = $1 AND workspace_id = $2 RETURNING ${WIDGET_COLUMNS}`,
+      widget = await transaction(this.db, async (tx) => {
+        const updated = await firstRow<Widget>(
+          tx,
+          `UPDATE widgets SET name = COALESCE($3, name), allowed_origins = COALESCE($4, allowed_origins)
+           WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL RETURNING ${WIDGET_COLUMNS}`,
           [widgetId, workspaceId, name ?? null, allowed_origins ?? null],
-        )) ?? widget;
+        );
+        if (!updated) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
+        if (allowed_origins !== undefined) await originsFirst(this.cache, widgetId, updated.allowed_origins, 'update_unavailable', 'changed');
+        return updated;
+      });
     }
     if (identity_policy !== undefined) {
-      widget = { ...widget, ...(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId, identityPolicy: identity_policy }))) };
+      widget = {
+        ...widget,
+        ...(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId, identityPolicy: identity_policy }))),
+      };
     }
     return widget;
   }
