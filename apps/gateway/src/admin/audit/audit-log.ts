@@ -65,7 +65,17 @@ export class AuditLog {
         this.db,
         `INSERT INTO audit_log (workspace_id, action, token_id, token_name, client_address, target_type, target_id, outcome, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [caller.workspaceId, action, caller.tokenId, caller.tokenName, caller.clientAddress, AUDIT_ACTIONS[action], targetId?.slice(0, MAX_TARGET_ID) ?? null, outcome, status],
+        [
+          caller.workspaceId,
+          action,
+          caller.tokenId,
+          caller.tokenName,
+          caller.clientAddress,
+          AUDIT_ACTIONS[action],
+          targetId?.slice(0, MAX_TARGET_ID) ?? null,
+          outcome,
+          status,
+        ],
       );
     } catch (error) {
       this.logger.error({ action, token_id: caller.tokenId, target_id: targetId, outcome, err: String(error) }, 'an admin action could not be audited');
@@ -82,7 +92,16 @@ export class AuditLog {
        WHERE workspace_id = $1 AND ($2::text IS NULL OR action = $2) AND ($3::uuid IS NULL OR token_id = $3) AND ($4::text IS NULL OR target_id = $4)
          AND ($5::timestamptz IS NULL OR at >= $5) AND ($6::timestamptz IS NULL OR (at, id) < ($6, $7::uuid))
        ORDER BY at DESC, id DESC LIMIT $8`,
-      [workspaceId, query.action ?? null, query.token_id ?? null, query.target_id ?? null, query.since ?? null, after?.at ?? null, after?.id ?? null, query.limit + 1],
+      [
+        workspaceId,
+        query.action ?? null,
+        query.token_id ?? null,
+        query.target_id ?? null,
+        query.since ?? null,
+        after?.at ?? null,
+        after?.id ?? null,
+        query.limit + 1,
+      ],
     );
     const page = keysetPage(rows, query.limit);
     return {

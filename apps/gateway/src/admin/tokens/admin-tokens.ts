@@ -39,12 +39,11 @@ export class AdminTokens {
   /** A new token; its value is returned here once and only its hash is kept. */
   async create(workspaceId: string, name: string, role: AdminRole): Promise<{ row: AdminToken; token: string }> {
     const token = newToken('at');
-    const row = await onlyRow<AdminToken>(this.db, `INSERT INTO admin_tokens (workspace_id, token_hash, name, role) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`, [
-      workspaceId,
-      hashToken(token),
-      name,
-      role,
-    ]);
+    const row = await onlyRow<AdminToken>(
+      this.db,
+      `INSERT INTO admin_tokens (workspace_id, token_hash, name, role) VALUES ($1, $2, $3, $4) RETURNING ${COLUMNS}`,
+      [workspaceId, hashToken(token), name, role],
+    );
     return { row, token };
   }
 
