@@ -3,6 +3,7 @@ import {
   createWidget,
   createWorkspace,
   freePort,
+  nth,
   runCli,
   RunningSystem,
   startSystem,
@@ -118,7 +119,7 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect((await cli(['token', 'revoke', leaked.id], env)).stdout).toBe(`token ${leaked.id} revoked: it is refused from now on\n`);
     const refused = await cli(['widget', 'list'], { ...env, INVIARO_ADMIN_TOKEN: leaked.token });
     expect(refused.stderr).toContain('inviaro: the gateway refused the admin token (unauthorized:');
-    const first = JSON.parse((await cli(['token', 'list', '--json'], env)).stdout.split('\n')[0]);
+    const first = JSON.parse(nth((await cli(['token', 'list', '--json'], env)).stdout.split('\n'), 0));
     expect((await cli(['token', 'revoke', first.id], env)).stderr).toBe(
       'inviaro: the gateway answered 409 (last_admin_token: this is the workspace’s last admin token: create another admin token before revoking it)\n',
     );

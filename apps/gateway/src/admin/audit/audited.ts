@@ -19,7 +19,7 @@ export function routeTarget(request: AdminRequest): string | null {
 }
 
 /** The actions a call of this handler records: none for a route that is not audited. */
-export function auditedActions(reflector: Reflector, handler: Function, body: unknown): AuditAction[] {
+export function auditedActions(reflector: Reflector, handler: ReturnType<ExecutionContext['getHandler']>, body: unknown): AuditAction[] {
   const as = reflector.get<AuditedAs | undefined>(AUDITED, handler);
   if (!as) return [];
   return typeof as === 'string' ? [as] : as(body && typeof body === 'object' ? (body as Record<string, unknown>) : {});
@@ -37,7 +37,7 @@ export class AuditInterceptor implements NestInterceptor {
     private readonly reflector: Reflector,
   ) {}
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+  intercept(context: ExecutionContext, next: CallHandler<unknown>): Observable<unknown> {
     const handler = context.getHandler();
     const request = context.switchToHttp().getRequest<AdminRequest>();
     const actions = auditedActions(this.reflector, handler, request.body);
@@ -49,7 +49,7 @@ export class AuditInterceptor implements NestInterceptor {
     return from(
       (async () => {
         try {
-          const answer = await lastValueFrom(next.handle(), { defaultValue: undefined });
+          const answer: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
           await record(routeTarget(request) ?? (answer as { id?: string } | undefined)?.id ?? null, 'ok', success);
           return answer;
         } catch (error) {
