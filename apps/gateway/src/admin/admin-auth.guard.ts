@@ -68,6 +68,3 @@ const callerOf = (context: ExecutionContext): AdminCaller => context.switchToHtt
 
 /** The workspace the admin token belongs to: every admin query names it, so other workspaces' ids answer 404. */
 export const AdminWorkspace = createParamDecorator((_: unknown, context: ExecutionContext) => callerOf(context).workspaceId);
-
-/** The calling token and address, for what records who did it. */
-export const Caller = createParamDecorator((_: unknown, context: ExecutionContext) => callerOf(context));

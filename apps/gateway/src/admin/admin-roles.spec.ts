@@ -3,6 +3,7 @@ import { METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/
 import { AdminModule } from './admin.module';
 import { OPEN_TO_SUPPORT } from './admin-roles';
 import { AUDITED } from './audit/audited';
+import { DECORATORS } from '@nestjs/swagger';
 
 /**
  * Every admin route with the role it needs and what the audit log records of it. A route added without a row
@@ -32,8 +33,9 @@ const ROUTES: Record<string, { role: 'admin' | 'support'; audited?: string }> = 
 
 type Handler = (...args: unknown[]) => unknown;
 
-function adminRoutes(): Record<string, { role: 'admin' | 'support'; audited?: string }> {
-  const routes: Record<string, { role: 'admin' | 'support'; audited?: string }> = {};
+/** Each route's role and audit action, and whether its OpenAPI description lists a 403. */
+function adminRoutes(): Record<string, { role: 'admin' | 'support'; audited?: string; documents403: boolean }> {
+  const routes: Record<string, { role: 'admin' | 'support'; audited?: string; documents403: boolean }> = {};
   const controllers = Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, AdminModule) as Array<{ prototype: Record<string, unknown> }>;
   for (const controller of controllers) {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller));
@@ -46,6 +48,7 @@ function adminRoutes(): Record<string, { role: 'admin' | 'support'; audited?: st
       routes[`${method} /${[base, path].filter((part) => part && part !== '/').join('/')}`] = {
         role: Reflect.getMetadata(OPEN_TO_SUPPORT, handler) ? 'support' : 'admin',
         ...(audited ? { audited: typeof audited === 'string' ? audited : 'by body' } : {}),
+        documents403: '403' in ((Reflect.getMetadata(DECORATORS.API_RESPONSE, handler) as Record<string, unknown> | undefined) ?? {}),
       };
     }
   }
@@ -54,6 +57,12 @@ function adminRoutes(): Record<string, { role: 'admin' | 'support'; audited?: st
 
 describe('admin routes and their roles', () => {
   it('each admin route is admin-only unless marked open to support, and is listed here with its role and audit action', () => {
-    expect(adminRoutes()).toEqual(ROUTES);
+    const routes = adminRoutes();
+    expect(Object.fromEntries(Object.entries(routes).map(([route, { role, audited }]) => [route, { role, ...(audited ? { audited } : {}) }]))).toEqual(ROUTES);
+  });
+
+  it('every admin-only route documents its 403 for a support token', () => {
+    const undocumented = Object.entries(adminRoutes()).filter(([, { role, documents403 }]) => role === 'admin' && !documents403);
+    expect(undocumented.map(([route]) => route)).toEqual([]);
   });
 });

@@ -32,7 +32,7 @@ export class WidgetsController {
   /** A widget and its first secret, which the admin then reveals once. */
   @Post()
   @Audited('widget.create')
-  @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
+  @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 403, 413] })
   @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody): Promise<WidgetCreated> {
     const widget = await transaction(this.db, async (tx) => {
@@ -49,7 +49,7 @@ export class WidgetsController {
 
   /** Every widget of the workspace, oldest first (a workspace has a handful: no pages). */
   @Get()
-  @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
+  @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401, 403] })
   async list(@AdminWorkspace() workspaceId: string): Promise<WidgetList> {
     const widgets = await queryRows<Widget>(
       this.db,
@@ -92,7 +92,7 @@ export class WidgetsController {
 
   @Post(':id/secret/reveal')
   @Audited('secret.reveal')
-  @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 404, 410] })
+  @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 403, 404, 410] })
   @HttpCode(200)
   async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     return this.revealSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -104,7 +104,7 @@ export class WidgetsController {
     summary: 'the current secret version, and the previous one while a staged rotation keeps it verifying',
     status: 200,
     answer: SecretStatus,
-    errors: [400, 401, 404],
+    errors: [400, 401, 403, 404],
   })
   async secretStatus(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     return this.status.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -117,7 +117,7 @@ export class WidgetsController {
     summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)',
     status: 200,
     answer: StagedSecret,
-    errors: [400, 401, 404, 409],
+    errors: [400, 401, 403, 404, 409],
   })
   @HttpCode(200)
   async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<StagedSecret> {
@@ -131,7 +131,7 @@ export class WidgetsController {
     summary: 'ends the previous secret of a staged rotation, in force when this answers',
     status: 200,
     answer: SecretStatus,
-    errors: [400, 401, 404, 409],
+    errors: [400, 401, 403, 404, 409],
   })
   @HttpCode(200)
   async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
@@ -141,7 +141,12 @@ export class WidgetsController {
   /** Takes effect before it answers: from then on every old digest fails, on every instance. */
   @Post(':id/secret/rotate')
   @Audited('secret.rotate')
-  @Answers({ summary: 'a new secret, in force when this answers (this answer is its one reveal)', status: 200, answer: WidgetSecret, errors: [400, 401, 404] })
+  @Answers({
+    summary: 'a new secret, in force when this answers (this answer is its one reveal)',
+    status: 200,
+    answer: WidgetSecret,
+    errors: [400, 401, 403, 404],
+  })
   @HttpCode(200)
   async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     return this.rotateSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
