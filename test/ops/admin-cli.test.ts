@@ -3,6 +3,7 @@ import {
   createWidget,
   createWorkspace,
   freePort,
+  nth,
   runCli,
   RunningSystem,
   startSystem,
@@ -11,7 +12,7 @@ import {
   waitFor,
   WidgetClient,
 } from '@inviaro/test-harness';
-import { userHash } from '@inviaro/crypto';
+import { KeyRing, userHash } from '@inviaro/crypto';
 import { sign } from 'jsonwebtoken';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -101,6 +102,73 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     expect((await cli(['widget', 'set-policy', widget.id, 'hmac'])).stderr).toMatch(
       /^inviaro: the gateway answered 400 \(invalid_request: .*identity_policy must be one of user_hash, jwt, either\)/,
     );
+  });
+
+  test('token create / list / revoke, widget update / delete, audit list: a leaked token revoked as an operator types it (issue 24)', async () => {
+    const team = await createWorkspace(system, 'Team');
+    const env = { INVIARO_ADMIN_TOKEN: team.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl };
+    const leaked = JSON.parse((await cli(['token', 'create', '--name', 'laptop of Kim', '--role', 'admin', '--json'], env)).stdout);
+    expect(leaked).toEqual({ id: expect.any(String), name: 'laptop of Kim', role: 'admin', token: expect.stringMatching(/^at_/) });
+    const support = await cli(['token', 'create', '--name', 'support: Dana', '--role', 'support'], env);
+    expect(support.stdout).toMatch(/^support token [0-9a-f-]{36} "support: Dana" \(shown once\):\nat_\S+\n$/);
+
+    const listed = await cli(['token', 'list'], env);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^ID\s+ROLE\s+CREATED\s+LAST USED\s+NAME$/);
+    expect(listed.stdout).toContain('first admin token');
+    expect(listed.stdout).toContain('laptop of Kim');
+    expect(listed.stdout).not.toContain(leaked.token);
+
+    expect((await cli(['token', 'revoke', leaked.id], env)).stdout).toBe(`token ${leaked.id} revoked: it is refused from now on\n`);
+    const refused = await cli(['widget', 'list'], { ...env, INVIARO_ADMIN_TOKEN: leaked.token });
+    expect(refused.stderr).toContain('inviaro: the gateway refused the admin token (unauthorized:');
+    const first = JSON.parse(nth((await cli(['token', 'list', '--json'], env)).stdout.split('\n'), 0));
+    expect((await cli(['token', 'revoke', first.id], env)).stderr).toBe(
+      'inviaro: the gateway answered 409 (last_admin_token: this is the workspace’s last admin token: create another admin token before revoking it)\n',
+    );
+
+    const widget = JSON.parse((await cli(['widget', 'create', '--name', 'Blog', '--origin', 'https://blog.example', '--json'], env)).stdout);
+    const updated = await cli(['widget', 'update', widget.id, '--name', 'Blog (new)', '--origin', 'https://new.blog.example', 'https://blog.example'], env);
+    expect(updated.stdout).toBe(`widget ${widget.id}: Blog (new), allowed origins https://new.blog.example, https://blog.example\n`);
+    expect((await cli(['widget', 'update', widget.id], env)).stderr).toBe('inviaro: widget update: pass --name, --origin or both\n');
+    expect((await cli(['widget', 'delete', widget.id], env)).stdout).toBe(`widget ${widget.id} deleted: its key no longer works and its secret is destroyed\n`);
+    expect((await cli(['widget', 'list', '--json'], env)).stdout).toBe('{"widgets":[]}\n');
+
+    const audit = await cli(['audit', 'list', '--limit', '4'], env);
+    expect(audit.stdout.split('\n')[0]).toMatch(/^AT\s+ACTION\s+OUTCOME\s+TARGET\s+TOKEN\s+FROM$/);
+    const entries = (await cli(['audit', 'list', '--json'], env)).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(entries.map((e) => `${e.action} ${e.outcome}`)).toEqual([
+      'widget.delete ok',
+      'widget.update ok',
+      'secret.reveal ok',
+      'widget.create ok',
+      'token.revoke last_admin_token',
+      'token.revoke ok',
+      'token.create ok',
+      'token.create ok',
+    ]);
+    const revokes = await cli(['audit', 'list', '--action', 'token.revoke', '--target', leaked.id, '--json'], env);
+    expect(JSON.parse(revokes.stdout)).toMatchObject({
+      action: 'token.revoke',
+      token_name: 'first admin token',
+      target: { type: 'token', id: leaked.id },
+      outcome: 'ok',
+    });
+    expect((await cli(['audit', 'list', '--since', '1h', '--limit', '2', '--json'], env)).stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  test('secrets new-master-key checks its kid with the parser the services read INVIARO_MASTER_KEYS with (issue 24)', async () => {
+    const bad = await cli(['secrets', 'new-master-key', '--kid', 'bad kid!'], {});
+    expect(bad).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'inviaro: --kid "bad kid!": entry 1 of the key ring is not kid:base64 (kid of letters, digits, _ . -)\n',
+    });
+    const good = await cli(['secrets', 'new-master-key', '--kid', 'k2026-12'], {});
+    expect(good.code).toBe(0);
+    expect(KeyRing.parse(good.stdout.trim()).currentKeyId).toBe('k2026-12');
   });
 
   test("another workspace's widget is not found; a token of none is refused; a gateway that is away is named", async () => {

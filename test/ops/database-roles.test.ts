@@ -94,6 +94,28 @@ describe('database roles', () => {
     }
   });
 
+  test('the audit log is append-only for every service: UPDATE, DELETE and TRUNCATE are refused; its pruning keeps at least 30 days (issue 24)', async () => {
+    const owner = await as(servers.databaseUrl);
+    const workspace = (await owner.query<{ id: string }>(`INSERT INTO workspaces (name) VALUES ('audited') RETURNING id`)).rows[0]!.id;
+    const gateway = await service('gateway');
+    // The positive control: the gateway records and reads entries.
+    await gateway.query(
+      `INSERT INTO audit_log (workspace_id, action, token_id, token_name, target_type, outcome, status, at) VALUES ($1, 'secret.reveal', gen_random_uuid(), 'admin', 'widget', 'ok', 200, now() - interval '500 days')`,
+      [workspace],
+    );
+    expect((await gateway.query('SELECT action FROM audit_log WHERE workspace_id = $1', [workspace])).rows).toEqual([{ action: 'secret.reveal' }]);
+    for (const name of Object.keys(SERVICE_ROLES) as Array<keyof typeof SERVICE_ROLES>) {
+      const client = await service(name);
+      await refused(client, `UPDATE audit_log SET outcome = 'forged'`);
+      await refused(client, 'DELETE FROM audit_log');
+      await refused(client, 'TRUNCATE audit_log');
+    }
+    for (const name of ['verifier', 'contacts'] as const) await refused(await service(name), 'SELECT prune_audit_log(400, 10)');
+    await expect(gateway.query('SELECT prune_audit_log(1, 1000)')).rejects.toThrow('the audit log keeps at least 30 days, not 1');
+    expect((await gateway.query('SELECT prune_audit_log(400, 1000) AS n')).rows).toEqual([{ n: 1 }]);
+    expect((await owner.query('SELECT count(*)::int AS n FROM audit_log WHERE workspace_id = $1', [workspace])).rows).toEqual([{ n: 0 }]);
+  });
+
   test('every table of the schema has a grant decision in TABLE_GRANTS, and the database holds exactly those grants', async () => {
     const owner = await as(servers.databaseUrl);
     const tables = (await owner.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`)).rows.map(

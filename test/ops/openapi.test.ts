@@ -36,7 +36,7 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
 
   /** Calls the gateway and checks the answer against the description. */
   async function call<T = Record<string, unknown>>(
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     options: { body?: unknown; raw?: string; token?: string; origin?: string } = {},
   ): Promise<{ status: number; body: T }> {
@@ -221,6 +221,21 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     ).toBe(201);
     expect((await call('POST', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/replies', { body: { text: 'x' }, token })).status).toBe(404);
     expect((await call('POST', '/v1/widget/logout', { body: visitor, origin })).status).toBe(204);
+
+    // Admin tokens, widget changes and the audit log (issue 24).
+    expect(
+      (await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { name: 'Renamed', allowed_origins: ['https://second.example'] }, token })).status,
+    ).toBe(200);
+    const support = (await call<{ id: string; token: string }>('POST', '/v1/admin/tokens', { body: { name: 'support: Dana', role: 'support' }, token })).body;
+    expect((await call('POST', '/v1/admin/tokens', { body: { name: 'x', role: 'owner' }, token })).status).toBe(400);
+    expect((await call('GET', '/v1/admin/tokens', { token: support.token })).status).toBe(403);
+    const { tokens } = (await call<{ tokens: Array<{ id: string; role: string }> }>('GET', '/v1/admin/tokens', { token })).body;
+    expect((await call('DELETE', `/v1/admin/tokens/${tokens.find((t) => t.role === 'admin')!.id}`, { token })).status).toBe(409);
+    expect((await call('DELETE', '/v1/admin/tokens/00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
+    expect((await call('DELETE', `/v1/admin/tokens/${support.id}`, { token })).status).toBe(204);
+    expect((await call('DELETE', `/v1/admin/widgets/${created.id}`, { token })).status).toBe(204);
+    expect((await call<{ entries: unknown[] }>('GET', '/v1/admin/audit-log?limit=2', { token })).body.entries).toHaveLength(2);
+    expect((await call('GET', '/v1/admin/audit-log?action=nope', { token })).status).toBe(400);
 
     // Every documented success was really answered (the 413s: the next test).
     for (const [path, methods] of Object.entries(document.paths)) {

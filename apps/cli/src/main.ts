@@ -37,7 +37,16 @@ secrets
   .command('new-master-key')
   .description('print a new key entry (kid:base64 of 32 random bytes) to append to INVIARO_MASTER_KEYS or INVIARO_CLAIM_KEYS')
   .requiredOption('--kid <kid>', 'the key id, e.g. k2026-11')
-  .action((options: { kid: string }) => console.log(`${options.kid}:${generateMasterKey()}`));
+  .action((options: { kid: string }) => {
+    const entry = `${options.kid}:${generateMasterKey()}`;
+    // Through the services' own parser: an entry they would refuse on start is refused here, before anyone appends it.
+    try {
+      KeyRing.parse(entry);
+    } catch (error) {
+      throw new Error(`--kid ${JSON.stringify(options.kid)}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    console.log(entry);
+  });
 secrets
   .command('reseal')
   .description('re-encrypt every widget secret under the newest key of INVIARO_MASTER_KEYS (safe while the system runs)')

@@ -21,7 +21,7 @@ export class AppModule {
         RateLimitsModule.register(config),
         LiveLimitsModule.register(config),
         WidgetModule,
-        AdminModule,
+        AdminModule.register(config),
       ],
     };
   }

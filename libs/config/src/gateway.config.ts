@@ -76,4 +76,8 @@ export class GatewayConfig extends SecretsConfig {
   /** Seconds a live stream's reader may take nothing while messages wait before the stream is closed. */
   @IntSetting(1, 600, 'a live stream whose reader takes nothing this long while messages wait is closed')
   LIVE_STREAM_BACKPRESSURE_SECONDS: number = 10;
+
+  /** Days an audit log entry is kept; prune_audit_log refuses fewer than 30, so no gateway can empty the log. */
+  @IntSetting(30, 36_500, 'days an entry of the admin audit log is kept ([audit log](docs/security.md#the-audit-log))')
+  AUDIT_RETENTION_DAYS: number = 400;
 }

@@ -6,6 +6,7 @@ export * from './text-rule';
 export * from './optional-text';
 export * from './claim-shape';
 export * from './identity-policy';
+export * from './administration';
 export * from './user-key';
 export * from './events/visitor-event.fields';
 export * from './events/message-inbound.event';

@@ -8,6 +8,9 @@ import { IdentityPolicyStagedSecrets1764000005000 } from './migrations/176400000
 import { SignedAttributes1764000006000 } from './migrations/1764000006000-signed-attributes';
 import { ServiceRoleGrants1765000001000 } from './migrations/1765000001000-service-role-grants';
 import { FailureFoldByVisitor1765000002000 } from './migrations/1765000002000-failure-fold-by-visitor';
+import { AdminTokenRoles1765000010000 } from './migrations/1765000010000-admin-token-roles';
+import { AuditLog1765000011000 } from './migrations/1765000011000-audit-log';
+import { WidgetDeletion1765000012000 } from './migrations/1765000012000-widget-deletion';
 import { SupportSearch1765000030000 } from './migrations/1765000030000-support-search';
 
 const MIGRATIONS = [
@@ -20,6 +23,9 @@ const MIGRATIONS = [
   SignedAttributes1764000006000,
   ServiceRoleGrants1765000001000,
   FailureFoldByVisitor1765000002000,
+  AdminTokenRoles1765000010000,
+  AuditLog1765000011000,
+  WidgetDeletion1765000012000,
   SupportSearch1765000030000,
 ];
 

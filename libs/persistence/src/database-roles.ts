@@ -30,7 +30,11 @@ export type TablePrivilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | `UPDATE
 export const TABLE_GRANTS: Record<string, Partial<Record<RoleService, readonly TablePrivilege[]>>> = {
   // Made by the CLI (`workspace create`, as the owner); the services only refer to their ids.
   workspaces: {},
-  admin_tokens: { gateway: ['SELECT'] },
+  // The admin API makes, lists and revokes tokens, and stamps a token's last use. UPDATE on the whole row: a
+  // role that may INSERT an admin token gains nothing by rewriting one (and the revoke locks rows FOR UPDATE).
+  admin_tokens: { gateway: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
+  // Append-only for every service: the admin API records and reads; retention prunes through prune_audit_log (owner's rights).
+  audit_log: { gateway: ['SELECT', 'INSERT'] },
   // Gateway: the admin API creates, lists and changes widgets; a change of secrets or policy bumps the row.
   // Verifier: a claim is checked against the widget's policy and secrets.
   widgets: { gateway: ['SELECT', 'INSERT', 'UPDATE'], verifier: ['SELECT'] },

@@ -9,13 +9,22 @@ const HOUR_MS = 60 * 60 * 1000;
 const BATCH = 5_000;
 
 /** What a retention period no longer keeps, in one table. */
-export interface RetentionRule {
-  table: string;
-  /** The table's key column. */
-  key: string;
-  /** A SELECT of the keys of the rows to delete; `$1` is the retention period in days. */
-  expired: string;
-}
+export type RetentionRule =
+  | {
+      table: string;
+      /** The table's key column. */
+      key: string;
+      /** A SELECT of the keys of the rows to delete; `$1` is the retention period in days. */
+      expired: string;
+    }
+  | {
+      table: string;
+      /**
+       * For a table its service may not DELETE from (an append-only log): a statement that deletes one batch
+       * through a function running with the owner's rights and answers how many went as `n` ($1 days, $2 batch).
+       */
+      prune: string;
+    };
 
 /**
  * Deletes what a retention period no longer keeps: shortly after start, then every hour, in batches
@@ -49,16 +58,16 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private async prune(): Promise<void> {
-    const { table, key, expired } = this.rule;
+    const { table } = this.rule;
+    const statement =
+      'prune' in this.rule
+        ? this.rule.prune
+        : `WITH gone AS (DELETE FROM ${table} WHERE ${this.rule.key} IN (${this.rule.expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`;
     let pruned = 0;
     try {
       let batch = BATCH;
       while (batch === BATCH && !this.stopped) {
-        const row = await onlyRow<{ n: number }>(
-          this.db,
-          `WITH gone AS (DELETE FROM ${table} WHERE ${key} IN (${expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
-          [this.days, BATCH],
-        );
+        const row = await onlyRow<{ n: number }>(this.db, statement, [this.days, BATCH]);
         batch = row.n;
         pruned += batch;
       }

@@ -8,6 +8,8 @@ export interface WidgetMarks {
   liveFrom: number;
   /** The identity policy its last policy change set; absent where none was marked (streams keep what they verified by). */
   policy?: IdentityPolicy;
+  /** The allowed origins its last settings change left (none once deleted); absent where none was marked (streams keep theirs). */
+  origins?: string[];
 }
 
 /**
@@ -49,11 +51,23 @@ export class SecretCache {
 
   /** Each widget's marks, in one round trip: what live streams compare with the version and the claim they verified by. */
   async marks(widgetIds: string[]): Promise<WidgetMarks[]> {
-    const values = await this.redis.mget(...widgetIds.flatMap((id) => [markerKey(id), policyKey(id)]));
+    const values = await this.redis.mget(...widgetIds.flatMap((id) => [markerKey(id), policyKey(id), originsKey(id)]));
     return widgetIds.map((_, i) => {
-      const policy = values[2 * i + 1];
-      return { liveFrom: Number(values[2 * i] ?? 0), ...(IDENTITY_POLICIES.some((known) => known === policy) ? { policy: policy as IdentityPolicy } : {}) };
+      const [liveFrom, policy, origins] = values.slice(3 * i, 3 * i + 3);
+      return {
+        liveFrom: Number(liveFrom ?? 0),
+        ...(IDENTITY_POLICIES.some((known) => known === policy) ? { policy: policy as IdentityPolicy } : {}),
+        ...(origins ? { origins: JSON.parse(origins) as string[] } : {}),
+      };
     });
+  }
+
+  /**
+   * Marks the widget's allowed origins after a change of them (none: the widget is deleted), before the change
+   * commits: a live stream opened from an origin no longer among them ends at its next delivery or check.
+   */
+  async markOrigins(widgetId: string, origins: string[]): Promise<void> {
+    await this.redis.set(originsKey(widgetId), JSON.stringify(origins), 'EX', MARKER_TTL_SECONDS);
   }
 
   async invalidate(widgetId: string, change: SecretChange): Promise<void> {
@@ -70,6 +84,7 @@ const entryKey = (widgetId: string) => `inviaro:{${widgetId}}:secret`;
 const markerKey = (widgetId: string) => `inviaro:{${widgetId}}:secret-version`;
 const generationKey = (widgetId: string) => `inviaro:{${widgetId}}:secret-generation`;
 const policyKey = (widgetId: string) => `inviaro:{${widgetId}}:identity-policy`;
+const originsKey = (widgetId: string) => `inviaro:{${widgetId}}:allowed-origins`;
 
 const FILL_UNLESS_SUPERSEDED = `
 if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[2]) or '0') then return 0 end

@@ -128,6 +128,23 @@ export class WidgetSecretVault {
     );
   }
 
+  /**
+   * Deletes the widget (its row stays, marked, for the conversations that name it) and every secret of it: no
+   * digest verifies from then on, and the cache is told first. False where it was deleted already.
+   */
+  async destroy(widgetId: string, beforeCommit: (change: SecretChange) => Promise<void>): Promise<boolean> {
+    return this.change(
+      widgetId,
+      async (tx, current) => {
+        const deleted = await queryChange(tx, `UPDATE widgets SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL`, [widgetId]);
+        if (deleted.count === 0) return { result: false };
+        await execute(tx, `DELETE FROM widget_secrets WHERE widget_id = $1`, [widgetId]);
+        return { result: true, liveFrom: current + 1 };
+      },
+      beforeCommit,
+    );
+  }
+
   /** The newest version, and whether the one before it still verifies. */
   async status(widgetId: string): Promise<{ version: number; previousLive: boolean }> {
     const rows = await queryRows<{ version: number; retired_at: Date | null }>(

@@ -22,7 +22,7 @@ export class AdminApi {
     this.gateway = (options.gateway || env.INVIARO_GATEWAY_URL || DEFAULT_GATEWAY_URL).replace(/\/+$/, '');
   }
 
-  async call<T>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: object): Promise<T> {
+  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.gateway}/v1/admin/${path}`, {

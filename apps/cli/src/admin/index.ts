@@ -1,5 +1,9 @@
 import type {
   ClaimCheckAnswer,
+  AdminTokenCreated,
+  AdminTokenList,
+  AuditEntries,
+  AuditEntry,
   SecretStatus,
   StagedSecret,
   VerificationFailure,
@@ -20,8 +24,20 @@ function claimedCell(row: VerificationFailure): string {
   return row.claimed_user_id === null ? '-' : printable(row.claimed_user_id, 80);
 }
 
-/** A page as large as the API gives: `failures list` follows `next_cursor` up to `--limit`. */
-const FAILURE_PAGE = 200;
+/** One audit entry as the cells of `audit list`. */
+function auditCells(entry: AuditEntry): string[] {
+  return [
+    entry.at,
+    entry.action,
+    entry.outcome,
+    `${entry.target.type} ${entry.target.id ?? '-'}`,
+    printable(entry.token_name, 40),
+    entry.client_address ?? '-',
+  ];
+}
+
+/** A page as large as the API gives: `failures list` and `audit list` follow `next_cursor` up to `--limit`. */
+const PAGE = 200;
 
 /** `--token` and `--gateway` on every admin command. */
 function adminCommand(parent: Command, name: string, description: string): Command {
@@ -34,6 +50,9 @@ function adminCommand(parent: Command, name: string, description: string): Comma
 }
 
 const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
+
+/** `--json` of a list: one JSON object a line. */
+const printLines = (rows: unknown[]) => rows.forEach((row) => console.log(jsonLine(row)));
 
 /** `inviaro widget ...` and `inviaro failures ...`: what operators and support do through the admin API. */
 export function registerAdminCommands(program: Command): void {
@@ -81,6 +100,30 @@ export function registerAdminCommands(program: Command): void {
     .action(async (id: string, policy: string, options: AdminOptions & { json?: boolean }) => {
       const updated = await new AdminApi(options).call<WidgetListed>('PATCH', `widgets/${encodeURIComponent(id)}`, { identity_policy: policy });
       print(options.json, updated, () => `identity policy of widget ${id}: ${updated.identity_policy}`);
+    });
+
+  adminCommand(
+    widget,
+    'update',
+    'renames the widget or replaces its allowed origins; in force on every gateway when this returns (a removed origin is refused)',
+  )
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .option('--name <name>', 'the new name')
+    .option('--origin <origin...>', 'the new allowed origins, all of them (those left out are refused from then on)')
+    .action(async (id: string, options: AdminOptions & { name?: string; origin?: string[]; json?: boolean }) => {
+      if (options.name === undefined && options.origin === undefined) throw new Error('widget update: pass --name, --origin or both');
+      const updated = await new AdminApi(options).call<WidgetListed>('PATCH', `widgets/${encodeURIComponent(id)}`, {
+        ...(options.name !== undefined ? { name: options.name } : {}),
+        ...(options.origin !== undefined ? { allowed_origins: options.origin } : {}),
+      });
+      print(options.json, updated, () => `widget ${id}: ${printable(updated.name, 60)}, allowed origins ${updated.allowed_origins.join(', ')}`);
+    });
+
+  adminCommand(widget, 'delete', 'deletes the widget: its key stops working everywhere and its secret is destroyed when this returns; its contacts stay')
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
+      await new AdminApi(options).call('DELETE', `widgets/${encodeURIComponent(id)}`);
+      print(options.json, { widget_id: id, deleted: true }, () => `widget ${id} deleted: its key no longer works and its secret is destroyed`);
     });
 
   adminCommand(widget, 'stage-secret', 'the next secret, verifying beside the current one until retire-secret (a planned rotation); shown once')
@@ -148,14 +191,15 @@ export function registerAdminCommands(program: Command): void {
     .option('--limit <n>', 'at most this many', '50')
     .action(async (options: AdminOptions & { widget?: string; user?: string; reason?: string; since?: string; limit: string; json?: boolean }) => {
       const since = options.since ? parseSince(options.since) : undefined;
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, not "${printable(options.limit, 20)}"`);
       const api = new AdminApi(options);
-      const rows = await listFailures(api, { widget_id: options.widget, user_id: options.user, reason: options.reason, since: since?.toISOString() }, limit);
-      if (options.json) {
-        for (const row of rows) console.log(jsonLine(row));
-        return;
-      }
+      const rows = await newestFirst(
+        api,
+        'verification-failures',
+        { widget_id: options.widget, user_id: options.user, reason: options.reason, since: since?.toISOString() },
+        (page: VerificationFailures) => page.failures,
+        { limit: limitOf(options.limit) },
+      );
+      if (options.json) return printLines(rows);
       if (rows.length === 0) return console.log('no failed claims' + (since ? ` since ${since.toISOString()}` : ''));
       const { widgets } = await api.call<WidgetList>('GET', 'widgets');
       const names = new Map(widgets.map((w) => [w.id, printable(w.name, 40)]));
@@ -166,19 +210,88 @@ export function registerAdminCommands(program: Command): void {
         ),
       );
     });
+
+  const token = program
+    .command('token')
+    .description('admin tokens of a workspace: admin (everything) or support (the inbox and failures), through the admin API');
+  adminCommand(token, 'create', 'a new admin or support token (shown once)')
+    .requiredOption('--name <name>', 'who or what holds it, e.g. "support: Dana"')
+    .requiredOption('--role <role>', 'admin or support')
+    .action(async (options: AdminOptions & { name: string; role: string; json?: boolean }) => {
+      const created = await new AdminApi(options).call<AdminTokenCreated>('POST', 'tokens', { name: options.name, role: options.role });
+      print(options.json, created, () => `${created.role} token ${created.id} "${printable(created.name, 60)}" (shown once):\n${created.token}`);
+    });
+  adminCommand(token, 'list', "the workspace's admin tokens, oldest first (never the token itself)").action(
+    async (options: AdminOptions & { json?: boolean }) => {
+      const { tokens } = await new AdminApi(options).call<AdminTokenList>('GET', 'tokens');
+      if (options.json) return printLines(tokens);
+      console.log(
+        table(
+          ['ID', 'ROLE', 'CREATED', 'LAST USED', 'NAME'],
+          tokens.map((t) => [t.id, t.role, t.created_at, t.last_used_at ?? '-', printable(t.name, 60)]),
+        ),
+      );
+    },
+  );
+  adminCommand(token, 'revoke', 'revokes the token, in force on every gateway when this returns (the last admin token cannot be revoked)')
+    .argument('<token-id>', 'the token id (`inviaro token list`)')
+    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
+      await new AdminApi(options).call('DELETE', `tokens/${encodeURIComponent(id)}`);
+      print(options.json, { token_id: id, revoked: true }, () => `token ${id} revoked: it is refused from now on`);
+    });
+
+  const audit = program.command('audit').description('the audit log: who changed what or saw a secret (admin API, admin tokens only)');
+  adminCommand(audit, 'list', 'audit log entries, newest first')
+    .option('--action <action>', 'only this action, e.g. secret.reveal')
+    .option('--by <token-id>', 'only calls of this admin token (`inviaro token list`)')
+    .option('--target <id>', 'only entries about this widget, token or contact id')
+    .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (options: AdminOptions & { action?: string; by?: string; target?: string; since?: string; limit: string; json?: boolean }) => {
+      const since = options.since ? parseSince(options.since) : undefined;
+      const rows = await newestFirst(
+        new AdminApi(options),
+        'audit-log',
+        { action: options.action, token_id: options.by, target_id: options.target, since: since?.toISOString() },
+        (page: AuditEntries) => page.entries,
+        { limit: limitOf(options.limit) },
+      );
+      if (options.json) return printLines(rows);
+      console.log(
+        rows.length === 0
+          ? 'no audit entries' + (since ? ` since ${since.toISOString()}` : '')
+          : table(['AT', 'ACTION', 'OUTCOME', 'TARGET', 'TOKEN', 'FROM'], rows.map(auditCells)),
+      );
+    });
 }
 
-/** Newest first, page by page, until `limit` rows; the filters are the API's query parameters. */
-async function listFailures(api: AdminApi, filters: Record<string, string | undefined>, limit: number): Promise<VerificationFailure[]> {
-  const rows: VerificationFailure[] = [];
+/** Newest first, page by page (`?limit=&cursor=`), until `limit` rows or the first one older than `since`. */
+async function newestFirst<Row extends { at: string }>(
+  api: AdminApi,
+  path: string,
+  filters: Record<string, string | undefined>,
+  rowsOf: (page: never) => Row[],
+  query: { since?: Date; limit: number },
+): Promise<Row[]> {
+  const rows: Row[] = [];
   let cursor: string | null = null;
   do {
-    const params = new URLSearchParams({ limit: String(Math.min(FAILURE_PAGE, limit - rows.length)) });
-    for (const [name, value] of Object.entries(filters)) if (value !== undefined) params.set(name, value);
+    const params = new URLSearchParams({ limit: String(Math.min(PAGE, query.limit - rows.length)) });
+    for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value);
     if (cursor) params.set('cursor', cursor);
-    const page: VerificationFailures = await api.call('GET', `verification-failures?${params.toString()}`);
-    rows.push(...page.failures);
+    const page: { next_cursor: string | null } = await api.call('GET', `${path}?${params.toString()}`);
+    for (const row of rowsOf(page as never)) {
+      if (query.since && new Date(row.at) < query.since) return rows;
+      rows.push(row);
+    }
     cursor = page.next_cursor;
-  } while (cursor && rows.length < limit);
+  } while (cursor && rows.length < query.limit);
   return rows;
+}
+
+/** `--limit`: a positive whole number. */
+function limitOf(text: string): number {
+  const limit = Number(text);
+  if (!Number.isInteger(limit) || limit < 1) throw new Error(`--limit: expected a positive whole number, not "${printable(text, 20)}"`);
+  return limit;
 }

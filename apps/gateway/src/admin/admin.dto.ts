@@ -1,13 +1,25 @@
+import { PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { CLAIM_FAILURE_REASONS, ClaimFailureReason, IDENTITY_POLICIES, IdentityPolicy, OptionalText } from '@inviaro/contracts';
+import {
+  ADMIN_ROLES,
+  AdminRole,
+  AUDIT_ACTION_NAMES,
+  AuditAction,
+  CLAIM_FAILURE_REASONS,
+  ClaimFailureReason,
+  IDENTITY_POLICIES,
+  IdentityPolicy,
+  OptionalText,
+} from '@inviaro/contracts';
 import { MultilineText } from '../http/accepted-text';
 import { WithPageClaim } from '../http/page-claim';
 
 /** scheme://host[:port], as a browser sends it in the Origin header. */
 const ORIGIN = /^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/;
 
-export class CreateWidgetBody {
+/** A widget's name and allowed origins: the same rules on create and on update. */
+class WidgetFields {
   @IsString()
   @Length(1, 255)
   name!: string;
@@ -19,9 +31,22 @@ export class CreateWidgetBody {
   allowed_origins!: string[];
 }
 
-export class UpdateWidgetBody {
+export class CreateWidgetBody extends WidgetFields {}
+
+/** Any of the widget's settings; a field left out keeps its value (a field this route does not know is a 400: see OnlyKnownFields). */
+export class UpdateWidgetBody extends PartialType(WidgetFields) {
+  @IsOptional()
   @IsIn(IDENTITY_POLICIES, { message: `identity_policy must be one of ${IDENTITY_POLICIES.join(', ')}` })
-  identity_policy!: IdentityPolicy;
+  identity_policy?: IdentityPolicy;
+}
+
+export class CreateTokenBody {
+  @IsString()
+  @Length(1, 255)
+  name!: string;
+
+  @IsIn(ADMIN_ROLES, { message: `role must be one of ${ADMIN_ROLES.join(', ')}` })
+  role!: AdminRole;
 }
 
 const DURATION_UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -34,6 +59,16 @@ function sinceTime(value: unknown): unknown {
   if (amount !== undefined && unit !== undefined) return new Date(Date.now() - Number(amount) * DURATION_UNIT_MS[unit]!);
   const time = ISO_TIME.test(value) ? new Date(value) : undefined;
   return time && !Number.isNaN(time.getTime()) ? time : value;
+}
+
+/** `?since=` as sinceTime reads it. */
+function Since(): PropertyDecorator {
+  const rules = [
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => sinceTime(value)),
+    IsDate({ message: 'since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time' }),
+  ];
+  return (target, property) => rules.forEach((rule) => rule(target, property));
 }
 
 /** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
@@ -63,9 +98,7 @@ export class ListFailuresQuery extends PageQuery {
   reason?: ClaimFailureReason;
 
   /** Rows last seen at or after this time. */
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => sinceTime(value))
-  @IsDate({ message: 'since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time' })
+  @Since()
   since?: Date;
 }
 
@@ -92,3 +125,21 @@ export class ReplyBody {
 
 /** A claim as a page would send it, for the claim check. */
 export class ClaimCheckBody extends WithPageClaim(class {}) {}
+
+export class ListAuditQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(AUDIT_ACTION_NAMES, { message: `action must be one of ${AUDIT_ACTION_NAMES.join(', ')}` })
+  action?: AuditAction;
+
+  @IsOptional()
+  @IsUUID('all')
+  token_id?: string;
+
+  /** The widget, token or contact id an entry names. */
+  @OptionalText(255)
+  target_id?: string;
+
+  /** Entries at or after this time. */
+  @Since()
+  since?: Date;
+}

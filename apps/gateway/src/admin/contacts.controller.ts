@@ -4,6 +4,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Use
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { OpenToSupport } from './admin-roles';
 import { ListContactsQuery, ReplyBody } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 import { answerOf, FailureRecords } from './failure-records';
@@ -22,6 +23,7 @@ export class ContactsController {
   ) {}
 
   @Get('contacts')
+  @OpenToSupport()
   @Answers({ summary: 'contacts, newest activity first (merged ones left out)', status: 200, answer: Contacts, errors: [400, 401] })
   list(@AdminWorkspace() workspaceId: string, @Query() query: ListContactsQuery): Promise<Contacts> {
     return askService(() =>
@@ -37,6 +39,7 @@ export class ContactsController {
   }
 
   @Get('contacts/:id')
+  @OpenToSupport()
   @Answers({
     summary: 'a contact with its conversations and messages, and its visitors’ failed identity claims',
     status: 200,
@@ -53,6 +56,7 @@ export class ContactsController {
 
   /** The reply reaches the visitor's open widget live (message.stored). */
   @Post('conversations/:id/replies')
+  @OpenToSupport()
   @Answers({ summary: 'an operator reply; the visitor’s open widget shows it', status: 201, answer: ReplyStored, errors: [400, 401, 404, 413] })
   @HttpCode(201)
   async reply(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReplyBody): Promise<ReplyStored> {

@@ -4,6 +4,7 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Pool } from 'pg';
 import { ApiError } from '../http/api-error';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { OpenToSupport } from './admin-roles';
 import { ListFailuresQuery } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 import { answerOf, FailureRecords } from './failure-records';
@@ -26,6 +27,7 @@ export class VerificationFailuresController {
   ) {}
 
   @Get()
+  @OpenToSupport()
   @Answers({ summary: 'failed identity claims, newest first (never a hash or a secret)', status: 200, answer: VerificationFailures, errors: [400, 401, 404] })
   async list(@AdminWorkspace() workspaceId: string, @Query() query: ListFailuresQuery): Promise<VerificationFailures> {
     if (query.widget_id) await workspaceWidget(this.db, { workspaceId, widgetId: query.widget_id });

@@ -21,9 +21,12 @@ export const WIDGET_COLUMNS = 'id, workspace_id, key, name, allowed_origins, ide
 /** What names a widget to the rest of the system: its id and its workspace. */
 export type WidgetRef = Pick<Widget, 'id' | 'workspace_id'>;
 
-/** The workspace's widget by that id; 404 where the workspace has none (another workspace's widget included). */
+/** The workspace's widget by that id; 404 where the workspace has none (another workspace's widget, and a deleted one, included). */
 export async function workspaceWidget(db: Pool, { workspaceId, widgetId }: { workspaceId: string; widgetId: string }): Promise<Widget> {
-  const widget = await firstRow<Widget>(db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE id = $1 AND workspace_id = $2`, [widgetId, workspaceId]);
+  const widget = await firstRow<Widget>(db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE id = $1 AND workspace_id = $2 AND deleted_at IS NULL`, [
+    widgetId,
+    workspaceId,
+  ]);
   if (!widget) throw new ApiError(404, 'widget_not_found', 'no widget with this id in your workspace');
   return widget;
 }

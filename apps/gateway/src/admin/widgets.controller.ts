@@ -1,20 +1,15 @@
-import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
+import { AuditAction, SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { Audited } from './audit/audited';
+import { DeleteWidget } from './widget-settings/delete-widget.usecase';
+import { UpdateWidget, UpdateWidgetCommand } from './widget-settings/update-widget.usecase';
+import { OnlyKnownFields } from '../http/only-known-fields';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
-import {
-  GetSecretStatus,
-  RetireSecret,
-  RevealSecret,
-  RotateSecret,
-  SetIdentityPolicy,
-  SetIdentityPolicyCommand,
-  StageSecret,
-  WidgetCommand,
-} from './secret-administration';
+import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
 import { Widget, WIDGET_COLUMNS } from './widget-row';
 
@@ -30,12 +25,14 @@ export class WidgetsController {
     private readonly stageSecret: StageSecret,
     private readonly retireSecret: RetireSecret,
     private readonly status: GetSecretStatus,
-    private readonly setIdentityPolicy: SetIdentityPolicy,
+    private readonly updateWidget: UpdateWidget,
+    private readonly deleteWidget: DeleteWidget,
   ) {}
 
   /** A widget and its first secret, which the admin then reveals once. */
   @Post()
-  @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 413] })
+  @Audited('widget.create')
+  @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 403, 413] })
   @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody): Promise<WidgetCreated> {
     const widget = await transaction(this.db, async (tx) => {
@@ -52,26 +49,50 @@ export class WidgetsController {
 
   /** Every widget of the workspace, oldest first (a workspace has a handful: no pages). */
   @Get()
-  @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401] })
+  @Answers({ summary: 'every widget of the workspace, oldest first', status: 200, answer: WidgetList, errors: [401, 403] })
   async list(@AdminWorkspace() workspaceId: string): Promise<WidgetList> {
-    const widgets = await queryRows<Widget>(this.db, `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE workspace_id = $1 ORDER BY created_at, id`, [workspaceId]);
+    const widgets = await queryRows<Widget>(
+      this.db,
+      `SELECT ${WIDGET_COLUMNS} FROM widgets WHERE workspace_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
+      [workspaceId],
+    );
     return { widgets: widgets.map(listed) };
   }
 
-  /** The identity policy (docs/identity-jwt.md): in force on every verifier when this answers. */
+  /**
+   * Any of the widget's settings; a field left out keeps its value. In force when this answers: the identity
+   * policy on every verifier (docs/identity-jwt.md), the origins on every gateway.
+   */
   @Patch(':id')
+  // Above @Audited, so it runs inside the audit's interceptor (decorators apply bottom-up): a refused call is recorded too.
+  @UseInterceptors(new OnlyKnownFields(UpdateWidgetBody))
+  @Audited(widgetChanges)
   @Answers({
-    summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers',
+    summary: 'changes the widget’s name, allowed origins or identity policy (user_hash, jwt or either), in force when this answers',
     status: 200,
     answer: WidgetListed,
-    errors: [400, 401, 404, 413],
+    errors: [400, 401, 403, 404, 413],
   })
   async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
-    return listed(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId: id, identityPolicy: body.identity_policy })));
+    return listed(await this.updateWidget.execute(UpdateWidgetCommand.create({ workspaceId, widgetId: id, ...body })));
+  }
+
+  /** The key stops working on every gateway and the secret is destroyed when this answers; the contacts stay. */
+  @Delete(':id')
+  @Audited('widget.delete')
+  @Answers({
+    summary: 'deletes the widget: its key stops working everywhere and its secret is destroyed when this answers; its contacts stay',
+    status: 204,
+    errors: [400, 401, 403, 404],
+  })
+  @HttpCode(204)
+  async delete(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.deleteWidget.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
 
   @Post(':id/secret/reveal')
-  @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 404, 410] })
+  @Audited('secret.reveal')
+  @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 403, 404, 410] })
   @HttpCode(200)
   async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     return this.revealSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -83,7 +104,7 @@ export class WidgetsController {
     summary: 'the current secret version, and the previous one while a staged rotation keeps it verifying',
     status: 200,
     answer: SecretStatus,
-    errors: [400, 401, 404],
+    errors: [400, 401, 403, 404],
   })
   async secretStatus(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     return this.status.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -91,11 +112,12 @@ export class WidgetsController {
 
   /** The next secret, verifying beside the current one until `retire`. */
   @Post(':id/secret/stage')
+  @Audited('secret.stage')
   @Answers({
     summary: 'a next secret that verifies beside the current one until retire (this answer is its one reveal)',
     status: 200,
     answer: StagedSecret,
-    errors: [400, 401, 404, 409],
+    errors: [400, 401, 403, 404, 409],
   })
   @HttpCode(200)
   async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<StagedSecret> {
@@ -104,11 +126,12 @@ export class WidgetsController {
 
   /** Ends the previous secret as `rotate` would: its digests and tokens fail, its live streams end. */
   @Post(':id/secret/retire')
+  @Audited('secret.retire')
   @Answers({
     summary: 'ends the previous secret of a staged rotation, in force when this answers',
     status: 200,
     answer: SecretStatus,
-    errors: [400, 401, 404, 409],
+    errors: [400, 401, 403, 404, 409],
   })
   @HttpCode(200)
   async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
@@ -117,7 +140,13 @@ export class WidgetsController {
 
   /** Takes effect before it answers: from then on every old digest fails, on every instance. */
   @Post(':id/secret/rotate')
-  @Answers({ summary: 'a new secret, in force when this answers (this answer is its one reveal)', status: 200, answer: WidgetSecret, errors: [400, 401, 404] })
+  @Audited('secret.rotate')
+  @Answers({
+    summary: 'a new secret, in force when this answers (this answer is its one reveal)',
+    status: 200,
+    answer: WidgetSecret,
+    errors: [400, 401, 403, 404],
+  })
   @HttpCode(200)
   async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     return this.rotateSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
@@ -132,3 +161,11 @@ const listed = (w: Widget): WidgetListed => ({
   identity_policy: w.identity_policy,
   created_at: w.created_at.toISOString(),
 });
+
+/** What a PATCH changes, as the audit log names it: the identity policy apart, since it decides which claims verify. */
+function widgetChanges(body: Record<string, unknown>): AuditAction[] {
+  const actions: AuditAction[] = [];
+  if ('name' in body || 'allowed_origins' in body) actions.push('widget.update');
+  if ('identity_policy' in body) actions.push('widget.policy');
+  return actions.length ? actions : ['widget.update'];
+}

@@ -23,6 +23,16 @@ function dependencyAway(exception: unknown): boolean {
   return (code !== undefined && UNAVAILABLE_CODES.has(code)) || /Connection terminated|connect ECONNREFUSED/.test(message ?? '');
 }
 
+/** The status and error code an exception is answered with (the audit log records them as the outcome). */
+export function answerOf(exception: unknown): { status: number; code: string } {
+  if (exception instanceof ApiError) return { status: exception.getStatus(), code: exception.code };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, code: CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request') };
+  }
+  return dependencyAway(exception) ? { status: HttpStatus.SERVICE_UNAVAILABLE, code: 'service_unavailable' } : { status: 500, code: 'internal_error' };
+}
+
 /** Renders every error in the contract's shape; an unexpected one is logged and answered 500 without detail. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -30,25 +40,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const { status, code } = answerOf(exception);
+    response.locals[ERROR_CODE_LOCAL] = code;
     if (exception instanceof ApiError) {
       if (exception.retryAfter !== undefined) response.setHeader('Retry-After', String(exception.retryAfter));
-      response.locals[ERROR_CODE_LOCAL] = exception.code;
-      response.status(exception.getStatus()).json(exception.getResponse());
+      response.status(status).json(exception.getResponse());
       return;
     }
     if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = CODES[status] ?? (status >= 500 ? 'internal_error' : 'invalid_request');
-      response.locals[ERROR_CODE_LOCAL] = code;
       response.status(status).json({ error: { code, message: exception.message } });
       return;
     }
     this.logger.error(exception instanceof Error ? exception.message : String(exception));
-    if (dependencyAway(exception)) {
+    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
       response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
-      response.status(HttpStatus.SERVICE_UNAVAILABLE).json({ error: { code: 'service_unavailable', message: 'a service is unavailable; try again' } });
+      response.status(status).json({ error: { code, message: 'a service is unavailable; try again' } });
       return;
     }
-    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: { code: 'internal_error', message: 'internal error' } });
+    response.status(status).json({ error: { code, message: 'internal error' } });
   }
 }

@@ -6,7 +6,7 @@ import { ErrorAnswer } from '@inviaro/contracts';
 const ERRORS = {
   400: 'bad shape: the message names the field (`field: what is wrong`)',
   401: 'a missing or wrong token (admin token, or visitor token that is unknown or logged out)',
-  403: 'origin_not_allowed: the Origin header is not among the widget’s allowed origins',
+  403: 'origin_not_allowed (widget API): the Origin header is not among the widget’s allowed origins; forbidden (admin API): the token’s role may not call this route',
   404: 'no such widget, contact or conversation (in your workspace)',
   409: 'conflict',
   410: 'secret_already_revealed: rotate the secret to get a new one',

@@ -27,6 +27,8 @@ export interface LiveView {
   widgetId: string;
   workspaceId: string;
   visitorId: string;
+  /** The page's origin: the stream ends once the widget no longer allows it (or is deleted). */
+  origin: string;
   /** The client's address as its budgets count it (an IPv6 address by its /64): what the per-address cap counts. */
   clientAddress: string;
   userId?: string;
@@ -83,7 +85,8 @@ class Index<T> {
  * stream here may see before validating it, or even parsing it when no stream is open: most
  * messages are for widgets connected to other instances, or to none.
  *
- * A verified stream delivers only while its claim would still verify: its widget's secret version
+ * A stream delivers only while its widget still allows its origin (a deleted widget allows none), and
+ * a verified one only while its claim would still verify: its widget's secret version
  * is still the one it verified under, its widget's identity policy still admits the claim's kind,
  * and its token (a user_jwt) has not expired. Checked at delivery and every few seconds, against
  * the marks in Redis that every change sets before it commits: so a `widget.secret.rotated` this
@@ -216,20 +219,19 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   /**
-   * Ends the verified streams among `listeners` whose claim would no longer verify, and returns
-   * the others. Fails closed: when the marks cannot be read, every verified one ends (its widget
-   * reconnects and is checked again).
+   * Ends the streams among `listeners` whose widget no longer allows their origin (or was deleted), and the
+   * verified ones whose claim would no longer verify, and returns the others. Fails closed for verified
+   * streams: when the marks cannot be read, every verified one ends (its widget reconnects and is checked again).
    */
   private async endRevoked(listeners: Listener[]): Promise<Listener[]> {
-    const verified = listeners.filter(({ view }) => view.secretVersion !== undefined);
-    if (verified.length === 0) return listeners;
-    const widgetIds = [...new Set(verified.map(({ view }) => view.widgetId))];
+    if (listeners.length === 0) return listeners;
+    const widgetIds = [...new Set(listeners.map(({ view }) => view.widgetId))];
     const marks = await this.secrets.marks(widgetIds).then(
       (marked) => new Map(widgetIds.map((id, i) => [id, marked[i]])),
       () => new Map<string, WidgetMarks | undefined>(),
     );
     const now = Date.now();
-    const revoked = new Set(verified.filter(({ view }) => !stillVerifies(view, marks.get(view.widgetId), now)));
+    const revoked = new Set(listeners.filter(({ view }) => !stillAllowed(view, marks.get(view.widgetId), now)));
     for (const listener of revoked) if (this.listeners.has(listener)) this.end(listener);
     return listeners.filter((listener) => !revoked.has(listener));
   }
@@ -244,9 +246,11 @@ function tooManyStreams(message: string): ApiError {
   return new ApiError(429, 'too_many_streams', message, STREAM_SLOT_RETRY_AFTER_SECONDS);
 }
 
-/** Would a verified stream's claim verify now, given its widget's marks (none: unknown, so no)? */
-function stillVerifies(view: LiveView, marks: WidgetMarks | undefined, now: number): boolean {
-  if (!marks || marks.liveFrom > view.secretVersion!) return false;
+/** May the stream go on, given its widget's marks: its origin still allowed, and, if verified, its claim still verifying (no marks: unknown, so no)? */
+function stillAllowed(view: LiveView, marks: WidgetMarks | undefined, now: number): boolean {
+  if (marks?.origins && !marks.origins.includes(view.origin)) return false;
+  if (view.secretVersion === undefined) return true;
+  if (!marks || marks.liveFrom > view.secretVersion) return false;
   if (marks.policy && !admits(marks.policy, view.verifiedBy ?? 'user_hash')) return false;
   return view.verifiedUntil === undefined || view.verifiedUntil > now;
 }

@@ -19,19 +19,15 @@ export interface WidgetCaller {
 }
 
 /**
- * How long a widget row is reused without reading it again. Widgets are only ever created, so a
- * stale row cannot grant anything.
- */
-const WIDGET_TTL_MS = 10_000;
-/**
  * How long a key or token that matched nothing is refused without asking PostgreSQL again. Keys and
  * tokens are random and handed out only once their row exists, so one that matched nothing cannot
- * start to match later (a logged-out token stays logged out): the only cost is memory, bounded here.
+ * start to match later (a logged-out token stays logged out, a deleted widget stays deleted): the only
+ * cost is memory, bounded here.
  */
 const MISS_TTL_MS = 60_000;
 const MAX_MISSES = 10_000;
 
-const WIDGET_BY_KEY = 'SELECT id, workspace_id, allowed_origins FROM widgets WHERE key = $1';
+const WIDGETS_BY_KEY = 'SELECT id, workspace_id, allowed_origins, key FROM widgets WHERE key = ANY($1) AND deleted_at IS NULL';
 const LIVE_VISITORS = 'SELECT id, widget_id, token_hash FROM visitors WHERE token_hash = ANY($1) AND logged_out_at IS NULL';
 
 type LiveVisitor = { id: string; widget_id: string };
@@ -45,7 +41,15 @@ type LiveVisitor = { id: string; widget_id: string };
 export class WidgetAccess {
   /** This runs on every widget call: each pooled connection prepares its statements once. */
   private readonly hotPath: Sql;
-  private readonly widgets = new Map<string, { widget: WidgetRef; until: number }>();
+  /**
+   * The widgets of the calls in hand, by key, in one query. Read on every call, never cached: an origin
+   * removed or a widget deleted through any gateway is refused by every gateway once that call answers.
+   */
+  private readonly widgetsByKey = new TickBatch<string, WidgetRef | undefined>(async (keys) => {
+    const rows = await queryRows<WidgetRef & { key: string }>(this.hotPath, WIDGETS_BY_KEY, [keys]);
+    const byKey = new Map(rows.map(({ key, ...widget }) => [key, widget]));
+    return keys.map((key) => byKey.get(key));
+  });
   private readonly unknownKeys = new RecentMisses(MISS_TTL_MS, MAX_MISSES);
   private readonly deadTokens = new RecentMisses(MISS_TTL_MS, MAX_MISSES);
   /** The visitors of the calls in hand, by token hash, in one query. */
@@ -69,17 +73,17 @@ export class WidgetAccess {
     return widget;
   }
 
-  /** The visitor is read on every call, never cached: a logout stops its token at once. */
+  /**
+   * The widget and the visitor are read on every call, never cached, at once (one round trip): a logout stops
+   * its token at once. The widget decides first, so a wrong key or origin is told as such.
+   */
   async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
-    const widget = await this.allowedWidget(key, origin);
     const tokenHash = hashToken(visitorToken);
-    // Per widget: a token of another widget is refused here, not everywhere.
-    const miss = `${widget.id}:${tokenHash.toString('base64')}`;
-    const visitor = this.deadTokens.has(miss) ? undefined : await this.liveVisitors.call(tokenHash);
-    if (visitor?.widget_id !== widget.id) {
-      this.deadTokens.add(miss);
-      throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
-    }
+    const miss = tokenHash.toString('base64');
+    const [widget, visitor] = await Promise.all([this.allowedWidget(key, origin), this.deadTokens.has(miss) ? undefined : this.liveVisitors.call(tokenHash)]);
+    if (!visitor) this.deadTokens.add(miss);
+    // A token of another widget is refused here, not everywhere.
+    if (visitor?.widget_id !== widget.id) throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
     await this.budgets.spend([this.budgets.widget(widget.id), this.budgets.visitor(visitor.id)]);
     return { widget, visitor: { id: visitor.id } };
   }
@@ -90,8 +94,7 @@ export class WidgetAccess {
   }
 
   private async allowedWidget(key: string, origin: string | undefined): Promise<WidgetRef> {
-    const cached = this.widgets.get(key);
-    const widget = cached && cached.until > Date.now() ? cached.widget : await this.readWidget(key);
+    const widget = await this.readWidget(key);
     if (!origin || !widget.allowed_origins.includes(origin)) {
       throw new ApiError(403, 'origin_not_allowed', 'this page’s origin is not among the widget’s allowed origins');
     }
@@ -99,13 +102,12 @@ export class WidgetAccess {
   }
 
   private async readWidget(key: string): Promise<WidgetRef> {
-    const rows = this.unknownKeys.has(key) ? [] : await queryRows<WidgetRef>(this.hotPath, WIDGET_BY_KEY, [key]);
-    if (!rows[0]) {
+    const widget = this.unknownKeys.has(key) ? undefined : await this.widgetsByKey.call(key);
+    if (!widget) {
       this.unknownKeys.add(key);
       throw new ApiError(404, 'widget_not_found', 'no widget has this key');
     }
-    this.widgets.set(key, { widget: rows[0], until: Date.now() + WIDGET_TTL_MS });
-    return rows[0];
+    return widget;
   }
 
   /** A new visitor; the token is returned once and only its hash is kept. */

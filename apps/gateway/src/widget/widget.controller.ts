@@ -143,7 +143,15 @@ export class WidgetController {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     // The version the claim verified under: a rotation or retire that ends it ends this stream, however they interleave.
     const verified = await this.verifiedUser(caller, body);
-    const view: LiveView = { widgetId: caller.widget.id, workspaceId: caller.widget.workspace_id, visitorId: caller.visitor.id, clientAddress, ...verified };
+    // The origin passed the caller's check: a later change of the widget's origins ends the stream unless it keeps this one.
+    const view: LiveView = {
+      widgetId: caller.widget.id,
+      workspaceId: caller.widget.workspace_id,
+      visitorId: caller.visitor.id,
+      origin: origin!,
+      clientAddress,
+      ...verified,
+    };
     // A logout answered during the checks above ended no listener of this stream: it is checked again once in place.
     serveLiveStream(this.live, response, view, () => this.access.stillLoggedIn(body.visitor_token, caller.widget.id));
   }

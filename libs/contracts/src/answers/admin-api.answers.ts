@@ -207,3 +207,88 @@ export class ReplyStored {
   @Field({ format: 'uuid' })
   message_id!: string;
 }
+
+// Admin tokens (issue 24): made, listed and revoked through the admin API by an admin token.
+
+export class AdminTokenListed {
+  @Field({ format: 'uuid' })
+  id!: string;
+
+  @Field({ description: 'who or what holds it, e.g. "support: Dana"' })
+  name!: string;
+
+  @Field({ enum: ['admin', 'support'], description: 'admin: every route; support: reads contacts, conversations and failures, and replies' })
+  role!: string;
+
+  @TimeField()
+  created_at!: string;
+
+  @NullableField('string', 'its last call, to the minute; null if never used', 'date-time')
+  last_used_at!: string | null;
+}
+
+export class AdminTokenCreated {
+  @Field({ format: 'uuid' })
+  id!: string;
+
+  @Field()
+  name!: string;
+
+  @Field({ enum: ['admin', 'support'] })
+  role!: string;
+
+  @Field({ description: 'the bearer token, shown this once; only its hash is kept', example: 'at_…' })
+  token!: string;
+}
+
+export class AdminTokenList {
+  @Field({ type: [AdminTokenListed], description: 'oldest first; never the token itself' })
+  tokens!: AdminTokenListed[];
+}
+
+// The audit log (issue 24): who changed what or saw a secret, from where, and how it ended.
+
+export class AuditTarget {
+  @Field({ enum: ['widget', 'token', 'contact'] })
+  type!: string;
+
+  @NullableField('string', 'the id of the widget, token or contact, as the call named it')
+  id!: string | null;
+}
+
+export class AuditEntry {
+  @Field({ format: 'uuid' })
+  id!: string;
+
+  @TimeField()
+  at!: string;
+
+  @Field({ description: 'widget.create, secret.reveal, token.revoke, ... (docs/security.md#the-audit-log)', example: 'secret.rotate' })
+  action!: string;
+
+  @Field({ format: 'uuid', description: 'the admin token that called (it may since have been revoked)' })
+  token_id!: string;
+
+  @Field({ description: 'that token’s name when it called' })
+  token_name!: string;
+
+  @NullableField('string', 'the caller’s address, as the gateway saw it (TRUST_PROXY decides whether a proxy’s header counts)')
+  client_address!: string | null;
+
+  @Field({ type: AuditTarget })
+  target!: AuditTarget;
+
+  @Field({ description: '`ok`, or the error code the caller got (e.g. `forbidden`, `secret_already_revealed`)', example: 'ok' })
+  outcome!: string;
+
+  @Field({ description: 'the HTTP status of the answer', example: 200 })
+  status!: number;
+}
+
+export class AuditEntries {
+  @Field({ type: [AuditEntry], description: 'newest first' })
+  entries!: AuditEntry[];
+
+  @NullableField('string', 'pass as `cursor` for the next page; null on the last')
+  next_cursor!: string | null;
+}

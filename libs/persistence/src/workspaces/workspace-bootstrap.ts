@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { execute, firstRow, onlyRow, Sql, transaction } from '../sql';
+import { execute, onlyRow, transaction } from '../sql';
 import { hashToken, newToken } from './tokens';
 
 export interface NewWorkspace {
@@ -12,13 +12,10 @@ export async function createWorkspace(db: Pool, name: string): Promise<NewWorksp
   const adminToken = newToken('at');
   return transaction(db, async (tx) => {
     const workspace = await onlyRow<{ id: string }>(tx, `INSERT INTO workspaces (name) VALUES ($1) RETURNING id`, [name]);
-    await execute(tx, `INSERT INTO admin_tokens (workspace_id, token_hash) VALUES ($1, $2)`, [workspace.id, hashToken(adminToken)]);
+    await execute(tx, `INSERT INTO admin_tokens (workspace_id, token_hash, name, role) VALUES ($1, $2, 'first admin token', 'admin')`, [
+      workspace.id,
+      hashToken(adminToken),
+    ]);
     return { workspace_id: workspace.id, admin_token: adminToken };
   });
-}
-
-/** The workspace an admin token belongs to, or null. */
-export async function workspaceOfAdminToken(db: Sql, token: string): Promise<string | null> {
-  const row = await firstRow<{ workspace_id: string }>(db, `SELECT workspace_id FROM admin_tokens WHERE token_hash = $1`, [hashToken(token)]);
-  return row?.workspace_id ?? null;
 }

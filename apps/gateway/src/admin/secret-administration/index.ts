@@ -10,6 +10,7 @@ import { StageSecret } from './stage-secret/stage-secret.usecase';
 export { GetSecretStatus, RevealSecret, RetireSecret, RotateSecret, SetIdentityPolicy, StageSecret };
 export { SetIdentityPolicyCommand } from './set-identity-policy/set-identity-policy.command';
 export { WidgetCommand } from './widget.command';
+export { SecretStores };
 
 /** Secret administration, one use case per file: each orchestrates the vault, then the cache (before the commit), then the publish. */
 export const SECRET_ADMINISTRATION = [

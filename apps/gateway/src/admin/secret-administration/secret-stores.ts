@@ -30,4 +30,11 @@ export class SecretStores {
       });
     };
   }
+
+  /** The same for a change of the widget's allowed origins (none: it is deleted), which live streams compare with theirs. */
+  async originsFirst(widgetId: string, origins: string[], code: string, done: string): Promise<void> {
+    await this.cache.markOrigins(widgetId, origins).catch(() => {
+      throw unavailable(code, `the secret cache could not be told, so nothing was ${done}; try again`);
+    });
+  }
 }
