@@ -14,6 +14,7 @@ export const AUDIT_ACTIONS = {
   'widget.update': 'widget',
   'widget.delete': 'widget',
   'widget.policy': 'widget',
+  'widget.claim_check': 'widget',
   'secret.reveal': 'widget',
   'secret.rotate': 'widget',
   'secret.stage': 'widget',

@@ -9,6 +9,7 @@ import { AdminApi, Answers } from '../http/documented';
 import { RateBudgets } from '../http/rate-limits';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ClaimCheckBody } from './admin.dto';
+import { Audited } from './audit/audited';
 import { workspaceWidget } from './widget-row';
 
 /**
@@ -16,7 +17,7 @@ import { workspaceWidget } from './widget-row';
  * (its decision code, over a request as history reads do) and says what most likely went wrong. Admin only,
  * never public: each check spends the address's budget of failed admin authentications
  * (RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE), so it cannot be a fast oracle. Nothing is recorded; the hash
- * and the token are never logged or answered.
+ * and the token are never logged or answered. The audit log keeps that a check was made (widget.claim_check), not its claim.
  */
 @Controller('v1/admin/widgets')
 @AdminApi()
@@ -33,8 +34,9 @@ export class ClaimCheckController {
     summary: 'what the verifier decides of a claim now (user_id + user_hash, or user_jwt), with a hint; records nothing',
     status: 200,
     answer: ClaimCheckAnswer,
-    errors: [400, 401, 404, 413, 429],
+    errors: [400, 401, 403, 404, 413, 429],
   })
+  @Audited('widget.claim_check')
   @HttpCode(200)
   async check(
     @AdminWorkspace() workspaceId: string,
