@@ -3,12 +3,15 @@ import {
   Contacts,
   ContactsHistory,
   ContactSummary,
+  ConversationMessages,
+  ConversationMessagesRequest,
   GetContact,
   GetContactRequest,
   History,
   HistoryRequest,
   ListContacts,
   ListContactsRequest,
+  ListConversationMessages,
   StoredMessage,
 } from '@inviaro/contracts';
 import { OnRequest } from '@inviaro/bus';
@@ -56,6 +59,22 @@ function position(cursor: string | undefined, field: 'before' | 'cursor'): Keyse
   return decoded;
 }
 
+/**
+ * The newest messages of thread `t.id` before a position (the parameters `before`: created_at and
+ * id, both null for the newest), at most `limit`, newest first: one range of messages_conversation_page,
+ * however long the thread.
+ */
+const threadPage = (before: [string, string], limit: string) =>
+  `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact FROM messages m
+   WHERE m.conversation_id = t.id AND (${before[0]}::timestamptz IS NULL OR (m.created_at, m.id) < (${before[0]}, ${before[1]}::uuid))
+   ORDER BY m.created_at DESC, m.id DESC LIMIT ${limit}`;
+
+/** A page of a thread from its rows fetched newest first with one extra: oldest first, and the cursor for older ones. */
+function messagePage(newestFirst: MessageRow[], limit: number): ConversationMessages {
+  const { rows, next } = keysetPage(newestFirst, limit);
+  return { messages: rows.reverse().map(toMessage), next_cursor: next };
+}
+
 /** The contacts service's answers to the gateway's reads: a visitor's history and the inbox. */
 @Controller()
 export class InboxQueries {
@@ -69,18 +88,19 @@ export class InboxQueries {
   @OnRequest(ContactsHistory)
   async history(request: HistoryRequest): Promise<History> {
     const before = position(request.before, 'before');
+    // The threads first (a few index lookups), then a page of each: an OR over contacts in the same
+    // statement as the messages would hide the threads from the planner, which then reads and sorts all of them.
     const rows = await queryRows<MessageRow>(
       this.db,
-      `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact
-       FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
-       WHERE c.workspace_id = $1
-         AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3))
-         AND ($4::timestamptz IS NULL OR (m.created_at, m.id) < ($4, $5::uuid))
-       ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
+      `WITH threads AS (
+         SELECT v.id FROM contacts c JOIN conversations v ON v.contact_id = c.id
+         WHERE c.workspace_id = $1 AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3)))
+       SELECT page.id, page.author, page.text, page.created_at, page.at_exact
+       FROM threads t CROSS JOIN LATERAL (${threadPage(['$4', '$5'], '$6')}) page
+       ORDER BY page.created_at DESC, page.id DESC LIMIT $6`,
       [request.workspace_id, request.visitor_id, request.user_id ?? null, before?.at ?? null, before?.id ?? null, request.limit + 1],
     );
-    const { rows: newestFirst, next } = keysetPage(rows, request.limit);
-    return { contact: { is_verified: request.user_id !== undefined }, messages: newestFirst.reverse().map(toMessage), next_cursor: next };
+    return { contact: { is_verified: request.user_id !== undefined }, ...messagePage(rows, request.limit) };
   }
 
   /** The inbox: live contacts (retired ones are folded into others), newest first. */
@@ -100,6 +120,7 @@ export class InboxQueries {
     return { contacts: kept.map(toContact), next_cursor: next };
   }
 
+  /** A contact and each of its threads with the newest page of its messages (older ones: conversationMessages). */
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
     const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [
@@ -114,17 +135,41 @@ export class InboxQueries {
     );
     const messages = await queryRows<MessageRow & { conversation_id: string }>(
       this.db,
-      `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1) ORDER BY created_at, id`,
-      [conversations.map((conversation) => conversation.id)],
+      `SELECT t.id AS conversation_id, page.* FROM unnest($1::uuid[]) AS t(id) CROSS JOIN LATERAL (${threadPage(['NULL', 'NULL'], '$2')}) page`,
+      [conversations.map((conversation) => conversation.id), request.limit + 1],
     );
+    const byConversation = new Map<string, Array<MessageRow & { conversation_id: string }>>();
+    for (const message of messages) {
+      const rows = byConversation.get(message.conversation_id);
+      if (rows) rows.push(message);
+      else byConversation.set(message.conversation_id, [message]);
+    }
     return {
       ...toContact(contact),
       conversations: conversations.map((conversation) => ({
         id: conversation.id,
         widget_id: conversation.widget_id,
         created_at: conversation.created_at.toISOString(),
-        messages: messages.filter((message) => message.conversation_id === conversation.id).map(toMessage),
+        ...messagePage(byConversation.get(conversation.id) ?? [], request.limit),
       })),
     };
+  }
+
+  /** A page of one thread's messages before the cursor; null when the thread is not in the workspace. */
+  @OnRequest(ListConversationMessages)
+  async conversationMessages(request: ConversationMessagesRequest): Promise<ConversationMessages | null> {
+    const before = position(request.cursor, 'cursor');
+    const thread = await firstRow<{ id: string }>(
+      this.db,
+      `SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE v.id = $1 AND c.workspace_id = $2`,
+      [request.conversation_id, request.workspace_id],
+    );
+    if (!thread) return null;
+    const rows = await queryRows<MessageRow>(
+      this.db,
+      `SELECT page.* FROM (VALUES ($1::uuid)) AS t(id) CROSS JOIN LATERAL (${threadPage(['$2', '$3'], '$4')}) page`,
+      [thread.id, before?.at ?? null, before?.id ?? null, request.limit + 1],
+    );
+    return messagePage(rows, request.limit);
   }
 }

@@ -23,19 +23,22 @@ export class UpdateWidgetBody {
   identity_policy!: IdentityPolicy;
 }
 
-/** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
-class PageQuery {
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
+/** `?limit=`: how many rows, or messages per conversation, a page holds. */
+export class LimitQuery {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(200)
   limit: number = 50;
+}
+
+/** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
+export class PageQuery extends LimitQuery {
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
 }
 
 export class ListFailuresQuery extends PageQuery {

@@ -1,10 +1,10 @@
-import { ContactDetail, Contacts, GetContact, ListContacts, Reply, ReplyStored } from '@inviaro/contracts';
+import { ContactDetail, Contacts, ConversationMessages, GetContact, ListContacts, ListConversationMessages, Reply, ReplyStored } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
-import { ListContactsQuery, ReplyBody } from './admin.dto';
+import { LimitQuery, ListContactsQuery, PageQuery, ReplyBody } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 
 /** The inbox: contacts, their conversations, and operator replies (answered by the contacts service). */
@@ -29,11 +29,27 @@ export class ContactsController {
   }
 
   @Get('contacts/:id')
-  @Answers({ summary: 'a contact with its conversations and messages', status: 200, answer: ContactDetail, errors: [400, 401, 404] })
-  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<ContactDetail> {
-    const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id }));
+  @Answers({
+    summary: 'a contact with its conversations, each with its newest `limit` messages',
+    status: 200,
+    answer: ContactDetail,
+    errors: [400, 401, 404],
+  })
+  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Query() query: LimitQuery): Promise<ContactDetail> {
+    const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id, limit: query.limit }));
     if (!contact) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
     return contact;
+  }
+
+  /** Older messages of a conversation than its page in the contact's detail. */
+  @Get('conversations/:id/messages')
+  @Answers({ summary: 'a page of a conversation’s messages, going back in time', status: 200, answer: ConversationMessages, errors: [400, 401, 404] })
+  async messages(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<ConversationMessages> {
+    const page = await askService(() =>
+      this.requests.request(ListConversationMessages, { workspace_id: workspaceId, conversation_id: id, cursor: query.cursor, limit: query.limit }),
+    );
+    if (!page) throw new ApiError(404, 'conversation_not_found', 'no conversation with this id in your workspace');
+    return page;
   }
 
   /** The reply reaches the visitor's open widget live (message.stored). */

@@ -1,5 +1,5 @@
 import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ContactDetail, Contacts, ReplyStored } from '../answers/admin-api.answers';
+import { ContactDetail, Contacts, ConversationMessages, ReplyStored } from '../answers/admin-api.answers';
 import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
 
@@ -66,10 +66,41 @@ export class GetContactRequest {
 
   @IsUUID('all')
   contact_id!: string;
+
+  /** Messages per conversation: its newest ones. */
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit!: number;
 }
 
-/** gateway → contacts: one contact with its conversations and messages, or null outside the workspace. */
+/** gateway → contacts: one contact with its conversations and the newest page of each, or null outside the workspace. */
 export const GetContact = defineRequest<GetContactRequest, ContactDetail | null>('contacts.get', GetContactRequest);
+
+export class ConversationMessagesRequest {
+  @IsUUID('all')
+  workspace_id!: string;
+
+  @IsUUID('all')
+  conversation_id!: string;
+
+  /** A conversation's `next_cursor` (or the previous page's): messages older than it. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit!: number;
+}
+
+/** gateway → contacts: a page of one conversation's messages, going back in time; null when the conversation is not in the workspace. */
+export const ListConversationMessages = defineRequest<ConversationMessagesRequest, ConversationMessages | null>(
+  'contacts.conversation.messages',
+  ConversationMessagesRequest,
+);
 
 export class ReplyRequest {
   @IsUUID('all')
