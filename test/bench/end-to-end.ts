@@ -33,11 +33,12 @@ import {
 } from '@inviaro/test-harness';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Msg, NatsConnection, StorageType } from 'nats';
+import { StorageType } from 'nats';
 import { startBarePipeline } from './bare/pipeline';
 import { BARE_STORED_SUBJECT } from './bare/topology';
 import { Poster, Traffic } from './load-generator';
 import { cpuMs, rssMb, treeCpuMs } from './proc';
+import { BENCH_LIMITS, drain, sleep, StoredWatch } from './stored-watch';
 
 const DURATION = Number(process.env.DURATION ?? 20);
 /** Unset: each latency phase offers half of the throughput its configuration just sustained. */
@@ -54,33 +55,6 @@ const nodeArgs = (service: string) =>
 const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
 /** The issue's targets (issue 14), as ratios to the bare pipeline where machines differ. */
 const TARGETS = { stored_ratio: 0.6, gateway_cpu_ratio: 2, verifier_cpu_ratio: 2, contacts_cpu_ratio: 4, p99_ms: 50, rss_mb: 200, stored_of_accepted: 0.98 };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** When each message was stored, as a subscriber to the stored notifications learns it. */
-class StoredWatch {
-  readonly storedAt = new Map<string, number>();
-  duplicates = 0;
-  private constructor(private readonly nc: NatsConnection) {}
-
-  static async start(natsUrl: string, subject: string, idsOf: (message: Msg) => string[]): Promise<StoredWatch> {
-    const watch = new StoredWatch(await connectTestNats(natsUrl, { noAsyncTraces: true }));
-    watch.nc.subscribe(subject, {
-      callback: (_error, message) => {
-        const now = performance.now();
-        for (const id of idsOf(message)) {
-          if (watch.storedAt.has(id)) watch.duplicates++;
-          else watch.storedAt.set(id, now);
-        }
-      },
-    });
-    return watch;
-  }
-
-  close() {
-    return this.nc.close();
-  }
-}
 
 /** What the phases measure: the system, or the bare pipeline. */
 interface Pipeline {
@@ -119,11 +93,6 @@ const loadGeneratorCpuMs = () => {
 
 function perMessage(after: Record<string, number>, before: Record<string, number>, messages: number): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([name, ms]) => [name, Number(((ms - (before[name] ?? 0)) / messages).toFixed(3))]));
-}
-
-async function drain(watch: StoredWatch, ids: string[], timeoutMs = 180_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline && ids.some((id) => !watch.storedAt.has(id))) await sleep(100);
 }
 
 /** Closed loop: CONCURRENCY senders, each sending its next message once the last is answered, until `end`. */
@@ -238,16 +207,9 @@ function chart(bars: ReadonlyArray<readonly [string, number]>, title: string): s
   return `<svg xmlns="http://www.w3.org/2000/svg" width="760" height="${40 + bars.length * 30}" font-family="sans-serif"><text x="10" y="16" font-size="13" font-weight="bold">${title}</text>${rows}</svg>`;
 }
 
-const LIMITS = {
-  RATE_LIMIT_ADDRESS_PER_MINUTE: '10000000',
-  RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000',
-  RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
-  RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
-};
-
 /** The system with one instance of each service, its widget's visitors and the watch on stored messages. */
 async function benchSystem(options: SystemOptions = {}, extraServers: Record<string, number | undefined> = {}) {
-  const system = await startSystem({ ...options, serviceEnv: { ...LIMITS, ...options.serviceEnv }, services: [] });
+  const system = await startSystem({ ...options, serviceEnv: { ...BENCH_LIMITS, ...options.serviceEnv }, services: [] });
   for (const service of SERVICES) await system.start(service, {}, nodeArgs(service));
   const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [
     message.json<{ data: { message_id: string } }>().data.message_id,

@@ -59,15 +59,27 @@ function position(cursor: string | undefined, field: 'before' | 'cursor'): Keyse
   return decoded;
 }
 
+type ThreadMessageRow = MessageRow & { conversation_id: string };
+
 /**
- * The newest messages of thread `t.id` before a position (the parameters `before`: created_at and
- * id, both null for the newest), at most `limit`, newest first: one range of messages_conversation_page,
- * however long the thread.
+ * The newest `limit` + 1 messages of each thread before a position (null: the newest), newest first
+ * within a thread, and, when `merged`, the newest `limit` + 1 of them all. One statement, a branch per
+ * thread with its id as a constant: so the planner sees a long thread as long (its id is among the
+ * column's most common values) and reads one page of messages_conversation_page in order; with the
+ * id from a join it would assume an average thread, fetch all of a long one and sort it.
  */
-const threadPage = (before: [string, string], limit: string) =>
-  `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact FROM messages m
-   WHERE m.conversation_id = t.id AND (${before[0]}::timestamptz IS NULL OR (m.created_at, m.id) < (${before[0]}, ${before[1]}::uuid))
-   ORDER BY m.created_at DESC, m.id DESC LIMIT ${limit}`;
+async function readThreadPages(db: Pool, threadIds: string[], before: KeysetPosition | null, limit: number, merged: boolean): Promise<ThreadMessageRow[]> {
+  if (threadIds.length === 0) return [];
+  const params: unknown[] = [before?.at ?? null, before?.id ?? null, limit + 1, ...threadIds];
+  const branches = threadIds.map((_, i) => {
+    const thread = `$${i + 4}::uuid`;
+    return `(SELECT ${thread} AS conversation_id, m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact FROM messages m
+      WHERE m.conversation_id = ${thread} AND ($1::timestamptz IS NULL OR (m.created_at, m.id) < ($1, $2::uuid))
+      ORDER BY m.created_at DESC, m.id DESC LIMIT $3)`;
+  });
+  const pages = branches.join(' UNION ALL ');
+  return queryRows<ThreadMessageRow>(db, merged ? `SELECT * FROM (${pages}) page ORDER BY created_at DESC, id DESC LIMIT $3` : pages, params);
+}
 
 /** A page of a thread from its rows fetched newest first with one extra: oldest first, and the cursor for older ones. */
 function messagePage(newestFirst: MessageRow[], limit: number): ConversationMessages {
@@ -90,15 +102,18 @@ export class InboxQueries {
     const before = position(request.before, 'before');
     // The threads first (a few index lookups), then a page of each: an OR over contacts in the same
     // statement as the messages would hide the threads from the planner, which then reads and sorts all of them.
-    const rows = await queryRows<MessageRow>(
+    const threads = await queryRows<{ id: string }>(
       this.db,
-      `WITH threads AS (
-         SELECT v.id FROM contacts c JOIN conversations v ON v.contact_id = c.id
-         WHERE c.workspace_id = $1 AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3)))
-       SELECT page.id, page.author, page.text, page.created_at, page.at_exact
-       FROM threads t CROSS JOIN LATERAL (${threadPage(['$4', '$5'], '$6')}) page
-       ORDER BY page.created_at DESC, page.id DESC LIMIT $6`,
-      [request.workspace_id, request.visitor_id, request.user_id ?? null, before?.at ?? null, before?.id ?? null, request.limit + 1],
+      `SELECT v.id FROM contacts c JOIN conversations v ON v.contact_id = c.id
+       WHERE c.workspace_id = $1 AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3))`,
+      [request.workspace_id, request.visitor_id, request.user_id ?? null],
+    );
+    const rows = await readThreadPages(
+      this.db,
+      threads.map((thread) => thread.id),
+      before,
+      request.limit,
+      true,
     );
     return { contact: { is_verified: request.user_id !== undefined }, ...messagePage(rows, request.limit) };
   }
@@ -133,12 +148,14 @@ export class InboxQueries {
       `SELECT id, widget_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
       [contact.id],
     );
-    const messages = await queryRows<MessageRow & { conversation_id: string }>(
+    const messages = await readThreadPages(
       this.db,
-      `SELECT t.id AS conversation_id, page.* FROM unnest($1::uuid[]) AS t(id) CROSS JOIN LATERAL (${threadPage(['NULL', 'NULL'], '$2')}) page`,
-      [conversations.map((conversation) => conversation.id), request.limit + 1],
+      conversations.map((conversation) => conversation.id),
+      null,
+      request.limit,
+      false,
     );
-    const byConversation = new Map<string, Array<MessageRow & { conversation_id: string }>>();
+    const byConversation = new Map<string, ThreadMessageRow[]>();
     for (const message of messages) {
       const rows = byConversation.get(message.conversation_id);
       if (rows) rows.push(message);
@@ -165,11 +182,7 @@ export class InboxQueries {
       [request.conversation_id, request.workspace_id],
     );
     if (!thread) return null;
-    const rows = await queryRows<MessageRow>(
-      this.db,
-      `SELECT page.* FROM (VALUES ($1::uuid)) AS t(id) CROSS JOIN LATERAL (${threadPage(['$2', '$3'], '$4')}) page`,
-      [thread.id, before?.at ?? null, before?.id ?? null, request.limit + 1],
-    );
+    const rows = await readThreadPages(this.db, [thread.id], before, request.limit, false);
     return messagePage(rows, request.limit);
   }
 }
