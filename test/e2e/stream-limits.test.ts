@@ -3,6 +3,18 @@ import { connectTestNats, createWidget, RunningSystem, startSystem, waitFor, Wid
 
 jest.setTimeout(180_000);
 
+/** Waits until every one of these accepted messages is in the database. */
+async function everyOneStored(system: RunningSystem, accepted: string[]): Promise<void> {
+  await waitFor(
+    'every accepted message stored',
+    async () => {
+      const rows = await system.sql<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1)`, [accepted]);
+      return rows[0]?.n === accepted.length ? true : undefined;
+    },
+    60_000,
+  );
+}
+
 const MAX_BYTES = 1024 * 1024;
 /** 10,000 characters of three UTF-8 bytes each: about 30 kB an event. */
 const BIG_TEXT = '€'.repeat(10_000);
@@ -36,14 +48,7 @@ describe('stream limits: a full stream refuses, it never loses an accepted messa
     expect((await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages).toBe(accepted.length);
 
     await system.start('verifier');
-    await waitFor(
-      'every accepted message stored',
-      async () => {
-        const rows = await system.sql<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1)`, [accepted]);
-        return rows[0]?.n === accepted.length ? true : undefined;
-      },
-      60_000,
-    );
+    await everyOneStored(system, accepted);
     // The queue emptied as the verifier acknowledged: the widget's retry now goes through.
     await waitFor('INVIARO_INBOUND empty', async () =>
       (await (await nc.jetstreamManager()).streams.info(INBOUND_STREAM)).state.messages === 0 ? true : undefined,
@@ -77,14 +82,7 @@ describe('bounded backlog: a gateway accepts no more than INBOUND_BACKLOG_LIMIT 
     expect(identify.status).toBe(503);
 
     await system.start('contacts');
-    await waitFor(
-      'every accepted message stored',
-      async () => {
-        const rows = await system.sql<{ n: number }>(`SELECT count(*)::int AS n FROM messages WHERE id = ANY($1)`, [accepted]);
-        return rows[0]?.n === accepted.length ? true : undefined;
-      },
-      60_000,
-    );
+    await everyOneStored(system, accepted);
     // The gateway learns it from message.stored, a moment after the rows are there: the widget's retry goes through then.
     await waitFor('the refused message accepted on retry', async () => {
       const retried = await client.postMessage(visitorToken, { client_message_id: 'backlog-5', text: 'one too many' });

@@ -7,7 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from '@inviaro/config';
 import { RateLimitsModule } from './http/rate-limits';
 import { LiveLimitsModule } from './live/live-limits';
-import { InboundBacklogModule } from './widget/inbound-backlog';
+import { InboundBacklogModule } from './http/inbound-backlog';
 import { WidgetModule } from './widget/widget.module';
 
 @Module({})

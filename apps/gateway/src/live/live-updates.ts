@@ -21,7 +21,7 @@ import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
 import { ApiError, unavailable } from '../http/api-error';
 import { LIVE_LIMITS, LiveLimits } from './live-limits';
-import { InboundBacklog } from '../widget/inbound-backlog';
+import { InboundBacklog } from '../http/inbound-backlog';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
 export interface LiveView {

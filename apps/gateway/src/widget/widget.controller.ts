@@ -26,7 +26,7 @@ import { addressBudgetKey } from '../http/client-address';
 import { NewVisitorsRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
-import { InboundBacklog } from './inbound-backlog';
+import { InboundBacklog } from '../http/inbound-backlog';
 import { LiveUpdates, LiveView } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 import { Answers } from '../http/documented';

@@ -33,7 +33,23 @@ export class HistoryRequest {
 /** gateway → contacts: what this visitor may see now (its own anonymous history, and the verified user's whole history). */
 export const ContactsHistory = defineRequest<HistoryRequest, History>('contacts.history', HistoryRequest);
 
-export class ListContactsRequest {
+/** How many rows a page holds (or messages per conversation). */
+class LimitedRequest {
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit!: number;
+}
+
+/** A page that goes on from the `next_cursor` of the one before. */
+class PageRequest extends LimitedRequest {
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  cursor?: string;
+}
+
+export class ListContactsRequest extends PageRequest {
   @IsUUID('all')
   workspace_id!: string;
 
@@ -45,55 +61,30 @@ export class ListContactsRequest {
   @IsString()
   @Length(1, 255)
   user_id?: string;
-
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit!: number;
 }
 
 /** gateway → contacts: the inbox's contact list, newest activity first, retired (merged) contacts left out. */
 export const ListContacts = defineRequest<ListContactsRequest, Contacts>('contacts.list', ListContactsRequest);
 
-export class GetContactRequest {
+/** `limit`: messages per conversation, its newest ones. */
+export class GetContactRequest extends LimitedRequest {
   @IsUUID('all')
   workspace_id!: string;
 
   @IsUUID('all')
   contact_id!: string;
-
-  /** Messages per conversation: its newest ones. */
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit!: number;
 }
 
 /** gateway → contacts: one contact with its conversations and the newest page of each, or null outside the workspace. */
 export const GetContact = defineRequest<GetContactRequest, ContactDetail | null>('contacts.get', GetContactRequest);
 
-export class ConversationMessagesRequest {
+/** `cursor`: a conversation's `next_cursor` (or the previous page's), for messages older than it. */
+export class ConversationMessagesRequest extends PageRequest {
   @IsUUID('all')
   workspace_id!: string;
 
   @IsUUID('all')
   conversation_id!: string;
-
-  /** A conversation's `next_cursor` (or the previous page's): messages older than it. */
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  cursor?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit!: number;
 }
 
 /** gateway → contacts: a page of one conversation's messages, going back in time; null when the conversation is not in the workspace. */

@@ -2,7 +2,7 @@ import { GatewayConfig } from '@inviaro/config';
 import { deterministicId, MessageStored } from '@inviaro/contracts';
 import { gauge } from '@inviaro/observability';
 import { DynamicModule, Module } from '@nestjs/common';
-import { unavailable } from '../http/api-error';
+import { unavailable } from './api-error';
 
 /** A message dead-lettered, or whose message.stored this instance missed (a consumer reset), stops counting after this. */
 const FORGET_AFTER_MS = 10 * 60 * 1000;
