@@ -9,6 +9,7 @@
  *   npm run bench:data                 the issue's sizes: 1M contacts, 2M visitors, 10M messages, 1M failures
  *   SCALE=0.01 npm run bench:data      a quick run at 1/100 of them (the fold runs scale to no less than 1/10)
  *   READS=200 INGEST_MESSAGES=5000     sequential calls per read; messages of the ingest phase
+ *   SLOW_STATEMENT_MS=20               the folds' statements of 20 ms or more, with their plans, into a file it names
  */
 import { userHash } from '@inviaro/crypto';
 import { MessageStored } from '@inviaro/contracts';
@@ -25,6 +26,7 @@ import { BENCH_LIMITS, drain, sleep, StoredWatch } from './stored-watch';
 const SCALE = Number(process.env.SCALE ?? 1);
 const READS = Number(process.env.READS ?? 200);
 const INGEST_MESSAGES = Number(process.env.INGEST_MESSAGES ?? 5000);
+const SLOW_STATEMENT_MS = process.env.SLOW_STATEMENT_MS ? Number(process.env.SLOW_STATEMENT_MS) : undefined;
 const CONCURRENCY = 64;
 const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
 const SIZES: GrownSizes = {
@@ -198,40 +200,51 @@ async function fold(bench: Bench, size: number) {
 }
 
 /**
- * Each read's statements as PostgreSQL ran them, with `EXPLAIN (ANALYZE, BUFFERS)`: auto_explain for
- * the gateway's and contacts' roles (a superuser's setting), those services restarted so that their
- * sessions load it, then each read once, and its plans taken from PostgreSQL's log.
+ * `work` with auto_explain logging the statements of the gateway's and contacts' roles that take at
+ * least `minDurationMs`, with `EXPLAIN (ANALYZE, BUFFERS)`, to PostgreSQL's log (`logDir`/postgres.log):
+ * a superuser's role settings, those services restarted so that their sessions load it, and reset after.
+ * Undefined when the benchmark did not start PostgreSQL itself (DATABASE_URL given).
  */
-async function explainReads(bench: Bench, readsToExplain: Read[], logDir: string): Promise<string> {
-  const { system } = bench;
+async function withAutoExplain<T>(system: RunningSystem, minDurationMs: number, work: () => Promise<T>): Promise<T | undefined> {
   const superuserUrl = system.servers.processes.postgres?.url;
-  if (!superuserUrl) return 'No plans: the PostgreSQL server was given (DATABASE_URL), and the benchmark sets auto_explain only on its own.\n';
+  if (!superuserUrl) return undefined;
   const url = new URL(superuserUrl);
   url.pathname = new URL(system.servers.databaseUrl).pathname;
   const superuser = new Pool({ connectionString: url.toString(), max: 1 });
   const roles = [SERVICE_ROLES.gateway, SERVICE_ROLES.contacts];
   const settings = {
     session_preload_libraries: 'auto_explain',
-    'auto_explain.log_min_duration': '0',
+    'auto_explain.log_min_duration': String(minDurationMs),
     'auto_explain.log_analyze': 'on',
     'auto_explain.log_buffers': 'on',
   };
   try {
     for (const role of roles) for (const [name, value] of Object.entries(settings)) await superuser.query(`ALTER ROLE ${role} SET ${name} = '${value}'`);
     await restart(system, ['gateway', 'contacts']);
-    const log = join(logDir, 'postgres.log');
-    const sections: string[] = [];
-    for (const read of readsToExplain) {
-      const from = statSync(log).size;
-      await read.call();
-      await sleep(300); // the log is written as the statements end
-      sections.push(`## ${read.name}\n\n${plansIn(readFileSync(log, 'utf8').slice(from)).join('\n\n')}\n`);
-    }
-    return sections.join('\n');
+    return await work();
   } finally {
     for (const role of roles) for (const name of Object.keys(settings)) await superuser.query(`ALTER ROLE ${role} RESET ${name}`);
     await superuser.end();
   }
+}
+
+/** The plans auto_explain logged while `work` ran. */
+async function plansDuring(logDir: string, work: () => Promise<unknown>): Promise<string[]> {
+  const log = join(logDir, 'postgres.log');
+  const from = statSync(log).size;
+  await work();
+  await sleep(300); // the log is written as the statements end
+  return plansIn(readFileSync(log, 'utf8').slice(from));
+}
+
+/** Each read's statements as PostgreSQL ran them, with `EXPLAIN (ANALYZE, BUFFERS)`. */
+async function explainReads(bench: Bench, readsToExplain: Read[], logDir: string): Promise<string> {
+  const sections = await withAutoExplain(bench.system, 0, async () => {
+    const explained: string[] = [];
+    for (const read of readsToExplain) explained.push(`## ${read.name}\n\n${(await plansDuring(logDir, read.call)).join('\n\n')}\n`);
+    return explained;
+  });
+  return sections?.join('\n') ?? 'No plans: the PostgreSQL server was given (DATABASE_URL), and the benchmark sets auto_explain only on its own.\n';
 }
 
 /** Stops and starts these services, whose new sessions then take their roles' settings. */
@@ -291,10 +304,19 @@ async function main() {
     const grown = await measureReads(grownReads);
     const grownIngest = await ingest(bench);
     console.error(`  ingest: ${grownIngest} stored/s`);
-    const folds = [];
-    for (const run of FOLD_RUNS) {
-      folds.push(await fold(bench, run));
-      console.error(`  fold: ${JSON.stringify(folds[folds.length - 1])}`);
+    const folds: Array<Awaited<ReturnType<typeof fold>>> = [];
+    const foldAll = async () => {
+      for (const run of FOLD_RUNS) {
+        folds.push(await fold(bench, run));
+        console.error(`  fold: ${JSON.stringify(folds[folds.length - 1])}`);
+      }
+    };
+    // SLOW_STATEMENT_MS=n: what PostgreSQL ran for n ms or more during the folds, with its plan, into the log (ANALYZE costs time).
+    if (SLOW_STATEMENT_MS === undefined) await foldAll();
+    else {
+      const slow = await withAutoExplain(bench.system, SLOW_STATEMENT_MS, () => plansDuring(logDir, foldAll));
+      writeFileSync(join(logDir, 'slow-statements.md'), (slow ?? []).join('\n\n'));
+      console.error(`  ${slow?.length ?? 0} statements of ${SLOW_STATEMENT_MS} ms or more during the folds: ${join(logDir, 'slow-statements.md')}`);
     }
     const plans = await explainReads(bench, grownReads, logDir);
 
