@@ -4,7 +4,8 @@
  * generator (load-generator.ts; bare/). Prints, and keeps in docs/benchmarks/ as JSON and an SVG chart:
  *  1. sustained throughput (closed loop, CONCURRENCY in flight) for DURATION seconds after a warm-up
  *     (5 s of the same load, then until it is stored): accepted and stored over the window, lost and duplicated counts;
- *  2. POST-to-stored latency p50/p99/max at a fixed offered rate (open loop): half of (1), or RATE;
+ *  2. POST-to-stored latency p50/p99/max at a fixed offered rate (open loop): half of (1), or RATE, and
+ *     what PostgreSQL's sessions waited on meanwhile (pg_stat_activity, every 20 ms);
  *  3. both again with two verifier and two contacts instances;
  *  4. each service's resident memory, idle and under load, and its CPU time per accepted message
  *     (which, unlike the rates, holds when other work shares the machine), and the CPU time per
@@ -36,11 +37,12 @@ import {
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StorageType } from 'nats';
+import { Pool } from 'pg';
 import { startBarePipeline } from './bare/pipeline';
 import { BARE_STORED_SUBJECT } from './bare/topology';
 import { Poster, Traffic } from './load-generator';
 import { cpuMs, rssMb, treeCpuMs } from './proc';
-import { BENCH_LIMITS, drain, sleep, StoredWatch } from './stored-watch';
+import { BENCH_LIMITS, drain, sleep, StoredWatch, superuserPool } from './stored-watch';
 
 const DURATION = Number(process.env.DURATION ?? 20);
 /** Unset: each latency phase offers half of the throughput its configuration just sustained. */
@@ -93,6 +95,8 @@ interface Pipeline {
   trafficFor(load: Load): Traffic;
   /** How many of these ids are in the database. */
   countStored(ids: string[]): Promise<number>;
+  /** PostgreSQL's superuser on the pipeline's database (its views of every session), when the benchmark started it. */
+  superuser: Pool | undefined;
 }
 
 /** A pipeline under one load. */
@@ -173,9 +177,29 @@ async function throughput(pipeline: Loaded) {
   };
 }
 
+/**
+ * What PostgreSQL's busy sessions wait on, sampled every 20 ms until `done` (pg_stat_activity): counts
+ * by wait event, `on CPU` when none. Lock waits (`Lock:...`) mean a queue on rows, `Client:ClientRead`
+ * a session idle in a transaction waiting for its service, `LWLock`/`IO` the server itself.
+ */
+async function sampleWaits(superuser: Pool | undefined, done: () => boolean): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  while (superuser && !done()) {
+    const { rows } = await superuser.query<{ wait: string; n: number }>(
+      `SELECT COALESCE(wait_event_type || ':' || wait_event, 'on CPU') AS wait, count(*)::int AS n FROM pg_stat_activity
+       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction') GROUP BY 1`,
+    );
+    for (const { wait, n } of rows) counts[wait] = (counts[wait] ?? 0) + n;
+    await sleep(20);
+  }
+  return counts;
+}
+
 async function latency(pipeline: Loaded, rate: number) {
   const { watch, traffic } = pipeline;
   const ids: Array<Promise<string | undefined>> = [];
+  let sent = false;
+  const waits = sampleWaits(pipeline.superuser, () => sent);
   const started = performance.now();
   for (let i = 0; i < rate * LATENCY_SECONDS; i++) {
     // Open loop: the next send is due at its time whatever the answers do.
@@ -186,12 +210,21 @@ async function latency(pipeline: Loaded, rate: number) {
   }
   const accepted = (await Promise.all(ids)).filter((id): id is string => id !== undefined);
   await drain(watch, accepted);
+  sent = true;
   const latencies = accepted
     .map((id) => (watch.storedAt.get(id) ?? NaN) - traffic.sentAt.get(id)!)
     .filter((ms) => !Number.isNaN(ms))
     .sort((a, b) => a - b);
   const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN).toFixed(1));
-  return { offered_per_s: rate, accepted: accepted.length, stored: latencies.length, p50_ms: at(0.5), p99_ms: at(0.99), max_ms: at(1) };
+  return {
+    offered_per_s: rate,
+    accepted: accepted.length,
+    stored: latencies.length,
+    p50_ms: at(0.5),
+    p99_ms: at(0.99),
+    max_ms: at(1),
+    postgres_waits: await waits,
+  };
 }
 
 /** Load for WARM_UP_SECONDS, then until it is all stored: JIT-compiled code, filled pools and caches before anything is measured. */
@@ -261,10 +294,12 @@ async function benchSystem(options: SystemOptions = {}, extraServers: Record<str
     watch,
     trafficFor: (load) => new Traffic(poster, widget, tokens.slice(0, LOADS[load].visitors), LOADS[load].order),
     countStored: async (ids) => Number((await system.sqlRow<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [ids])).count),
+    superuser: superuserPool(system),
   };
   const stop = async () => {
     poster.close();
     await watch.close();
+    await pipeline.superuser?.end();
     await system.stop();
   };
   return { system, widget, pipeline, stop };
@@ -275,6 +310,7 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rates
   const bare = await startBarePipeline(system.servers, (text) => system.sql(text), widgetSecret);
   const watch = await StoredWatch.start(system.servers.natsUrl, BARE_STORED_SUBJECT, (message) => message.json<string[]>());
   const poster = new Poster(bare.url, {}, CONCURRENCY);
+  const superuser = superuserPool(system);
   try {
     const tokens = Array.from({ length: VISITORS }, (_, i) => `bare-visitor-${i}`);
     const pipeline: Pipeline = {
@@ -282,6 +318,7 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rates
       serverPids: () => harnessServers(system.servers),
       watch,
       trafficFor: (load) => new Traffic(poster, { key: 'bare', secret: widgetSecret }, tokens.slice(0, LOADS[load].visitors), LOADS[load].order),
+      superuser,
       countStored: async (ids) =>
         Number((await system.sqlRow<{ count: string }>(`SELECT count(*) FROM bare_messages WHERE id = ANY($1::uuid[])`, [ids])).count),
     };
@@ -289,6 +326,7 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rates
   } finally {
     poster.close();
     await watch.close();
+    await superuser?.end();
     await bare.stop();
   }
 }
@@ -413,6 +451,7 @@ function printComparison(load: Load, one: Phases, bare: Phases, comparison: Retu
     p99('1+2+2', t.p99_ms_at_half_sustained_2_2),
     p99('R3   ', t.p99_ms_at_half_sustained_cluster_r3),
     `                    bare p50 ${bare.latency.p50_ms} / p99 ${bare.latency.p99_ms} ms`,
+    `  PostgreSQL waits  system ${JSON.stringify(one.latency.postgres_waits)}  bare ${JSON.stringify(bare.latency.postgres_waits)} (sessions seen, every 20 ms of the latency phase)`,
     `  RSS MB under load system ${JSON.stringify(one.throughput.rss_mb_under_load)}  bare ${JSON.stringify(bare.throughput.rss_mb_under_load)}  target ${t.rss_mb_under_load.target}  ${mark(t.rss_mb_under_load.met)}`,
     ...TWINS.map(([service, twin]) => {
       const figure = r[`rss_${service}_over_${twin}` as keyof typeof r];

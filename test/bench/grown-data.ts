@@ -18,10 +18,9 @@ import { createWidget, RunningSystem, SERVICES, startSystem, TestWidget, WidgetC
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pool } from 'pg';
 import { growDatabase, GrownSizes, grownContactId, seedAnonymousRun } from './grown-data-sql';
 import { Poster, Traffic } from './load-generator';
-import { BENCH_LIMITS, drain, sleep, StoredWatch } from './stored-watch';
+import { BENCH_LIMITS, drain, sleep, StoredWatch, superuserPool } from './stored-watch';
 
 const SCALE = Number(process.env.SCALE ?? 1);
 const READS = Number(process.env.READS ?? 200);
@@ -206,11 +205,8 @@ async function fold(bench: Bench, size: number) {
  * Undefined when the benchmark did not start PostgreSQL itself (DATABASE_URL given).
  */
 async function withAutoExplain<T>(system: RunningSystem, minDurationMs: number, work: () => Promise<T>): Promise<T | undefined> {
-  const superuserUrl = system.servers.processes.postgres?.url;
-  if (!superuserUrl) return undefined;
-  const url = new URL(superuserUrl);
-  url.pathname = new URL(system.servers.databaseUrl).pathname;
-  const superuser = new Pool({ connectionString: url.toString(), max: 1 });
+  const superuser = superuserPool(system);
+  if (!superuser) return undefined;
   const roles = [SERVICE_ROLES.gateway, SERVICE_ROLES.contacts];
   const settings = {
     session_preload_libraries: 'auto_explain',

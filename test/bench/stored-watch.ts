@@ -1,6 +1,7 @@
 /** What the benchmarks share besides the load generator: when each message was stored, and waiting for it. */
-import { connectTestNats } from '@inviaro/test-harness';
+import { connectTestNats, RunningSystem } from '@inviaro/test-harness';
 import { Msg, NatsConnection } from 'nats';
+import { Pool } from 'pg';
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -42,3 +43,15 @@ export const BENCH_LIMITS = {
   RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
   RATE_LIMIT_WIDGET_PER_MINUTE: '10000000',
 };
+
+/**
+ * A connection to the system's database as PostgreSQL's superuser (its own views of every session;
+ * role settings), or undefined when the benchmark did not start PostgreSQL itself (DATABASE_URL given).
+ */
+export function superuserPool(system: RunningSystem): Pool | undefined {
+  const superuserUrl = system.servers.processes.postgres?.url;
+  if (!superuserUrl) return undefined;
+  const url = new URL(superuserUrl);
+  url.pathname = new URL(system.servers.databaseUrl).pathname;
+  return new Pool({ connectionString: url.toString(), max: 1 });
+}
