@@ -42,6 +42,12 @@ export class Poster {
   }
 }
 
+/**
+ * Who sends the next message: each visitor in turn (a few visitors who each send often: a hot-visitor
+ * load, their events serialised on their rows), or any visitor at random (many who each send rarely).
+ */
+export type VisitorOrder = 'in-turn' | 'random';
+
 /** Messages from a widget's visitors: half of them logged in and signing every message, the rest anonymous. */
 export class Traffic {
   private n = 0;
@@ -50,12 +56,13 @@ export class Traffic {
     private readonly poster: Poster,
     private readonly widget: { key: string; secret: string },
     private readonly tokens: string[],
+    private readonly order: VisitorOrder = 'in-turn',
   ) {}
 
   /** One message; resolves with its id once accepted (202), or undefined. */
   async send(): Promise<string | undefined> {
     const i = this.n++;
-    const visitor = i % this.tokens.length;
+    const visitor = this.order === 'random' ? Math.floor(Math.random() * this.tokens.length) : i % this.tokens.length;
     const userId = `bench-user-${visitor}`;
     const claim = visitor % 2 === 0 ? { user_id: userId, user_hash: userHash(userId, this.widget.secret) } : {};
     const started = performance.now();

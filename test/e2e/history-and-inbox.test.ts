@@ -73,6 +73,32 @@ describe('history for the widget, live updates, and the inbox', () => {
     }
   });
 
+  it('pages a contact’s conversations like history: the newest messages in its detail, older ones by cursor', async () => {
+    type Page = { messages: Array<{ message_id: string; text: string }>; next_cursor: string | null };
+    type Detail = { id: string; conversations: Array<Page & { id: string }> };
+    const token = await suite.client.newVisitor();
+    for (let i = 1; i <= 3; i++) await suite.client.postMessage(token, { client_message_id: `paged-${i}`, text: `paged ${i}` });
+    await storedHistory(token, 3);
+    const listed = await suite.widget.admin.call<{ contacts: Array<{ id: string }> }>('GET', 'contacts?verified=false&limit=200');
+    const details = await Promise.all(listed.body.contacts.map((c) => suite.widget.admin.call<Detail>('GET', `contacts/${c.id}?limit=2`)));
+    const detail = details.map((d) => d.body).find((d) => d.conversations.some((c) => c.messages.some((m) => m.text === 'paged 3')))!;
+    const conversation = nth(detail.conversations, 0);
+    expect(conversation.messages.map((m) => m.text)).toEqual(['paged 2', 'paged 3']);
+    expect(conversation.next_cursor).toEqual(expect.any(String));
+
+    const older = await suite.widget.admin.call<Page>('GET', `conversations/${conversation.id}/messages?limit=2&cursor=${conversation.next_cursor}`);
+    expect(older.status).toBe(200);
+    expect(older.body).toEqual({ messages: [expect.objectContaining({ text: 'paged 1' })], next_cursor: null });
+    const whole = await suite.widget.admin.call<Page>('GET', `conversations/${conversation.id}/messages`);
+    expect(whole.body.messages.map((m) => m.text)).toEqual(['paged 1', 'paged 2', 'paged 3']);
+
+    const stranger = await createWorkspace(suite.system, 'Stranger to the thread');
+    expect((await stranger.admin.call('GET', `conversations/${conversation.id}/messages`)).status).toBe(404);
+    const forged = await suite.widget.admin.call('GET', `conversations/${conversation.id}/messages?cursor=not-a-cursor`);
+    expect(forged.status).toBe(400);
+    expect(forged.body).toEqual({ error: { code: 'invalid_request', message: expect.stringMatching(/^cursor: /) } });
+  });
+
   it('ends a visitor’s stream and token on logout', async () => {
     const token = await suite.client.newVisitor();
     const stream = await WidgetStream.open(suite.system.gatewayUrl, suite.widget, { visitor_token: token });

@@ -220,6 +220,8 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
       (await call('POST', `/v1/admin/conversations/${nth(contact.conversations, 0).id}/replies`, { body: { text: 'hello from support' }, token })).status,
     ).toBe(201);
     expect((await call('POST', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/replies', { body: { text: 'x' }, token })).status).toBe(404);
+    expect((await call('GET', `/v1/admin/conversations/${nth(contact.conversations, 0).id}/messages?limit=1`, { token })).status).toBe(200);
+    expect((await call('GET', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/messages', { token })).status).toBe(404);
     expect((await call('POST', '/v1/widget/logout', { body: visitor, origin })).status).toBe(204);
 
     // Admin tokens, widget changes and the audit log (issue 24).

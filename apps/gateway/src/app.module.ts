@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { GatewayConfig } from '@inviaro/config';
 import { RateLimitsModule } from './http/rate-limits';
 import { LiveLimitsModule } from './live/live-limits';
+import { InboundBacklogModule } from './http/inbound-backlog';
 import { WidgetModule } from './widget/widget.module';
 
 @Module({})
@@ -20,6 +21,7 @@ export class AppModule {
         SecretsModule.register(config),
         RateLimitsModule.register(config),
         LiveLimitsModule.register(config),
+        InboundBacklogModule.register(config),
         WidgetModule,
         AdminModule.register(config),
       ],

@@ -73,6 +73,14 @@ export class GatewayConfig extends SecretsConfig {
   @IntSetting(1, 86_400, 'a live stream ends after at most this long (90–100% of it, spread); the widget reconnects and catches up from history')
   LIVE_STREAM_MAX_SECONDS: number = 3_600;
 
+  /** Messages one instance accepted and has not yet seen stored; past it, the widget calls that add to them answer 503 (docs/operations.md#bounded-backlog). */
+  @IntSetting(
+    1,
+    10_000_000,
+    'messages one gateway instance has accepted (202) and not yet seen stored; past it `messages` and `identify` answer 503 `backlog_full` with `Retry-After` ([bounded backlog](docs/operations.md#bounded-backlog))',
+  )
+  INBOUND_BACKLOG_LIMIT: number = 5_000;
+
   /** Seconds a live stream's reader may take nothing while messages wait before the stream is closed. */
   @IntSetting(1, 600, 'a live stream whose reader takes nothing this long while messages wait is closed')
   LIVE_STREAM_BACKPRESSURE_SECONDS: number = 10;

@@ -3,9 +3,17 @@ import { getMetadataStorage, ValidateNested, validateSync } from 'class-validato
 import { rulesCheck } from './compiled-rules';
 import { ALL_EVENTS } from './events/all-events';
 import { ClaimCheck } from './requests/claim-check.request';
-import { ContactsHistory, GetContact, ListContacts, Reply } from './requests/contacts.requests';
+import { ContactsHistory, GetContact, ListContacts, ListConversationMessages, Reply } from './requests/contacts.requests';
 
-const CONTRACTS: Array<{ subject: string; dataClass: new () => object }> = [...ALL_EVENTS, ClaimCheck, ContactsHistory, ListContacts, GetContact, Reply];
+const CONTRACTS: Array<{ subject: string; dataClass: new () => object }> = [
+  ...ALL_EVENTS,
+  ClaimCheck,
+  ContactsHistory,
+  ListContacts,
+  GetContact,
+  ListConversationMessages,
+  Reply,
+];
 
 /** Values that sit on and around the contracts' rules: types, lengths at their limits, enum members, formats. */
 const POOL: unknown[] = [

@@ -12,6 +12,7 @@ import { AdminTokenRoles1765000010000 } from './migrations/1765000010000-admin-t
 import { AuditLog1765000011000 } from './migrations/1765000011000-audit-log';
 import { WidgetDeletion1765000012000 } from './migrations/1765000012000-widget-deletion';
 import { SupportSearch1765000030000 } from './migrations/1765000030000-support-search';
+import { ReadPathIndexes1765000050000 } from './migrations/1765000050000-read-path-indexes';
 
 const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -27,6 +28,7 @@ const MIGRATIONS = [
   AuditLog1765000011000,
   WidgetDeletion1765000012000,
   SupportSearch1765000030000,
+  ReadPathIndexes1765000050000,
 ];
 
 /** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */

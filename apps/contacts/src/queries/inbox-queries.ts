@@ -3,6 +3,8 @@ import {
   Contacts,
   ContactsHistory,
   ContactSummary,
+  ConversationMessages,
+  ConversationMessagesRequest,
   GetContact,
   GetContactRequest,
   History,
@@ -12,6 +14,7 @@ import {
   MessageLanding,
   MessageLandings,
   MessageLandingsRequest,
+  ListConversationMessages,
   StoredMessage,
 } from '@inviaro/contracts';
 import { OnRequest } from '@inviaro/bus';
@@ -59,6 +62,34 @@ function position(cursor: string | undefined, field: 'before' | 'cursor'): Keyse
   return decoded;
 }
 
+type ThreadMessageRow = MessageRow & { conversation_id: string };
+
+/**
+ * The newest `limit` + 1 messages of each thread before a position (null: the newest), newest first
+ * within a thread, and, when `merged`, the newest `limit` + 1 of them all. One statement, a branch per
+ * thread with its id as a constant: so the planner sees a long thread as long (its id is among the
+ * column's most common values) and reads one page of messages_conversation_page in order; with the
+ * id from a join it would assume an average thread, fetch all of a long one and sort it.
+ */
+async function readThreadPages(db: Pool, threadIds: string[], before: KeysetPosition | null, limit: number, merged: boolean): Promise<ThreadMessageRow[]> {
+  if (threadIds.length === 0) return [];
+  const params: unknown[] = [before?.at ?? null, before?.id ?? null, limit + 1, ...threadIds];
+  const branches = threadIds.map((_, i) => {
+    const thread = `$${i + 4}::uuid`;
+    return `(SELECT ${thread} AS conversation_id, m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact FROM messages m
+      WHERE m.conversation_id = ${thread} AND ($1::timestamptz IS NULL OR (m.created_at, m.id) < ($1, $2::uuid))
+      ORDER BY m.created_at DESC, m.id DESC LIMIT $3)`;
+  });
+  const pages = branches.join(' UNION ALL ');
+  return queryRows<ThreadMessageRow>(db, merged ? `SELECT * FROM (${pages}) page ORDER BY created_at DESC, id DESC LIMIT $3` : pages, params);
+}
+
+/** A page of a thread from its rows fetched newest first with one extra: oldest first, and the cursor for older ones. */
+function messagePage(newestFirst: MessageRow[], limit: number): ConversationMessages {
+  const { rows, next } = keysetPage(newestFirst, limit);
+  return { messages: rows.reverse().map(toMessage), next_cursor: next };
+}
+
 /** The contacts service's answers to the gateway's reads: a visitor's history and the inbox. */
 @Controller()
 export class InboxQueries {
@@ -72,18 +103,22 @@ export class InboxQueries {
   @OnRequest(ContactsHistory)
   async history(request: HistoryRequest): Promise<History> {
     const before = position(request.before, 'before');
-    const rows = await queryRows<MessageRow>(
+    // The threads first (a few index lookups), then a page of each: an OR over contacts in the same
+    // statement as the messages would hide the threads from the planner, which then reads and sorts all of them.
+    const threads = await queryRows<{ id: string }>(
       this.db,
-      `SELECT m.id, m.author, m.text, m.created_at, m.created_at::text AS at_exact
-       FROM messages m JOIN conversations v ON v.id = m.conversation_id JOIN contacts c ON c.id = v.contact_id
-       WHERE c.workspace_id = $1
-         AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3))
-         AND ($4::timestamptz IS NULL OR (m.created_at, m.id) < ($4, $5::uuid))
-       ORDER BY m.created_at DESC, m.id DESC LIMIT $6`,
-      [request.workspace_id, request.visitor_id, request.user_id ?? null, before?.at ?? null, before?.id ?? null, request.limit + 1],
+      `SELECT v.id FROM contacts c JOIN conversations v ON v.contact_id = c.id
+       WHERE c.workspace_id = $1 AND ((c.visitor_id = $2 AND c.merged_into_id IS NULL) OR ($3::text IS NOT NULL AND c.user_id = $3))`,
+      [request.workspace_id, request.visitor_id, request.user_id ?? null],
     );
-    const { rows: newestFirst, next } = keysetPage(rows, request.limit);
-    return { contact: { is_verified: request.user_id !== undefined }, messages: newestFirst.reverse().map(toMessage), next_cursor: next };
+    const rows = await readThreadPages(
+      this.db,
+      threads.map((thread) => thread.id),
+      before,
+      request.limit,
+      true,
+    );
+    return { contact: { is_verified: request.user_id !== undefined }, ...messagePage(rows, request.limit) };
   }
 
   /** The inbox: live contacts (retired ones are folded into others), newest first. */
@@ -103,6 +138,7 @@ export class InboxQueries {
     return { contacts: kept.map(toContact), next_cursor: next };
   }
 
+  /** A contact and each of its threads with the newest page of its messages (older ones: conversationMessages). */
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
     const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [
@@ -115,11 +151,19 @@ export class InboxQueries {
       `SELECT id, widget_id, visitor_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
       [contact.id],
     );
-    const messages = await queryRows<MessageRow & { conversation_id: string }>(
+    const messages = await readThreadPages(
       this.db,
-      `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1) ORDER BY created_at, id`,
-      [conversations.map((conversation) => conversation.id)],
+      conversations.map((conversation) => conversation.id),
+      null,
+      request.limit,
+      false,
     );
+    const byConversation = new Map<string, ThreadMessageRow[]>();
+    for (const message of messages) {
+      const rows = byConversation.get(message.conversation_id);
+      if (rows) rows.push(message);
+      else byConversation.set(message.conversation_id, [message]);
+    }
     return {
       ...toContact(contact),
       conversations: conversations.map((conversation) => ({
@@ -127,7 +171,7 @@ export class InboxQueries {
         widget_id: conversation.widget_id,
         visitor_id: conversation.visitor_id,
         created_at: conversation.created_at.toISOString(),
-        messages: messages.filter((message) => message.conversation_id === conversation.id).map(toMessage),
+        ...messagePage(byConversation.get(conversation.id) ?? [], request.limit),
       })),
     };
   }
@@ -143,5 +187,19 @@ export class InboxQueries {
       [request.message_ids, request.workspace_id],
     );
     return { landings };
+  }
+
+  /** A page of one thread's messages before the cursor; null when the thread is not in the workspace. */
+  @OnRequest(ListConversationMessages)
+  async conversationMessages(request: ConversationMessagesRequest): Promise<ConversationMessages | null> {
+    const before = position(request.cursor, 'cursor');
+    const thread = await firstRow<{ id: string }>(
+      this.db,
+      `SELECT v.id FROM conversations v JOIN contacts c ON c.id = v.contact_id WHERE v.id = $1 AND c.workspace_id = $2`,
+      [request.conversation_id, request.workspace_id],
+    );
+    if (!thread) return null;
+    const rows = await readThreadPages(this.db, [thread.id], before, request.limit, false);
+    return messagePage(rows, request.limit);
   }
 }

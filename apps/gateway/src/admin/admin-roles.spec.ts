@@ -25,6 +25,7 @@ const ROUTES: Record<string, { role: 'admin' | 'support'; audited?: string }> = 
   'GET /v1/admin/verification-failures': { role: 'support' },
   'GET /v1/admin/contacts': { role: 'support' },
   'GET /v1/admin/contacts/:id': { role: 'support' },
+  'GET /v1/admin/conversations/:id/messages': { role: 'support' },
   'POST /v1/admin/conversations/:id/replies': { role: 'support' },
   'POST /v1/admin/tokens': { role: 'admin', audited: 'token.create' },
   'GET /v1/admin/tokens': { role: 'admin' },

@@ -71,17 +71,20 @@ function Since(): PropertyDecorator {
   return (target, property) => rules.forEach((rule) => rule(target, property));
 }
 
-/** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
-class PageQuery {
-  @OptionalText(200)
-  cursor?: string;
-
+/** `?limit=`: how many rows, or messages per conversation, a page holds. */
+export class LimitQuery {
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(200)
   limit: number = 50;
+}
+
+/** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
+export class PageQuery extends LimitQuery {
+  @OptionalText(200)
+  cursor?: string;
 }
 
 export class ListFailuresQuery extends PageQuery {

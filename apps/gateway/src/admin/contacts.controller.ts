@@ -1,11 +1,20 @@
-import { ContactWithFailedClaims, Contacts, GetContact, ListContacts, Reply, ReplyStored } from '@inviaro/contracts';
+import {
+  ContactWithFailedClaims,
+  Contacts,
+  ConversationMessages,
+  GetContact,
+  ListContacts,
+  ListConversationMessages,
+  Reply,
+  ReplyStored,
+} from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { OpenToSupport } from './admin-roles';
-import { ListContactsQuery, ReplyBody } from './admin.dto';
+import { LimitQuery, ListContactsQuery, PageQuery, ReplyBody } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 import { answerOf, FailureRecords } from './failure-records';
 
@@ -41,17 +50,29 @@ export class ContactsController {
   @Get('contacts/:id')
   @OpenToSupport()
   @Answers({
-    summary: 'a contact with its conversations and messages, and its visitors’ failed identity claims',
+    summary: 'a contact with its conversations, each with its newest `limit` messages, and its visitors’ failed identity claims',
     status: 200,
     answer: ContactWithFailedClaims,
     errors: [400, 401, 404],
   })
-  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<ContactWithFailedClaims> {
-    const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id }));
+  async get(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Query() query: LimitQuery): Promise<ContactWithFailedClaims> {
+    const contact = await askService(() => this.requests.request(GetContact, { workspace_id: workspaceId, contact_id: id, limit: query.limit }));
     if (!contact) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
     const visitorIds = [...new Set(contact.conversations.map((conversation) => conversation.visitor_id))];
     const failed = visitorIds.length ? await this.failures.list(workspaceId, { visitorIds, after: null, limit: FAILED_CLAIMS_SHOWN }) : [];
     return { ...contact, failed_claims: failed.map(answerOf) };
+  }
+
+  /** Older messages of a conversation than its page in the contact's detail. */
+  @Get('conversations/:id/messages')
+  @OpenToSupport()
+  @Answers({ summary: 'a page of a conversation’s messages, going back in time', status: 200, answer: ConversationMessages, errors: [400, 401, 404] })
+  async messages(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Query() query: PageQuery): Promise<ConversationMessages> {
+    const page = await askService(() =>
+      this.requests.request(ListConversationMessages, { workspace_id: workspaceId, conversation_id: id, cursor: query.cursor, limit: query.limit }),
+    );
+    if (!page) throw new ApiError(404, 'conversation_not_found', 'no conversation with this id in your workspace');
+    return page;
   }
 
   /** The reply reaches the visitor's open widget live (message.stored). */

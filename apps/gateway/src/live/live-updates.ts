@@ -21,6 +21,7 @@ import { DeliverPolicy, JsMsg, NatsConnection } from 'nats';
 import { Logger } from 'pino';
 import { ApiError, unavailable } from '../http/api-error';
 import { LIVE_LIMITS, LiveLimits } from './live-limits';
+import { InboundBacklog } from '../http/inbound-backlog';
 
 /** What an open widget may see: its visitor's anonymous messages, or, when its claim verified, the user's. */
 export interface LiveView {
@@ -109,6 +110,7 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(LIVE_LIMITS) readonly limits: LiveLimits,
     private readonly secrets: SecretCache,
+    private readonly backlog: InboundBacklog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -202,6 +204,7 @@ export class LiveUpdates implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async receive(stored: JsMsg): Promise<void> {
     this.lastSequence = stored.seq;
+    this.backlog.stored(stored.headers?.get('Nats-Msg-Id'));
     if (this.listeners.size === 0) return;
     try {
       const { data } = stored.json<{ data?: Addressee }>();

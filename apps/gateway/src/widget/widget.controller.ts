@@ -26,6 +26,7 @@ import { addressBudgetKey } from '../http/client-address';
 import { NewVisitorsRateLimit } from '../http/rate-limits';
 import { WidgetAccess, WidgetCaller } from './widget-access';
 import { serveLiveStream } from '../live/live-stream';
+import { InboundBacklog } from '../http/inbound-backlog';
 import { LiveUpdates, LiveView } from '../live/live-updates';
 import { ClaimBody, CreateVisitorBody, HistoryBody, PostMessageBody, VisitorBody } from './widget.dto';
 import { Answers } from '../http/documented';
@@ -45,6 +46,7 @@ export class WidgetController {
     private readonly requests: RequestClient,
     private readonly live: LiveUpdates,
     private readonly claimKeys: ClaimKeys,
+    private readonly backlog: InboundBacklog,
   ) {}
 
   @Post('visitors')
@@ -63,7 +65,7 @@ export class WidgetController {
     summary: 'a message, with the page’s claim if any (a malformed claim is dropped, never a 400)',
     status: 202,
     answer: MessageAccepted,
-    errors: [400, 401, 403, 404, 413, 429],
+    errors: [400, 401, 403, 404, 413, 429, 503],
   })
   @HttpCode(202)
   async postMessage(
@@ -79,7 +81,7 @@ export class WidgetController {
 
   /** The widget's runtime `identify`: verifies and folds without a message. */
   @Post('identify')
-  @Answers({ summary: 'the page’s claim without a message: verifies and folds', status: 202, answer: Accepted, errors: [400, 401, 403, 404, 413, 429] })
+  @Answers({ summary: 'the page’s claim without a message: verifies and folds', status: 202, answer: Accepted, errors: [400, 401, 403, 404, 413, 429, 503] })
   @HttpCode(202)
   async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string): Promise<Accepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
@@ -175,6 +177,7 @@ export class WidgetController {
     response: Response,
   ): Promise<void> {
     response.locals[CORRELATION_LOCAL] = event.message_id;
+    this.backlog.admit();
     try {
       await this.publisher.publish(
         MessageInbound,
@@ -194,5 +197,7 @@ export class WidgetController {
     } catch {
       throw unavailable('stream_unavailable', 'the event could not be queued; try again');
     }
+    // An identify stores no message: nothing to wait for.
+    if (event.kind === 'message') this.backlog.accepted(event.message_id);
   }
 }

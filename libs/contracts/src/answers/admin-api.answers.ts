@@ -165,8 +165,20 @@ export class Conversation {
   @TimeField()
   created_at!: string;
 
-  @Field({ type: [StoredMessage] })
+  @Field({ type: [StoredMessage], description: 'its newest messages (`limit`, default 50), oldest first' })
   messages!: StoredMessage[];
+
+  @NullableField('string', 'pass as `cursor` to GET /v1/admin/conversations/{id}/messages for older messages; null when this is all of them')
+  next_cursor!: string | null;
+}
+
+/** A page of one conversation's messages, going back in time. */
+export class ConversationMessages {
+  @Field({ type: [StoredMessage], description: 'oldest first' })
+  messages!: StoredMessage[];
+
+  @NullableField('string', 'pass as `cursor` for older messages; null at the beginning')
+  next_cursor!: string | null;
 }
 
 export class ContactDetail extends ContactSummary {

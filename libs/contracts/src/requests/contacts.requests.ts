@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ContactDetail, Contacts, ReplyStored } from '../answers/admin-api.answers';
+import { ContactDetail, Contacts, ConversationMessages, ReplyStored } from '../answers/admin-api.answers';
 import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
 import { OptionalText } from '../optional-text';
@@ -30,7 +30,21 @@ export class HistoryRequest {
 /** gateway → contacts: what this visitor may see now (its own anonymous history, and the verified user's whole history). */
 export const ContactsHistory = defineRequest<HistoryRequest, History>('contacts.history', HistoryRequest);
 
-export class ListContactsRequest {
+/** How many rows a page holds (or messages per conversation). */
+class LimitedRequest {
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit!: number;
+}
+
+/** A page that goes on from the `next_cursor` of the one before. */
+class PageRequest extends LimitedRequest {
+  @OptionalText(200)
+  cursor?: string;
+}
+
+export class ListContactsRequest extends PageRequest {
   @IsUUID('all')
   workspace_id!: string;
 
@@ -44,20 +58,13 @@ export class ListContactsRequest {
   /** Matched without regard to case. */
   @OptionalText(320)
   email?: string;
-
-  @OptionalText(200)
-  cursor?: string;
-
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit!: number;
 }
 
 /** gateway → contacts: the inbox's contact list, newest activity first, retired (merged) contacts left out. */
 export const ListContacts = defineRequest<ListContactsRequest, Contacts>('contacts.list', ListContactsRequest);
 
-export class GetContactRequest {
+/** `limit`: messages per conversation, its newest ones. */
+export class GetContactRequest extends LimitedRequest {
   @IsUUID('all')
   workspace_id!: string;
 
@@ -65,8 +72,23 @@ export class GetContactRequest {
   contact_id!: string;
 }
 
-/** gateway → contacts: one contact with its conversations and messages, or null outside the workspace. */
+/** gateway → contacts: one contact with its conversations and the newest page of each, or null outside the workspace. */
 export const GetContact = defineRequest<GetContactRequest, ContactDetail | null>('contacts.get', GetContactRequest);
+
+/** `cursor`: a conversation's `next_cursor` (or the previous page's), for messages older than it. */
+export class ConversationMessagesRequest extends PageRequest {
+  @IsUUID('all')
+  workspace_id!: string;
+
+  @IsUUID('all')
+  conversation_id!: string;
+}
+
+/** gateway → contacts: a page of one conversation's messages, going back in time; null when the conversation is not in the workspace. */
+export const ListConversationMessages = defineRequest<ConversationMessagesRequest, ConversationMessages | null>(
+  'contacts.conversation.messages',
+  ConversationMessagesRequest,
+);
 
 export class ReplyRequest {
   @IsUUID('all')

@@ -1,0 +1,370 @@
+/**
+ * The system on a database that has grown (issue 26), against the same system on an empty one (not a
+ * test). Probes made through the API on the empty database (a verified user with 60 messages, a failed
+ * claim) are read there, then the database grows by SQL (grown-data-sql.ts) and the same calls are read
+ * again, with those only a grown database has (a user with 200k messages). Prints each target met or
+ * missed, keeps the figures in docs/benchmarks/data-latest.json and each read's PostgreSQL plan
+ * (`EXPLAIN (ANALYZE, BUFFERS)`, from auto_explain) in docs/benchmarks/data-plans.md.
+ *
+ *   npm run bench:data                 the issue's sizes: 1M contacts, 2M visitors, 10M messages, 1M failures
+ *   SCALE=0.01 npm run bench:data      a quick run at 1/100 of them (the fold runs scale to no less than 1/10)
+ *   READS=200 INGEST_MESSAGES=5000     sequential calls per read; messages of the ingest phase
+ *   SLOW_STATEMENT_MS=20               the folds' statements of 20 ms or more, with their plans, into a file it names
+ */
+import { userHash } from '@inviaro/crypto';
+import { MessageStored } from '@inviaro/contracts';
+import { SERVICE_ROLES } from '@inviaro/persistence';
+import { createWidget, RunningSystem, SERVICES, startSystem, TestWidget, WidgetClient } from '@inviaro/test-harness';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { growDatabase, GrownSizes, grownContactId, seedAnonymousRun } from './grown-data-sql';
+import { Poster, Traffic } from './load-generator';
+import { BENCH_LIMITS, drain, sleep, StoredWatch, superuserPool } from './stored-watch';
+
+const SCALE = Number(process.env.SCALE ?? 1);
+const READS = Number(process.env.READS ?? 200);
+const INGEST_MESSAGES = Number(process.env.INGEST_MESSAGES ?? 5000);
+const SLOW_STATEMENT_MS = process.env.SLOW_STATEMENT_MS ? Number(process.env.SLOW_STATEMENT_MS) : undefined;
+const CONCURRENCY = 64;
+const scaled = (n: number) => Math.max(1, Math.round(n * SCALE));
+const SIZES: GrownSizes = {
+  widgets: 100,
+  visitors: scaled(2_000_000),
+  contacts: scaled(1_000_000),
+  messages: scaled(10_000_000),
+  failures: scaled(1_000_000),
+  // The first whale is the user whose detail and history are read (200k messages); the others make the table's tail heavy.
+  whales: [scaled(200_000), scaled(100_000), scaled(100_000)],
+};
+/** A run of a few hundred events says nothing about linearity: the fold runs scale to no less than a tenth. */
+const FOLD_RUNS = [10_000, 20_000, 100_000].map((n) => Math.round(n * Math.max(SCALE, 0.1)));
+/** Other visitors' messages per second while a fold runs, from these many visitors. */
+const OTHERS_RATE = 50;
+const OTHER_VISITORS = 50;
+const TARGETS = {
+  ingest_ratio: 0.8,
+  history_p99_ms: 20,
+  inbox_p99_ms: 50,
+  failures_p99_ms: 20,
+  detail_p99_ms: 50,
+  others_delayed_ms: 100,
+  fold_per_event_ratio: 2,
+};
+const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
+
+type Call = () => Promise<{ status: number }>;
+interface Read {
+  name: string;
+  call: Call;
+  target_p99_ms: number;
+}
+
+const percentile = (sorted: number[], q: number) => Number((sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN).toFixed(1));
+
+/** READS sequential calls: p50 and p99 in ms; a call that does not answer 200 stops the benchmark (a figure of errors means nothing). */
+async function timeRead(read: Read): Promise<{ p50_ms: number; p99_ms: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < READS; i++) {
+    const started = performance.now();
+    const { status } = await read.call();
+    times.push(performance.now() - started);
+    if (status !== 200) throw new Error(`${read.name}: answered ${status}`);
+  }
+  times.sort((a, b) => a - b);
+  return { p50_ms: percentile(times, 0.5), p99_ms: percentile(times, 0.99) };
+}
+
+/** The system, its widget, a visitor pool for load, and the watch on stored messages. */
+async function benchSystem(logDir: string) {
+  const system = await startSystem({ logDir, serviceEnv: BENCH_LIMITS });
+  const widget = await createWidget(system);
+  const client = new WidgetClient(system.gatewayUrl, widget);
+  const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [
+    message.json<{ data: { message_id: string } }>().data.message_id,
+  ]);
+  const poster = new Poster(system.gatewayUrl, { origin: widget.origin }, CONCURRENCY);
+  const tokens = await Promise.all(Array.from({ length: OTHER_VISITORS }, () => client.newVisitor()));
+  return { system, widget, client, watch, poster, traffic: new Traffic(poster, widget, tokens) };
+}
+type Bench = Awaited<ReturnType<typeof benchSystem>>;
+
+/** A claim for `userId` under the widget's secret. */
+const claim = (widget: TestWidget, userId: string) => ({ user_id: userId, user_hash: userHash(userId, widget.secret) });
+
+/** Made through the API on the empty database: a verified user with 60 messages and a failed claim of it. */
+async function probes({ client, watch, widget, system }: Bench) {
+  const token = await client.newVisitor();
+  const ids: string[] = [];
+  for (let i = 0; i < 60; i++) {
+    ids.push((await client.postMessage(token, { client_message_id: `probe-${i}`, text: `probe ${i}`, ...claim(widget, 'probe-user') })).body.message_id);
+  }
+  await client.postMessage(token, { client_message_id: 'probe-failed', text: 'a failed claim', user_id: 'probe-user', user_hash: '0'.repeat(64) });
+  await drain(watch, ids);
+  const contact = await system.sqlRow<{ id: string }>(`SELECT id FROM contacts WHERE workspace_id = $1 AND user_id = 'probe-user'`, [widget.workspaceId]);
+  return { token, contactId: contact.id };
+}
+
+/** The reads the issue lists, for a user `userId` (whose contact is `contactId`) read from the visitor `token`. */
+async function reads(bench: Bench, label: string, token: string, userId: string, contactId: string): Promise<Read[]> {
+  const { client, widget } = bench;
+  const history = (before?: string) => client.call<{ next_cursor: string | null }>('history', { visitor_token: token, ...claim(widget, userId), before });
+  // A deep page: twenty pages back (or the last there is).
+  let deep: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const next = (await history(deep)).body.next_cursor;
+    if (!next) break;
+    deep = next;
+  }
+  const admin = (path: string) => () => widget.admin.call('GET', path);
+  return [
+    { name: `history first page, ${label}`, call: () => history(), target_p99_ms: TARGETS.history_p99_ms },
+    { name: `history deep page, ${label}`, call: () => history(deep), target_p99_ms: TARGETS.history_p99_ms },
+    { name: `contact detail, ${label}`, call: admin(`contacts/${contactId}`), target_p99_ms: TARGETS.detail_p99_ms },
+    { name: `failures by user, ${label}`, call: admin(`verification-failures?user_id=${encodeURIComponent(userId)}`), target_p99_ms: TARGETS.failures_p99_ms },
+  ];
+}
+
+/** The inbox's list calls (the same on both databases). */
+function inboxReads({ widget }: Bench): Read[] {
+  const admin = (path: string) => () => widget.admin.call('GET', path);
+  return [
+    { name: 'admin contacts, first page', call: admin('contacts'), target_p99_ms: TARGETS.inbox_p99_ms },
+    { name: 'admin contacts ?verified=true', call: admin('contacts?verified=true'), target_p99_ms: TARGETS.inbox_p99_ms },
+    { name: 'admin contacts ?user_id=', call: admin('contacts?user_id=probe-user'), target_p99_ms: TARGETS.inbox_p99_ms },
+  ];
+}
+
+/** INGEST_MESSAGES from the visitor pool, CONCURRENCY in flight: stored per second until the last is stored. */
+async function ingest({ traffic, watch }: Bench): Promise<number> {
+  const started = performance.now();
+  let next = 0;
+  const accepted: string[] = [];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next++ < INGEST_MESSAGES) {
+        const id = await traffic.send();
+        if (id) accepted.push(id);
+      }
+    }),
+  );
+  await drain(watch, accepted);
+  const last = Math.max(...accepted.map((id) => watch.storedAt.get(id) ?? Infinity));
+  return Math.round(accepted.length / ((last - started) / 1000));
+}
+
+/**
+ * A visitor with `size` anonymous events verifies while OTHERS_RATE messages a second come from other
+ * visitors: how long until its contact is folded, and the longest POST-to-stored of the others meanwhile.
+ */
+async function fold(bench: Bench, size: number) {
+  const { client, watch, widget, system, traffic } = bench;
+  const token = await client.newVisitor();
+  const first = (await client.postMessage(token, { client_message_id: `fold-${size}`, text: 'before login' })).body.message_id;
+  await drain(watch, [first]);
+  const anonymous = await seedAnonymousRun(system, first, size - 1);
+
+  const others: Array<Promise<string | undefined>> = [];
+  let sending = true;
+  const background = (async () => {
+    const started = performance.now();
+    for (let i = 0; sending; i++) {
+      const wait = started + (i * 1000) / OTHERS_RATE - performance.now();
+      if (wait > 1) await sleep(wait);
+      others.push(traffic.send());
+    }
+  })();
+  await sleep(1000);
+  const identified = performance.now();
+  const answer = await client.call('identify', { visitor_token: token, ...claim(widget, `fold-user-${size}`) });
+  if (answer.status !== 202) throw new Error(`identify answered ${answer.status}`);
+  while ((await system.sqlRow<{ merged: boolean }>(`SELECT merged_into_id IS NOT NULL AS merged FROM contacts WHERE id = $1`, [anonymous])).merged === false) {
+    await sleep(5);
+  }
+  const folded = performance.now();
+  await sleep(1000);
+  sending = false;
+  await background;
+  const ids = (await Promise.all(others)).filter((id): id is string => id !== undefined);
+  await drain(watch, ids);
+  const delays = ids.map((id) => (watch.storedAt.get(id) ?? Infinity) - traffic.sentAt.get(id)!);
+  const during = ids.filter((id) => traffic.sentAt.get(id)! >= identified - 100 && traffic.sentAt.get(id)! <= folded);
+  return {
+    anonymous_events: size,
+    fold_ms: Number((folded - identified).toFixed(1)),
+    others_sent: ids.length,
+    others_max_ms: Number(Math.max(...delays).toFixed(1)),
+    others_max_ms_during_fold: Number(Math.max(0, ...during.map((id) => (watch.storedAt.get(id) ?? Infinity) - traffic.sentAt.get(id)!)).toFixed(1)),
+  };
+}
+
+/**
+ * `work` with auto_explain logging the statements of the gateway's and contacts' roles that take at
+ * least `minDurationMs`, with `EXPLAIN (ANALYZE, BUFFERS)`, to PostgreSQL's log (`logDir`/postgres.log):
+ * a superuser's role settings, those services restarted so that their sessions load it, and reset after.
+ * Undefined when the benchmark did not start PostgreSQL itself (DATABASE_URL given).
+ */
+async function withAutoExplain<T>(system: RunningSystem, minDurationMs: number, work: () => Promise<T>): Promise<T | undefined> {
+  const superuser = superuserPool(system);
+  if (!superuser) return undefined;
+  const roles = [SERVICE_ROLES.gateway, SERVICE_ROLES.contacts];
+  const settings = {
+    session_preload_libraries: 'auto_explain',
+    'auto_explain.log_min_duration': String(minDurationMs),
+    'auto_explain.log_analyze': 'on',
+    'auto_explain.log_buffers': 'on',
+  };
+  try {
+    for (const role of roles) for (const [name, value] of Object.entries(settings)) await superuser.query(`ALTER ROLE ${role} SET ${name} = '${value}'`);
+    await restart(system, ['gateway', 'contacts']);
+    return await work();
+  } finally {
+    for (const role of roles) for (const name of Object.keys(settings)) await superuser.query(`ALTER ROLE ${role} RESET ${name}`);
+    await superuser.end();
+  }
+}
+
+/** The plans auto_explain logged while `work` ran. */
+async function plansDuring(logDir: string, work: () => Promise<unknown>): Promise<string[]> {
+  const log = join(logDir, 'postgres.log');
+  const from = statSync(log).size;
+  await work();
+  await sleep(300); // the log is written as the statements end
+  return plansIn(readFileSync(log, 'utf8').slice(from));
+}
+
+/** Each read's statements as PostgreSQL ran them, with `EXPLAIN (ANALYZE, BUFFERS)`. */
+async function explainReads(bench: Bench, readsToExplain: Read[], logDir: string): Promise<string> {
+  const sections = await withAutoExplain(bench.system, 0, async () => {
+    const explained: string[] = [];
+    for (const read of readsToExplain) explained.push(`## ${read.name}\n\n${(await plansDuring(logDir, read.call)).join('\n\n')}\n`);
+    return explained;
+  });
+  return sections?.join('\n') ?? 'No plans: the PostgreSQL server was given (DATABASE_URL), and the benchmark sets auto_explain only on its own.\n';
+}
+
+/** Stops and starts these services, whose new sessions then take their roles' settings. */
+async function restart(system: RunningSystem, services: Array<(typeof SERVICES)[number]>): Promise<void> {
+  for (const service of services) {
+    for (const running of system.processes.filter((p) => p.name === service && p.child.exitCode === null)) await running.stop();
+    await system.start(service);
+  }
+}
+
+/** The auto_explain entries in a stretch of PostgreSQL's log, each as a fenced block (the lines after `plan:`, tab-indented). */
+function plansIn(log: string): string[] {
+  const plans: string[] = [];
+  let current: string[] | undefined;
+  for (const line of log.split('\n')) {
+    if (/LOG: {2}duration: [\d.]+ ms {2}plan:/.test(line)) {
+      current = [line.replace(/^.*LOG: {2}/, '')];
+      plans.push('');
+    } else if (current && line.startsWith('\t')) {
+      current.push(line.slice(1));
+    } else if (current) {
+      plans[plans.length - 1] = `\`\`\`\n${current.join('\n')}\n\`\`\``;
+      current = undefined;
+    }
+  }
+  if (current) plans[plans.length - 1] = `\`\`\`\n${current.join('\n')}\n\`\`\``;
+  return plans.filter((plan) => plan !== '' && !plan.includes('Query Text: COMMIT') && !plan.includes('Query Text: BEGIN'));
+}
+
+async function measureReads(list: Read[]) {
+  const results: Record<string, { p50_ms: number; p99_ms: number; target_p99_ms: number }> = {};
+  for (const read of list) {
+    results[read.name] = { ...(await timeRead(read)), target_p99_ms: read.target_p99_ms };
+    console.error(`  ${read.name}: p50 ${results[read.name]!.p50_ms} ms, p99 ${results[read.name]!.p99_ms} ms`);
+  }
+  return results;
+}
+
+async function main() {
+  const logDir = mkdtempSync(join(tmpdir(), 'bench-data-'));
+  const bench = await benchSystem(logDir);
+  try {
+    console.error(`sizes: ${JSON.stringify(SIZES)}; fold runs ${FOLD_RUNS.join(', ')}; ${READS} reads each`);
+    const probe = await probes(bench);
+    const probeReads = [...inboxReads(bench), ...(await reads(bench, 'ordinary verified user', probe.token, 'probe-user', probe.contactId))];
+    console.error('empty database:');
+    const emptyIngest = await ingest(bench);
+    console.error(`  ingest: ${emptyIngest} stored/s`);
+    const empty = await measureReads(probeReads);
+
+    const growStarted = performance.now();
+    await growDatabase(bench.system, bench.widget.workspaceId, SIZES);
+    const size = await bench.system.sqlRow<{ size: string }>(`SELECT pg_size_pretty(pg_database_size(current_database())) AS size`);
+    console.error(`grown in ${((performance.now() - growStarted) / 1000).toFixed(1)} s to ${size.size}:`);
+    const whaleReads = await reads(bench, `user with ${SIZES.whales[0]} messages`, probe.token, 'grown-user-1', grownContactId(1));
+    const grownReads = [...probeReads, ...whaleReads];
+    const grown = await measureReads(grownReads);
+    const grownIngest = await ingest(bench);
+    console.error(`  ingest: ${grownIngest} stored/s`);
+    const folds: Array<Awaited<ReturnType<typeof fold>>> = [];
+    const foldAll = async () => {
+      for (const run of FOLD_RUNS) {
+        folds.push(await fold(bench, run));
+        console.error(`  fold: ${JSON.stringify(folds[folds.length - 1])}`);
+      }
+    };
+    // SLOW_STATEMENT_MS=n: what PostgreSQL ran for n ms or more during the folds, with its plan, into the log (ANALYZE costs time).
+    if (SLOW_STATEMENT_MS === undefined) await foldAll();
+    else {
+      const slow = await withAutoExplain(bench.system, SLOW_STATEMENT_MS, () => plansDuring(logDir, foldAll));
+      writeFileSync(join(logDir, 'slow-statements.md'), (slow ?? []).join('\n\n'));
+      console.error(`  ${slow?.length ?? 0} statements of ${SLOW_STATEMENT_MS} ms or more during the folds: ${join(logDir, 'slow-statements.md')}`);
+    }
+    const plans = await explainReads(bench, grownReads, logDir);
+
+    const perEvent = folds.map((f) => f.fold_ms / f.anonymous_events);
+    const targets = {
+      ingest_ratio: {
+        value: Number((grownIngest / emptyIngest).toFixed(2)),
+        target: `>= ${TARGETS.ingest_ratio}`,
+        met: grownIngest >= TARGETS.ingest_ratio * emptyIngest,
+      },
+      ...Object.fromEntries(
+        Object.entries(grown).map(([name, figures]) => [
+          name,
+          { p99_ms: figures.p99_ms, target: `<= ${figures.target_p99_ms} ms`, met: figures.p99_ms <= figures.target_p99_ms },
+        ]),
+      ),
+      fold_linear: {
+        ms_per_1000_events: perEvent.map((ms) => Number((ms * 1000).toFixed(1))),
+        target: `the largest run's ms per event <= ${TARGETS.fold_per_event_ratio} x the smallest's`,
+        met: perEvent[perEvent.length - 1]! <= TARGETS.fold_per_event_ratio * perEvent[0]!,
+      },
+      others_delayed_during_fold: {
+        max_ms: Math.max(...folds.map((f) => f.others_max_ms_during_fold)),
+        target: `<= ${TARGETS.others_delayed_ms} ms`,
+        met: folds.every((f) => f.others_max_ms_during_fold <= TARGETS.others_delayed_ms),
+      },
+      not_measured: 'search by email (the API has none); the retention jobs over the grown tables',
+    };
+    const results = {
+      run_at: new Date().toISOString(),
+      machine: '2 cores; NATS, Redis, PostgreSQL, the services and the load generator on the same machine',
+      settings: { scale: SCALE, sizes: SIZES, fold_runs: FOLD_RUNS, reads: READS, ingest_messages: INGEST_MESSAGES, database_size: size.size },
+      targets,
+      empty: { ingest_stored_per_s: emptyIngest, reads: empty },
+      grown: { ingest_stored_per_s: grownIngest, reads: grown, folds },
+    };
+    console.log(JSON.stringify(results, null, 2));
+    for (const [name, figure] of Object.entries(targets))
+      if (typeof figure === 'object') console.error(`${figure.met ? 'met   ' : 'MISSED'} ${name}: ${JSON.stringify(figure)}`);
+    writeFileSync(join(OUT, 'data-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(
+      join(OUT, 'data-plans.md'),
+      `# Plans of the reads on a grown database\n\n\`npm run bench:data\` at scale ${SCALE} (${JSON.stringify(SIZES)}), ${results.run_at}: each read's statements with \`EXPLAIN (ANALYZE, BUFFERS)\`, as auto_explain logged them.\n\n${plans}`,
+    );
+  } finally {
+    bench.poster.close();
+    await bench.watch.close();
+    await bench.system.stop();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
