@@ -7,7 +7,7 @@ export class AdminClient {
     private readonly adminToken: string,
   ) {}
 
-  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH', path: string, body?: Record<string, unknown>): Promise<ApiResponse<T>> {
+  async call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: Record<string, unknown>): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.gatewayUrl}/v1/admin/${path}`, {
       method,
       headers: { authorization: `Bearer ${this.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },

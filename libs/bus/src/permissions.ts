@@ -1,9 +1,12 @@
 import {
   ClaimCheck,
   ContactAnonymous,
+  ContactErased,
   ContactFolded,
   ContactsHistory,
   ContactVerified,
+  EraseContact,
+  ExportContact,
   GetContact,
   ListContacts,
   MessageInbound,
@@ -14,7 +17,7 @@ import {
 } from '@inviaro/contracts';
 import { inboxPrefix } from '@inviaro/jetstream';
 import { durableName } from './consumer-names';
-import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
 
 /** The NATS users of the system: one per service, and the operator's (the CLI). */
 export const BUS_ROLES = ['gateway', 'verifier', 'contacts', 'operator'] as const;
@@ -40,7 +43,7 @@ export interface RoleNeeds {
   listsConsumers: boolean;
   /** Streams whose stored messages it reads by sequence (never a direct get): dead letters and their originals. */
   readsStored: readonly string[];
-  /** Streams it removes single messages from: a dead letter once re-driven. */
+  /** Streams it removes single messages from: a dead letter once re-driven; an erased user's events (docs/security.md#erasure). */
   deletesStored: readonly string[];
 }
 
@@ -58,10 +61,10 @@ const SERVICE_NEEDS = {
   gateway: {
     ...EVERY_SERVICE,
     publishes: [MessageInbound, WidgetSecretRotated, VisitorLoggedOut],
-    asks: [ClaimCheck, ContactsHistory, ListContacts, GetContact, Reply],
+    asks: [ClaimCheck, ContactsHistory, ListContacts, GetContact, Reply, EraseContact, ExportContact],
     answers: [],
     consumes: [],
-    follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut],
+    follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut, ContactErased],
   },
   verifier: {
     ...EVERY_SERVICE,
@@ -71,13 +74,18 @@ const SERVICE_NEEDS = {
     consumes: [MessageInbound],
     follows: [],
   },
+  // Erasure removes an erased user's events from every stream's retention: it reads the two it may put
+  // consumers on (ordered, no acknowledgements), the work queue (no second consumer allowed) by sequence.
   contacts: {
     ...EVERY_SERVICE,
-    publishes: [MessageStored, ContactFolded],
+    publishes: [MessageStored, ContactFolded, ContactErased],
     asks: [],
-    answers: [ContactsHistory, ListContacts, GetContact, Reply],
+    answers: [ContactsHistory, ListContacts, GetContact, Reply, EraseContact, ExportContact],
     consumes: [ContactVerified, ContactAnonymous],
     follows: [],
+    tails: [EVENT_STREAM, DEAD_LETTER_STREAM],
+    readsStored: [INBOUND_STREAM],
+    deletesStored: [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM],
   },
 } satisfies Record<Exclude<BusRole, 'operator'>, RoleNeeds>;
 

@@ -8,6 +8,7 @@ import { IdentityPolicyStagedSecrets1764000005000 } from './migrations/176400000
 import { SignedAttributes1764000006000 } from './migrations/1764000006000-signed-attributes';
 import { ServiceRoleGrants1765000001000 } from './migrations/1765000001000-service-role-grants';
 import { FailureFoldByVisitor1765000002000 } from './migrations/1765000002000-failure-fold-by-visitor';
+import { ContactErasure1765000020000 } from './migrations/1765000020000-contact-erasure';
 
 const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -19,6 +20,7 @@ const MIGRATIONS = [
   SignedAttributes1764000006000,
   ServiceRoleGrants1765000001000,
   FailureFoldByVisitor1765000002000,
+  ContactErasure1765000020000,
 ];
 
 /** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */

@@ -17,7 +17,7 @@ import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@
 import { Controller } from '@nestjs/common';
 import { Pool } from 'pg';
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   author: StoredMessage['author'];
   text: string;
@@ -26,15 +26,15 @@ interface MessageRow {
 }
 
 /** A contact as PostgreSQL answers it: the summary's fields, with times as dates and the creation time exact (for cursors). */
-type ContactRow = Omit<ContactSummary, 'created_at' | 'last_seen_at'> & { created_at: Date; last_seen_at: Date; at_exact: string };
+export type ContactRow = Omit<ContactSummary, 'created_at' | 'last_seen_at'> & { created_at: Date; last_seen_at: Date; at_exact: string };
 
-const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
+export const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
 
-function toMessage(row: MessageRow): StoredMessage {
+export function toMessage(row: MessageRow): StoredMessage {
   return { message_id: row.id, author: row.author, text: row.text, created_at: row.created_at.toISOString() };
 }
 
-function toContact(row: ContactRow): ContactSummary {
+export function toContact(row: ContactRow): ContactSummary {
   return {
     id: row.id,
     user_id: row.user_id,

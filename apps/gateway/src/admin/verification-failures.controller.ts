@@ -1,4 +1,4 @@
-import { VerificationFailures } from '@inviaro/contracts';
+import { VerificationFailure, VerificationFailures } from '@inviaro/contracts';
 import { decodeCursor, firstRow, keysetPage, queryRows } from '@inviaro/persistence';
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { Pool } from 'pg';
@@ -7,7 +7,7 @@ import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { ListFailuresQuery } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 
-interface FailureRow {
+export interface FailureRow {
   id: string;
   widget_id: string;
   visitor_id: string | null;
@@ -21,6 +21,23 @@ interface FailureRow {
   at: Date;
   /** `at` to the microsecond, for the cursor: a Date would round it to milliseconds. */
   at_exact: string;
+}
+
+/** The columns a FailureRow reads. */
+export const FAILURE_COLUMNS = 'id, widget_id, visitor_id, claimed_user_id, distinct_user_ids, reason, count, first_at, at, at::text AS at_exact';
+
+export function toFailure(row: FailureRow): VerificationFailure {
+  return {
+    widget_id: row.widget_id,
+    visitor_id: row.visitor_id,
+    claimed_user_id: row.claimed_user_id,
+    distinct_user_ids: row.distinct_user_ids,
+    reason: row.reason,
+    at: row.at.toISOString(),
+    count: row.count,
+    first_at: row.first_at.toISOString(),
+    last_at: row.at.toISOString(),
+  };
 }
 
 /**
@@ -46,7 +63,7 @@ export class VerificationFailuresController {
     if (query.cursor && !after) throw new ApiError(400, 'invalid_request', 'cursor: is not a cursor this API gave');
     const rows = await queryRows<FailureRow>(
       this.db,
-      `SELECT id, widget_id, visitor_id, claimed_user_id, distinct_user_ids, reason, count, first_at, at, at::text AS at_exact FROM verification_failures
+      `SELECT ${FAILURE_COLUMNS} FROM verification_failures
        WHERE workspace_id = $1 AND ($2::uuid IS NULL OR widget_id = $2) AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4::uuid))
          AND ($6::text IS NULL AND folded_into IS NULL OR claimed_user_id = $6)
        ORDER BY at DESC, id DESC LIMIT $5`,
@@ -54,17 +71,7 @@ export class VerificationFailuresController {
     );
     const page = keysetPage(rows, query.limit);
     return {
-      failures: page.rows.map((row) => ({
-        widget_id: row.widget_id,
-        visitor_id: row.visitor_id,
-        claimed_user_id: row.claimed_user_id,
-        distinct_user_ids: row.distinct_user_ids,
-        reason: row.reason,
-        at: row.at.toISOString(),
-        count: row.count,
-        first_at: row.first_at.toISOString(),
-        last_at: row.at.toISOString(),
-      })),
+      failures: page.rows.map(toFailure),
       next_cursor: page.next,
     };
   }

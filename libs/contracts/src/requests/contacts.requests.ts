@@ -1,5 +1,5 @@
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ContactDetail, Contacts, ReplyStored } from '../answers/admin-api.answers';
+import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { ContactDetail, ContactHeld, Contacts, ErasedCounts, ReplyStored } from '../answers/admin-api.answers';
 import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
 
@@ -85,3 +85,34 @@ export class ReplyRequest {
 
 /** gateway → contacts: an operator's reply, stored and published as message.stored; null when the conversation is not in the workspace. */
 export const Reply = defineRequest<ReplyRequest, ReplyStored | null>('contacts.reply', ReplyRequest);
+
+export class EraseContactRequest {
+  @IsUUID('all')
+  workspace_id!: string;
+
+  /** The contact to erase; or, without it, the verified contact of `user_id`. */
+  @ValidateIf((request: EraseContactRequest) => request.user_id === undefined)
+  @IsUUID('all')
+  contact_id?: string;
+
+  @ValidateIf((request: EraseContactRequest) => request.contact_id === undefined)
+  @IsString()
+  @Length(1, 255)
+  user_id?: string;
+}
+
+/** What the contacts service erased: its counts, and the user id whose failure records the gateway erases (null for an anonymous contact). */
+export interface ContactsErased {
+  user_id: string | null;
+  erased: Omit<ErasedCounts, 'failure_records'>;
+}
+
+/**
+ * gateway → contacts: erase a contact, the anonymous contacts folded into it, their conversations, messages and
+ * timeline, and their copies in the event streams (docs/security.md#erasure); null when no contact has that id.
+ * By `user_id` it always answers (a user never seen erases nothing, and its late events are dropped all the same).
+ */
+export const EraseContact = defineRequest<EraseContactRequest, ContactsErased | null>('contacts.erase', EraseContactRequest);
+
+/** gateway → contacts: everything the contacts service holds about one contact (the export), or null outside the workspace. */
+export const ExportContact = defineRequest<GetContactRequest, ContactHeld | null>('contacts.export', GetContactRequest);
