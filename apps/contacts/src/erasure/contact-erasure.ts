@@ -1,4 +1,14 @@
-import { ContactErased, ContactHeld, ContactsErased, EraseContact, EraseContactRequest, erasedUserDigest, ExportContact, GetContactRequest, newId } from '@inviaro/contracts';
+import {
+  ContactErased,
+  ContactHeld,
+  ContactsErased,
+  EraseContact,
+  EraseContactRequest,
+  erasedUserDigest,
+  ExportContact,
+  GetContactRequest,
+  newId,
+} from '@inviaro/contracts';
 import { EventPublisher, OnRequest } from '@inviaro/bus';
 import { NATS_CONNECTION } from '@inviaro/jetstream';
 import { SERVICE_LOGGER } from '@inviaro/observability';
@@ -60,7 +70,9 @@ export class ContactErasure {
       request.workspace_id,
     ]);
     if (!contact) return null;
-    const merged = await queryRows<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE merged_into_id = $1 ORDER BY created_at, id`, [contact.id]);
+    const merged = await queryRows<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE merged_into_id = $1 ORDER BY created_at, id`, [
+      contact.id,
+    ]);
     const contactIds = [contact.id, ...merged.map((row) => row.id)];
     const conversations = await queryRows<{ id: string; widget_id: string; visitor_id: string; created_at: Date }>(
       this.db,
@@ -72,7 +84,14 @@ export class ContactErasure {
       `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
       [conversations.map((conversation) => conversation.id)],
     );
-    const timeline = await queryRows<{ message_id: string; visitor_id: string; received_at: Date; user_id: string | null; email: string | null; name: string | null }>(
+    const timeline = await queryRows<{
+      message_id: string;
+      visitor_id: string;
+      received_at: Date;
+      user_id: string | null;
+      email: string | null;
+      name: string | null;
+    }>(
       this.db,
       `SELECT message_id, visitor_id, received_at, user_id, email, name FROM visitor_events WHERE contact_id = ANY($1::uuid[]) ORDER BY received_at, message_id`,
       [contactIds],

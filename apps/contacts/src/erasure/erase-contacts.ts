@@ -39,7 +39,9 @@ export async function eraseContacts(sql: Sql, request: EraseContactRequest): Pro
   const userId = target ? target.user_id : (request.user_id ?? null);
   if (!target && userId === null) return undefined;
   const contactIds = target
-    ? (await queryRows<{ id: string }>(sql, `SELECT id FROM contacts WHERE id = $1 OR merged_into_id = $1 ORDER BY id FOR UPDATE`, [target.id])).map((row) => row.id)
+    ? (await queryRows<{ id: string }>(sql, `SELECT id FROM contacts WHERE id = $1 OR merged_into_id = $1 ORDER BY id FOR UPDATE`, [target.id])).map(
+        (row) => row.id,
+      )
     : [];
   const devices = await queryRows<{ id: string }>(
     sql,

@@ -49,7 +49,7 @@ async function eraseThroughConsumer(nc: NatsConnection, jsm: JetStreamManager, s
   let erased = 0;
   let readTotal = 0;
   try {
-    for (let done = false; !done; ) {
+    for (let done = false; !done;) {
       let read = 0;
       // No more than the stream holds: a fetch that asks for more waits out its expiry.
       const batch = await consumer.fetch({ max_messages: Math.min(READ_BATCH, Math.max(1, state.messages - readTotal)), expires: 2_000 });

@@ -100,7 +100,12 @@ export class ContactsController {
   }
 
   @Delete('contacts')
-  @Answers({ summary: 'erase a user by its user id, as DELETE /v1/admin/contacts/{id} does (a user never seen erases nothing)', status: 200, answer: Erasure, errors: [400, 401] })
+  @Answers({
+    summary: 'erase a user by its user id, as DELETE /v1/admin/contacts/{id} does (a user never seen erases nothing)',
+    status: 200,
+    answer: Erasure,
+    errors: [400, 401],
+  })
   @HttpCode(200)
   async eraseUser(@AdminWorkspace() workspaceId: string, @Query() query: EraseUserQuery): Promise<Erasure> {
     const erased = await this.eraseWith({ workspace_id: workspaceId, user_id: query.user_id });
@@ -115,8 +120,12 @@ export class ContactsController {
     const failures =
       erased.user_id === null
         ? 0
-        : (await queryChange(this.db, `DELETE FROM verification_failures WHERE workspace_id = $1 AND claimed_user_id = $2`, [request.workspace_id, erased.user_id]))
-            .count;
+        : (
+            await queryChange(this.db, `DELETE FROM verification_failures WHERE workspace_id = $1 AND claimed_user_id = $2`, [
+              request.workspace_id,
+              erased.user_id,
+            ])
+          ).count;
     return { erased: { ...erased.erased, failure_records: failures } };
   }
 }

@@ -280,7 +280,10 @@ export class LiveUpdatesHandler {
     this.live.closeWhere(
       (view) =>
         devices.has(view.visitorId) ||
-        (user_digest !== undefined && view.workspaceId === workspace_id && view.userId !== undefined && erasedUserDigest(workspace_id, view.userId) === user_digest),
+        (user_digest !== undefined &&
+          view.workspaceId === workspace_id &&
+          view.userId !== undefined &&
+          erasedUserDigest(workspace_id, view.userId) === user_digest),
     );
   }
 }

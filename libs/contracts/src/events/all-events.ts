@@ -8,6 +8,15 @@ import { VisitorLoggedOut } from './visitor-logged-out.event';
 import { WidgetSecretRotated } from './widget-secret-rotated.event';
 
 /** Every event the system publishes: the stream layout and what `events tail` can show derive from this list. */
-export const ALL_EVENTS = [MessageInbound, ContactVerified, ContactAnonymous, ContactFolded, MessageStored, WidgetSecretRotated, VisitorLoggedOut, ContactErased] as const;
+export const ALL_EVENTS = [
+  MessageInbound,
+  ContactVerified,
+  ContactAnonymous,
+  ContactFolded,
+  MessageStored,
+  WidgetSecretRotated,
+  VisitorLoggedOut,
+  ContactErased,
+] as const;
 
 export type EventSubject = (typeof ALL_EVENTS)[number]['subject'];
