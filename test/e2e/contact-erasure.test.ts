@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { userHash } from '@inviaro/crypto';
 import { ContactVerified, ContactVerifiedData, encodeEvent, EventEnvelope } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM, durableName, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
-import { connectTestNats, readStream, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { connectTestNats, readStream, runCli, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(180_000);
 
@@ -139,5 +139,27 @@ describe('erasing a user: nothing of it is left on any surface or in the event s
     // No log line written since the erasure names the user or its messages.
     const logsAfter = suite.system.processes.map((p, i) => p.output().slice(logsBefore[i] ?? 0)).join('\n');
     for (const secret of [...erasedTexts, email, userId, lateText]) expect({ secret, logged: logsAfter.includes(secret) }).toEqual({ secret, logged: false });
+  });
+
+  it('erases and exports from the command line, as an operator types it', async () => {
+    const userId = `usr_cli_${randomUUID().slice(0, 8)}`;
+    const token = await suite.client.newVisitor();
+    await suite.client.postMessage(token, { client_message_id: 'c1', text: `to be forgotten ${userId}`, ...claim(userId) });
+    await storedHistory(token, claim(userId), 1);
+    const contactId = (await suite.widget.admin.call<{ contacts: Array<{ id: string }> }>('GET', `contacts?user_id=${userId}`)).body.contacts[0]!.id;
+    const env = { ...process.env, INVIARO_ADMIN_TOKEN: suite.widget.adminToken, INVIARO_GATEWAY_URL: suite.system.gatewayUrl };
+
+    const exported = await runCli(['contact', 'export', contactId], env);
+    expect(exported).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+    expect(JSON.parse(exported.stdout)).toEqual(expect.objectContaining({ contact: expect.objectContaining({ id: contactId, user_id: userId }) }));
+
+    const erased = await runCli(['contact', 'erase', '--user', userId, '--json'], env);
+    expect(erased).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+    expect(JSON.parse(erased.stdout)).toEqual({ erased: expect.objectContaining({ contacts: 1, conversations: 1, messages: 1, timeline_events: 1 }) });
+    expect((await runCli(['contact', 'erase', '--user', userId], env)).stdout).toMatch(/^erased:\n {2}contacts +0$/m);
+    expect(await runCli(['contact', 'export', contactId], env)).toEqual(
+      expect.objectContaining({ code: 1, stderr: expect.stringMatching(/404 \(contact_not_found/) }),
+    );
+    expect(await runCli(['contact', 'erase'], env)).toEqual(expect.objectContaining({ code: 1, stderr: expect.stringContaining('name the contact') }));
   });
 });

@@ -23,7 +23,7 @@ function claimedCell(row: VerificationFailure): string {
 const FAILURE_PAGE = 200;
 
 /** `--token` and `--gateway` on every admin command. */
-function adminCommand(parent: Command, name: string, description: string): Command {
+export function adminCommand(parent: Command, name: string, description: string): Command {
   return parent
     .command(name)
     .description(description)
@@ -32,7 +32,7 @@ function adminCommand(parent: Command, name: string, description: string): Comma
     .option('--json', 'JSON for scripts');
 }
 
-const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
+export const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
 
 /** `inviaro widget ...` and `inviaro failures ...`: what operators and support do through the admin API. */
 export function registerAdminCommands(program: Command): void {
