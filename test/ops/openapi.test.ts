@@ -36,7 +36,7 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
 
   /** Calls the gateway and checks the answer against the description. */
   async function call<T = Record<string, unknown>>(
-    method: 'GET' | 'POST' | 'PATCH',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     options: { body?: unknown; raw?: string; token?: string; origin?: string } = {},
   ): Promise<{ status: number; body: T }> {
@@ -204,7 +204,8 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     expect((await call('GET', '/v1/admin/verification-failures?cursor=bogus', { token })).status).toBe(400);
     expect((await call('GET', '/v1/admin/verification-failures?widget_id=00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
 
-    const { contacts } = (await call<{ contacts: Array<{ id: string; is_verified: boolean }> }>('GET', '/v1/admin/contacts', { token })).body;
+    const { contacts } = (await call<{ contacts: Array<{ id: string; is_verified: boolean; user_id: string | null }> }>('GET', '/v1/admin/contacts', { token }))
+      .body;
     expect(contacts.length).toBeGreaterThan(0);
     expect((await call('GET', '/v1/admin/contacts?verified=maybe', { token })).status).toBe(400);
     const contact = (await call<{ conversations: Array<{ id: string }> }>('GET', `/v1/admin/contacts/${contacts.find((c) => c.is_verified)!.id}`, { token }))
@@ -214,6 +215,14 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
       (await call('POST', `/v1/admin/conversations/${nth(contact.conversations, 0).id}/replies`, { body: { text: 'hello from support' }, token })).status,
     ).toBe(201);
     expect((await call('POST', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/replies', { body: { text: 'x' }, token })).status).toBe(404);
+    const verified = contacts.find((c) => c.is_verified)!;
+    expect((await call('GET', `/v1/admin/contacts/${verified.id}/export`, { token })).status).toBe(200);
+    expect((await call('GET', '/v1/admin/contacts/00000000-0000-4000-8000-000000000000/export', { token })).status).toBe(404);
+    expect((await call('DELETE', `/v1/admin/contacts/${verified.id}`, { token })).status).toBe(200);
+    expect((await call('DELETE', '/v1/admin/contacts/00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
+    // By user id it answers also once there is nothing left (all counts 0).
+    expect((await call('DELETE', `/v1/admin/contacts?user_id=${encodeURIComponent(verified.user_id!)}`, { token })).status).toBe(200);
+    expect((await call('DELETE', '/v1/admin/contacts', { token })).status).toBe(400);
     expect((await call('POST', '/v1/widget/logout', { body: visitor, origin })).status).toBe(204);
 
     // Every documented success was really answered (the 413s: the next test).

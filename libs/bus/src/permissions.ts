@@ -173,7 +173,7 @@ export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] 
         ...followedStreams.map((stream) => consumerAcks(stream, '*')),
         ...askersInboxes(needs.answers),
       ],
-      deny: othersDurables(role, ownConsumerStreams, streams),
+      deny: [...othersDurables(role, ownConsumerStreams, streams), ...ownDurablesUnfiltered(role, needs.tails, streams)],
     },
     subscribe: { allow: [`${inboxPrefix(role)}.>`, ...subjectsOf(needs.answers)] },
   };
@@ -214,6 +214,17 @@ function othersDurables(role: BusRole, onStreams: string[], streams: readonly St
       `$JS.API.CONSUMER.CREATE.${stream}.${name}`,
       `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`,
     ]);
+}
+
+/**
+ * A role that tails a stream it also has durables on may name consumers there freely, but its durables
+ * only with their filter (as `durable` above allows): never re-created without it, nor deleted.
+ */
+function ownDurablesUnfiltered(role: BusRole, tailed: readonly string[], streams: readonly StreamLayout[]): string[] {
+  return ROLE_NEEDS[role].consumes
+    .map(({ subject }) => ({ stream: streamOf(subject, streams), name: durableName(role, subject) }))
+    .filter(({ stream }) => tailed.includes(stream))
+    .flatMap(({ stream, name }) => [`$JS.API.CONSUMER.CREATE.${stream}.${name}`, `$JS.API.CONSUMER.DELETE.${stream}.${name}`]);
 }
 
 function unique(values: string[]): string[] {

@@ -12,13 +12,13 @@ import {
 import { EventPublisher, OnRequest } from '@inviaro/bus';
 import { NATS_CONNECTION } from '@inviaro/jetstream';
 import { SERVICE_LOGGER } from '@inviaro/observability';
-import { firstRow, queryRows, transaction } from '@inviaro/persistence';
+import { queryRows, transaction } from '@inviaro/persistence';
 import { Controller, Inject } from '@nestjs/common';
 import { NatsConnection } from 'nats';
 import { Pool } from 'pg';
 import { Logger } from 'pino';
 import { withRetries } from '../attribution/retry';
-import { CONTACT_COLUMNS, ContactRow, MessageRow, toContact, toMessage } from '../queries/inbox-queries';
+import { CONTACT_COLUMNS, ContactRow, contactInWorkspace, messagesOf, toContact, toMessage } from '../queries/inbox-queries';
 import { eraseContacts } from './erase-contacts';
 import { eraseFromStreams } from './stream-erasure';
 
@@ -65,10 +65,7 @@ export class ContactErasure {
   /** Everything held about a contact and the anonymous contacts folded into it. */
   @OnRequest(ExportContact)
   async export(request: GetContactRequest): Promise<ContactHeld | null> {
-    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [
-      request.contact_id,
-      request.workspace_id,
-    ]);
+    const contact = await contactInWorkspace(this.db, request);
     if (!contact) return null;
     const merged = await queryRows<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE merged_into_id = $1 ORDER BY created_at, id`, [
       contact.id,
@@ -79,10 +76,9 @@ export class ContactErasure {
       `SELECT id, widget_id, visitor_id, created_at FROM conversations WHERE contact_id = ANY($1::uuid[]) ORDER BY created_at, id`,
       [contactIds],
     );
-    const messages = await queryRows<MessageRow & { conversation_id: string }>(
+    const messages = await messagesOf(
       this.db,
-      `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [conversations.map((conversation) => conversation.id)],
+      conversations.map((conversation) => conversation.id),
     );
     const timeline = await queryRows<{
       message_id: string;

@@ -13,11 +13,11 @@ import {
 } from '@inviaro/contracts';
 import { OnRequest } from '@inviaro/bus';
 import { RequestRefused } from '@inviaro/jetstream';
-import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
+import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows, Sql } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { Pool } from 'pg';
 
-export interface MessageRow {
+interface MessageRow {
   id: string;
   author: StoredMessage['author'];
   text: string;
@@ -46,6 +46,20 @@ export function toContact(row: ContactRow): ContactSummary {
     created_at: row.created_at.toISOString(),
     last_seen_at: row.last_seen_at.toISOString(),
   };
+}
+
+/** A contact by id, or undefined outside the workspace. */
+export function contactInWorkspace(db: Sql, request: GetContactRequest): Promise<ContactRow | undefined> {
+  return firstRow<ContactRow>(db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
+}
+
+/** The messages of these conversations, oldest first, each with its conversation. */
+export function messagesOf(db: Sql, conversationIds: string[]): Promise<Array<MessageRow & { conversation_id: string }>> {
+  return queryRows<MessageRow & { conversation_id: string }>(
+    db,
+    `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+    [conversationIds],
+  );
 }
 
 /** Where a page starts; a cursor this API never gave is the caller's mistake, named by its field. */
@@ -102,20 +116,16 @@ export class InboxQueries {
 
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
-    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [
-      request.contact_id,
-      request.workspace_id,
-    ]);
+    const contact = await contactInWorkspace(this.db, request);
     if (!contact) return null;
     const conversations = await queryRows<{ id: string; widget_id: string; created_at: Date }>(
       this.db,
       `SELECT id, widget_id, created_at FROM conversations WHERE contact_id = $1 ORDER BY created_at`,
       [contact.id],
     );
-    const messages = await queryRows<MessageRow & { conversation_id: string }>(
+    const messages = await messagesOf(
       this.db,
-      `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1) ORDER BY created_at, id`,
-      [conversations.map((conversation) => conversation.id)],
+      conversations.map((conversation) => conversation.id),
     );
     return {
       ...toContact(contact),
