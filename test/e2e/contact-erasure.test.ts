@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { userHash } from '@inviaro/crypto';
-import { ContactVerified, ContactVerifiedData, encodeEvent, EventEnvelope } from '@inviaro/contracts';
+import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
+import { ContactVerified, ContactVerifiedData, encodeEvent, EventEnvelope, MessageInbound, MessageInboundData } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM, durableName, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
 import { connectTestNats, readStream, runCli, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 
@@ -11,7 +11,8 @@ type Erasure = { erased: Record<string, number> };
 
 /** Erasure and export of one user's data (issue 24, item 4): docs/security.md#erasure. */
 describe('erasing a user: nothing of it is left on any surface or in the event streams', () => {
-  const suite = widgetSuite();
+  const claimKeys = `c1:${generateMasterKey()}`;
+  const suite = widgetSuite({ claimKeys });
 
   const claim = (userId: string) => ({ user_id: userId, user_hash: userHash(userId, suite.widget.secret) });
   const storedHistory = (token: string, extra: Record<string, unknown>, count: number) =>
@@ -41,6 +42,10 @@ describe('erasing a user: nothing of it is left on any surface or in the event s
     await suite.client.postMessage(other, { client_message_id: 'o1', text: `kept ${mark}`, ...claim(`usr_keep_${mark}`) });
     await storedHistory(other, claim(`usr_keep_${mark}`), 1);
 
+    const { visitor_id: spooferId } = await suite.system.sqlRow<{ visitor_id: string }>(
+      `SELECT visitor_id FROM verification_failures WHERE claimed_user_id = $1`,
+      [userId],
+    );
     const listed = await suite.widget.admin.call<{ contacts: Array<{ id: string }> }>('GET', `contacts?user_id=${userId}`);
     const contactId = listed.body.contacts[0]!.id;
     const detail = await suite.widget.admin.call<{ conversations: Array<{ id: string }> }>('GET', `contacts/${contactId}`);
@@ -132,6 +137,40 @@ describe('erasing a user: nothing of it is left on any surface or in the event s
     } finally {
       await nc.close();
     }
+    // A failed claim of the user, received before the erasure and checked after it, records no failure of that id.
+    const lateClaim = randomUUID();
+    const inbound: EventEnvelope<MessageInboundData> = {
+      id: lateClaim,
+      subject: MessageInbound.subject,
+      schema_version: MessageInbound.schemaVersion,
+      correlation_id: lateClaim,
+      occurred_at: new Date().toISOString(),
+      data: {
+        kind: 'message',
+        message_id: lateClaim,
+        workspace_id: suite.widget.workspaceId,
+        widget_id: suite.widget.widgetId,
+        visitor_id: spooferId,
+        text: 'spoofed late',
+        received_at: new Date(Date.now() - 60_000).toISOString(),
+        sealed_claim: sealClaim(
+          KeyRing.parse(claimKeys),
+          { user_id: userId, user_hash: 'e'.repeat(64) },
+          { eventId: lateClaim, widgetId: suite.widget.widgetId, visitorId: spooferId },
+        ),
+      },
+    };
+    const nats = await connectTestNats(suite.system.servers.natsUrl);
+    try {
+      await nats.jetstream().publish(MessageInbound.subject, encodeEvent(inbound), { msgID: lateClaim });
+    } finally {
+      await nats.close();
+    }
+    // The positive signal: its message is stored in the spoofer's anonymous contact.
+    await waitFor('the late spoofed message stored', async () =>
+      (await suite.system.sql(`SELECT id FROM messages WHERE id = $1`, [lateClaim])).length === 1 ? true : undefined,
+    );
+    expect((await suite.widget.admin.failures(`?user_id=${userId}`)).body.failures).toEqual([]);
     expect(await suite.system.sql(`SELECT id FROM contacts WHERE user_id = $1`, [userId])).toEqual([]);
     expect(await suite.system.sql(`SELECT id FROM messages WHERE text = $1`, [lateText])).toEqual([]);
     expect((await suite.widget.admin.call<{ contacts: unknown[] }>('GET', `contacts?user_id=${userId}`)).body.contacts).toEqual([]);

@@ -44,8 +44,8 @@ export const TABLE_GRANTS: Record<string, Partial<Record<RoleService, readonly T
   conversations: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   messages: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   visitor_events: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
-  // Contacts records what it erased (an upsert) and drops the late events of it.
-  erasure_tombstones: { contacts: ['SELECT', 'INSERT', 'UPDATE'] },
+  // Contacts records what it erased (an upsert) and drops the late events of it; the verifier records no failure of an erased user id.
+  erasure_tombstones: { verifier: ['SELECT'], contacts: ['SELECT', 'INSERT', 'UPDATE'] },
   // TypeORM's record of applied migrations: the owner's alone.
   schema_migrations: {},
 };
