@@ -210,7 +210,8 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     expect((await call('GET', '/v1/admin/verification-failures?cursor=bogus', { token })).status).toBe(400);
     expect((await call('GET', '/v1/admin/verification-failures?widget_id=00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
 
-    const { contacts } = (await call<{ contacts: Array<{ id: string; is_verified: boolean }> }>('GET', '/v1/admin/contacts', { token })).body;
+    const { contacts } = (await call<{ contacts: Array<{ id: string; is_verified: boolean; user_id: string | null }> }>('GET', '/v1/admin/contacts', { token }))
+      .body;
     expect(contacts.length).toBeGreaterThan(0);
     expect((await call('GET', '/v1/admin/contacts?verified=maybe', { token })).status).toBe(400);
     const contact = (await call<{ conversations: Array<{ id: string }> }>('GET', `/v1/admin/contacts/${contacts.find((c) => c.is_verified)!.id}`, { token }))
@@ -222,6 +223,14 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     expect((await call('POST', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/replies', { body: { text: 'x' }, token })).status).toBe(404);
     expect((await call('GET', `/v1/admin/conversations/${nth(contact.conversations, 0).id}/messages?limit=1`, { token })).status).toBe(200);
     expect((await call('GET', '/v1/admin/conversations/00000000-0000-4000-8000-000000000000/messages', { token })).status).toBe(404);
+    const verified = contacts.find((c) => c.is_verified)!;
+    expect((await call('GET', `/v1/admin/contacts/${verified.id}/export`, { token })).status).toBe(200);
+    expect((await call('GET', '/v1/admin/contacts/00000000-0000-4000-8000-000000000000/export', { token })).status).toBe(404);
+    expect((await call('DELETE', `/v1/admin/contacts/${verified.id}`, { token })).status).toBe(200);
+    expect((await call('DELETE', '/v1/admin/contacts/00000000-0000-4000-8000-000000000000', { token })).status).toBe(404);
+    // By user id it answers also once there is nothing left (all counts 0).
+    expect((await call('DELETE', `/v1/admin/contacts?user_id=${encodeURIComponent(verified.user_id!)}`, { token })).status).toBe(200);
+    expect((await call('DELETE', '/v1/admin/contacts', { token })).status).toBe(400);
     expect((await call('POST', '/v1/widget/logout', { body: visitor, origin })).status).toBe(204);
 
     // Admin tokens, widget changes and the audit log (issue 24).

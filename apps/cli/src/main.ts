@@ -4,6 +4,7 @@ import { createWorkspace, runMigrations, withPool } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Command } from 'commander';
 import { registerAdminCommands } from './admin';
+import { registerContactCommands } from './admin/contact-commands';
 import { requireEnv, useRunningSystem } from './environment';
 import { registerEventCommands } from './events';
 
@@ -60,6 +61,7 @@ secrets
 
 registerEventCommands(program);
 registerAdminCommands(program);
+registerContactCommands(program);
 
 program.parseAsync().catch((error: unknown) => {
   console.error(`inviaro: ${error instanceof Error ? error.message : String(error)}`);

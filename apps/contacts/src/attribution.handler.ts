@@ -14,9 +14,8 @@ import { histogram, SERVICE_LOGGER } from '@inviaro/observability';
 import { Controller, Inject, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';
 import { AttributionInput } from './attribution/attribution-input';
-import { AttributionStore } from './attribution/attribution.store';
+import { Attributed, AttributionStore } from './attribution/attribution.store';
 import { MicroBatcher, MicroBatcherOptions } from './attribution/micro-batcher';
-import { Attribution } from './attribution/outcome';
 
 export const ATTRIBUTION_BATCHING = Symbol('ATTRIBUTION_BATCHING');
 
@@ -29,7 +28,7 @@ const batchSizes = histogram('inviaro_attribution_batch_size', 'Events attribute
  */
 @Controller()
 export class AttributionHandler implements OnModuleInit {
-  private batcher!: MicroBatcher<AttributionInput, Attribution>;
+  private batcher!: MicroBatcher<AttributionInput, Attributed>;
 
   constructor(
     private readonly store: AttributionStore,
@@ -57,8 +56,13 @@ export class AttributionHandler implements OnModuleInit {
   }
 
   /** After the commit: the folds this event stands for, and message.stored for a visitor's message (open widgets that may see it show it). */
-  private async announce(event: EventEnvelope<VisitorEventFields>, stored: Attribution): Promise<void> {
+  private async announce(event: EventEnvelope<VisitorEventFields>, stored: Attributed): Promise<void> {
     const { data } = event;
+    if (stored === null) {
+      // Its user or device was erased after it was received: nothing of it is stored, announced or logged but that it was dropped.
+      this.logger.info({ correlation_id: event.correlation_id }, 'event of an erased contact dropped');
+      return;
+    }
     for (const fold of stored.folds) {
       this.logger.info(
         { correlation_id: event.correlation_id, visitor_id: data.visitor_id, from_contact_id: fold.fromContactId, into_contact_id: fold.intoContactId },

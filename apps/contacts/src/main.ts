@@ -7,6 +7,7 @@ import { Module } from '@nestjs/common';
 import { ContactsConfig } from '@inviaro/config';
 import { ContactsModule } from './contacts.module';
 import { QueriesModule } from './queries/queries.module';
+import { ErasureModule } from './erasure/erasure.module';
 
 /** The service's root: its modules come in through `imports` (they need the NATS connection and the configuration). */
 @Module({})
@@ -21,6 +22,7 @@ startService('contacts', ContactsConfig, (config) => ({
       PostgresModule.forRoot(config.DATABASE_URL, config.DATABASE_POOL_SIZE),
       ContactsModule.register({ maxBatch: config.ATTRIBUTION_BATCH_MAX, maxInFlight: config.ATTRIBUTION_TRANSACTIONS }, config.VISITOR_EVENTS_RETENTION_DAYS),
       QueriesModule,
+      ErasureModule,
     ],
   }),
 }));

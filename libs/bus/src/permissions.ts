@@ -2,9 +2,12 @@ import {
   ClaimCheck,
   DiagnoseClaim,
   ContactAnonymous,
+  ContactErased,
   ContactFolded,
   ContactsHistory,
   ContactVerified,
+  EraseContact,
+  ExportContact,
   GetContact,
   ListConversationMessages,
   MessageLandings,
@@ -17,7 +20,7 @@ import {
 } from '@inviaro/contracts';
 import { inboxPrefix } from '@inviaro/jetstream';
 import { durableName } from './consumer-names';
-import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
+import { DEAD_LETTER_PREFIX, DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM, STREAM_LAYOUT, StreamLayout, streamOf } from './topology';
 
 /** The NATS users of the system: one per service, and the operator's (the CLI). */
 export const BUS_ROLES = ['gateway', 'verifier', 'contacts', 'operator'] as const;
@@ -43,7 +46,7 @@ export interface RoleNeeds {
   listsConsumers: boolean;
   /** Streams whose stored messages it reads by sequence (never a direct get): dead letters and their originals. */
   readsStored: readonly string[];
-  /** Streams it removes single messages from: a dead letter once re-driven. */
+  /** Streams it removes single messages from: a dead letter once re-driven; an erased user's events (docs/security.md#erasure). */
   deletesStored: readonly string[];
 }
 
@@ -61,10 +64,10 @@ const SERVICE_NEEDS = {
   gateway: {
     ...EVERY_SERVICE,
     publishes: [MessageInbound, WidgetSecretRotated, VisitorLoggedOut],
-    asks: [ClaimCheck, DiagnoseClaim, ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply],
+    asks: [ClaimCheck, DiagnoseClaim, ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply, EraseContact, ExportContact],
     answers: [],
     consumes: [],
-    follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut],
+    follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut, ContactErased],
   },
   verifier: {
     ...EVERY_SERVICE,
@@ -74,13 +77,18 @@ const SERVICE_NEEDS = {
     consumes: [MessageInbound],
     follows: [],
   },
+  // Erasure removes an erased user's events from every stream's retention: it reads the two it may put
+  // consumers on (ordered, no acknowledgements), the work queue (no second consumer allowed) by sequence.
   contacts: {
     ...EVERY_SERVICE,
-    publishes: [MessageStored, ContactFolded],
+    publishes: [MessageStored, ContactFolded, ContactErased],
     asks: [],
-    answers: [ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply],
+    answers: [ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply, EraseContact, ExportContact],
     consumes: [ContactVerified, ContactAnonymous],
     follows: [],
+    tails: [EVENT_STREAM, DEAD_LETTER_STREAM],
+    readsStored: [INBOUND_STREAM],
+    deletesStored: [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM],
   },
 } satisfies Record<Exclude<BusRole, 'operator'>, RoleNeeds>;
 
@@ -168,7 +176,7 @@ export function natsPermissions(role: BusRole, streams: readonly StreamLayout[] 
         ...followedStreams.map((stream) => consumerAcks(stream, '*')),
         ...askersInboxes(needs.answers),
       ],
-      deny: othersDurables(role, ownConsumerStreams, streams),
+      deny: [...othersDurables(role, ownConsumerStreams, streams), ...ownDurablesUnfiltered(role, needs.tails, streams)],
     },
     subscribe: { allow: [`${inboxPrefix(role)}.>`, ...subjectsOf(needs.answers)] },
   };
@@ -209,6 +217,17 @@ function othersDurables(role: BusRole, onStreams: string[], streams: readonly St
       `$JS.API.CONSUMER.CREATE.${stream}.${name}`,
       `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`,
     ]);
+}
+
+/**
+ * A role that tails a stream it also has durables on may name consumers there freely, but its durables
+ * only with their filter (as `durable` above allows): never re-created without it, nor deleted.
+ */
+function ownDurablesUnfiltered(role: BusRole, tailed: readonly string[], streams: readonly StreamLayout[]): string[] {
+  return ROLE_NEEDS[role].consumes
+    .map(({ subject }) => ({ stream: streamOf(subject, streams), name: durableName(role, subject) }))
+    .filter(({ stream }) => tailed.includes(stream))
+    .flatMap(({ stream, name }) => [`$JS.API.CONSUMER.CREATE.${stream}.${name}`, `$JS.API.CONSUMER.DELETE.${stream}.${name}`]);
 }
 
 function unique(values: string[]): string[] {

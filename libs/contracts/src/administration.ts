@@ -21,6 +21,8 @@ export const AUDIT_ACTIONS = {
   'secret.retire': 'widget',
   'token.create': 'token',
   'token.revoke': 'token',
+  'contact.erase': 'contact',
+  'contact.export': 'contact',
 } as const;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 export const AUDIT_ACTION_NAMES = Object.keys(AUDIT_ACTIONS) as AuditAction[];

@@ -16,6 +16,7 @@ export * from './events/contact-folded.event';
 export * from './events/message-stored.event';
 export * from './events/widget-secret-rotated.event';
 export * from './events/visitor-logged-out.event';
+export * from './events/contact-erased.event';
 export * from './events/all-events';
 export * from './requests/request-contract';
 export * from './requests/claim-check.request';

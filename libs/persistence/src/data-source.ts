@@ -13,6 +13,7 @@ import { AuditLog1765000011000 } from './migrations/1765000011000-audit-log';
 import { WidgetDeletion1765000012000 } from './migrations/1765000012000-widget-deletion';
 import { SupportSearch1765000030000 } from './migrations/1765000030000-support-search';
 import { ReadPathIndexes1765000050000 } from './migrations/1765000050000-read-path-indexes';
+import { ContactErasure1765000020000 } from './migrations/1765000020000-contact-erasure';
 
 const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -29,6 +30,7 @@ const MIGRATIONS = [
   WidgetDeletion1765000012000,
   SupportSearch1765000030000,
   ReadPathIndexes1765000050000,
+  ContactErasure1765000020000,
 ];
 
 /** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */

@@ -42,12 +42,14 @@ export const TABLE_GRANTS: Record<string, Partial<Record<RoleService, readonly T
   // Contacts locks the visitors of a batch (`SELECT ... FOR UPDATE`), which PostgreSQL allows only with an
   // UPDATE right: on `created_at` alone, a column nothing decides by, so it cannot log a visitor out.
   visitors: { gateway: ['SELECT', 'INSERT', 'UPDATE'], contacts: ['SELECT', 'UPDATE (created_at)'] },
-  // Verifier records failures (an upsert) and prunes them (retention); the admin API lists them.
-  verification_failures: { gateway: ['SELECT'], verifier: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
+  // Verifier records failures (an upsert) and prunes them (retention); the admin API lists them, and erases an erased user id's.
+  verification_failures: { gateway: ['SELECT', 'DELETE'], verifier: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   contacts: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   conversations: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   messages: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   visitor_events: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
+  // Contacts records what it erased (an upsert) and drops the late events of it; the verifier records no failure of an erased user id.
+  erasure_tombstones: { verifier: ['SELECT'], contacts: ['SELECT', 'INSERT', 'UPDATE'] },
   // TypeORM's record of applied migrations: the owner's alone.
   schema_migrations: {},
 };

@@ -22,14 +22,15 @@ export class AdminApi {
     this.gateway = (options.gateway || env.INVIARO_GATEWAY_URL || DEFAULT_GATEWAY_URL).replace(/\/+$/, '');
   }
 
-  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object): Promise<T> {
+  /** `timeoutMs`: longer for a call the gateway itself may take long to answer (an erasure reads the event streams through). */
+  async call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: object, timeoutMs = 30_000): Promise<T> {
     let response: Response;
     try {
       response = await fetch(`${this.gateway}/v1/admin/${path}`, {
         method,
         headers: { authorization: `Bearer ${this.token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
-        signal: AbortSignal.timeout(30_000),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
       // fetch() says only "fetch failed"; the cause says why (ECONNREFUSED, a bad port, ...).

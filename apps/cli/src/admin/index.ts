@@ -40,7 +40,7 @@ function auditCells(entry: AuditEntry): string[] {
 const PAGE = 200;
 
 /** `--token` and `--gateway` on every admin command. */
-function adminCommand(parent: Command, name: string, description: string): Command {
+export function adminCommand(parent: Command, name: string, description: string): Command {
   return parent
     .command(name)
     .description(description)
@@ -49,7 +49,7 @@ function adminCommand(parent: Command, name: string, description: string): Comma
     .option('--json', 'JSON for scripts');
 }
 
-const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
+export const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
 
 /** `--json` of a list: one JSON object a line. */
 const printLines = (rows: unknown[]) => rows.forEach((row) => console.log(jsonLine(row)));

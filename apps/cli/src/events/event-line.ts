@@ -2,6 +2,7 @@ import {
   ALL_EVENTS,
   ContactAnonymous,
   ContactAnonymousData,
+  ContactErased,
   ContactFolded,
   ContactFoldedData,
   ContactVerified,
@@ -21,7 +22,7 @@ import {
 import { isHexDigest } from '@inviaro/crypto';
 import { jsonLine, printable, tokenValue } from './text';
 
-export type EventOutcome = 'received' | 'verified' | 'anonymous' | 'folded' | 'stored' | 'rotated' | 'logged_out' | 'unreadable';
+export type EventOutcome = 'received' | 'verified' | 'anonymous' | 'folded' | 'stored' | 'rotated' | 'logged_out' | 'erased' | 'unreadable';
 
 /**
  * What `events tail` shows of one event: an allow-list of fields, never the payload. Absent
@@ -71,6 +72,7 @@ const OUTCOMES: Record<EventSubject, EventOutcome> = {
   [MessageStored.subject]: 'stored',
   [WidgetSecretRotated.subject]: 'rotated',
   [VisitorLoggedOut.subject]: 'logged_out',
+  [ContactErased.subject]: 'erased',
 };
 
 /**
@@ -179,6 +181,8 @@ function outcomeText(line: EventLine): string {
       return `rotated to secret v${line.secret_version}`;
     case 'logged_out':
       return 'logged out';
+    case 'erased':
+      return 'contact erased';
     case 'unreadable':
       return `unreadable: ${line.problem}`;
   }

@@ -11,6 +11,10 @@ import { attributePlain, partitionPlain } from './plain-events';
 import { Settled } from './micro-batcher';
 import { Attribution, attributionOf, standingOf } from './outcome';
 import { withRetries } from './retry';
+import { erasedEvents, ErasedMeanwhile } from '../erasure/tombstones';
+
+/** What an event came to: where it landed, or `null` when it was erased before it was delivered (dropped, docs/security.md#erasure). */
+export type Attributed = Attribution | null;
 
 const attributed = counter('inviaro_attribution_events_total', 'Events attributed, by path: plain (set-based, with the rest of their batch) or per_event', [
   'path',
@@ -38,13 +42,13 @@ export class AttributionStore {
   constructor(private readonly db: Pool) {}
 
   /** Attributes a batch in one transaction; if that fails for a reason of its own, each event alone, so one bad event fails only itself. */
-  async attribute(inputs: AttributionInput[]): Promise<Array<Settled<Attribution>>> {
+  async attribute(inputs: AttributionInput[]): Promise<Array<Settled<Attributed>>> {
     try {
       return await withRetries(() => this.transaction(inputs));
     } catch (error) {
       if (inputs.length === 1) return [{ ok: false, error }];
       return Promise.all(
-        inputs.map(async (input): Promise<Settled<Attribution>> => {
+        inputs.map(async (input): Promise<Settled<Attributed>> => {
           try {
             const [result] = await withRetries(() => this.transaction([input]));
             return result ?? { ok: false, error: new Error('a batch of one gave no result') };
@@ -56,7 +60,7 @@ export class AttributionStore {
     }
   }
 
-  private async transaction(inputs: AttributionInput[]): Promise<Array<Settled<Attribution>>> {
+  private async transaction(inputs: AttributionInput[]): Promise<Array<Settled<Attributed>>> {
     // The store's statements are fixed texts: each pooled connection prepares them once.
     const { results, folded } = await transaction(this.db, (tx) => attributeAll(prepared(tx), inputs));
     folds.inc(folded);
@@ -68,15 +72,23 @@ export class AttributionStore {
  * A batch inside its transaction: lock the visitors, upsert the users' contacts, attribute the
  * plain events together (plain-events.ts), then each other event in received order.
  */
-async function attributeAll(sql: Sql, inputs: AttributionInput[]): Promise<{ results: Array<Settled<Attribution>>; folded: number }> {
+async function attributeAll(sql: Sql, inputs: AttributionInput[]): Promise<{ results: Array<Settled<Attributed>>; folded: number }> {
   const visitorIds = [...new Set(inputs.map((input) => input.event.visitor_id))];
   const locked = await queryRows<{ id: string }>(sql, `SELECT id FROM visitors WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, [visitorIds]);
   const known = new Set(locked.map((row) => row.id));
-  const attributable = inputs.filter((input) => known.has(input.event.visitor_id));
+  // An erasure locks its devices as this does: one of these visitors' is either committed now, or waits for this transaction.
+  const erased = await erasedEvents(
+    sql,
+    inputs.filter((input) => known.has(input.event.visitor_id)),
+  );
+  const attributable = inputs.filter((input) => known.has(input.event.visitor_id) && !erased.has(input.event.message_id));
+  const verified = attributable.flatMap((input) => (input.kind === 'verified' ? [input] : []));
   const verifiedContacts = await upsertVerifiedContacts(
     sql,
-    attributable.flatMap((input) => (input.kind === 'verified' ? [input.event] : [])),
+    verified.map((input) => input.event),
   );
+  // A device new to an erased user is not among the erasure's: the upsert above waited on the user's contact row instead.
+  if ((await erasedEvents(sql, verified)).size > 0) throw new ErasedMeanwhile('an erasure committed while this batch waited');
   const { plain, others } = await partitionPlain(sql, attributable);
   const standings = await attributePlain(sql, plain, verifiedContacts);
   attributed.inc({ path: 'plain' }, plain.length);
@@ -89,8 +101,9 @@ async function attributeAll(sql: Sql, inputs: AttributionInput[]): Promise<{ res
     folded += step.folded;
     standings.set(input.event.message_id, step.standing ?? (await standingOf(sql, input.event.message_id)));
   }
-  const results = inputs.map((input): Settled<Attribution> => {
+  const results = inputs.map((input): Settled<Attributed> => {
     if (!known.has(input.event.visitor_id)) return { ok: false, error: new DeadLetter(`visitor ${input.event.visitor_id} does not exist`) };
+    if (erased.has(input.event.message_id)) return { ok: true, value: null };
     const standing = standings.get(input.event.message_id);
     if (standing === undefined) return { ok: false, error: new Error(`attribution: event ${input.event.message_id} was not attributed`) };
     return { ok: true, value: attributionOf(standing) };

@@ -19,7 +19,7 @@ import {
 } from '@inviaro/contracts';
 import { OnRequest } from '@inviaro/bus';
 import { RequestRefused } from '@inviaro/jetstream';
-import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows } from '@inviaro/persistence';
+import { decodeCursor, firstRow, keysetPage, KeysetPosition, queryRows, Sql } from '@inviaro/persistence';
 import { Controller } from '@nestjs/common';
 import { Pool } from 'pg';
 
@@ -32,15 +32,15 @@ interface MessageRow {
 }
 
 /** A contact as PostgreSQL answers it: the summary's fields, with times as dates and the creation time exact (for cursors). */
-type ContactRow = Omit<ContactSummary, 'created_at' | 'last_seen_at'> & { created_at: Date; last_seen_at: Date; at_exact: string };
+export type ContactRow = Omit<ContactSummary, 'created_at' | 'last_seen_at'> & { created_at: Date; last_seen_at: Date; at_exact: string };
 
-const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
+export const CONTACT_COLUMNS = 'id, user_id, is_verified, email, email_verified, name, name_verified, created_at, last_seen_at, created_at::text AS at_exact';
 
-function toMessage(row: MessageRow): StoredMessage {
+export function toMessage(row: MessageRow): StoredMessage {
   return { message_id: row.id, author: row.author, text: row.text, created_at: row.created_at.toISOString() };
 }
 
-function toContact(row: ContactRow): ContactSummary {
+export function toContact(row: ContactRow): ContactSummary {
   return {
     id: row.id,
     user_id: row.user_id,
@@ -52,6 +52,20 @@ function toContact(row: ContactRow): ContactSummary {
     created_at: row.created_at.toISOString(),
     last_seen_at: row.last_seen_at.toISOString(),
   };
+}
+
+/** A contact by id, or undefined outside the workspace. */
+export function contactInWorkspace(db: Sql, request: GetContactRequest): Promise<ContactRow | undefined> {
+  return firstRow<ContactRow>(db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [request.contact_id, request.workspace_id]);
+}
+
+/** The messages of these conversations, oldest first, each with its conversation. */
+export function messagesOf(db: Sql, conversationIds: string[]): Promise<Array<MessageRow & { conversation_id: string }>> {
+  return queryRows<MessageRow & { conversation_id: string }>(
+    db,
+    `SELECT conversation_id, id, author, text, created_at, created_at::text AS at_exact FROM messages WHERE conversation_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+    [conversationIds],
+  );
 }
 
 /** Where a page starts; a cursor this API never gave is the caller's mistake, named by its field. */
@@ -141,10 +155,7 @@ export class InboxQueries {
   /** A contact and each of its threads with the newest page of its messages (older ones: conversationMessages). */
   @OnRequest(GetContact)
   async get(request: GetContactRequest): Promise<ContactDetail | null> {
-    const contact = await firstRow<ContactRow>(this.db, `SELECT ${CONTACT_COLUMNS} FROM contacts WHERE id = $1 AND workspace_id = $2`, [
-      request.contact_id,
-      request.workspace_id,
-    ]);
+    const contact = await contactInWorkspace(this.db, request);
     if (!contact) return null;
     const conversations = await queryRows<{ id: string; widget_id: string; visitor_id: string; created_at: Date }>(
       this.db,

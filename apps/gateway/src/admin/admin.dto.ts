@@ -119,6 +119,12 @@ export class ListContactsQuery extends PageQuery {
   email?: string;
 }
 
+export class EraseUserQuery {
+  @IsString()
+  @Length(1, 255)
+  user_id!: string;
+}
+
 export class ReplyBody {
   @IsString()
   @Length(1, 10_000)

@@ -1,7 +1,12 @@
 import {
+  ContactExport,
   ContactWithFailedClaims,
   Contacts,
   ConversationMessages,
+  EraseContact,
+  EraseContactRequest,
+  Erasure,
+  ExportContact,
   GetContact,
   ListContacts,
   ListConversationMessages,
@@ -9,19 +14,23 @@ import {
   ReplyStored,
 } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { OpenToSupport } from './admin-roles';
-import { LimitQuery, ListContactsQuery, PageQuery, ReplyBody } from './admin.dto';
+import { EraseUserQuery, LimitQuery, ListContactsQuery, PageQuery, ReplyBody } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 import { answerOf, FailureRecords } from './failure-records';
+import { Audited } from './audit/audited';
 
 /** The most failed claims a contact's detail lists (newest first): the whole trail is `GET /v1/admin/verification-failures`. */
 const FAILED_CLAIMS_SHOWN = 100;
 
-/** The inbox: contacts, their conversations, and operator replies (answered by the contacts service). */
+/** How long an erasure may take: it reads every stream's retention through (docs/security.md#erasure). */
+const ERASURE_TIMEOUT_MS = 60_000;
+
+/** The inbox: contacts, their conversations, and operator replies (answered by the contacts service); erasure and export of a contact's data. */
 @Controller('v1/admin')
 @AdminApi()
 @UseGuards(AdminAuthGuard)
@@ -84,5 +93,56 @@ export class ContactsController {
     const stored = await askService(() => this.requests.request(Reply, { workspace_id: workspaceId, conversation_id: id, text: body.text }));
     if (!stored) throw new ApiError(404, 'conversation_not_found', 'no conversation with this id in your workspace');
     return stored;
+  }
+
+  /** Right of access: everything held about the contact, with the failure records of its user id. */
+  @Get('contacts/:id/export')
+  @Audited('contact.export')
+  @Answers({ summary: 'everything held about a contact (right of access)', status: 200, answer: ContactExport, errors: [400, 401, 403, 404] })
+  async export(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<ContactExport> {
+    const held = await askService(() => this.requests.request(ExportContact, { workspace_id: workspaceId, contact_id: id }));
+    if (!held) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
+    const failures = held.contact.user_id === null ? [] : await this.failures.ofUser(workspaceId, held.contact.user_id);
+    return { ...held, failures, exported_at: new Date().toISOString() };
+  }
+
+  /** Right of erasure (docs/security.md#erasure): in force, on every surface and in the event streams, when it answers. */
+  @Delete('contacts/:id')
+  @Audited('contact.erase')
+  @Answers({
+    summary: 'erase a contact, the anonymous contacts folded into it, their conversations, messages, timeline and its user id’s failure records',
+    status: 200,
+    answer: Erasure,
+    errors: [400, 401, 403, 404],
+  })
+  @HttpCode(200)
+  async erase(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<Erasure> {
+    const erased = await this.eraseWith({ workspace_id: workspaceId, contact_id: id });
+    if (!erased) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
+    return erased;
+  }
+
+  @Delete('contacts')
+  // The audit entry names no target: the log keeps that an erasure by user id happened, not whom it erased.
+  @Audited('contact.erase')
+  @Answers({
+    summary: 'erase a user by its user id, as DELETE /v1/admin/contacts/{id} does (a user never seen erases nothing)',
+    status: 200,
+    answer: Erasure,
+    errors: [400, 401, 403],
+  })
+  @HttpCode(200)
+  async eraseUser(@AdminWorkspace() workspaceId: string, @Query() query: EraseUserQuery): Promise<Erasure> {
+    const erased = await this.eraseWith({ workspace_id: workspaceId, user_id: query.user_id });
+    if (!erased) throw new Error('an erasure by user id always answers');
+    return erased;
+  }
+
+  /** The contacts service erases what it holds, and the streams' copies; then the failure records of the user id go. */
+  private async eraseWith(request: EraseContactRequest): Promise<Erasure | null> {
+    const erased = await askService(() => this.requests.request(EraseContact, request, ERASURE_TIMEOUT_MS));
+    if (!erased) return null;
+    const failures = erased.user_id === null ? 0 : await this.failures.eraseUser(request.workspace_id, erased.user_id);
+    return { erased: { ...erased.erased, failure_records: failures } };
   }
 }

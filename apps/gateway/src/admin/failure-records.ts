@@ -1,6 +1,6 @@
 import { ClaimFailureReason, MessageLandings, VerificationFailure } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
-import { KeysetPosition, queryRows } from '@inviaro/persistence';
+import { KeysetPosition, queryChange, queryRows } from '@inviaro/persistence';
 import { Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { askService } from '../http/ask-service';
@@ -31,7 +31,8 @@ export interface FailureFilters {
   since?: Date;
   visitorIds?: string[];
   after: KeysetPosition | null;
-  limit: number;
+  /** null: every row (an export). */
+  limit: number | null;
 }
 
 /** A failure record as the admin API lists it, with the row's id and exact time for the cursor. */
@@ -54,7 +55,34 @@ export class FailureRecords {
   ) {}
 
   async list(workspaceId: string, filters: FailureFilters): Promise<ListedFailure[]> {
-    const rows = await queryRows<FailureRow>(
+    const rows = await this.rows(workspaceId, filters);
+    const landings = rows.length
+      ? await askService(() => this.requests.request(MessageLandings, { workspace_id: workspaceId, message_ids: rows.map((row) => row.correlation_id) }))
+      : { landings: [] };
+    const landed = new Map(landings.landings.map((landing) => [landing.message_id, landing]));
+    return rows.map((row) => ({
+      id: row.id,
+      at_exact: row.at_exact,
+      ...recordOf(row),
+      contact_id: landed.get(row.correlation_id)?.contact_id ?? null,
+      conversation_id: landed.get(row.correlation_id)?.conversation_id ?? null,
+    }));
+  }
+
+  /** Every record of a claimed user id, newest first, as held (an export): where its messages are now is not asked. */
+  async ofUser(workspaceId: string, userId: string): Promise<VerificationFailure[]> {
+    const rows = await this.rows(workspaceId, { userId, after: null, limit: null });
+    return rows.map((row) => ({ ...recordOf(row), contact_id: null, conversation_id: null }));
+  }
+
+  /** Erasure: every record of a claimed user id goes (rows folded into a visitor's row included); how many went. */
+  async eraseUser(workspaceId: string, userId: string): Promise<number> {
+    const { count } = await queryChange(this.db, `DELETE FROM verification_failures WHERE workspace_id = $1 AND claimed_user_id = $2`, [workspaceId, userId]);
+    return count;
+  }
+
+  private rows(workspaceId: string, filters: FailureFilters): Promise<FailureRow[]> {
+    return queryRows<FailureRow>(
       this.db,
       `SELECT id, widget_id, visitor_id, claimed_user_id, distinct_user_ids, reason, count, first_at, at, at::text AS at_exact, correlation_id
        FROM verification_failures
@@ -74,24 +102,20 @@ export class FailureRecords {
         filters.visitorIds ?? null,
       ],
     );
-    const landings = rows.length
-      ? await askService(() => this.requests.request(MessageLandings, { workspace_id: workspaceId, message_ids: rows.map((row) => row.correlation_id) }))
-      : { landings: [] };
-    const landed = new Map(landings.landings.map((landing) => [landing.message_id, landing]));
-    return rows.map((row) => ({
-      id: row.id,
-      at_exact: row.at_exact,
-      widget_id: row.widget_id,
-      visitor_id: row.visitor_id,
-      claimed_user_id: row.claimed_user_id,
-      distinct_user_ids: row.distinct_user_ids,
-      reason: row.reason,
-      at: row.at.toISOString(),
-      count: row.count,
-      first_at: row.first_at.toISOString(),
-      last_at: row.at.toISOString(),
-      contact_id: landed.get(row.correlation_id)?.contact_id ?? null,
-      conversation_id: landed.get(row.correlation_id)?.conversation_id ?? null,
-    }));
   }
+}
+
+/** What a row says, in the API's fields (`at` and `last_at` are both the last time seen). */
+function recordOf(row: FailureRow): Omit<VerificationFailure, 'contact_id' | 'conversation_id'> {
+  return {
+    widget_id: row.widget_id,
+    visitor_id: row.visitor_id,
+    claimed_user_id: row.claimed_user_id,
+    distinct_user_ids: row.distinct_user_ids,
+    reason: row.reason,
+    at: row.at.toISOString(),
+    count: row.count,
+    first_at: row.first_at.toISOString(),
+    last_at: row.at.toISOString(),
+  };
 }

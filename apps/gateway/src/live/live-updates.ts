@@ -1,7 +1,10 @@
 import {
   admits,
   ClaimKind,
+  ContactErased,
+  ContactErasedData,
   decodeEvent,
+  erasedUserDigest,
   EventEnvelope,
   MessageStored,
   MessageStoredData,
@@ -274,5 +277,20 @@ export class LiveUpdatesHandler {
   @OnEvent(VisitorLoggedOut, { broadcast: true })
   loggedOut(event: EventEnvelope<VisitorLoggedOutData>): void {
     this.live.closeWhere((view) => view.visitorId === event.data.visitor_id);
+  }
+
+  /** An erasure through any gateway ends the erased user's streams and its devices' on this one (docs/security.md#erasure): their history is gone. */
+  @OnEvent(ContactErased, { broadcast: true })
+  erased(event: EventEnvelope<ContactErasedData>): void {
+    const { workspace_id, user_digest, visitor_ids } = event.data;
+    const devices = new Set(visitor_ids);
+    this.live.closeWhere(
+      (view) =>
+        devices.has(view.visitorId) ||
+        (user_digest !== undefined &&
+          view.workspaceId === workspace_id &&
+          view.userId !== undefined &&
+          erasedUserDigest(workspace_id, view.userId) === user_digest),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { ClaimFailureReason, VisitorEventFields } from '@inviaro/contracts';
+import { ClaimFailureReason, erasedUserDigest, VisitorEventFields } from '@inviaro/contracts';
 import { SERVICE_LOGGER } from '@inviaro/observability';
 import { execute, firstRow, onlyRow, Sql, transaction } from '@inviaro/persistence';
 import { Inject, Injectable } from '@nestjs/common';
@@ -37,9 +37,10 @@ export class FailureTrail {
   ) {}
 
   async record(event: VisitorEventFields, correlationId: string, reason: ClaimFailureReason, claimedUserId: string | undefined): Promise<void> {
-    await transaction(this.db, async (tx) => {
+    const recorded = await transaction(this.db, async (tx) => {
       // One visitor's ids with one reason are counted and folded one at a time.
       await execute(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1::text || $2::text || $3::text, 0))`, [event.widget_id, event.visitor_id, reason]);
+      if (claimedUserId !== undefined && (await erasedAfter(tx, event, claimedUserId))) return false;
       const recorded = await firstRow<RecordedId>(
         tx,
         `INSERT INTO verification_failures (workspace_id, widget_id, visitor_id, correlation_id, claimed_user_id, reason, first_at, at)
@@ -57,7 +58,10 @@ export class FailureTrail {
       if (recorded && (recorded.folded_into !== null || (recorded.inserted && (await this.pastOwnRows(tx, event, reason))))) {
         await this.foldIntoVisitorRow(tx, event, correlationId, reason, recorded);
       }
+      return true;
     });
+    // The claimed user was erased after this event was received: no record and no log line names it (docs/security.md#erasure).
+    if (!recorded) return;
     this.logger.warn({ widget_id: event.widget_id, claimed_user_id: claimedUserId ?? null, reason, correlation_id: correlationId }, 'identity claim failed');
   }
 
@@ -92,4 +96,14 @@ export class FailureTrail {
       [event.workspace_id, event.widget_id, event.visitor_id, correlationId, reason, event.received_at, recorded.inserted ? 1 : 0, recorded.id],
     );
   }
+}
+
+/** Was the claimed user erased after this event was received (its tombstone, recorded by the contacts service)? */
+async function erasedAfter(tx: Sql, event: VisitorEventFields, claimedUserId: string): Promise<boolean> {
+  const tombstone = await firstRow(tx, `SELECT 1 FROM erasure_tombstones WHERE workspace_id = $1 AND user_digest = $2 AND erased_at >= $3`, [
+    event.workspace_id,
+    erasedUserDigest(event.workspace_id, claimedUserId),
+    event.received_at,
+  ]);
+  return tombstone !== undefined;
 }

@@ -152,7 +152,8 @@ export class Contacts {
   next_cursor!: string | null;
 }
 
-export class Conversation {
+/** One thread: a device's conversation with one contact. */
+export class ConversationThread {
   @Field({ format: 'uuid' })
   id!: string;
 
@@ -164,7 +165,9 @@ export class Conversation {
 
   @TimeField()
   created_at!: string;
+}
 
+export class Conversation extends ConversationThread {
   @Field({ type: [StoredMessage], description: 'its newest messages (`limit`, default 50), oldest first' })
   messages!: StoredMessage[];
 
@@ -303,4 +306,98 @@ export class AuditEntries {
 
   @NullableField('string', 'pass as `cursor` for the next page; null on the last')
   next_cursor!: string | null;
+}
+
+/** What an erasure removed (docs/security.md#erasure), counted. */
+export class ErasedCounts {
+  @Field({ type: 'integer', description: 'the contact and the anonymous contacts folded into it' })
+  contacts!: number;
+
+  @Field({ type: 'integer' })
+  conversations!: number;
+
+  @Field({ type: 'integer', description: 'the visitors’ messages and the operators’ replies' })
+  messages!: number;
+
+  @Field({ type: 'integer', description: 'attribution timeline rows: every event that counted for these contacts, with the attributes it carried' })
+  timeline_events!: number;
+
+  @Field({ type: 'integer', description: 'failure records of the erased user id' })
+  failure_records!: number;
+
+  @Field({ type: 'integer', description: 'events removed from the event streams’ retention (and erased on disk)' })
+  stream_events!: number;
+}
+
+export class Erasure {
+  @Field({ type: ErasedCounts })
+  erased!: ErasedCounts;
+}
+
+/** A device that chatted as the contact (or as a contact folded into it). */
+export class ExportedVisitor {
+  @Field({ format: 'uuid' })
+  id!: string;
+
+  @Field({ format: 'uuid' })
+  widget_id!: string;
+
+  @TimeField()
+  created_at!: string;
+
+  @NullableField('string', 'when its token was ended by a logout', 'date-time')
+  logged_out_at!: string | null;
+}
+
+export class ExportedConversation extends ConversationThread {
+  @Field({ type: [StoredMessage], description: 'every message, oldest first' })
+  messages!: StoredMessage[];
+}
+
+/** One event that counted for the contact: the attribution timeline, with the attributes each anonymous event carried (their history). */
+export class TimelineEvent {
+  @Field({ format: 'uuid', description: 'the message’s id, or an identify call’s' })
+  message_id!: string;
+
+  @Field({ format: 'uuid' })
+  visitor_id!: string;
+
+  @TimeField('when the gateway received it')
+  received_at!: string;
+
+  @NullableField('string', 'the verified user id; null for an anonymous event')
+  user_id!: string | null;
+
+  @NullableField('string', 'the email an anonymous event gave')
+  email!: string | null;
+
+  @NullableField('string', 'the name an anonymous event gave')
+  name!: string | null;
+}
+
+/** What the contacts service holds about a contact (everything of the export but the verifier's failure records). */
+export class ContactHeld {
+  @Field({ type: ContactSummary, description: 'the contact, with its current attributes' })
+  contact!: ContactSummary;
+
+  @Field({ type: [ContactSummary], description: 'the anonymous contacts folded into it' })
+  merged_contacts!: ContactSummary[];
+
+  @Field({ type: [ExportedVisitor] })
+  visitors!: ExportedVisitor[];
+
+  @Field({ type: [ExportedConversation] })
+  conversations!: ExportedConversation[];
+
+  @Field({ type: [TimelineEvent] })
+  timeline!: TimelineEvent[];
+}
+
+/** `GET /v1/admin/contacts/{id}/export`: everything held about a contact (right of access). */
+export class ContactExport extends ContactHeld {
+  @Field({ type: [VerificationFailure], description: 'failure records of the contact’s user id' })
+  failures!: VerificationFailure[];
+
+  @TimeField()
+  exported_at!: string;
 }

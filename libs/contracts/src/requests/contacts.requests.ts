@@ -1,5 +1,5 @@
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { ContactDetail, Contacts, ConversationMessages, ReplyStored } from '../answers/admin-api.answers';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { ContactDetail, ContactHeld, Contacts, ConversationMessages, ErasedCounts, ReplyStored } from '../answers/admin-api.answers';
 import { History } from '../answers/widget-api.answers';
 import { defineRequest } from './request-contract';
 import { OptionalText } from '../optional-text';
@@ -63,13 +63,21 @@ export class ListContactsRequest extends PageRequest {
 /** gateway → contacts: the inbox's contact list, newest activity first, retired (merged) contacts left out. */
 export const ListContacts = defineRequest<ListContactsRequest, Contacts>('contacts.list', ListContactsRequest);
 
-/** `limit`: messages per conversation, its newest ones. */
-export class GetContactRequest extends LimitedRequest {
+/** One contact of the workspace. */
+export class ContactRequest {
   @IsUUID('all')
   workspace_id!: string;
 
   @IsUUID('all')
   contact_id!: string;
+}
+
+/** `limit`: messages per conversation, its newest ones. */
+export class GetContactRequest extends ContactRequest {
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit!: number;
 }
 
 /** gateway → contacts: one contact with its conversations and the newest page of each, or null outside the workspace. */
@@ -123,3 +131,34 @@ export interface MessageLanding {
 
 /** gateway → contacts: where these messages are now (their conversation and its contact, after any fold); a message not stored (yet) is left out. */
 export const MessageLandings = defineRequest<MessageLandingsRequest, { landings: MessageLanding[] }>('contacts.landings', MessageLandingsRequest);
+
+export class EraseContactRequest {
+  @IsUUID('all')
+  workspace_id!: string;
+
+  /** The contact to erase; or, without it, the verified contact of `user_id`. */
+  @ValidateIf((request: EraseContactRequest) => request.user_id === undefined)
+  @IsUUID('all')
+  contact_id?: string;
+
+  @ValidateIf((request: EraseContactRequest) => request.contact_id === undefined)
+  @IsString()
+  @Length(1, 255)
+  user_id?: string;
+}
+
+/** What the contacts service erased: its counts, and the user id whose failure records the gateway erases (null for an anonymous contact). */
+export interface ContactsErased {
+  user_id: string | null;
+  erased: Omit<ErasedCounts, 'failure_records'>;
+}
+
+/**
+ * gateway → contacts: erase a contact, the anonymous contacts folded into it, their conversations, messages and
+ * timeline, and their copies in the event streams (docs/security.md#erasure); null when no contact has that id.
+ * By `user_id` it always answers (a user never seen erases nothing, and its late events are dropped all the same).
+ */
+export const EraseContact = defineRequest<EraseContactRequest, ContactsErased | null>('contacts.erase', EraseContactRequest);
+
+/** gateway → contacts: everything the contacts service holds about one contact (the export), or null outside the workspace. */
+export const ExportContact = defineRequest<ContactRequest, ContactHeld | null>('contacts.export', ContactRequest);
