@@ -19,6 +19,7 @@ import { ClaimKeys } from '@inviaro/widget-secrets';
 import { Controller } from '@nestjs/common';
 import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';
+import { VerificationCounts } from './health/verification-counts';
 
 /** Decides who each inbound widget event belongs to, and answers "does this claim verify now?". */
 @Controller()
@@ -28,6 +29,7 @@ export class InboundHandler {
     private readonly failures: FailureTrail,
     private readonly publisher: EventPublisher,
     private readonly claimKeys: ClaimKeys,
+    private readonly counts: VerificationCounts,
   ) {}
 
   @OnEvent(MessageInbound)
@@ -51,6 +53,7 @@ export class InboundHandler {
         },
         { ...meta, id: deterministicId(ContactVerified.subject, event.id) },
       );
+      this.counts.count(fields.widget_id, verdict);
       return;
     }
     // No widget, no conversation to put it in: it can never be stored, however often it is retried.
@@ -59,6 +62,7 @@ export class InboundHandler {
     // A failed claim is dropped silently: the event goes on as the visitor's anonymous one.
     const failure = verdict.outcome === 'failed' ? { failure_reason: verdict.reason, claimed_user_id: verdict.claimedUserId } : {};
     await this.publisher.publish(ContactAnonymous, { ...fields, ...failure }, { ...meta, id: deterministicId(ContactAnonymous.subject, event.id) });
+    this.counts.count(fields.widget_id, verdict);
   }
 
   /** The claim the gateway sealed into this event; a seal that does not open is a failed claim, not a failed event. */

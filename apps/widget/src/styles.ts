@@ -32,6 +32,7 @@ h2{margin:0;font-size:16px;font-weight:600}
 .status{padding:7px 14px;background:#fff4c2;color:#4d3800;font-size:12px}
 .status:empty{display:none}
 .status[data-kind=error]{background:#ffe3e3;color:#7a1010}
+.signin{margin:0;padding:14px;border-top:1px solid #e6e9f0;text-align:center}
 form{display:flex;align-items:flex-end;gap:8px;padding:10px;border-top:1px solid #e6e9f0}
 textarea{flex:1;height:42px;max-height:120px;padding:10px;resize:none;border:1px solid #c4cad4;border-radius:10px;color:inherit;font:inherit}
 textarea:disabled{background:#f1f3f5}

@@ -73,6 +73,9 @@ export class ChatUi {
   private readonly status = el('div', { class: 'status', role: 'status' });
   private readonly input = el('textarea', { 'aria-label': 'Message', placeholder: 'Write a message…', maxlength: '10000', rows: '1' });
   private readonly sendButton = el('button', { class: 'send', type: 'submit' }, 'Send');
+  private readonly form = el('form', { 'aria-label': 'Send a message' });
+  /** In place of the composer while the widget requires a signed-in user and the page has none. */
+  private readonly signIn = el('p', { class: 'signin', role: 'note' });
   private readonly lines = new Map<string, HTMLElement>();
   private unread = 0;
 
@@ -87,11 +90,12 @@ export class ChatUi {
     const close = el('button', { class: 'close', type: 'button', 'aria-label': 'Close chat' }, '×');
     header.append(title, close);
 
-    const form = el('form', { 'aria-label': 'Send a message' });
+    const form = this.form;
     form.append(this.input, this.sendButton);
+    this.signIn.hidden = true;
 
     this.log.append(this.more, this.empty);
-    this.panel.append(header, this.log, this.status, form);
+    this.panel.append(header, this.log, this.status, this.signIn, form);
     this.panel.hidden = true;
     this.more.hidden = true;
     this.badge.hidden = true;
@@ -166,6 +170,13 @@ export class ChatUi {
     this.panel.setAttribute('data-verified', String(verified));
   }
 
+  /** The sign-in prompt in place of the composer, or (undefined) the composer back. */
+  setSignIn(prompt?: string): void {
+    this.signIn.textContent = prompt ?? '';
+    this.signIn.hidden = prompt === undefined;
+    this.form.hidden = prompt !== undefined;
+  }
+
   setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
     if (this.status.textContent !== text) this.status.textContent = text;
     this.status.setAttribute('data-kind', kind);
@@ -218,6 +229,7 @@ export class ChatUi {
     this.setOlder(false);
     this.setUnread(0);
     this.setVerified(false);
+    this.setSignIn();
     this.setStatus('');
   }
 

@@ -8,6 +8,8 @@ import { IdentityPolicyStagedSecrets1764000005000 } from './migrations/176400000
 import { SignedAttributes1764000006000 } from './migrations/1764000006000-signed-attributes';
 import { ServiceRoleGrants1765000001000 } from './migrations/1765000001000-service-role-grants';
 import { FailureFoldByVisitor1765000002000 } from './migrations/1765000002000-failure-fold-by-visitor';
+import { IdentityRequired1765000040000 } from './migrations/1765000040000-identity-required';
+import { VerificationCounts1765000041000 } from './migrations/1765000041000-verification-counts';
 
 const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -19,6 +21,8 @@ const MIGRATIONS = [
   SignedAttributes1764000006000,
   ServiceRoleGrants1765000001000,
   FailureFoldByVisitor1765000002000,
+  IdentityRequired1765000040000,
+  VerificationCounts1765000041000,
 ];
 
 /** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */

@@ -19,8 +19,20 @@ export class CreateWidgetBody {
 }
 
 export class UpdateWidgetBody {
+  @IsOptional()
   @IsIn(IDENTITY_POLICIES, { message: `identity_policy must be one of ${IDENTITY_POLICIES.join(', ')}` })
-  identity_policy!: IdentityPolicy;
+  identity_policy?: IdentityPolicy;
+
+  /** Enforce mode (docs/identity-required.md). */
+  @IsOptional()
+  @IsBoolean()
+  identity_required?: boolean;
+
+  /** Shown by the widget in place of the composer while identity is required. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  sign_in_prompt?: string;
 }
 
 /** `?cursor=` (the previous page's `next_cursor`) and `?limit=`. */
@@ -67,4 +79,11 @@ export class ReplyBody {
   @Length(1, 10_000)
   @MultilineText()
   text!: string;
+}
+
+/** `?since=` of the verification health report: hours or days back, e.g. `24h` (the default) or `7d`. */
+export class VerificationHealthQuery {
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,3}[hd]$/, { message: 'since must be a number of hours or days such as 24h or 7d' })
+  since: string = '24h';
 }

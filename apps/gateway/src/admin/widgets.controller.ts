@@ -1,4 +1,4 @@
-import { SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
+import { IdentityPolicy, SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards } from '@nestjs/common';
@@ -12,10 +12,13 @@ import {
   RotateSecret,
   SetIdentityPolicy,
   SetIdentityPolicyCommand,
+  SetIdentityRequirement,
+  SetIdentityRequirementCommand,
   StageSecret,
   WidgetCommand,
 } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
+import { ApiError } from '../http/api-error';
 import { Widget, WIDGET_COLUMNS } from './widget-row';
 
 @Controller('v1/admin/widgets')
@@ -31,6 +34,7 @@ export class WidgetsController {
     private readonly retireSecret: RetireSecret,
     private readonly status: GetSecretStatus,
     private readonly setIdentityPolicy: SetIdentityPolicy,
+    private readonly setIdentityRequirement: SetIdentityRequirement,
   ) {}
 
   /** A widget and its first secret, which the admin then reveals once. */
@@ -58,16 +62,25 @@ export class WidgetsController {
     return { widgets: widgets.map(listed) };
   }
 
-  /** The identity policy (docs/identity-jwt.md): in force on every verifier when this answers. */
+  /** The identity policy (docs/identity-jwt.md) and enforce mode (docs/identity-required.md), each in force when this answers. */
   @Patch(':id')
   @Answers({
-    summary: 'changes the widget’s identity policy (user_hash, jwt or either), in force when this answers',
+    summary: 'changes the widget’s identity policy (user_hash, jwt or either) and enforce mode (identity_required, sign_in_prompt), in force when this answers',
     status: 200,
     answer: WidgetListed,
     errors: [400, 401, 404, 413],
   })
   async update(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWidgetBody): Promise<WidgetListed> {
-    return listed(await this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId: id, identityPolicy: body.identity_policy })));
+    const requirement = { identityRequired: body.identity_required, signInPrompt: body.sign_in_prompt };
+    const setPolicy = async (identityPolicy: IdentityPolicy) =>
+      this.setIdentityPolicy.execute(SetIdentityPolicyCommand.create({ workspaceId, widgetId: id, identityPolicy }));
+    if (requirement.identityRequired === undefined && requirement.signInPrompt === undefined) {
+      if (body.identity_policy === undefined)
+        throw new ApiError(400, 'invalid_request', 'body: name at least one of identity_policy, identity_required, sign_in_prompt');
+      return listed(await setPolicy(body.identity_policy));
+    }
+    if (body.identity_policy !== undefined) await setPolicy(body.identity_policy);
+    return listed(await this.setIdentityRequirement.execute(SetIdentityRequirementCommand.create({ workspaceId, widgetId: id, ...requirement })));
   }
 
   @Post(':id/secret/reveal')
@@ -130,5 +143,7 @@ const listed = (w: Widget): WidgetListed => ({
   name: w.name,
   allowed_origins: w.allowed_origins,
   identity_policy: w.identity_policy,
+  identity_required: w.identity_required,
+  sign_in_prompt: w.sign_in_prompt,
   created_at: w.created_at.toISOString(),
 });

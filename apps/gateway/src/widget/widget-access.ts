@@ -16,6 +16,8 @@ interface WidgetRef {
 export interface WidgetCaller {
   widget: WidgetRef;
   visitor: { id: string };
+  /** Enforce mode, read with the visitor on every call (never cached): in force when its PATCH answered. */
+  identity: { required: boolean; signInPrompt: string | null };
 }
 
 /**
@@ -32,9 +34,10 @@ const MISS_TTL_MS = 60_000;
 const MAX_MISSES = 10_000;
 
 const WIDGET_BY_KEY = 'SELECT id, workspace_id, allowed_origins FROM widgets WHERE key = $1';
-const LIVE_VISITORS = 'SELECT id, widget_id, token_hash FROM visitors WHERE token_hash = ANY($1) AND logged_out_at IS NULL';
+const LIVE_VISITORS = `SELECT v.id, v.widget_id, v.token_hash, w.identity_required, w.sign_in_prompt
+  FROM visitors v JOIN widgets w ON w.id = v.widget_id WHERE v.token_hash = ANY($1) AND v.logged_out_at IS NULL`;
 
-type LiveVisitor = { id: string; widget_id: string };
+type LiveVisitor = { id: string; widget_id: string; identity_required: boolean; sign_in_prompt: string | null };
 
 /**
  * Who may call the widget API: a known widget key, from one of that widget's allowed origins,
@@ -81,7 +84,7 @@ export class WidgetAccess {
       throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
     }
     await this.budgets.spend([this.budgets.widget(widget.id), this.budgets.visitor(visitor.id)]);
-    return { widget, visitor: { id: visitor.id } };
+    return { widget, visitor: { id: visitor.id }, identity: { required: visitor.identity_required, signInPrompt: visitor.sign_in_prompt } };
   }
 
   /** Whether a visitor token still works, read afresh: a stream asks again once its listener is in place. */
