@@ -1,4 +1,4 @@
-import type { ContactDetail, Contacts, ReplyStored, VerificationFailures } from '@inviaro/contracts';
+import type { ContactDetail, Contacts, ReplyStored, VerificationFailures, VerificationHealth, WidgetList } from '@inviaro/contracts';
 
 export class AdminApiError extends Error {
   constructor(
@@ -33,6 +33,14 @@ export class AdminApi {
 
   reply(conversationId: string, text: string) {
     return this.call<ReplyStored>('POST', `conversations/${encodeURIComponent(conversationId)}/replies`, { text });
+  }
+
+  widgets() {
+    return this.call<WidgetList>('GET', 'widgets');
+  }
+
+  verificationHealth(widgetId: string) {
+    return this.call<VerificationHealth>('GET', `widgets/${encodeURIComponent(widgetId)}/verification?since=24h`);
   }
 
   failures() {

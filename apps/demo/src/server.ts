@@ -5,7 +5,7 @@ import { AdminApi, AdminApiError } from './admin-api';
 import { APP_JS, DEMO_CSS } from './assets';
 import { DemoConfig } from './config';
 import { Html } from './html';
-import { contactPage, errorPage, inboxPage, productPage } from './pages';
+import { contactPage, errorPage, healthPage, inboxPage, productPage } from './pages';
 import { DemoUser, findUser } from './users';
 
 const SESSION_COOKIE = 'demo_session';
@@ -155,6 +155,10 @@ export function createDemoServer(config: DemoConfig): Server {
         200,
         inboxPage(list.contacts, list.next_cursor, failures.failures, verified === 'true' || verified === 'false' ? verified : undefined),
       );
+    }
+    if (method === 'GET' && path === '/inbox/widgets') {
+      const { widgets } = await admin.widgets();
+      return page(response, 200, healthPage(await Promise.all(widgets.map(async (widget) => ({ widget, health: await admin.verificationHealth(widget.id) })))));
     }
     const [, contactId] = /^\/inbox\/contacts\/([^/]+)$/.exec(path) ?? [];
     if (method === 'GET' && contactId !== undefined) {
