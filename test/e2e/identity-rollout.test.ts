@@ -29,9 +29,23 @@ describe('the verification health report (GET /v1/admin/widgets/{id}/verificatio
     await send('hash-v2', hashClaim(widget, 'usr_7', staged.body.widget_secret));
 
     const expected = {
-      verified: { total: 4, user_hash: 3, user_jwt: 1, by_secret_version: [{ secret_version: 2, count: 1 }, { secret_version: 1, count: 3 }] },
+      verified: {
+        total: 4,
+        user_hash: 3,
+        user_jwt: 1,
+        by_secret_version: [
+          { secret_version: 2, count: 1 },
+          { secret_version: 1, count: 3 },
+        ],
+      },
       anonymous: 1,
-      failed: { total: 3, by_reason: [{ reason: 'mismatch', count: 2 }, { reason: 'missing_hash', count: 1 }] },
+      failed: {
+        total: 3,
+        by_reason: [
+          { reason: 'mismatch', count: 2 },
+          { reason: 'missing_hash', count: 1 },
+        ],
+      },
     };
     const report = await waitFor('every event counted', async () => {
       const answer = await widget.admin.call<{ totals: unknown; hours: Array<{ hour: string }>; last_verified_at: string | null; since: string }>(
@@ -68,12 +82,20 @@ describe('enforce mode (identity_required)', () => {
     const widget = await createWidget(suite.system);
     const client = new WidgetClient(suite.system.gatewayUrl, widget);
     const visitor = await client.newVisitor();
-    const patched = await widget.admin.call('PATCH', `widgets/${widget.widgetId}`, { identity_required: true, sign_in_prompt: 'Sign in to your Acme account to chat.' });
-    expect(patched).toMatchObject({ status: 200, body: { id: widget.widgetId, identity_policy: 'user_hash', identity_required: true, sign_in_prompt: 'Sign in to your Acme account to chat.' } });
+    const patched = await widget.admin.call('PATCH', `widgets/${widget.widgetId}`, {
+      identity_required: true,
+      sign_in_prompt: 'Sign in to your Acme account to chat.',
+    });
+    expect(patched).toMatchObject({
+      status: 200,
+      body: { id: widget.widgetId, identity_policy: 'user_hash', identity_required: true, sign_in_prompt: 'Sign in to your Acme account to chat.' },
+    });
 
     const refused = { status: 401, body: { error: { code: 'identity_required', message: expect.any(String) } } };
     expect(await client.postMessage(visitor, { client_message_id: 'no-claim', text: 'hello' })).toMatchObject(refused);
-    expect(await client.postMessage(visitor, { client_message_id: 'bad-claim', text: 'hello', ...hashClaim(widget, 'usr_1', 'b'.repeat(64)) })).toMatchObject(refused);
+    expect(await client.postMessage(visitor, { client_message_id: 'bad-claim', text: 'hello', ...hashClaim(widget, 'usr_1', 'b'.repeat(64)) })).toMatchObject(
+      refused,
+    );
     expect(await client.call('identify', { visitor_token: visitor, ...hashClaim(widget, 'usr_1', 'b'.repeat(64)) })).toMatchObject(refused);
     expect(await client.call('history', { visitor_token: visitor })).toMatchObject({
       status: 200,
@@ -86,7 +108,7 @@ describe('enforce mode (identity_required)', () => {
       (await suite.system.sql(`SELECT 1 FROM messages WHERE id = $1`, [accepted.body.message_id])).length ? true : undefined,
     );
     // Stored after the refused calls: none of them made an anonymous contact for this visitor.
-    expect(await suite.system.sql(`SELECT id FROM contacts WHERE visitor_id = $1`, [(await visitorIdOf(accepted.body.message_id))])).toEqual([]);
+    expect(await suite.system.sql(`SELECT id FROM contacts WHERE visitor_id = $1`, [await visitorIdOf(accepted.body.message_id)])).toEqual([]);
 
     const lifted = await widget.admin.call('PATCH', `widgets/${widget.widgetId}`, { identity_required: false });
     expect(lifted.body).toMatchObject({ identity_required: false, sign_in_prompt: 'Sign in to your Acme account to chat.' });
@@ -108,6 +130,9 @@ describe('enforce mode (identity_required)', () => {
 });
 
 async function visitorIdOf(messageId: string): Promise<string> {
-  const [row] = await suite.system.sql<{ visitor_id: string }>(`SELECT c.visitor_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1`, [messageId]);
+  const [row] = await suite.system.sql<{ visitor_id: string }>(
+    `SELECT c.visitor_id FROM messages m JOIN conversations c ON c.id = m.conversation_id WHERE m.id = $1`,
+    [messageId],
+  );
   return row!.visitor_id;
 }

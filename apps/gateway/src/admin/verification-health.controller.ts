@@ -67,7 +67,11 @@ export class VerificationHealthController {
     answer: VerificationHealth,
     errors: [400, 401, 404],
   })
-  async report(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Query() query: VerificationHealthQuery): Promise<VerificationHealth> {
+  async report(
+    @AdminWorkspace() workspaceId: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: VerificationHealthQuery,
+  ): Promise<VerificationHealth> {
     const widget = await workspaceWidget(this.db, { workspaceId, widgetId: id });
     const amount = Number(query.since.slice(0, -1));
     const back = query.since.endsWith('d') ? amount * 24 * HOUR_MS : amount * HOUR_MS;

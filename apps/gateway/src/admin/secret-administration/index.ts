@@ -13,4 +13,13 @@ export { SetIdentityRequirementCommand } from './set-identity-requirement/set-id
 export { WidgetCommand } from './widget.command';
 
 /** Secret administration, one use case per file: each orchestrates the vault, then the cache (before the commit), then the publish. */
-export const SECRET_ADMINISTRATION = [RevealSecret, RotateSecret, StageSecret, RetireSecret, GetSecretStatus, SetIdentityPolicy, SetIdentityRequirement, RotationAnnouncement];
+export const SECRET_ADMINISTRATION = [
+  RevealSecret,
+  RotateSecret,
+  StageSecret,
+  RetireSecret,
+  GetSecretStatus,
+  SetIdentityPolicy,
+  SetIdentityRequirement,
+  RotationAnnouncement,
+];
