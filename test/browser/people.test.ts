@@ -81,6 +81,35 @@ describe('the inbox and the widget as people read them', () => {
     ]);
   });
 
+  it('(m) the inbox draws each widget’s verification health: a bar per hour of the last 24, with the totals', async () => {
+    // (j) and (k) sent verified messages; one anonymous and one failed claim join them.
+    const client = new WidgetClient(suite.system.gatewayUrl, suite.demo.widget);
+    const visitor = await client.newVisitor();
+    await client.postMessage(visitor, { client_message_id: 'health-anon', text: 'no claim' });
+    await client.postMessage(visitor, { client_message_id: 'health-bad', text: 'bad claim', user_id: CHEN.id, user_hash: 'ab'.repeat(32) });
+    const expected = await waitFor('the health report counts the anonymous and the failed claim', async () => {
+      const { body } = await suite.demo.widget.admin.call<{ totals: { verified: { total: number }; anonymous: number; failed: { total: number } } }>(
+        'GET',
+        `widgets/${suite.demo.widget.widgetId}/verification`,
+      );
+      return body.totals.failed.total > 0 && body.totals.anonymous > 0 ? body.totals : undefined;
+    });
+
+    const operator = await (await suite.device()).newPage();
+    await operator.goto(`${suite.demo.url}/inbox`);
+    await operator.getByRole('link', { name: 'Verification health' }).click();
+    const card = operator.locator(`[data-widget-id="${suite.demo.widget.widgetId}"]`);
+    await card.getByRole('img', { name: 'Claims per hour, last 24 hours' }).waitFor();
+    expect(await card.locator('svg g[data-hour]').count()).toBe(24);
+    // Whichever hours they fell in (a test may straddle one), the bars hold all three kinds.
+    const kinds = await card.locator('svg g[data-hour] rect').evaluateAll((rects) => rects.map((r) => r.getAttribute('class')));
+    expect(new Set(kinds)).toEqual(new Set(['verified', 'anonymous', 'failed']));
+    const totals = Object.fromEntries(
+      await card.locator('dd[data-total]').evaluateAll((dds) => dds.map((dd) => [dd.getAttribute('data-total'), Number(dd.textContent)])),
+    );
+    expect(totals).toEqual({ verified: expected.verified.total, anonymous: expected.anonymous, failed: expected.failed.total });
+  });
+
   it('(l) with identity required, shows the widget’s sign-in prompt in place of the composer until the visitor signs in', async () => {
     const { admin, widgetId } = suite.demo.widget;
     const prompt = 'Sign in to Northwind to chat with us.';
