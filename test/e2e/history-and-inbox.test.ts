@@ -33,6 +33,9 @@ describe('history for the widget, live updates, and the inbox', () => {
       contact: { is_verified: false },
       messages: [expect.objectContaining({ text: 'mine 1', author: 'visitor' })],
       next_cursor: null,
+      // Enforce mode is off (docs/identity-required.md).
+      identity_required: false,
+      sign_in_prompt: null,
     });
 
     expect((await storedHistory(theirs, 1)).messages.map((m) => m.text)).toEqual(['theirs']);

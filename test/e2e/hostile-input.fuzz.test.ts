@@ -200,6 +200,12 @@ describe('hostile input at every public endpoint (property-based, real HTTP)', (
         query({ widget_id: fc.oneof(fc.uuid(), anyValue), ...page }).map((q) => `verification-failures${q}`),
       ),
       admin(
+        'GET',
+        fc
+          .tuple(fc.oneof(fc.constant(suite.widget.widgetId), pathSegment), query({ since: fc.oneof(fc.constantFrom('24h', '7d', '0h', '99999d'), anyValue) }))
+          .map(([id, q]) => `widgets/${id}/verification${q}`),
+      ),
+      admin(
         'POST',
         fc.oneof(fc.constant(conversationId), pathSegment).map((id) => `conversations/${id}/replies`),
         fc.record({ text: mostly(plainText) }),

@@ -44,6 +44,8 @@ describe('every device that verifies as one user lands in one contact, with its 
       contact: { is_verified: false },
       messages: [],
       next_cursor: null,
+      identity_required: false,
+      sign_in_prompt: null,
     });
     // A wrong claim is no way in either.
     expect((await suite.client.call<History>('history', { visitor_token: laptop, ...claim('usr_ana', 'c'.repeat(64)) })).body.contact).toEqual({

@@ -77,7 +77,16 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     const listed = JSON.parse((await cli(['widget', 'list', '--json'])).stdout);
     expect(listed).toEqual({
       widgets: [
-        { id: widget.id, key: widget.key, name: 'Shop', allowed_origins: widget.allowed_origins, identity_policy: 'user_hash', created_at: expect.any(String) },
+        {
+          id: widget.id,
+          key: widget.key,
+          name: 'Shop',
+          allowed_origins: widget.allowed_origins,
+          identity_policy: 'user_hash',
+          identity_required: false,
+          sign_in_prompt: null,
+          created_at: expect.any(String),
+        },
       ],
     });
 
@@ -191,6 +200,33 @@ describe('npx inviaro widget / failures: the admin API from the command line', (
     const nobody = `http://127.0.0.1:${await freePort()}`;
     const away = await cli(['widget', 'list', '--gateway', nobody]);
     expect(away.stderr).toContain(`inviaro: cannot reach the gateway at ${nobody} (ECONNREFUSED): is it running? Pass --gateway or set INVIARO_GATEWAY_URL`);
+  });
+
+  test('widget health: verified, anonymous and failed claims per hour, as a table and as JSON', async () => {
+    const healthy = await createWidget(system);
+    const client = new WidgetClient(system.gatewayUrl, healthy);
+    const visitor = await client.newVisitor();
+    await client.postMessage(visitor, { client_message_id: 'health-ok', text: 'x', user_id: 'usr_9', user_hash: userHash('usr_9', healthy.secret) });
+    await client.postMessage(visitor, { client_message_id: 'health-none', text: 'x' });
+    await client.postMessage(visitor, { client_message_id: 'health-bad', text: 'x', user_id: 'usr_9', user_hash: 'ab'.repeat(32) });
+    const asOwner = { INVIARO_ADMIN_TOKEN: healthy.adminToken, INVIARO_GATEWAY_URL: system.gatewayUrl };
+    const health = await waitFor('the three events counted', async () => {
+      const answer = JSON.parse((await cli(['widget', 'health', healthy.widgetId, '--json'], asOwner)).stdout);
+      expect(answer.totals).toEqual({
+        verified: { total: 1, user_hash: 1, user_jwt: 0, by_secret_version: [{ secret_version: 1, count: 1 }] },
+        anonymous: 1,
+        failed: { total: 1, by_reason: [{ reason: 'mismatch', count: 1 }] },
+      });
+      return answer as { hours: Array<{ hour: string }> };
+    });
+    const human = await cli(['widget', 'health', healthy.widgetId, '--since', '7d'], asOwner);
+    expect(human).toMatchObject({ code: 0, stderr: '' });
+    const lines = human.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^widget ${healthy.widgetId} since \\S+; last verified claim 20`));
+    expect(lines[1]).toMatch(/^HOUR \(UTC\)\s+VERIFIED\s+ANONYMOUS\s+FAILED$/);
+    expect(lines.at(-1)).toMatch(/^TOTAL\s+1 \(hash 1, jwt 0, v1 1\)\s+1\s+1 \(mismatch 1\)$/);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${health.hours[0]!.hour}\\s+1 \\(hash 1`)));
+    expect((await cli(['widget', 'health', healthy.widgetId, '--since', 'soon'], asOwner)).stderr).toMatch(/400 \(invalid_request: since: /);
   });
 
   test('failures list: newest first, by widget, since a time, limited; never a hash', async () => {

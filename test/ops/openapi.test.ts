@@ -202,6 +202,21 @@ describe('the OpenAPI description of the widget and admin APIs', () => {
     ).toBe(200);
     expect((await call('POST', `/v1/admin/widgets/${widget.widgetId}/claim-check`, { body: { user_id: 'alice' }, token })).status).toBe(400);
     expect((await call('POST', '/v1/admin/widgets/00000000-0000-4000-8000-000000000000/claim-check', { body: { user_jwt: 'a.b.c' }, token })).status).toBe(404);
+    // Enforce mode and the verification health report (docs/identity-required.md).
+    expect((await call('PATCH', `/v1/admin/widgets/${created.id}`, { body: { identity_required: true, sign_in_prompt: 'Sign in first' }, token })).status).toBe(
+      200,
+    );
+    await waitFor(
+      'the claims counted',
+      async () =>
+        (await widget.admin.call<{ totals: { verified: { total: number } } }>('GET', `widgets/${widget.widgetId}/verification`)).body.totals.verified.total > 0
+          ? true
+          : undefined,
+      60_000,
+    );
+    expect((await call('GET', `/v1/admin/widgets/${widget.widgetId}/verification?since=7d`, { token })).status).toBe(200);
+    expect((await call('GET', `/v1/admin/widgets/${widget.widgetId}/verification?since=forever`, { token })).status).toBe(400);
+    expect((await call('GET', `/v1/admin/widgets/00000000-0000-4000-8000-000000000000/verification`, { token })).status).toBe(404);
 
     await waitFor('the failure recorded', async () => ((await widget.admin.failures()).body.failures.length > 0 ? true : undefined), 60_000);
     expect(

@@ -1,4 +1,4 @@
-import type { Contacts, ContactWithFailedClaims, ReplyStored, VerificationFailures } from '@inviaro/contracts';
+import type { Contacts, ContactWithFailedClaims, ReplyStored, VerificationFailures, VerificationHealth, WidgetList } from '@inviaro/contracts';
 
 export class AdminApiError extends Error {
   constructor(
@@ -33,6 +33,14 @@ export class AdminApi {
 
   reply(conversationId: string, text: string) {
     return this.call<ReplyStored>('POST', `conversations/${encodeURIComponent(conversationId)}/replies`, { text });
+  }
+
+  widgets() {
+    return this.call<WidgetList>('GET', 'widgets');
+  }
+
+  verificationHealth(widgetId: string) {
+    return this.call<VerificationHealth>('GET', `widgets/${encodeURIComponent(widgetId)}/verification?since=24h`);
   }
 
   /** `filters`: the API's query parameters (user_id, reason, cursor, limit); empty ones are left out. */

@@ -65,6 +65,13 @@ th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e6e9f0;vertical-
 .msg.visitor{background:#e6e9f0}
 .msg.operator{background:#dbe4ff;margin-left:auto}
 .msg small{display:block;color:#5f6b7a;font-size:12px}
+.chart{display:block;max-width:100%;height:auto;border-bottom:1px solid #c4cad4}
+.chart .verified{fill:#2b8a3e}.key.verified{background:#2b8a3e}
+.chart .anonymous{fill:#adb5bd}.key.anonymous{background:#adb5bd}
+.chart .failed{fill:#e03131}.key.failed{background:#e03131}
+.totals{display:grid;grid-template-columns:auto auto 1fr;gap:4px 12px;margin:12px 0}
+.totals dd{margin:0}
+.key{display:inline-block;width:10px;height:10px;margin-right:6px;border-radius:2px}
 textarea{width:100%;min-height:70px;font:inherit;padding:8px;border:1px solid #c4cad4;border-radius:8px}
 .error{background:#ffe3e3;color:#7a1010;padding:12px 16px;border-radius:8px}
 nav.filters a{margin-right:12px}

@@ -48,6 +48,46 @@ describe('a contact in the inbox', () => {
     expect(page).toContain('ana@example.com <span class="source verified">✓ verified</span>');
   });
 
+  it('shows the conversation as one timeline: the devices interleaved by time, each message marked with its device, no empty thread', () => {
+    const message = (id: string, author: 'visitor' | 'operator', minute: number) => ({
+      message_id: id,
+      author,
+      text: id,
+      created_at: `2026-12-01T09:${String(minute).padStart(2, '0')}:00.000Z`,
+    });
+    const thread = (id: string, messages: ReturnType<typeof message>[]) => ({
+      id,
+      widget_id: 'w',
+      visitor_id: `v-${id}`,
+      created_at: '2026-12-01T08:00:00.000Z',
+      messages,
+      next_cursor: null,
+    });
+    const page = contactPage({
+      ...contact,
+      conversations: [
+        thread('c-phone', [message('phone-1', 'visitor', 5), message('reply-1', 'operator', 6)]),
+        thread('c-empty', []),
+        thread('c-laptop', [message('laptop-1', 'visitor', 1), message('laptop-2', 'visitor', 7)]),
+      ],
+      failed_claims: [],
+    }).toString();
+    const shown = [...page.matchAll(/data-message-id="([^"]+)" data-conversation-id="([^"]+)" data-device="(\d)"/g)].map(([, id, thread, device]) => [
+      id,
+      thread,
+      device,
+    ]);
+    expect(shown).toEqual([
+      ['laptop-1', 'c-laptop', '1'],
+      ['phone-1', 'c-phone', '2'],
+      ['reply-1', 'c-phone', '2'],
+      ['laptop-2', 'c-laptop', '1'],
+    ]);
+    expect(page).not.toContain('c-empty');
+    // The reply goes to the thread the visitor wrote from last.
+    expect(page).toContain('action="/inbox/conversations/c-laptop/replies"');
+  });
+
   it('shows the same marks on the contact page', () => {
     const page = contactPage({ ...contact, email_verified: false, conversations: [], failed_claims: [] }).toString();
     expect(page).toContain('ana@example.com <span class="source self-reported">self-reported</span>');

@@ -1,4 +1,13 @@
-import type { ContactSummary, ContactWithFailedClaims, VerificationFailure } from '@inviaro/contracts';
+import type {
+  ContactDetail,
+  ContactSummary,
+  ContactWithFailedClaims,
+  StoredMessage,
+  VerificationFailure,
+  VerificationHealth,
+  VerificationTotals,
+  WidgetListed,
+} from '@inviaro/contracts';
 import { DemoConfig } from './config';
 import { html, Html, jsLiteral } from './html';
 import { DemoUser, USERS } from './users';
@@ -96,7 +105,7 @@ function when(iso: string): string {
 }
 
 function inboxHeader(): Html {
-  return html`<header class="top"><span class="brand">Northwind Projects · Operator inbox</span><a href="/inbox">Contacts</a><a href="/inbox/failures">Failures</a><a href="/">Product</a></header>`;
+  return html`<header class="top"><span class="brand">Northwind Projects · Operator inbox</span><a href="/inbox">Contacts</a><a href="/inbox/failures">Failures</a><a href="/inbox/widgets">Verification health</a><a href="/">Product</a></header>`;
 }
 
 export function inboxPage(
@@ -196,32 +205,124 @@ function claimedUser(failure: VerificationFailure): string {
   return failure.claimed_user_id ?? '—';
 }
 
+/** A message of the contact's timeline, with the device (the conversation's visitor) it came from or went to. */
+interface TimelineMessage {
+  message: StoredMessage;
+  conversationId: string;
+  device: number;
+}
+
+/**
+ * The contact's one timeline: every device's thread (a conversation per visitor) interleaved by time, each
+ * message marked with its device; a thread without messages shows nothing. Devices are numbered by their
+ * first message. A reply goes to the thread of the visitor's last message (the verified user sees it on
+ * every device signed in as them).
+ */
+function timelineOf(contact: ContactDetail): TimelineMessage[] {
+  const threads = contact.conversations
+    .filter((conversation) => conversation.messages.length > 0)
+    .sort((a, b) => firstAt(a).localeCompare(firstAt(b)) || a.id.localeCompare(b.id));
+  return threads
+    .flatMap((conversation, i) => conversation.messages.map((message) => ({ message, conversationId: conversation.id, device: i + 1 })))
+    .sort((a, b) => a.message.created_at.localeCompare(b.message.created_at) || a.message.message_id.localeCompare(b.message.message_id));
+}
+
+const firstAt = (conversation: ContactDetail['conversations'][number]) => conversation.messages[0]?.created_at ?? conversation.created_at;
+
 export function contactPage(contact: ContactWithFailedClaims): Html {
   const title = contact.name || contact.email || contact.user_id || `Visitor ${contact.id.slice(0, 8)}`;
+  const timeline = timelineOf(contact);
+  const devices = new Set(timeline.map((entry) => entry.device)).size;
+  const replyTo = [...timeline].reverse().find((entry) => entry.message.author === 'visitor') ?? timeline[timeline.length - 1];
+  // A thread's first message is where a link to its conversation lands (the failures page's).
+  const threadStarts = new Set(contact.conversations.map((conversation) => conversation.messages[0]?.message_id));
   const body = html`${inboxHeader()}
 <main>
   <section class="card">
     <h1>${title} ${badge(contact.is_verified)}</h1>
     <p class="muted">${contact.user_id ? html`User id ${contact.user_id} · ` : ''}${contact.email || contact.name ? html`${attributes(contact)} · ` : ''}first seen ${when(contact.created_at)} · last seen ${when(contact.last_seen_at)}</p>
   </section>
-${contact.conversations.map(
-  (conversation) => html`  <section class="card" data-conversation-id="${conversation.id}">
-    <h2>Conversation started ${when(conversation.created_at)}</h2>
-${conversation.messages.map(
-  (m) =>
-    html`    <div class="msg ${m.author}" data-message-id="${m.message_id}"><small>${m.author === 'operator' ? 'Support' : 'Visitor'} · ${when(m.created_at)}</small>${m.text}</div>\n`,
-)}    <form method="post" action="/inbox/conversations/${conversation.id}/replies">
+  <section class="card timeline" aria-label="Conversation">
+    <h2>Conversation${devices > 1 ? html` <span class="muted">· ${String(devices)} devices</span>` : ''}</h2>
+${timeline.map(
+  ({ message: m, conversationId, device }) =>
+    html`    <div class="msg ${m.author}"${threadStarts.has(m.message_id) ? html` id="conversation-${conversationId}"` : ''} data-message-id="${m.message_id}" data-conversation-id="${conversationId}" data-device="${String(device)}"><small>${m.author === 'operator' ? 'Support' : 'Visitor'} · ${when(m.created_at)} · <span class="device">device ${String(device)}</span></small>${m.text}</div>\n`,
+)}${
+    replyTo
+      ? html`    <form method="post" action="/inbox/conversations/${replyTo.conversationId}/replies">
       <input type="hidden" name="contact" value="${contact.id}">
-      <label for="reply-${conversation.id}" class="muted">Reply</label>
-      <textarea id="reply-${conversation.id}" name="text" required maxlength="10000"></textarea>
+      <label for="reply" class="muted">Reply (to device ${String(replyTo.device)}; a verified user sees it on every device)</label>
+      <textarea id="reply" name="text" required maxlength="10000"></textarea>
       <p><button type="submit">Send reply</button></p>
-    </form>
-  </section>\n`,
-)}
-${contact.conversations.length ? '' : html`<p class="muted">No conversations.</p>`}
+    </form>\n`
+      : html`    <p class="muted">No messages.</p>\n`
+  }  </section>
 ${contact.failed_claims.length ? failedClaims(contact.failed_claims) : ''}
 </main>`;
   return layout(title, '', body);
+}
+
+const HOUR_MS = 3600_000;
+const CHART = { hours: 24, width: 480, height: 120, bar: 16 };
+/** Stacked from the bottom: what verified, what came without a claim, what failed. */
+const SERIES: Array<[keyof Pick<VerificationTotals, 'anonymous'> | 'verified' | 'failed', string]> = [
+  ['verified', 'verified'],
+  ['anonymous', 'anonymous'],
+  ['failed', 'failed'],
+];
+const countOf = (totals: VerificationTotals, series: (typeof SERIES)[number][0]) => (series === 'anonymous' ? totals.anonymous : totals[series].total);
+
+/**
+ * A widget's last 24 hours as a stacked bar per hour, in SVG attributes only (the inbox's CSP allows no
+ * inline style or script); each bar's title gives its numbers.
+ */
+function healthChart(health: VerificationHealth): Html {
+  const byHour = new Map(health.hours.map((hour) => [Date.parse(hour.hour), hour]));
+  const last = Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
+  const hours = Array.from({ length: CHART.hours }, (_, i) => last - (CHART.hours - 1 - i) * HOUR_MS);
+  const highest = Math.max(1, ...health.hours.map((hour) => hour.verified.total + hour.anonymous + hour.failed.total));
+  const step = CHART.width / CHART.hours;
+  const bars = hours.map((start, i) => {
+    const hour = byHour.get(start);
+    let top = CHART.height;
+    const parts = SERIES.map(([series, kind]) => {
+      const count = hour ? countOf(hour, series) : 0;
+      const height = (count / highest) * CHART.height;
+      top -= height;
+      return count
+        ? html`<rect class="${kind}" x="${(i * step).toFixed(1)}" y="${top.toFixed(1)}" width="${String(CHART.bar)}" height="${height.toFixed(1)}"></rect>`
+        : '';
+    });
+    const label = `${new Date(start).toISOString().slice(11, 16)} UTC: ${hour ? SERIES.map(([series]) => `${countOf(hour, series)} ${series}`).join(', ') : 'nothing'}`;
+    return html`<g data-hour="${new Date(start).toISOString()}"><title>${label}</title>${parts}</g>`;
+  });
+  return html`<svg class="chart" role="img" aria-label="Claims per hour, last 24 hours" viewBox="0 0 ${String(CHART.width)} ${String(CHART.height)}" width="${String(CHART.width)}" height="${String(CHART.height)}">${bars}</svg>`;
+}
+
+function healthTotals(totals: VerificationTotals): Html {
+  const versions = totals.verified.by_secret_version.map((v) => `v${v.secret_version}: ${v.count}`).join(', ');
+  const reasons = totals.failed.by_reason.map((r) => `${r.reason}: ${r.count}`).join(', ');
+  return html`<dl class="totals">
+      <dt><span class="key verified"></span>Verified</dt><dd data-total="verified">${String(totals.verified.total)}</dd><dd class="muted">user_hash ${String(totals.verified.user_hash)} · user_jwt ${String(totals.verified.user_jwt)}${versions ? ` · ${versions}` : ''}</dd>
+      <dt><span class="key anonymous"></span>Anonymous</dt><dd data-total="anonymous">${String(totals.anonymous)}</dd><dd class="muted">no claim</dd>
+      <dt><span class="key failed"></span>Failed</dt><dd data-total="failed">${String(totals.failed.total)}</dd><dd class="muted">${reasons || 'none'}</dd>
+    </dl>`;
+}
+
+/** Per widget: how much of its traffic verified in the last 24 hours (the rollout: docs/identity-required.md). */
+export function healthPage(widgets: Array<{ widget: WidgetListed; health: VerificationHealth }>): Html {
+  const body = html`${inboxHeader()}
+<main>
+  <section class="card"><h1>Verification health</h1><p class="muted">Last 24 hours. Require identity once failures and anonymous chats are gone.</p></section>
+${widgets.map(
+  ({ widget, health }) => html`  <section class="card" data-widget-id="${widget.id}">
+    <h2>${widget.name} <span class="muted">${widget.identity_policy}${widget.identity_required ? ' · identity required' : ''}</span></h2>
+    ${healthChart(health)}
+    ${healthTotals(health.totals)}
+    <p class="muted">Last verified claim: ${health.last_verified_at ? when(health.last_verified_at) : 'none'}</p>
+  </section>\n`,
+)}</main>`;
+  return layout('Verification health', '', body);
 }
 
 export function errorPage(status: number, message: string): Html {

@@ -6,7 +6,7 @@ import { AdminApi, AdminApiError } from './admin-api';
 import { APP_JS, DEMO_CSS } from './assets';
 import { DemoConfig } from './config';
 import { Html } from './html';
-import { contactPage, errorPage, failuresPage, inboxPage, productPage } from './pages';
+import { contactPage, errorPage, failuresPage, healthPage, inboxPage, productPage } from './pages';
 import { DemoUser, findUser } from './users';
 
 const SESSION_COOKIE = 'demo_session';
@@ -177,6 +177,10 @@ export function createDemoServer(config: DemoConfig): Server {
       const filters = { user_id: url.searchParams.get('user_id')?.trim(), reason: url.searchParams.get('reason')?.trim() };
       const list = await admin.failures({ ...filters, cursor: url.searchParams.get('cursor') ?? undefined, limit: String(FAILURES_PAGE) });
       return page(response, 200, failuresPage(list.failures, list.next_cursor, filters));
+    }
+    if (method === 'GET' && path === '/inbox/widgets') {
+      const { widgets } = await admin.widgets();
+      return page(response, 200, healthPage(await Promise.all(widgets.map(async (widget) => ({ widget, health: await admin.verificationHealth(widget.id) })))));
     }
     const [, contactId] = /^\/inbox\/contacts\/([^/]+)$/.exec(path) ?? [];
     if (method === 'GET' && contactId !== undefined) {

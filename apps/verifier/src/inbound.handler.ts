@@ -22,6 +22,7 @@ import { Controller } from '@nestjs/common';
 import { ClaimDiagnosis } from './claim/claim-diagnosis';
 import { ClaimVerification, UNOPENABLE_CLAIM } from './claim/claim-verification';
 import { FailureTrail } from './failures/failure-trail';
+import { VerificationCounts } from './health/verification-counts';
 
 /** Decides who each inbound widget event belongs to, and answers "does this claim verify now?". */
 @Controller()
@@ -32,6 +33,7 @@ export class InboundHandler {
     private readonly publisher: EventPublisher,
     private readonly claimKeys: ClaimKeys,
     private readonly diagnosis: ClaimDiagnosis,
+    private readonly counts: VerificationCounts,
   ) {}
 
   @OnEvent(MessageInbound)
@@ -55,6 +57,7 @@ export class InboundHandler {
         },
         { ...meta, id: deterministicId(ContactVerified.subject, event.id) },
       );
+      this.counts.count(fields.widget_id, verdict);
       return;
     }
     // No widget, no conversation to put it in: it can never be stored, however often it is retried.
@@ -63,6 +66,7 @@ export class InboundHandler {
     // A failed claim is dropped silently: the event goes on as the visitor's anonymous one.
     const failure = verdict.outcome === 'failed' ? { failure_reason: verdict.reason, claimed_user_id: verdict.claimedUserId } : {};
     await this.publisher.publish(ContactAnonymous, { ...fields, ...failure }, { ...meta, id: deterministicId(ContactAnonymous.subject, event.id) });
+    this.counts.count(fields.widget_id, verdict);
   }
 
   /** The claim the gateway sealed into this event; a seal that does not open is a failed claim, not a failed event. */

@@ -5,6 +5,7 @@ import { PostgresModule, postgresReadiness, retentionJob } from '@inviaro/persis
 import { SecretsModule } from '@inviaro/widget-secrets';
 import { Pool } from 'pg';
 import { FAILURE_RETENTION } from './failures/failure-retention';
+import { VERIFICATION_COUNTS_RETENTION } from './health/verification-counts';
 import { VerifierConfig } from '@inviaro/config';
 import { VerifierModule } from './verifier.module';
 
@@ -13,6 +14,9 @@ startService('verifier', VerifierConfig, (config) => ({
   rootModule: (nc) => ({
     module: VerifierModule,
     imports: [BusModule.forRoot(nc), PostgresModule.forRoot(config.DATABASE_URL), SecretsModule.register(config)],
-    providers: [retentionJob(FAILURE_RETENTION, config.FAILURE_RETENTION_DAYS)],
+    providers: [
+      retentionJob(FAILURE_RETENTION, config.FAILURE_RETENTION_DAYS),
+      retentionJob(VERIFICATION_COUNTS_RETENTION, config.VERIFICATION_COUNTS_RETENTION_DAYS),
+    ],
   }),
 }));

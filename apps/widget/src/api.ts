@@ -4,6 +4,8 @@ export type Failure =
   | { kind: 'retry'; after?: number }
   /** 401: the visitor token is unknown or logged out; start a new visitor. */
   | { kind: 'token' }
+  /** 401 identity_required: the widget needs a signed-in user; show the sign-in prompt until the page identifies one. */
+  | { kind: 'identity' }
   /** 403 / 404: this page may not use this widget (origin not allowed, unknown key). Nothing to retry. */
   | { kind: 'refused'; code: string }
   /** Any other 4xx: this request will never succeed as it is. */
@@ -61,7 +63,7 @@ export async function post(base: string, path: string, body: object, options: Ca
   }
   const status = response.status;
   if (status >= 200 && status < 300) return response;
-  if (status === 401) throw new ApiFailure({ kind: 'token' });
+  if (status === 401) throw new ApiFailure((await errorCode(response)) === 'identity_required' ? { kind: 'identity' } : { kind: 'token' });
   if (status === 403 || status === 404) throw new ApiFailure({ kind: 'refused', code: await errorCode(response) });
   if (status === 408 || status === 429 || status >= 500) {
     const after = Number(response.headers.get('retry-after'));

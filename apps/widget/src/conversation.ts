@@ -13,6 +13,9 @@ export interface History {
   contact: { is_verified: boolean };
   messages: Message[];
   next_cursor: string | null;
+  /** Enforce mode: without a verified user, the widget shows the sign-in prompt in place of the composer. */
+  identity_required?: boolean;
+  sign_in_prompt?: string | null;
 }
 
 /** What the outbox adds to the conversation: whether it is held back by a wait, and which entry is on its way. */

@@ -27,11 +27,14 @@ h2{margin:0;font-size:16px;font-weight:600}
 .m[data-author=visitor]{align-self:flex-end;border-bottom-right-radius:4px;background:#3651d4;color:#fff}
 .m[data-author=operator]{align-self:flex-start;border-bottom-left-radius:4px;background:#e6e9f0;color:#1d2433}
 .m[data-state]{opacity:.75}
+.who{display:block;font-size:11px;font-weight:600;color:#3651d4}
+.at{display:block;margin-top:2px;font-size:11px;opacity:.75}
 .st{display:block;margin-top:2px;font-size:11px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 .status{padding:7px 14px;background:#fff4c2;color:#4d3800;font-size:12px}
 .status:empty{display:none}
 .status[data-kind=error]{background:#ffe3e3;color:#7a1010}
+.signin{margin:0;padding:14px;border-top:1px solid #e6e9f0;text-align:center}
 form{display:flex;align-items:flex-end;gap:8px;padding:10px;border-top:1px solid #e6e9f0}
 textarea{flex:1;height:42px;max-height:120px;padding:10px;resize:none;border:1px solid #c4cad4;border-radius:10px;color:inherit;font:inherit}
 textarea:disabled{background:#f1f3f5}

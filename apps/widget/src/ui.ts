@@ -73,6 +73,9 @@ export class ChatUi {
   private readonly status = el('div', { class: 'status', role: 'status' });
   private readonly input = el('textarea', { 'aria-label': 'Message', placeholder: 'Write a message…', maxlength: '10000', rows: '1' });
   private readonly sendButton = el('button', { class: 'send', type: 'submit' }, 'Send');
+  private readonly form = el('form', { 'aria-label': 'Send a message' });
+  /** In place of the composer while the widget requires a signed-in user and the page has none. */
+  private readonly signIn = el('p', { class: 'signin', role: 'note' });
   private readonly lines = new Map<string, HTMLElement>();
   private unread = 0;
 
@@ -87,11 +90,12 @@ export class ChatUi {
     const close = el('button', { class: 'close', type: 'button', 'aria-label': 'Close chat' }, '×');
     header.append(title, close);
 
-    const form = el('form', { 'aria-label': 'Send a message' });
+    const form = this.form;
     form.append(this.input, this.sendButton);
+    this.signIn.hidden = true;
 
     this.log.append(this.more, this.empty);
-    this.panel.append(header, this.log, this.status, form);
+    this.panel.append(header, this.log, this.status, this.signIn, form);
     this.panel.hidden = true;
     this.more.hidden = true;
     this.badge.hidden = true;
@@ -162,8 +166,17 @@ export class ChatUi {
     if (!this.isOpen) this.setUnread(this.unread + 1);
   }
 
+  /** A signed-in visitor is told that they are recognised (their conversation follows them to every device). */
   setVerified(verified: boolean): void {
     this.panel.setAttribute('data-verified', String(verified));
+    this.sub.textContent = verified ? 'You’re signed in: we know it’s you' : '';
+  }
+
+  /** The sign-in prompt in place of the composer, or (undefined) the composer back. */
+  setSignIn(prompt?: string): void {
+    this.signIn.textContent = prompt ?? '';
+    this.signIn.hidden = prompt === undefined;
+    this.form.hidden = prompt !== undefined;
   }
 
   setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
@@ -194,7 +207,7 @@ export class ChatUi {
       let node = this.lines.get(line.id);
       if (!node) {
         node = el('div', { class: 'm' });
-        node.append(el('span', { class: 'sr' }), el('span', { class: 't' }), el('span', { class: 'st' }));
+        node.append(el('span'), el('span', { class: 't' }), el('time', { class: 'at' }), el('span', { class: 'st' }));
         this.lines.set(line.id, node);
       }
       this.fill(node, line);
@@ -218,18 +231,27 @@ export class ChatUi {
     this.setOlder(false);
     this.setUnread(0);
     this.setVerified(false);
+    this.setSignIn();
     this.setStatus('');
   }
 
   private fill(node: HTMLElement, line: Line): void {
-    // A line is built with these three spans (in `render`).
-    const [who, text, state] = Array.from(node.children) as [HTMLElement, HTMLElement, HTMLElement];
+    // A line is built with these four children (in `render`).
+    const [who, text, time, state] = Array.from(node.children) as [HTMLElement, HTMLElement, HTMLElement, HTMLElement];
     node.setAttribute('data-author', line.author);
     node.setAttribute('data-id', line.id);
     if (line.state) node.setAttribute('data-state', line.state);
     else node.removeAttribute('data-state');
-    if (line.at) node.title = new Date(line.at).toLocaleString();
-    who.textContent = line.author === 'visitor' ? 'You: ' : 'Support: ';
+    // The operator's replies are labelled for everyone; the visitor's own lines for screen readers only.
+    who.className = line.author === 'visitor' ? 'sr' : 'who';
+    who.textContent = line.author === 'visitor' ? 'You: ' : 'Support';
+    time.hidden = !line.at;
+    if (line.at && time.getAttribute('datetime') !== line.at) {
+      const at = new Date(line.at);
+      time.setAttribute('datetime', line.at);
+      time.title = at.toLocaleString();
+      time.textContent = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    }
     if (text.textContent !== line.text) text.textContent = line.text;
     state.textContent = line.state ? STATE_TEXT[line.state] : '';
     state.hidden = !line.state;

@@ -7,6 +7,7 @@ import { ChatUi } from './ui';
 export type { Identity, Settings } from './session';
 
 const REFUSED_TEXT = 'Chat can’t connect from this page.';
+const SIGN_IN_TEXT = 'Please sign in to chat with us.';
 
 /**
  * The widget's coordinator: the session (token, claim, identify, the outbox in storage: session.ts),
@@ -27,6 +28,8 @@ export class Widget {
   private sending?: string;
   private retryTimer?: number;
   private retries = 0;
+  /** The widget's sign-in prompt, as the last history read gave it (enforce mode). */
+  private signInPrompt = SIGN_IN_TEXT;
 
   constructor(key: string, base: string, settings: Settings) {
     this.session = new Session(key, base, settings);
@@ -140,6 +143,9 @@ export class Widget {
       this.live.stop();
       this.ui.setUnavailable(REFUSED_TEXT);
       console.warn(`Inviaro: the gateway refused this page (${failure.code})`);
+    } else if (failure.kind === 'identity') {
+      // Kept in the outbox: sent once the page identifies a user that verifies.
+      this.ui.setSignIn(this.signInPrompt);
     } else if (failure.kind === 'token') {
       this.session.tokenLost();
       this.restart();
@@ -246,7 +252,10 @@ export class Widget {
     try {
       const history = await this.session.call<History>('history', { limit: 50 });
       if (!this.session.isCurrent(generation)) return;
-      this.ui.setVerified(this.conversation.showHistory(history));
+      const verified = this.conversation.showHistory(history);
+      this.ui.setVerified(verified);
+      this.signInPrompt = history.sign_in_prompt ?? SIGN_IN_TEXT;
+      this.ui.setSignIn(history.identity_required && !verified ? this.signInPrompt : undefined);
       this.render(true);
     } catch (error) {
       if (!this.session.isCurrent(generation)) return;

@@ -14,6 +14,8 @@ import { WidgetDeletion1765000012000 } from './migrations/1765000012000-widget-d
 import { SupportSearch1765000030000 } from './migrations/1765000030000-support-search';
 import { ReadPathIndexes1765000050000 } from './migrations/1765000050000-read-path-indexes';
 import { ContactErasure1765000020000 } from './migrations/1765000020000-contact-erasure';
+import { IdentityRequired1765000040000 } from './migrations/1765000040000-identity-required';
+import { VerificationCounts1765000041000 } from './migrations/1765000041000-verification-counts';
 
 const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -31,6 +33,8 @@ const MIGRATIONS = [
   SupportSearch1765000030000,
   ReadPathIndexes1765000050000,
   ContactErasure1765000020000,
+  IdentityRequired1765000040000,
+  VerificationCounts1765000041000,
 ];
 
 /** TypeORM runs the migrations, and only them: queries go through sql.ts (docs/data-model.md#data-access). */

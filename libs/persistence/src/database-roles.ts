@@ -44,6 +44,8 @@ export const TABLE_GRANTS: Record<string, Partial<Record<RoleService, readonly T
   visitors: { gateway: ['SELECT', 'INSERT', 'UPDATE'], contacts: ['SELECT', 'UPDATE (created_at)'] },
   // Verifier records failures (an upsert) and prunes them (retention); the admin API lists them, and erases an erased user id's.
   verification_failures: { gateway: ['SELECT', 'DELETE'], verifier: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
+  // Verifier adds its per-hour counts (an upsert) and prunes them (retention); the admin API reads the health report.
+  verification_counts: { gateway: ['SELECT'], verifier: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   contacts: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   conversations: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },
   messages: { contacts: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'] },

@@ -8,6 +8,8 @@ import type {
   StagedSecret,
   VerificationFailure,
   VerificationFailures,
+  VerificationHealth,
+  VerificationTotals,
   WidgetCreated,
   WidgetList,
   WidgetListed,
@@ -34,6 +36,33 @@ function auditCells(entry: AuditEntry): string[] {
     printable(entry.token_name, 40),
     entry.client_address ?? '-',
   ];
+}
+
+/** A count and its parts, e.g. `3 (mismatch 2, missing_hash 1)`. */
+const withParts = (total: number, parts: string[]) => (parts.length ? `${total} (${parts.join(', ')})` : String(total));
+const verifiedCell = (t: VerificationTotals) =>
+  withParts(
+    t.verified.total,
+    t.verified.total
+      ? [`hash ${t.verified.user_hash}`, `jwt ${t.verified.user_jwt}`, ...t.verified.by_secret_version.map((v) => `v${v.secret_version} ${v.count}`)]
+      : [],
+  );
+const failedCell = (t: VerificationTotals) =>
+  withParts(
+    t.failed.total,
+    t.failed.by_reason.map((r) => `${printable(r.reason, 40)} ${r.count}`),
+  );
+
+/** `widget health` as people read it: the totals, then one row per hour with events. */
+function healthTable(health: VerificationHealth): string {
+  const rows = [
+    ...health.hours.map((h) => [h.hour, verifiedCell(h), String(h.anonymous), failedCell(h)]),
+    ['TOTAL', verifiedCell(health.totals), String(health.totals.anonymous), failedCell(health.totals)],
+  ];
+  return [
+    `widget ${health.widget_id} since ${health.since}; last verified claim ${health.last_verified_at ?? 'never (within the retention period)'}`,
+    table(['HOUR (UTC)', 'VERIFIED', 'ANONYMOUS', 'FAILED'], rows),
+  ].join('\n');
 }
 
 /** A page as large as the API gives: `failures list` and `audit list` follow `next_cursor` up to `--limit`. */
@@ -148,6 +177,21 @@ export function registerAdminCommands(program: Command): void {
           ? `widget ${id}: secret version ${status.secret_version}; version ${previous.secret_version} still verifies, used by ${previous.claims_last_hour} claims in the last hour (retire it once that is 0)`
           : `widget ${id}: secret version ${status.secret_version}; no previous secret verifies`,
       );
+    });
+
+  adminCommand(
+    widget,
+    'health',
+    'how much of the widget’s traffic verifies: verified (by claim kind and secret version), anonymous and failed (by reason), per hour',
+  )
+    .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
+    .option('--since <window>', 'hours or days back, e.g. 24h or 7d', '24h')
+    .action(async (id: string, options: AdminOptions & { since: string; json?: boolean }) => {
+      const health = await new AdminApi(options).call<VerificationHealth>(
+        'GET',
+        `widgets/${encodeURIComponent(id)}/verification?since=${encodeURIComponent(options.since)}`,
+      );
+      print(options.json, health, () => healthTable(health));
     });
 
   adminCommand(

@@ -38,6 +38,15 @@ export class UpdateWidgetBody extends PartialType(WidgetFields) {
   @IsOptional()
   @IsIn(IDENTITY_POLICIES, { message: `identity_policy must be one of ${IDENTITY_POLICIES.join(', ')}` })
   identity_policy?: IdentityPolicy;
+
+  /** Enforce mode (docs/identity-required.md). */
+  @IsOptional()
+  @IsBoolean()
+  identity_required?: boolean;
+
+  /** Shown by the widget in place of the composer while identity is required. */
+  @OptionalText(500)
+  sign_in_prompt?: string;
 }
 
 export class CreateTokenBody {
@@ -151,4 +160,11 @@ export class ListAuditQuery extends PageQuery {
   /** Entries at or after this time. */
   @Since()
   since?: Date;
+}
+
+/** `?since=` of the verification health report: hours or days back, e.g. `24h` (the default) or `7d`. */
+export class VerificationHealthQuery {
+  @IsOptional()
+  @Matches(/^[1-9]\d{0,3}[hd]$/, { message: 'since must be a number of hours or days such as 24h or 7d' })
+  since: string = '24h';
 }

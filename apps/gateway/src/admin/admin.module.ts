@@ -14,11 +14,20 @@ import { AdminTokensController } from './tokens/admin-tokens.controller';
 import { DeleteWidget } from './widget-settings/delete-widget.usecase';
 import { UpdateWidget } from './widget-settings/update-widget.usecase';
 import { VerificationFailuresController } from './verification-failures.controller';
+import { VerificationHealthController } from './verification-health.controller';
 import { WidgetsController } from './widgets.controller';
 
 /** The support team's API, scoped to the workspace of the admin token, each route to a role (admin-roles.ts). */
 @Module({
-  controllers: [WidgetsController, ClaimCheckController, VerificationFailuresController, ContactsController, AdminTokensController, AuditLogController],
+  controllers: [
+    WidgetsController,
+    ClaimCheckController,
+    VerificationFailuresController,
+    VerificationHealthController,
+    ContactsController,
+    AdminTokensController,
+    AuditLogController,
+  ],
   providers: [AdminAuthGuard, FailureRecords, AdminTokens, AuditLog, AuditInterceptor, UpdateWidget, DeleteWidget, ...SECRET_ADMINISTRATION],
 })
 export class AdminModule {

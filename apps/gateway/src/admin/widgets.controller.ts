@@ -11,6 +11,7 @@ import { OnlyKnownFields } from '../http/only-known-fields';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
 import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
+import { ApiError } from '../http/api-error';
 import { Widget, WIDGET_COLUMNS } from './widget-row';
 
 @Controller('v1/admin/widgets')
@@ -61,14 +62,15 @@ export class WidgetsController {
 
   /**
    * Any of the widget's settings; a field left out keeps its value. In force when this answers: the identity
-   * policy on every verifier (docs/identity-jwt.md), the origins on every gateway.
+   * policy on every verifier (docs/identity-jwt.md), the origins and enforce mode (docs/identity-required.md) on every gateway.
    */
   @Patch(':id')
   // Above @Audited, so it runs inside the audit's interceptor (decorators apply bottom-up): a refused call is recorded too.
   @UseInterceptors(new OnlyKnownFields(UpdateWidgetBody))
   @Audited(widgetChanges)
   @Answers({
-    summary: 'changes the widget’s name, allowed origins or identity policy (user_hash, jwt or either), in force when this answers',
+    summary:
+      'changes the widget’s name, allowed origins, identity policy (user_hash, jwt or either) or enforce mode (identity_required, sign_in_prompt), in force when this answers',
     status: 200,
     answer: WidgetListed,
     errors: [400, 401, 403, 404, 413],
@@ -159,13 +161,15 @@ const listed = (w: Widget): WidgetListed => ({
   name: w.name,
   allowed_origins: w.allowed_origins,
   identity_policy: w.identity_policy,
+  identity_required: w.identity_required,
+  sign_in_prompt: w.sign_in_prompt,
   created_at: w.created_at.toISOString(),
 });
 
 /** What a PATCH changes, as the audit log names it: the identity policy apart, since it decides which claims verify. */
 function widgetChanges(body: Record<string, unknown>): AuditAction[] {
   const actions: AuditAction[] = [];
-  if ('name' in body || 'allowed_origins' in body) actions.push('widget.update');
-  if ('identity_policy' in body) actions.push('widget.policy');
+  if ('name' in body || 'allowed_origins' in body || 'sign_in_prompt' in body) actions.push('widget.update');
+  if ('identity_policy' in body || 'identity_required' in body) actions.push('widget.policy');
   return actions.length ? actions : ['widget.update'];
 }

@@ -16,6 +16,8 @@ interface WidgetRef {
 export interface WidgetCaller {
   widget: WidgetRef;
   visitor: { id: string };
+  /** Enforce mode, read with the visitor on every call (never cached): in force when its PATCH answered. */
+  identity: { required: boolean; signInPrompt: string | null };
 }
 
 /**
@@ -27,9 +29,12 @@ export interface WidgetCaller {
 const MISS_TTL_MS = 60_000;
 const MAX_MISSES = 10_000;
 
-const WIDGETS_BY_KEY = 'SELECT id, workspace_id, allowed_origins, key FROM widgets WHERE key = ANY($1) AND deleted_at IS NULL';
+const WIDGETS_BY_KEY =
+  'SELECT id, workspace_id, allowed_origins, identity_required, sign_in_prompt, key FROM widgets WHERE key = ANY($1) AND deleted_at IS NULL';
 const LIVE_VISITORS = 'SELECT id, widget_id, token_hash FROM visitors WHERE token_hash = ANY($1) AND logged_out_at IS NULL';
 
+/** A widget as every call reads it: enforce mode comes with it, never cached, so it is in force when its PATCH answered. */
+type WidgetRow = WidgetRef & { identity_required: boolean; sign_in_prompt: string | null };
 type LiveVisitor = { id: string; widget_id: string };
 
 /**
@@ -45,8 +50,8 @@ export class WidgetAccess {
    * The widgets of the calls in hand, by key, in one query. Read on every call, never cached: an origin
    * removed or a widget deleted through any gateway is refused by every gateway once that call answers.
    */
-  private readonly widgetsByKey = new TickBatch<string, WidgetRef | undefined>(async (keys) => {
-    const rows = await queryRows<WidgetRef & { key: string }>(this.hotPath, WIDGETS_BY_KEY, [keys]);
+  private readonly widgetsByKey = new TickBatch<string, WidgetRow | undefined>(async (keys) => {
+    const rows = await queryRows<WidgetRow & { key: string }>(this.hotPath, WIDGETS_BY_KEY, [keys]);
     const byKey = new Map(rows.map(({ key, ...widget }) => [key, widget]));
     return keys.map((key) => byKey.get(key));
   });
@@ -68,7 +73,7 @@ export class WidgetAccess {
 
   /** A call without a visitor (visitor creation): spends the widget's budget. */
   async widget(key: string, origin: string | undefined): Promise<WidgetRef> {
-    const widget = await this.allowedWidget(key, origin);
+    const { identity_required: _, sign_in_prompt: __, ...widget } = await this.allowedWidget(key, origin);
     await this.budgets.spend([this.budgets.widget(widget.id)]);
     return widget;
   }
@@ -80,12 +85,15 @@ export class WidgetAccess {
   async caller(key: string, origin: string | undefined, visitorToken: string): Promise<WidgetCaller> {
     const tokenHash = hashToken(visitorToken);
     const miss = tokenHash.toString('base64');
-    const [widget, visitor] = await Promise.all([this.allowedWidget(key, origin), this.deadTokens.has(miss) ? undefined : this.liveVisitors.call(tokenHash)]);
+    const [{ identity_required, sign_in_prompt, ...widget }, visitor] = await Promise.all([
+      this.allowedWidget(key, origin),
+      this.deadTokens.has(miss) ? undefined : this.liveVisitors.call(tokenHash),
+    ]);
     if (!visitor) this.deadTokens.add(miss);
     // A token of another widget is refused here, not everywhere.
     if (visitor?.widget_id !== widget.id) throw new ApiError(401, 'invalid_visitor_token', 'the visitor token is unknown or has logged out');
     await this.budgets.spend([this.budgets.widget(widget.id), this.budgets.visitor(visitor.id)]);
-    return { widget, visitor: { id: visitor.id } };
+    return { widget, visitor: { id: visitor.id }, identity: { required: identity_required, signInPrompt: sign_in_prompt } };
   }
 
   /** Whether a visitor token still works, read afresh: a stream asks again once its listener is in place. */
@@ -93,7 +101,7 @@ export class WidgetAccess {
     return (await this.liveVisitors.call(hashToken(visitorToken)))?.widget_id === widgetId;
   }
 
-  private async allowedWidget(key: string, origin: string | undefined): Promise<WidgetRef> {
+  private async allowedWidget(key: string, origin: string | undefined): Promise<WidgetRow> {
     const widget = await this.readWidget(key);
     if (!origin || !widget.allowed_origins.includes(origin)) {
       throw new ApiError(403, 'origin_not_allowed', 'this page’s origin is not among the widget’s allowed origins');
@@ -101,7 +109,7 @@ export class WidgetAccess {
     return widget;
   }
 
-  private async readWidget(key: string): Promise<WidgetRef> {
+  private async readWidget(key: string): Promise<WidgetRow> {
     const widget = this.unknownKeys.has(key) ? undefined : await this.widgetsByKey.call(key);
     if (!widget) {
       this.unknownKeys.add(key);

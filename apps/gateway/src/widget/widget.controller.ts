@@ -5,7 +5,7 @@ import {
   ClaimCheck,
   ContactsHistory,
   deterministicId,
-  History,
+  WidgetHistory,
   InboundClaim,
   MessageAccepted,
   MessageInbound,
@@ -20,7 +20,7 @@ import { ClaimKeys } from '@inviaro/widget-secrets';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
 import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
-import { unavailable } from '../http/api-error';
+import { ApiError, unavailable } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { addressBudgetKey } from '../http/client-address';
 import { NewVisitorsRateLimit } from '../http/rate-limits';
@@ -74,6 +74,7 @@ export class WidgetController {
     @Headers('origin') origin?: string,
   ): Promise<MessageAccepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    await this.requireIdentity(caller, body);
     const messageId = deterministicId('message', caller.visitor.id, body.client_message_id);
     await this.publishInbound(caller, body, { kind: 'message', message_id: messageId, text: body.text }, response);
     return { message_id: messageId };
@@ -85,6 +86,7 @@ export class WidgetController {
   @HttpCode(202)
   async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string): Promise<Accepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
+    await this.requireIdentity(caller, body);
     await this.publishInbound(caller, body, { kind: 'identify', message_id: newId() }, response);
     return {};
   }
@@ -110,12 +112,12 @@ export class WidgetController {
 
   /** The visitor's own anonymous history, and the verified user's whole history only while the claim verifies now. */
   @Post('history')
-  @Answers({ summary: 'what this visitor may see now, oldest first', status: 200, answer: History, errors: [400, 401, 403, 404, 413, 429] })
+  @Answers({ summary: 'what this visitor may see now, oldest first', status: 200, answer: WidgetHistory, errors: [400, 401, 403, 404, 413, 429] })
   @HttpCode(200)
-  async history(@Body() body: HistoryBody, @Headers('origin') origin?: string): Promise<History> {
+  async history(@Body() body: HistoryBody, @Headers('origin') origin?: string): Promise<WidgetHistory> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const { userId } = await this.verifiedUser(caller, body);
-    return askService(() =>
+    const history = await askService(() =>
       this.requests.request(ContactsHistory, {
         workspace_id: caller.widget.workspace_id,
         visitor_id: caller.visitor.id,
@@ -124,6 +126,7 @@ export class WidgetController {
         limit: body.limit,
       }),
     );
+    return { ...history, identity_required: caller.identity.required, sign_in_prompt: caller.identity.signInPrompt };
   }
 
   /** New messages the visitor may see, as server-sent events over a POST (the token stays out of URLs). */
@@ -156,6 +159,12 @@ export class WidgetController {
     };
     // A logout answered during the checks above ended no listener of this stream: it is checked again once in place.
     serveLiveStream(this.live, response, view, () => this.access.stillLoggedIn(body.visitor_token, caller.widget.id));
+  }
+
+  /** Enforce mode: without a claim that verifies now, nothing is accepted (no event, so no anonymous contact). */
+  private async requireIdentity(caller: WidgetCaller, body: ClaimBody): Promise<void> {
+    if (caller.identity.required && (await this.verifiedUser(caller, body)).userId === undefined)
+      throw new ApiError(401, 'identity_required', 'this chat needs a signed-in user: send a claim that verifies');
   }
 
   /** The user of the page's claim if it verifies now (the verifier decides), with what it verified by and under (what ends its stream); nothing otherwise. */

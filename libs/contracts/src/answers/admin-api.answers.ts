@@ -23,6 +23,12 @@ export class WidgetListed extends WidgetCreated {
   @Field({ enum: ['user_hash', 'jwt', 'either'], description: 'which claims verify: a user_hash, a user_jwt, or either (docs/identity-jwt.md)' })
   identity_policy!: string;
 
+  @Field({ description: 'enforce mode: a message or identify without a claim that verifies is refused with 401 identity_required (docs/identity-required.md)' })
+  identity_required!: boolean;
+
+  @NullableField('string', 'what the widget shows in place of the composer while identity is required; null: its default text')
+  sign_in_prompt!: string | null;
+
   @TimeField()
   created_at!: string;
 }
@@ -400,4 +406,75 @@ export class ContactExport extends ContactHeld {
 
   @TimeField()
   exported_at!: string;
+}
+
+export class SecretVersionCount {
+  @Field({ type: 'integer', example: 3 })
+  secret_version!: number;
+
+  @Field({ type: 'integer' })
+  count!: number;
+}
+
+export class VerifiedCounts {
+  @Field({ type: 'integer', description: 'claims that verified' })
+  total!: number;
+
+  @Field({ type: 'integer', description: 'of them, by a user_id with its user_hash' })
+  user_hash!: number;
+
+  @Field({ type: 'integer', description: 'of them, by a user_jwt' })
+  user_jwt!: number;
+
+  @Field({ type: [SecretVersionCount], description: 'by the secret version they verified under, newest first: retire a staged secret once its count stays 0' })
+  by_secret_version!: SecretVersionCount[];
+}
+
+export class ReasonCount {
+  @Field({ description: 'as in the failure records, e.g. mismatch, stale_secret, jwt_expired' })
+  reason!: string;
+
+  @Field({ type: 'integer' })
+  count!: number;
+}
+
+export class FailedCounts {
+  @Field({ type: 'integer', description: 'claims that failed (the events went on anonymously)' })
+  total!: number;
+
+  @Field({ type: [ReasonCount], description: 'by reason, most frequent first' })
+  by_reason!: ReasonCount[];
+}
+
+export class VerificationTotals {
+  @Field({ type: VerifiedCounts })
+  verified!: VerifiedCounts;
+
+  @Field({ type: 'integer', description: 'events (messages and identifies) that carried no claim' })
+  anonymous!: number;
+
+  @Field({ type: FailedCounts })
+  failed!: FailedCounts;
+}
+
+export class VerificationHour extends VerificationTotals {
+  @TimeField('the hour’s start (UTC)')
+  hour!: string;
+}
+
+export class VerificationHealth {
+  @Field({ format: 'uuid' })
+  widget_id!: string;
+
+  @TimeField('the start of the window (`?since=`, from the start of its first hour)')
+  since!: string;
+
+  @Field({ type: VerificationTotals, description: 'every event the verifier decided in the window' })
+  totals!: VerificationTotals;
+
+  @Field({ type: [VerificationHour], description: 'the same per hour, oldest first; hours without an event are left out' })
+  hours!: VerificationHour[];
+
+  @NullableField('string', 'the last claim of this widget that verified (within the retention period); null if none', 'date-time')
+  last_verified_at!: string | null;
 }

@@ -64,3 +64,15 @@ export class History {
   @NullableField('string', 'pass as `before` for older messages; null at the beginning')
   next_cursor!: string | null;
 }
+
+/** The widget API's history: the contacts service's, with the widget's enforce mode for the widget to show. */
+export class WidgetHistory extends History {
+  @Field({
+    description:
+      'enforce mode: messages need a claim that verifies (401 identity_required otherwise); the widget shows sign_in_prompt in place of the composer until then',
+  })
+  identity_required!: boolean;
+
+  @NullableField('string', 'the widget’s sign-in prompt, as its admin set it; null: the widget’s default text')
+  sign_in_prompt!: string | null;
+}

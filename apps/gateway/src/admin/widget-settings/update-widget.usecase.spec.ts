@@ -26,6 +26,17 @@ describe('UpdateWidget', () => {
     expect(await stores.cache.marks([widget.id])).toEqual([{ liveFrom: 1, policy: 'either', origins: ['https://eu.shop.example'] }]);
   });
 
+  it('turns enforce mode on with its prompt, and off, keeping the rest', async () => {
+    const widget = await stores.createWidget();
+    const ids = { workspaceId: widget.workspace_id, widgetId: widget.id };
+    expect(await update({ ...ids, identity_required: true, sign_in_prompt: 'Sign in to chat' })).toMatchObject({
+      allowed_origins: ['https://shop.example'],
+      identity_required: true,
+      sign_in_prompt: 'Sign in to chat',
+    });
+    expect(await update({ ...ids, identity_required: false })).toMatchObject({ identity_required: false, sign_in_prompt: 'Sign in to chat' });
+  });
+
   it('with Redis out of reach: 503 update_unavailable, the origins unchanged', async () => {
     const widget = await stores.createWidget();
     const ids = { workspaceId: widget.workspace_id, widgetId: widget.id };
