@@ -23,6 +23,7 @@ const ROUTES: Record<string, { role: 'admin' | 'support'; audited?: string }> = 
   'POST /v1/admin/widgets/:id/secret/rotate': { role: 'admin', audited: 'secret.rotate' },
   'POST /v1/admin/widgets/:id/claim-check': { role: 'admin', audited: 'widget.claim_check' },
   'GET /v1/admin/verification-failures': { role: 'support' },
+  'GET /v1/admin/widgets/:id/verification': { role: 'support' },
   'GET /v1/admin/contacts': { role: 'support' },
   'GET /v1/admin/contacts/:id': { role: 'support' },
   'GET /v1/admin/contacts/:id/export': { role: 'admin', audited: 'contact.export' },

@@ -3,6 +3,7 @@ import { queryRows } from '@inviaro/persistence';
 import { Controller, Get, Param, ParseUUIDPipe, Query, UseGuards } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
+import { OpenToSupport } from './admin-roles';
 import { VerificationHealthQuery } from './admin.dto';
 import { AdminApi, Answers } from '../http/documented';
 import { workspaceWidget } from './widget-row';
@@ -61,6 +62,7 @@ export class VerificationHealthController {
   constructor(private readonly db: Pool) {}
 
   @Get()
+  @OpenToSupport()
   @Answers({
     summary: 'the widget’s verification health: verified (by claim kind and secret version), anonymous and failed (by reason), per hour',
     status: 200,
