@@ -227,21 +227,18 @@ export function registerAdminCommands(program: Command): void {
     });
 
   const failures = program.command('failures').description('failed identity claims, the support trail (admin API)');
-  adminCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)')
+  newestFirstCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)')
     .option('--widget <widget-id>', 'only this widget')
     .option('--user <user-id>', "only this claimed user id, also where it is folded into a visitor's row")
     .option('--reason <reason>', 'only this reason (mismatch, malformed, missing_hash, stale_secret, jwt_expired, ...)')
-    .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
-    .option('--limit <n>', 'at most this many', '50')
-    .action(async (options: AdminOptions & { widget?: string; user?: string; reason?: string; since?: string; limit: string; json?: boolean }) => {
-      const since = options.since ? parseSince(options.since) : undefined;
+    .action(async (options: ListOptions & { widget?: string; user?: string; reason?: string }) => {
       const api = new AdminApi(options);
-      const rows = await newestFirst(
+      const { rows, since } = await newestFirst(
         api,
         'verification-failures',
-        { widget_id: options.widget, user_id: options.user, reason: options.reason, since: since?.toISOString() },
+        options,
+        { widget_id: options.widget, user_id: options.user, reason: options.reason },
         (page: VerificationFailures) => page.failures,
-        { limit: limitOf(options.limit) },
       );
       if (options.json) return printLines(rows);
       if (rows.length === 0) return console.log('no failed claims' + (since ? ` since ${since.toISOString()}` : ''));
@@ -285,20 +282,17 @@ export function registerAdminCommands(program: Command): void {
     });
 
   const audit = program.command('audit').description('the audit log: who changed what or saw a secret (admin API, admin tokens only)');
-  adminCommand(audit, 'list', 'audit log entries, newest first')
+  newestFirstCommand(audit, 'list', 'audit log entries, newest first')
     .option('--action <action>', 'only this action, e.g. secret.reveal')
     .option('--by <token-id>', 'only calls of this admin token (`inviaro token list`)')
     .option('--target <id>', 'only entries about this widget, token or contact id')
-    .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
-    .option('--limit <n>', 'at most this many', '50')
-    .action(async (options: AdminOptions & { action?: string; by?: string; target?: string; since?: string; limit: string; json?: boolean }) => {
-      const since = options.since ? parseSince(options.since) : undefined;
-      const rows = await newestFirst(
+    .action(async (options: ListOptions & { action?: string; by?: string; target?: string }) => {
+      const { rows, since } = await newestFirst(
         new AdminApi(options),
         'audit-log',
-        { action: options.action, token_id: options.by, target_id: options.target, since: since?.toISOString() },
+        options,
+        { action: options.action, token_id: options.by, target_id: options.target },
         (page: AuditEntries) => page.entries,
-        { limit: limitOf(options.limit) },
       );
       if (options.json) return printLines(rows);
       console.log(
@@ -309,28 +303,36 @@ export function registerAdminCommands(program: Command): void {
     });
 }
 
-/** Newest first, page by page (`?limit=&cursor=`), until `limit` rows or the first one older than `since`. */
-async function newestFirst<Row extends { at: string }>(
+type ListOptions = AdminOptions & { since?: string; limit: string; json?: boolean };
+
+/** A list read newest first: `--since` and `--limit` beside the admin options. */
+function newestFirstCommand(parent: Command, name: string, description: string): Command {
+  return adminCommand(parent, name, description)
+    .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
+    .option('--limit <n>', 'at most this many', '50');
+}
+
+/** Newest first, page by page (`?limit=&cursor=`), until `--limit` rows; `--since` is read here (a duration counts from now) and filtered by the API. */
+async function newestFirst<Row>(
   api: AdminApi,
   path: string,
+  options: ListOptions,
   filters: Record<string, string | undefined>,
   rowsOf: (page: never) => Row[],
-  query: { since?: Date; limit: number },
-): Promise<Row[]> {
+): Promise<{ rows: Row[]; since?: Date }> {
+  const since = options.since ? parseSince(options.since) : undefined;
+  const limit = limitOf(options.limit);
   const rows: Row[] = [];
   let cursor: string | null = null;
   do {
-    const params = new URLSearchParams({ limit: String(Math.min(PAGE, query.limit - rows.length)) });
-    for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value);
+    const params = new URLSearchParams({ limit: String(Math.min(PAGE, limit - rows.length)) });
+    for (const [name, value] of Object.entries({ ...filters, since: since?.toISOString() })) if (value) params.set(name, value);
     if (cursor) params.set('cursor', cursor);
     const page: { next_cursor: string | null } = await api.call('GET', `${path}?${params.toString()}`);
-    for (const row of rowsOf(page as never)) {
-      if (query.since && new Date(row.at) < query.since) return rows;
-      rows.push(row);
-    }
+    rows.push(...rowsOf(page as never));
     cursor = page.next_cursor;
-  } while (cursor && rows.length < query.limit);
-  return rows;
+  } while (cursor && rows.length < limit);
+  return { rows, since };
 }
 
 /** `--limit`: a positive whole number. */

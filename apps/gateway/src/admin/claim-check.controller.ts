@@ -1,6 +1,6 @@
 import { ClaimCheckAnswer, DiagnoseClaim, reduceClaim } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
-import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Param, ParseUUIDPipe, Post, Req, UseGuards } from '@nestjs/common';
 import { Request } from 'express';
 import { Pool } from 'pg';
 import { ApiError } from '../http/api-error';
@@ -37,7 +37,6 @@ export class ClaimCheckController {
     errors: [400, 401, 403, 404, 413, 429],
   })
   @Audited('widget.claim_check')
-  @HttpCode(200)
   async check(
     @AdminWorkspace() workspaceId: string,
     @Param('id', ParseUUIDPipe) id: string,

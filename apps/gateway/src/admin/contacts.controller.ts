@@ -14,7 +14,7 @@ import {
   ReplyStored,
 } from '@inviaro/contracts';
 import { RequestClient } from '@inviaro/bus';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiError } from '../http/api-error';
 import { askService } from '../http/ask-service';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
@@ -88,7 +88,6 @@ export class ContactsController {
   @Post('conversations/:id/replies')
   @OpenToSupport()
   @Answers({ summary: 'an operator reply; the visitor’s open widget shows it', status: 201, answer: ReplyStored, errors: [400, 401, 404, 413] })
-  @HttpCode(201)
   async reply(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Body() body: ReplyBody): Promise<ReplyStored> {
     const stored = await askService(() => this.requests.request(Reply, { workspace_id: workspaceId, conversation_id: id, text: body.text }));
     if (!stored) throw new ApiError(404, 'conversation_not_found', 'no conversation with this id in your workspace');
@@ -115,7 +114,6 @@ export class ContactsController {
     answer: Erasure,
     errors: [400, 401, 403, 404],
   })
-  @HttpCode(200)
   async erase(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<Erasure> {
     const erased = await this.eraseWith({ workspace_id: workspaceId, contact_id: id });
     if (!erased) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
@@ -131,7 +129,6 @@ export class ContactsController {
     answer: Erasure,
     errors: [400, 401, 403],
   })
-  @HttpCode(200)
   async eraseUser(@AdminWorkspace() workspaceId: string, @Query() query: EraseUserQuery): Promise<Erasure> {
     const erased = await this.eraseWith({ workspace_id: workspaceId, user_id: query.user_id });
     if (!erased) throw new Error('an erasure by user id always answers');

@@ -1,7 +1,7 @@
 import { AuditAction, SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { Audited } from './audit/audited';
@@ -11,7 +11,6 @@ import { OnlyKnownFields } from '../http/only-known-fields';
 import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
 import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
-import { ApiError } from '../http/api-error';
 import { Widget, WIDGET_COLUMNS } from './widget-row';
 
 @Controller('v1/admin/widgets')
@@ -34,7 +33,6 @@ export class WidgetsController {
   @Post()
   @Audited('widget.create')
   @Answers({ summary: 'a widget and its first secret (reveal it once)', status: 201, answer: WidgetCreated, errors: [400, 401, 403, 413] })
-  @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateWidgetBody): Promise<WidgetCreated> {
     const widget = await transaction(this.db, async (tx) => {
       const created = await onlyRow<Widget>(
@@ -87,7 +85,6 @@ export class WidgetsController {
     status: 204,
     errors: [400, 401, 403, 404],
   })
-  @HttpCode(204)
   async delete(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.deleteWidget.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
@@ -95,7 +92,6 @@ export class WidgetsController {
   @Post(':id/secret/reveal')
   @Audited('secret.reveal')
   @Answers({ summary: 'the widget secret, once after it was created or rotated', status: 200, answer: WidgetSecret, errors: [400, 401, 403, 404, 410] })
-  @HttpCode(200)
   async reveal(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     return this.revealSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
@@ -121,7 +117,6 @@ export class WidgetsController {
     answer: StagedSecret,
     errors: [400, 401, 403, 404, 409],
   })
-  @HttpCode(200)
   async stage(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<StagedSecret> {
     return this.stageSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
@@ -135,7 +130,6 @@ export class WidgetsController {
     answer: SecretStatus,
     errors: [400, 401, 403, 404, 409],
   })
-  @HttpCode(200)
   async retire(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<SecretStatus> {
     return this.retireSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }
@@ -149,7 +143,6 @@ export class WidgetsController {
     answer: WidgetSecret,
     errors: [400, 401, 403, 404],
   })
-  @HttpCode(200)
   async rotate(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<WidgetSecret> {
     return this.rotateSecret.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
   }

@@ -52,7 +52,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(exception instanceof Error ? exception.message : String(exception));
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) {
+    if (status === 503) {
       response.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       response.status(status).json({ error: { code, message: 'a service is unavailable; try again' } });
       return;

@@ -1,4 +1,4 @@
-import { applyDecorators, Type } from '@nestjs/common';
+import { applyDecorators, HttpCode, Type } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse } from '@nestjs/swagger';
 import { ErrorAnswer } from '@inviaro/contracts';
 
@@ -35,7 +35,9 @@ export function Answers({ summary, status, answer, produces, errors }: RouteAnsw
   const success = produces
     ? ApiResponse({ status, description: produces.description, content: { [produces.type]: { schema: { type: 'string' } } } })
     : ApiResponse({ status, description: answer ? 'success' : 'success, no body', ...(answer ? { type: answer } : {}) });
+  // The documented success status is the one answered: written once.
   return applyDecorators(
+    HttpCode(status),
     ApiOperation({ summary }),
     success,
     ...[...errors, 503 as const].map((error) =>

@@ -18,7 +18,7 @@ import {
 import { EventPublisher, RequestClient } from '@inviaro/bus';
 import { ClaimKeys } from '@inviaro/widget-secrets';
 import { CORRELATION_LOCAL } from '@inviaro/observability';
-import { Body, Controller, Headers, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Headers, Post, Res, UseGuards } from '@nestjs/common';
 import { Response } from 'express';
 import { ApiError, unavailable } from '../http/api-error';
 import { askService } from '../http/ask-service';
@@ -51,7 +51,6 @@ export class WidgetController {
 
   @Post('visitors')
   @Answers({ summary: 'a visitor token for this browser', status: 201, answer: VisitorCreated, errors: [400, 403, 404, 413, 429] })
-  @HttpCode(201)
   @UseGuards(NewVisitorsRateLimit)
   async createVisitor(@Body() body: CreateVisitorBody, @Headers('origin') origin?: string): Promise<VisitorCreated> {
     const widget = await this.access.widget(body.key, origin);
@@ -67,7 +66,6 @@ export class WidgetController {
     answer: MessageAccepted,
     errors: [400, 401, 403, 404, 413, 429, 503],
   })
-  @HttpCode(202)
   async postMessage(
     @Body() body: PostMessageBody,
     @Res({ passthrough: true }) response: Response,
@@ -83,7 +81,6 @@ export class WidgetController {
   /** The widget's runtime `identify`: verifies and folds without a message. */
   @Post('identify')
   @Answers({ summary: 'the page’s claim without a message: verifies and folds', status: 202, answer: Accepted, errors: [400, 401, 403, 404, 413, 429, 503] })
-  @HttpCode(202)
   async identify(@Body() body: ClaimBody, @Res({ passthrough: true }) response: Response, @Headers('origin') origin?: string): Promise<Accepted> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     await this.requireIdentity(caller, body);
@@ -93,7 +90,6 @@ export class WidgetController {
 
   @Post('logout')
   @Answers({ summary: 'ends the visitor token', status: 204, errors: [400, 401, 403, 404, 413, 429] })
-  @HttpCode(204)
   async logout(@Body() body: VisitorBody, @Headers('origin') origin?: string): Promise<void> {
     const { widget, visitor } = await this.access.caller(body.key, origin, body.visitor_token);
     await this.access.logout(visitor);
@@ -113,7 +109,6 @@ export class WidgetController {
   /** The visitor's own anonymous history, and the verified user's whole history only while the claim verifies now. */
   @Post('history')
   @Answers({ summary: 'what this visitor may see now, oldest first', status: 200, answer: WidgetHistory, errors: [400, 401, 403, 404, 413, 429] })
-  @HttpCode(200)
   async history(@Body() body: HistoryBody, @Headers('origin') origin?: string): Promise<WidgetHistory> {
     const caller = await this.access.caller(body.key, origin, body.visitor_token);
     const { userId } = await this.verifiedUser(caller, body);

@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class InitialSchema1764000000000 implements MigrationInterface {
-  name = 'InitialSchema1764000000000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       CREATE TABLE workspaces (

@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class SecretsAdminTokensFailures1764000001000 implements MigrationInterface {
-  name = 'SecretsAdminTokensFailures1764000001000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       CREATE TABLE admin_tokens (

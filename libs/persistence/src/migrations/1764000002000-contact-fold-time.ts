@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ContactFoldTime1764000002000 implements MigrationInterface {
-  name = 'ContactFoldTime1764000002000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       -- When an anonymous contact was folded: an anonymous message sent before that moment but

@@ -5,8 +5,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * order of a visitor's events ends in the state that in-order delivery gives.
  */
 export class AttributionTimeline1764000003000 implements MigrationInterface {
-  name = 'AttributionTimeline1764000003000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       -- A retired anonymous contact says which verified event closed its run (folded_by, a message id);

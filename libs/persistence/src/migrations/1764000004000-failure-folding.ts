@@ -6,8 +6,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Retention (docs/data-model.md) prunes rows by `at`, the last time seen, and old visitor_events by received_at.
  */
 export class FailureFolding1764000004000 implements MigrationInterface {
-  name = 'FailureFolding1764000004000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE verification_failures

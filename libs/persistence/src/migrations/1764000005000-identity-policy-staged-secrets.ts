@@ -7,8 +7,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * cache ignores an entry older than the generation a change marked (secret-cache.ts).
  */
 export class IdentityPolicyStagedSecrets1764000005000 implements MigrationInterface {
-  name = 'IdentityPolicyStagedSecrets1764000005000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE widgets

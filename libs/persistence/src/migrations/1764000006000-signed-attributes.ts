@@ -6,8 +6,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * and a flag without a value means nothing.
  */
 export class SignedAttributes1764000006000 implements MigrationInterface {
-  name = 'SignedAttributes1764000006000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE contacts

@@ -8,8 +8,6 @@ import { grantTables, SERVICE_ROLES } from '../database-roles';
  * adds a table grants it too (`grantTables`): there are no default privileges.
  */
 export class ServiceRoleGrants1765000001000 implements MigrationInterface {
-  name = 'ServiceRoleGrants1765000001000';
-
   async up(db: QueryRunner): Promise<void> {
     await grantTables(db, [
       'workspaces',

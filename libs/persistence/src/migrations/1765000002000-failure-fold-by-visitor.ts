@@ -9,8 +9,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * and deleting it deletes the ids folded into it.
  */
 export class FailureFoldByVisitor1765000002000 implements MigrationInterface {
-  name = 'FailureFoldByVisitor1765000002000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE verification_failures

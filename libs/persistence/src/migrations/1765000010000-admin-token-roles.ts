@@ -8,8 +8,6 @@ import { grantTables, SERVICE_ROLES } from '../database-roles';
  * (from `inviaro workspace create`) becomes an admin token named for where it came from.
  */
 export class AdminTokenRoles1765000010000 implements MigrationInterface {
-  name = 'AdminTokenRoles1765000010000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE admin_tokens

@@ -8,8 +8,6 @@ import { grantTables, SERVICE_ROLES } from '../database-roles';
  * owner and deletes only entries older than its floor, so the gateway's role cannot empty the log.
  */
 export class AuditLog1765000011000 implements MigrationInterface {
-  name = 'AuditLog1765000011000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       CREATE TABLE audit_log (

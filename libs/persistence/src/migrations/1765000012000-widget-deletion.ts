@@ -5,8 +5,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * and name it; its key stops matching and its secrets are deleted in the same transaction.
  */
 export class WidgetDeletion1765000012000 implements MigrationInterface {
-  name = 'WidgetDeletion1765000012000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`ALTER TABLE widgets ADD COLUMN deleted_at timestamptz`);
   }

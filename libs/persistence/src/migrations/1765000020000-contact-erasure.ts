@@ -8,8 +8,6 @@ import { grantTables } from '../database-roles';
  * whose conversations went, with when. The gateway's admin API erases the user id's failure records.
  */
 export class ContactErasure1765000020000 implements MigrationInterface {
-  name = 'ContactErasure1765000020000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       CREATE TABLE erasure_tombstones (

@@ -1,8 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class SupportSearch1765000030000 implements MigrationInterface {
-  name = 'SupportSearch1765000030000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       -- The inbox finds contacts by email, in any case (GET /v1/admin/contacts?email=).

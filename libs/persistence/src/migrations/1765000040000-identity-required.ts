@@ -6,8 +6,6 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * place of the composer. Off by default: the customer docs' behaviour.
  */
 export class IdentityRequired1765000040000 implements MigrationInterface {
-  name = 'IdentityRequired1765000040000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       ALTER TABLE widgets

@@ -8,8 +8,6 @@ import { grantTables } from '../database-roles';
  * key: a count for a widget deleted meanwhile is harmless and retention removes it.
  */
 export class VerificationCounts1765000041000 implements MigrationInterface {
-  name = 'VerificationCounts1765000041000';
-
   async up(db: QueryRunner): Promise<void> {
     await db.query(`
       CREATE TABLE verification_counts (

@@ -15,7 +15,6 @@ const INDEXES: Array<{ name: string; definition: string }> = [
  * `transaction = false`; each index is dropped first when a build that failed half-way left it invalid.
  */
 export class ReadPathIndexes1765000050000 implements MigrationInterface {
-  name = 'ReadPathIndexes1765000050000';
   transaction = false;
 
   async up(db: QueryRunner): Promise<void> {

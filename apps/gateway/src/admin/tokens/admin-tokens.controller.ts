@@ -1,5 +1,5 @@
 import { AdminTokenCreated, AdminTokenList } from '@inviaro/contracts';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, UseGuards } from '@nestjs/common';
 import { AdminAuthGuard, AdminWorkspace } from '../admin-auth.guard';
 import { CreateTokenBody } from '../admin.dto';
 import { Audited } from '../audit/audited';
@@ -16,7 +16,6 @@ export class AdminTokensController {
   @Post()
   @Audited('token.create')
   @Answers({ summary: 'a new admin or support token (shown this once)', status: 201, answer: AdminTokenCreated, errors: [400, 401, 403, 413] })
-  @HttpCode(201)
   async create(@AdminWorkspace() workspaceId: string, @Body() body: CreateTokenBody): Promise<AdminTokenCreated> {
     const { row, token } = await this.tokens.create(workspaceId, body.name, body.role);
     return { id: row.id, name: row.name, role: row.role, token };
@@ -41,7 +40,6 @@ export class AdminTokensController {
   @Delete(':id')
   @Audited('token.revoke')
   @Answers({ summary: 'revokes the token, in force on every gateway when this answers', status: 204, errors: [400, 401, 403, 404, 409] })
-  @HttpCode(204)
   async revoke(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.tokens.revoke(workspaceId, id);
   }
