@@ -213,7 +213,8 @@ describe('bad input at the edge', () => {
 
   it('keeps a service’s own failure a 503 with Retry-After: a query that fails there, and no answer at all', async () => {
     const visitorToken = await suite.client.newVisitor();
-    await suite.system.sql(`ALTER TABLE messages RENAME TO messages_away`);
+    // History reads the visitor's threads first: without that table, the query fails in the contacts service.
+    await suite.system.sql(`ALTER TABLE conversations RENAME TO conversations_away`);
     try {
       const failing = await suite.client.call('history', { visitor_token: visitorToken });
       expect([failing.status, failing.body, failing.headers.get('retry-after')]).toEqual([
@@ -222,7 +223,7 @@ describe('bad input at the edge', () => {
         '2',
       ]);
     } finally {
-      await suite.system.sql(`ALTER TABLE messages_away RENAME TO messages`);
+      await suite.system.sql(`ALTER TABLE conversations_away RENAME TO conversations`);
     }
     await suite.system.processes.find((p) => p.name === 'contacts')!.stop('SIGKILL');
     const unanswered = await suite.client.call('history', { visitor_token: visitorToken });

@@ -72,7 +72,7 @@ describe('walking skeleton: gateway → verifier → contacts', () => {
   it('reports every service ready with the dependencies it checks', async () => {
     // Each consume loop is a check of its own.
     const expected = {
-      gateway: ['consumer:live-updates', 'consumer:visitor.logged_out', 'consumer:widget.secret.rotated', 'nats', 'postgres'],
+      gateway: ['consumer:contact.erased', 'consumer:live-updates', 'consumer:visitor.logged_out', 'consumer:widget.secret.rotated', 'nats', 'postgres'],
       verifier: ['consumer:message.inbound', 'nats', 'postgres'],
       contacts: ['consumer:contact.anonymous', 'consumer:contact.verified', 'nats', 'postgres'],
     };

@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { ensureStreams, EVENT_STREAM } from '@inviaro/bus';
+import { ensureStreams, EVENT_STREAM, ROLE_NEEDS } from '@inviaro/bus';
 import {
   connectTestNats,
   createWidget,
@@ -87,7 +87,8 @@ describe('revocation reaches every gateway, through partitions', () => {
   async function pauseUntilConsumersGone(): Promise<void> {
     const before = await waitFor('both gateways consuming', async () => {
       const names = await ephemeralConsumers();
-      return names.length === 6 ? names : undefined;
+      // Each gateway follows its subjects on consumers of its own.
+      return names.length === 2 * ROLE_NEEDS.gateway.follows.length ? names : undefined;
     });
     other.child.kill('SIGSTOP');
     await waitFor(
@@ -125,7 +126,8 @@ describe('revocation reaches every gateway, through partitions', () => {
       'both gateways consuming',
       async () => {
         const names = await ephemeralConsumers();
-        return names.length === 6 ? names : undefined;
+        // Each gateway follows its subjects on consumers of its own.
+        return names.length === 2 * ROLE_NEEDS.gateway.follows.length ? names : undefined;
       },
       60_000,
     );
