@@ -1,7 +1,8 @@
-import { assertBuildCurrent, postgresBin, ServerSet, startServers, testServerSource } from '@inviaro/test-harness';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { assertBuildCurrent, postgresBin, REPO_ROOT, ServerSet, startServers, testServerSource } from '@inviaro/test-harness';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { screenshotsDir } from '../browser/support';
 
 // The harness runs what it says: servers from the source INVIARO_TEST_SERVERS names (local by default, never
 // one the shell happens to export), loud where a source cannot give what a suite needs, and never on a stale build.
@@ -11,7 +12,7 @@ describe('the test harness', () => {
   const shell = { ...process.env };
   const sets: ServerSet[] = [];
   afterEach(() => {
-    for (const name of ['INVIARO_TEST_SERVERS', 'NATS_URL', 'REDIS_URL', 'DATABASE_URL']) {
+    for (const name of ['INVIARO_TEST_SERVERS', 'INVIARO_SCREENSHOTS_DIR', 'NATS_URL', 'REDIS_URL', 'DATABASE_URL']) {
       if (shell[name] === undefined) delete process.env[name];
       else process.env[name] = shell[name];
     }
@@ -78,5 +79,12 @@ describe('the test harness', () => {
 
   it('finds the PostgreSQL installed, whatever its version', () => {
     expect(postgresBin()).toMatch(/^\/usr\/lib\/postgresql\/\d+\/bin$/);
+  });
+
+  it('takes the suites’ screenshots outside the checkout: only `npm run screenshots` writes the README’s', () => {
+    delete process.env.INVIARO_SCREENSHOTS_DIR;
+    expect(relative(REPO_ROOT, screenshotsDir())).toMatch(/^\.\.\//);
+    const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.screenshots).toContain('INVIARO_SCREENSHOTS_DIR=docs/screenshots jest test/browser/delivery.test.ts');
   });
 });
