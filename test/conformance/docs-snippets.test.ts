@@ -1,14 +1,15 @@
 import { createWidget, createWorkspace, nth, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { docsBlock, docsProgram, removeDocsPrograms, SNIPPETS } from './docs-programs';
 import { run } from './run-program';
-// Every server snippet on the customer docs page, run by its own interpreter, must produce digests
-// the running verifier accepts under their widget's secret and only under it (docs/api.md §1).
+// Every server snippet of the customer docs (docs/customer-promise.md, taken from the file itself: docs-programs.ts),
+// run by its own interpreter, must produce digests the running verifier accepts under their widget's secret and only
+// under it (docs/api.md §1).
 // Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
 jest.setTimeout(120_000);
-
-const SNIPPETS = join(__dirname, 'snippets');
 
 const USER_IDS = [
   'usr_42',
@@ -30,10 +31,10 @@ describe('the docs’ server snippets', () => {
   let probe: VerifierProbe;
   let widgets: TestWidget[];
   const commands: Record<Language, () => [string, ...string[]]> = {
-    node: () => [process.execPath, join(SNIPPETS, 'node.js')],
-    php: () => ['php', join(SNIPPETS, 'hash.php')],
-    python: () => ['python3', join(SNIPPETS, 'hash.py')],
-    ruby: () => ['ruby', join(SNIPPETS, 'hash.rb')],
+    node: () => [process.execPath, docsProgram('node.js')],
+    php: () => ['php', docsProgram('hash.php')],
+    python: () => ['python3', docsProgram('hash.py')],
+    ruby: () => ['ruby', docsProgram('hash.rb')],
     go: () => [join(goDir, 'hash')],
   };
   const languages = Object.keys(commands) as Language[];
@@ -56,7 +57,7 @@ describe('the docs’ server snippets', () => {
     goDir = await mkdtemp(join(tmpdir(), 'inviaro-docs-go-'));
     // Built once; offline and self-contained: no module download, no toolchain switch, no C compiler.
     const goEnv = { GOCACHE: join(goDir, 'cache'), GOPATH: join(goDir, 'path'), GOTOOLCHAIN: 'local', GOPROXY: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
-    await run('go', ['build', '-o', join(goDir, 'hash'), join(SNIPPETS, 'hash.go')], goEnv);
+    await run('go', ['build', '-o', join(goDir, 'hash'), docsProgram('hash.go')], goEnv);
     await Promise.all(
       languages.map(async (language) => {
         digests[language] = await Promise.all(widgets.map((widget) => digestsFrom(language, widget.secret)));
@@ -67,6 +68,7 @@ describe('the docs’ server snippets', () => {
     await probe?.close();
     await system?.stop();
     if (goDir) await rm(goDir, { recursive: true, force: true });
+    removeDocsPrograms();
   });
 
   it.each(languages)('%s prints one hex digest per user id', (language) => {
@@ -110,5 +112,18 @@ describe('the docs’ server snippets', () => {
         secret_version: 1,
         verified_by: 'user_hash',
       });
+  });
+
+  it('runs the customer docs’ own text: each program is only our main around a block taken from the doc', () => {
+    const functions = /inviaro_user_hash|inviaroUserHash|InviaroUserHash|inviaro_user_jwt|inviaroUserJwt/;
+    for (const template of readdirSync(SNIPPETS)) {
+      const text = readFileSync(join(SNIPPETS, template), 'utf8');
+      const [, doc, section, language] = /docs: (\S+) § (.+) \((\w+)\)$/m.exec(text) ?? [];
+      expect({ template, source: doc && section && language ? 'a docs block' : 'none' }).toEqual({ template, source: 'a docs block' });
+      const block = docsBlock(doc!, section!, language!);
+      expect({ template, defines: /(def|function|func) \w*(?:user_hash|UserHash|user_jwt|UserJwt)/i.test(text) }).toEqual({ template, defines: false });
+      expect(functions.test(block)).toBe(true);
+      expect(readFileSync(docsProgram(template), 'utf8')).toContain(block);
+    }
   });
 });
