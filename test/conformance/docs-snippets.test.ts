@@ -1,11 +1,23 @@
-import { createWidget, createWorkspace, nth, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
+import {
+  createWidget,
+  createWorkspace,
+  DIST,
+  docsBlock,
+  docsProgram,
+  nth,
+  removeDocsPrograms,
+  RunningSystem,
+  SNIPPETS,
+  startSystem,
+  TestWidget,
+  VerifierProbe,
+} from '@inviaro/test-harness';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { docsBlock, docsProgram, removeDocsPrograms, SNIPPETS } from './docs-programs';
 import { run } from './run-program';
-// Every server snippet of the customer docs (docs/customer-promise.md, taken from the file itself: docs-programs.ts),
+// Every server snippet of the customer docs (docs/customer-promise.md, taken from the file itself: test/harness/docs-programs.ts),
 // run by its own interpreter, must produce digests the running verifier accepts under their widget's secret and only
 // under it (docs/api.md §1).
 // Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
@@ -13,6 +25,7 @@ jest.setTimeout(120_000);
 
 const USER_IDS = [
   'usr_42',
+  ' spaced ',
   'Łódź-ユーザー',
   '👩‍💻🚀',
   'é'.repeat(100) + '𝄞'.repeat(100) + 'z'.repeat(55), // 255 characters, 455 UTF-16 units, 655 bytes
@@ -80,6 +93,12 @@ describe('the docs’ server snippets', () => {
 
   it('all print the same digests', () => {
     for (const language of languages) expect({ language, digests: digests[language] }).toEqual({ language, digests: digests.node });
+  });
+
+  it('the Node SDK (libs/sdk) gives the docs’ digests, non-ASCII ids included', async () => {
+    // The built SDK, as a customer's server loads the package (the suites depend on no customer-facing lib).
+    const sdk = (await import(join(DIST, 'libs', 'sdk', 'src', 'index.js'))) as { inviaroUserHash(userId: string, secret: string): string };
+    expect(widgets.map((widget) => USER_IDS.map((userId) => sdk.inviaroUserHash(userId, widget.secret)))).toEqual(digests.node);
   });
 
   it.each(languages)('%s digests verify under their own widget’s secret', async (language) => {

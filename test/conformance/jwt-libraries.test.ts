@@ -1,5 +1,5 @@
 import { createWidget, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
-import { docsProgram, removeDocsPrograms } from './docs-programs';
+import { docsProgram, removeDocsPrograms } from '@inviaro/test-harness';
 import { run } from './run-program';
 // Tokens made by standard JWT libraries (Node's jsonwebtoken, Python's PyJWT, Ruby's jwt gem) and by
 // the docs' own server snippets (docs/identity-jwt.md, PHP without a library) verify under their

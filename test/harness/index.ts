@@ -39,3 +39,4 @@ export * from './cli';
 export * from './items';
 export * from './compose';
 export * from './secret-stores';
+export * from './docs-programs';

@@ -1,5 +1,5 @@
 // The Go snippet of the customer docs, run as a customer's server runs it: the line below becomes the
-// docs' block, from its import block to the end of InviaroUserHash (docs-programs.ts); the package
+// docs' block, from its import block to the end of InviaroUserHash (test/harness/docs-programs.ts); the package
 // clause, the first import block and main are ours: a JSON array of user ids on stdin, one digest a line out.
 package main
 

@@ -1,5 +1,5 @@
 // The Node snippet of docs/identity-jwt.md, run as a customer's server runs it: the line below becomes the
-// docs' block (docs-programs.ts); only the main is ours: a JSON array of cases on stdin, a token a line out.
+// docs' block (test/harness/docs-programs.ts); only the main is ours: a JSON array of cases on stdin, a token a line out.
 /* global inviaroUserJwt, jwt -- the docs' block defines them */
 // docs: docs/identity-jwt.md § Server-side examples (js)
 

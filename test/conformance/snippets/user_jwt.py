@@ -1,5 +1,5 @@
 # The Python snippet of docs/identity-jwt.md (PyJWT, Debian python3-jwt), run as a customer's server runs it:
-# the line below becomes the docs' block (docs-programs.ts); only the main is ours.
+# the line below becomes the docs' block (test/harness/docs-programs.ts); only the main is ours.
 # docs: docs/identity-jwt.md § Server-side examples (python)
 
 if __name__ == '__main__':

@@ -1,16 +1,18 @@
-import { REPO_ROOT } from '@inviaro/test-harness';
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { REPO_ROOT } from '@inviaro/local-servers';
 
 /**
- * The customer docs in this repository are the source of the server snippets: each program in snippets/ is
+ * The customer docs in this repository are the source of the server snippets: each program in
+ * test/conformance/snippets/ is
  * only our main around a marker line, `docs: <file> § <section heading> (<fence language>)`, which this
  * replaces with the first block of that language in that section of that file, as a customer copies it.
  */
 const MARKER = /^.*docs: (\S+) § (.+) \((\w+)\)\s*$/m;
 
-export const SNIPPETS = join(__dirname, 'snippets');
+/** The programs' templates: our mains, each around a marker line. */
+export const SNIPPETS = join(REPO_ROOT, 'test', 'conformance', 'snippets');
 
 /** The text of the first ```language block under the `## section` heading of a doc (path from the repository's root). */
 export function docsBlock(doc: string, section: string, language: string): string {
