@@ -1,6 +1,7 @@
 import { createWidget, DIST, freePort, launch, ManagedProcess, RunningSystem, startSystem, SystemOptions, TestWidget, waitFor } from '@inviaro/test-harness';
 import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 
@@ -230,12 +231,17 @@ export class WidgetOnPage {
   }
 }
 
-/** Screenshots the README shows. */
-export const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where the suites' screenshots go: a temporary folder (to look at after a failure), never a tracked file;
+ * `npm run screenshots` points INVIARO_SCREENSHOTS_DIR at docs/screenshots, the ones the README shows.
+ */
+export function screenshotsDir(): string {
+  return process.env.INVIARO_SCREENSHOTS_DIR ?? join(tmpdir(), 'inviaro-screenshots');
+}
 
 export async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, name), timeout: 15_000 });
+  mkdirSync(screenshotsDir(), { recursive: true });
+  await page.screenshot({ path: join(screenshotsDir(), name), timeout: 15_000 });
 }
 
 /** Signs in on the demo page the single-page way (app.js → /api/login, /api/me, Inviaro('identify')). */

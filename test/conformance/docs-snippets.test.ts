@@ -1,17 +1,31 @@
-import { createWidget, createWorkspace, nth, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
+import {
+  createWidget,
+  createWorkspace,
+  DIST,
+  docsBlock,
+  docsProgram,
+  nth,
+  removeDocsPrograms,
+  RunningSystem,
+  SNIPPETS,
+  startSystem,
+  TestWidget,
+  VerifierProbe,
+} from '@inviaro/test-harness';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run } from './run-program';
-// Every server snippet on the customer docs page, run by its own interpreter, must produce digests
-// the running verifier accepts under their widget's secret and only under it (docs/api.md §1).
+// Every server snippet of the customer docs (docs/customer-promise.md, taken from the file itself: test/harness/docs-programs.ts),
+// run by its own interpreter, must produce digests the running verifier accepts under their widget's secret and only
+// under it (docs/api.md §1).
 // Needs on the PATH: php (php-cli), python3, ruby, go (golang-go).
 jest.setTimeout(120_000);
 
-const SNIPPETS = join(__dirname, 'snippets');
-
 const USER_IDS = [
   'usr_42',
+  ' spaced ',
   'Łódź-ユーザー',
   '👩‍💻🚀',
   'é'.repeat(100) + '𝄞'.repeat(100) + 'z'.repeat(55), // 255 characters, 455 UTF-16 units, 655 bytes
@@ -30,10 +44,10 @@ describe('the docs’ server snippets', () => {
   let probe: VerifierProbe;
   let widgets: TestWidget[];
   const commands: Record<Language, () => [string, ...string[]]> = {
-    node: () => [process.execPath, join(SNIPPETS, 'node.js')],
-    php: () => ['php', join(SNIPPETS, 'hash.php')],
-    python: () => ['python3', join(SNIPPETS, 'hash.py')],
-    ruby: () => ['ruby', join(SNIPPETS, 'hash.rb')],
+    node: () => [process.execPath, docsProgram('node.js')],
+    php: () => ['php', docsProgram('hash.php')],
+    python: () => ['python3', docsProgram('hash.py')],
+    ruby: () => ['ruby', docsProgram('hash.rb')],
     go: () => [join(goDir, 'hash')],
   };
   const languages = Object.keys(commands) as Language[];
@@ -56,7 +70,7 @@ describe('the docs’ server snippets', () => {
     goDir = await mkdtemp(join(tmpdir(), 'inviaro-docs-go-'));
     // Built once; offline and self-contained: no module download, no toolchain switch, no C compiler.
     const goEnv = { GOCACHE: join(goDir, 'cache'), GOPATH: join(goDir, 'path'), GOTOOLCHAIN: 'local', GOPROXY: 'off', GOFLAGS: '', CGO_ENABLED: '0' };
-    await run('go', ['build', '-o', join(goDir, 'hash'), join(SNIPPETS, 'hash.go')], goEnv);
+    await run('go', ['build', '-o', join(goDir, 'hash'), docsProgram('hash.go')], goEnv);
     await Promise.all(
       languages.map(async (language) => {
         digests[language] = await Promise.all(widgets.map((widget) => digestsFrom(language, widget.secret)));
@@ -67,6 +81,7 @@ describe('the docs’ server snippets', () => {
     await probe?.close();
     await system?.stop();
     if (goDir) await rm(goDir, { recursive: true, force: true });
+    removeDocsPrograms();
   });
 
   it.each(languages)('%s prints one hex digest per user id', (language) => {
@@ -78,6 +93,12 @@ describe('the docs’ server snippets', () => {
 
   it('all print the same digests', () => {
     for (const language of languages) expect({ language, digests: digests[language] }).toEqual({ language, digests: digests.node });
+  });
+
+  it('the Node SDK (libs/sdk) gives the docs’ digests, non-ASCII ids included', async () => {
+    // The built SDK, as a customer's server loads the package (the suites depend on no customer-facing lib).
+    const sdk = (await import(join(DIST, 'libs', 'sdk', 'src', 'index.js'))) as { inviaroUserHash(userId: string, secret: string): string };
+    expect(widgets.map((widget) => USER_IDS.map((userId) => sdk.inviaroUserHash(userId, widget.secret)))).toEqual(digests.node);
   });
 
   it.each(languages)('%s digests verify under their own widget’s secret', async (language) => {
@@ -110,5 +131,18 @@ describe('the docs’ server snippets', () => {
         secret_version: 1,
         verified_by: 'user_hash',
       });
+  });
+
+  it('runs the customer docs’ own text: each program is only our main around a block taken from the doc', () => {
+    const functions = /inviaro_user_hash|inviaroUserHash|InviaroUserHash|inviaro_user_jwt|inviaroUserJwt/;
+    for (const template of readdirSync(SNIPPETS)) {
+      const text = readFileSync(join(SNIPPETS, template), 'utf8');
+      const [, doc, section, language] = /docs: (\S+) § (.+) \((\w+)\)$/m.exec(text) ?? [];
+      expect({ template, source: doc && section && language ? 'a docs block' : 'none' }).toEqual({ template, source: 'a docs block' });
+      const block = docsBlock(doc!, section!, language!);
+      expect({ template, defines: /(def|function|func) \w*(?:user_hash|UserHash|user_jwt|UserJwt)/i.test(text) }).toEqual({ template, defines: false });
+      expect(functions.test(block)).toBe(true);
+      expect(readFileSync(docsProgram(template), 'utf8')).toContain(block);
+    }
   });
 });

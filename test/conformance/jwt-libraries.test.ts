@@ -1,5 +1,5 @@
 import { createWidget, RunningSystem, startSystem, TestWidget, VerifierProbe } from '@inviaro/test-harness';
-import { join } from 'node:path';
+import { docsProgram, removeDocsPrograms } from '@inviaro/test-harness';
 import { run } from './run-program';
 // Tokens made by standard JWT libraries (Node's jsonwebtoken, Python's PyJWT, Ruby's jwt gem) and by
 // the docs' own server snippets (docs/identity-jwt.md, PHP without a library) verify under their
@@ -7,16 +7,15 @@ import { run } from './run-program';
 // Needs: /usr/bin/python3 with python3-jwt, ruby with ruby-jwt, php (scripts/install-prerequisites.sh --for-tests).
 jest.setTimeout(120_000);
 
-const SNIPPETS = join(__dirname, 'snippets');
 // The Debian interpreter: a python3 earlier on the PATH (pyenv) lacks the Debian package.
 const PYTHON = '/usr/bin/python3';
 
 type Library = 'node' | 'python' | 'ruby' | 'php';
 const COMMANDS: Record<Library, [string, ...string[]]> = {
-  node: [process.execPath, join(SNIPPETS, 'user-jwt.js')],
-  python: [PYTHON, join(SNIPPETS, 'user_jwt.py')],
-  ruby: ['ruby', join(SNIPPETS, 'user_jwt.rb')],
-  php: ['php', join(SNIPPETS, 'user_jwt.php')],
+  node: [process.execPath, docsProgram('user-jwt.js')],
+  python: [PYTHON, docsProgram('user_jwt.py')],
+  ruby: ['ruby', docsProgram('user_jwt.rb')],
+  php: ['php', docsProgram('user_jwt.php')],
 };
 /** PHP's snippet signs with hash_hmac and no library: only the docs' tokens, no defects. */
 const WITH_DEFECTS: Library[] = ['node', 'python', 'ruby'];
@@ -80,6 +79,7 @@ describe('user_jwt tokens of standard JWT libraries', () => {
   afterAll(async () => {
     await probe?.close();
     await system?.stop();
+    removeDocsPrograms();
   });
 
   it.each(Object.keys(COMMANDS) as Library[])('%s: the docs’ tokens verify under their widget’s secret, and only under it', async (library) => {

@@ -1,7 +1,7 @@
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
 import { DEAD_LETTER_STREAM, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
 import { MessageInbound, newId } from '@inviaro/contracts';
-import { connectTestNats, createWidget, nth, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, nth, postgresBin, readStream, RunningSystem, startSystem, waitFor, WidgetClient } from '@inviaro/test-harness';
 import { sign } from 'jsonwebtoken';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -139,7 +139,7 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     };
     const places: Record<string, string> = {
       'HTTP error answers': JSON.stringify(errors.map((response) => response.body)),
-      'database dump': execFileSync('/usr/lib/postgresql/15/bin/pg_dump', [system.servers.databaseUrl]).toString(),
+      'database dump': execFileSync(join(postgresBin(), 'pg_dump'), [system.servers.databaseUrl]).toString(),
     };
     const asText = (message: { headers: Record<string, string>; text: string }) => `${JSON.stringify(message.headers)} ${message.text}`;
     for (const stream of [EVENT_STREAM, INBOUND_STREAM, DEAD_LETTER_STREAM]) {

@@ -1,6 +1,6 @@
 // The local servers and the system as the start command runs them; the harness's own versions of the
 // server starters (with its NATS user) and of the system (with SQL) take precedence over the lib's.
-export { DIST, freePort, launch, logFile, natsEnv, REPO_ROOT, restartable, SERVICES, Supervisor } from '@inviaro/local-servers';
+export { DIST, freePort, launch, logFile, natsEnv, postgresBin, REPO_ROOT, restartable, SERVER_SOURCES, SERVICES, Supervisor } from '@inviaro/local-servers';
 export type {
   LaunchOptions,
   LocalSystem,
@@ -12,6 +12,7 @@ export type {
   ServerOptions,
   ServerPasswords,
   ServerSet,
+  ServerSource,
   ServiceName,
   ServiceProcess,
   SupervisorOptions,
@@ -38,3 +39,4 @@ export * from './cli';
 export * from './items';
 export * from './compose';
 export * from './secret-stores';
+export * from './docs-programs';

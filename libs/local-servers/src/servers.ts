@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OWNER_ROLE, provisioningSql, RoleService, SERVICE_ROLES } from '@inviaro/persistence';
@@ -9,9 +9,9 @@ import { freshPasswords, ServerPasswords } from './passwords';
 import { freePort, launch, ManagedProcess } from './processes';
 
 /**
- * Real NATS (JetStream), Redis and PostgreSQL for a test suite or for the start command:
- * explicit NATS_URL / REDIS_URL / DATABASE_URL win; else containers where a Docker engine
- * answers; else Debian's binaries on free loopback ports in a folder of their own.
+ * Real NATS (JetStream), Redis and PostgreSQL for a test suite or for the start command, from the
+ * source asked for (ServerSource); the start command asks for none: explicit NATS_URL / REDIS_URL /
+ * DATABASE_URL win, else containers where a Docker engine answers, else Debian's binaries.
  */
 export interface ServerSet {
   natsUrl: string;
@@ -20,7 +20,7 @@ export interface ServerSet {
   databaseUrl: string;
   /** The same database as each service's own role, which holds only that service's grants. */
   serviceDatabaseUrls: Record<RoleService, string>;
-  /** The server processes this set started (empty for servers it was given or ran in containers). */
+  /** The server processes this set started (none for servers it was given; reading one of containers or of `env` servers throws). */
   processes: { nats?: ServerHandle; redis?: ServerHandle; postgres?: ServerHandle };
   stop(): Promise<void>;
 }
@@ -34,13 +34,24 @@ export interface ServerHandle {
   pid(): number | undefined;
 }
 
+/**
+ * Where the servers come from: `local`, Debian's binaries on free loopback ports in a folder of their own
+ * (each a handle a fault test may kill); `docker`, containers through testcontainers; `env`, the servers
+ * NATS_URL / REDIS_URL / DATABASE_URL name (all three required).
+ */
+export const SERVER_SOURCES = ['local', 'docker', 'env'] as const;
+export type ServerSource = (typeof SERVER_SOURCES)[number];
+
 export interface ServerOptions {
+  /** Default: the start command's choice (explicit URLs, else Docker where it answers, else local). */
+  source?: ServerSource;
   /** Keep data here across runs (the start command); default: a temporary folder removed on stop. */
   dataDir?: string;
   /** Faster and unsafe on power loss: right for tests, wrong for the start command. */
   durable?: boolean;
   /** Use (and create once) this database; default: a fresh one per call, so that suites share no state. */
   database?: string;
+  /** NATS_URL / REDIS_URL / DATABASE_URL given here are used instead of starting that server (`local`, `docker`); `env` reads all three (default: process.env). */
   env?: NodeJS.ProcessEnv;
   /** Write each server's output to `<logDir>/<server>.log`. */
   logDir?: string;
@@ -52,18 +63,34 @@ export interface ServerOptions {
   extraNatsUsers?: readonly string[];
 }
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
+const POSTGRES_ROOT = '/usr/lib/postgresql';
+
+/** The newest PostgreSQL installed (Debian keeps each major version in /usr/lib/postgresql/<version>/bin). */
+export function postgresBin(): string {
+  const versions = existsSync(POSTGRES_ROOT) ? readdirSync(POSTGRES_ROOT).filter((version) => existsSync(join(POSTGRES_ROOT, version, 'bin', 'postgres'))) : [];
+  const newest = versions.sort((a, b) => Number(b) - Number(a))[0];
+  if (newest === undefined) throw new Error(`no PostgreSQL server in ${POSTGRES_ROOT}/<version>/bin: run scripts/install-prerequisites.sh`);
+  return join(POSTGRES_ROOT, newest, 'bin');
+}
+
+const URL_VARIABLES = ['NATS_URL', 'REDIS_URL', 'DATABASE_URL'] as const;
 
 /**
  * An explicit DATABASE_URL names a server and a superuser on it: the set makes the database roles
  * there (docs/operations.md#database-roles) and a database of its own, as it does on its own server.
  */
 export async function startServers(options: ServerOptions = {}): Promise<ServerSet> {
-  const env = options.env ?? process.env;
   const passwords = options.passwords ?? freshPasswords();
-  if (!(env.NATS_URL && env.REDIS_URL && env.DATABASE_URL) && (await dockerAnswers())) {
-    return startContainers(env, passwords, options.extraNatsUsers);
+  const source = options.source ?? (await startCommandSource(options.env ?? process.env));
+  if (source === 'env') {
+    const env = options.env ?? process.env;
+    const missing = URL_VARIABLES.filter((name) => !env[name]);
+    if (missing.length) throw new Error(`servers from the environment: ${missing.join(', ')} not set`);
+    const database = await provisionDatabase(env.DATABASE_URL!, passwords, options.database);
+    return { natsUrl: env.NATS_URL!, redisUrl: env.REDIS_URL!, ...database, processes: noHandles(source), stop: async () => undefined };
   }
+  const env = options.env ?? (options.source ? {} : process.env);
+  if (source === 'docker') return startContainers(env, passwords, options.extraNatsUsers);
   const root = options.dataDir ?? mkdtempSync(join(tmpdir(), 'inviaro-'));
   mkdirSync(root, { recursive: true });
   const started: ServerSet['processes'] = {};
@@ -157,13 +184,14 @@ async function postgresServer(dir: string, superuserPassword: string, options: S
     chownSync(root, process.getuid!(), as.gid);
     chmodSync(root, 0o710);
   }
+  const bin = postgresBin();
   if (!existsSync(join(dir, 'PG_VERSION'))) {
     mkdirSync(dir, { recursive: true });
     const pwfile = join(root, 'pg-password');
     writeFileSync(pwfile, superuserPassword, { mode: 0o600 });
     if (as.uid !== undefined) for (const path of [dir, pwfile]) chownSync(path, as.uid, as.gid!);
     execFileSync(
-      `${PG_BIN}/initdb`,
+      join(bin, 'initdb'),
       ['-D', dir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'],
       { stdio: 'pipe', ...as },
     );
@@ -173,7 +201,7 @@ async function postgresServer(dir: string, superuserPassword: string, options: S
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
   return restartable('postgres', `postgres://postgres:${superuserPassword}@127.0.0.1:${port}/postgres`, () =>
-    launch('postgres', `${PG_BIN}/postgres`, ['-D', dir, ...settings], {
+    launch('postgres', join(bin, 'postgres'), ['-D', dir, ...settings], {
       readyWhen: /ready to accept connections/,
       log: logFile(options, 'postgres'),
       detached: options.detached,
@@ -223,6 +251,23 @@ async function provisionDatabase(
   return { databaseUrl: urlAs(OWNER_ROLE), serviceDatabaseUrls };
 }
 
+/** The start command's servers: all three named by the environment, else containers where Docker answers, else local ones (explicit URLs still win). */
+async function startCommandSource(env: NodeJS.ProcessEnv): Promise<ServerSource> {
+  if (URL_VARIABLES.every((name) => env[name])) return 'env';
+  return (await dockerAnswers()) ? 'docker' : 'local';
+}
+
+/** Servers this process cannot kill or restart: a suite that reaches for a handle (a fault test) fails here, saying why. */
+function noHandles(source: ServerSource): ServerSet['processes'] {
+  const none: ServerSet['processes'] = {};
+  return new Proxy(none, {
+    get(_target, name) {
+      if (typeof name !== 'string' || !['nats', 'redis', 'postgres'].includes(name)) return undefined;
+      throw new Error(`no ${name} process to kill or restart with servers from ${source}: this suite needs INVIARO_TEST_SERVERS=local`);
+    },
+  });
+}
+
 async function dockerAnswers(): Promise<boolean> {
   if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
   try {
@@ -268,7 +313,7 @@ async function startContainers(env: NodeJS.ProcessEnv, passwords: ServerPassword
     natsUrl: env.NATS_URL ?? `nats://${address(nats, 4222)}`,
     redisUrl: env.REDIS_URL ?? `redis://:${passwords.redis}@${address(redis, 6379)}`,
     ...database,
-    processes: {},
+    processes: noHandles('docker'),
     async stop() {
       await Promise.allSettled(containers.map(async (container) => container?.stop()));
     },

@@ -1,6 +1,6 @@
-// Docs → Identity verification → Server-side examples → Go. From the docs' import block to the
-// end of InviaroUserHash the text is copied verbatim; the package clause, the first import block
-// and main are ours: a JSON array of user ids on stdin, one digest a line out.
+// The Go snippet of the customer docs, run as a customer's server runs it: the line below becomes the
+// docs' block, from its import block to the end of InviaroUserHash (test/harness/docs-programs.ts); the package
+// clause, the first import block and main are ours: a JSON array of user ids on stdin, one digest a line out.
 package main
 
 import (
@@ -8,18 +8,7 @@ import (
 	"fmt"
 )
 
-import (
-    "crypto/hmac"
-    "crypto/sha256"
-    "encoding/hex"
-    "os"
-)
-
-func InviaroUserHash(userId string) string {
-    h := hmac.New(sha256.New, []byte(os.Getenv("INVIARO_WIDGET_SECRET")))
-    h.Write([]byte(userId))
-    return hex.EncodeToString(h.Sum(nil))
-}
+// docs: docs/customer-promise.md § Server-side examples (as the page gives them) (go)
 
 func main() {
 	var userIds []string

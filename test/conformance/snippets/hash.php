@@ -1,9 +1,7 @@
 <?php
-// Docs → Identity verification → Server-side examples → PHP. The function is copied verbatim; only
-// the main below is ours: a JSON array of user ids on stdin, one digest a line out.
-function inviaro_user_hash(string $userId): string {
-    return hash_hmac('sha256', $userId, getenv('INVIARO_WIDGET_SECRET'));
-}
+// The PHP snippet of the customer docs, run as a customer's server runs it: the line below becomes
+// the docs' block (test/harness/docs-programs.ts); only the main is ours: a JSON array of user ids on stdin, one digest a line out.
+// docs: docs/customer-promise.md § Server-side examples (as the page gives them) (php)
 
 $userIds = json_decode(stream_get_contents(STDIN), true, 512, JSON_THROW_ON_ERROR);
 foreach ($userIds as $userId) {

@@ -1,10 +1,6 @@
-# Docs → Identity verification → Server-side examples → Python. The import and the function are
-# copied verbatim; only the main below is ours: a JSON array of user ids on stdin, one digest a line out.
-import hmac, hashlib, os
-
-def inviaro_user_hash(user_id: str) -> str:
-    secret = os.environ['INVIARO_WIDGET_SECRET'].encode()
-    return hmac.new(secret, user_id.encode(), hashlib.sha256).hexdigest()
+# The Python snippet of the customer docs, run as a customer's server runs it: the line below becomes
+# the docs' block (test/harness/docs-programs.ts); only the main is ours: a JSON array of user ids on stdin, one digest a line out.
+# docs: docs/customer-promise.md § Server-side examples (as the page gives them) (python)
 
 if __name__ == '__main__':
     import json, sys

@@ -1,10 +1,6 @@
-# Docs → Identity verification → Server-side examples → Ruby. The require and the method are
-# copied verbatim; only the main below is ours: a JSON array of user ids on stdin, one digest a line out.
-require 'openssl'
-
-def inviaro_user_hash(user_id)
-  OpenSSL::HMAC.hexdigest('sha256', ENV.fetch('INVIARO_WIDGET_SECRET'), user_id.to_s)
-end
+# The Ruby snippet of the customer docs, run as a customer's server runs it: the line below becomes
+# the docs' block (test/harness/docs-programs.ts); only the main is ours: a JSON array of user ids on stdin, one digest a line out.
+# docs: docs/customer-promise.md § Server-side examples (as the page gives them) (ruby)
 
 require 'json'
 # UTF-8 whatever the locale, so the ids are read as the page sent them.

@@ -1,11 +1,7 @@
-// Docs → Identity with a signed token (docs/identity-jwt.md) → Server-side examples → Node. The require
-// and the function are copied verbatim; only the main below is ours: a JSON array of cases on stdin, a token a line out.
-const jwt = require('jsonwebtoken');
-
-function inviaroUserJwt(user) {
-  if (!user.id) throw new Error('user id required');
-  return jwt.sign({ sub: String(user.id), email: user.email, name: user.name }, process.env.INVIARO_WIDGET_SECRET, { algorithm: 'HS256', expiresIn: '12h' });
-}
+// The Node snippet of docs/identity-jwt.md, run as a customer's server runs it: the line below becomes the
+// docs' block (test/harness/docs-programs.ts); only the main is ours: a JSON array of cases on stdin, a token a line out.
+/* global inviaroUserJwt, jwt -- the docs' block defines them */
+// docs: docs/identity-jwt.md § Server-side examples (js)
 
 // A case is {docs: {user_id, email, name}} (the function above) or {claims, alg, kid, key} (the library as it is, defects included).
 const secretOf = (key) => (key === 'other' ? process.env.INVIARO_OTHER_SECRET : process.env.INVIARO_WIDGET_SECRET);

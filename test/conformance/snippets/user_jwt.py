@@ -1,16 +1,6 @@
-# Docs → Identity with a signed token (docs/identity-jwt.md) → Server-side examples → Python (PyJWT,
-# Debian python3-jwt). The imports and the function are copied verbatim; only the main below is ours.
-import os, time
-import jwt
-
-def inviaro_user_jwt(user_id, email=None, name=None):
-    now = int(time.time())
-    claims = {'sub': str(user_id), 'iat': now, 'exp': now + 12 * 3600}
-    if email:
-        claims['email'] = email
-    if name:
-        claims['name'] = name
-    return jwt.encode(claims, os.environ['INVIARO_WIDGET_SECRET'], algorithm='HS256')
+# The Python snippet of docs/identity-jwt.md (PyJWT, Debian python3-jwt), run as a customer's server runs it:
+# the line below becomes the docs' block (test/harness/docs-programs.ts); only the main is ours.
+# docs: docs/identity-jwt.md § Server-side examples (python)
 
 if __name__ == '__main__':
     import json, sys

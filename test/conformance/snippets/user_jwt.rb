@@ -1,12 +1,6 @@
-# Docs → Identity with a signed token (docs/identity-jwt.md) → Server-side examples → Ruby (the jwt gem,
-# Debian ruby-jwt). The require and the method are copied verbatim; only the main below is ours.
-require 'jwt'
-
-def inviaro_user_jwt(user_id, email: nil, name: nil)
-  now = Time.now.to_i
-  claims = { sub: user_id.to_s, iat: now, exp: now + 12 * 3600, email: email, name: name }.compact
-  JWT.encode(claims, ENV.fetch('INVIARO_WIDGET_SECRET'), 'HS256')
-end
+# The Ruby snippet of docs/identity-jwt.md (the jwt gem, Debian ruby-jwt), run as a customer's server runs it:
+# the line below becomes the docs' block (test/harness/docs-programs.ts); only the main is ours.
+# docs: docs/identity-jwt.md § Server-side examples (ruby)
 
 if __FILE__ == $PROGRAM_NAME
   require 'json'
