@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { generateMasterKey, KeyRing, sealClaim, userHash } from '@inviaro/crypto';
 import { ContactVerified, ContactVerifiedData, encodeEvent, EventEnvelope, MessageInbound, MessageInboundData } from '@inviaro/contracts';
 import { DEAD_LETTER_STREAM, durableName, EVENT_STREAM, INBOUND_STREAM } from '@inviaro/bus';
-import { connectTestNats, readStream, runCli, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { connectTestNats, createWidget, readStream, runCli, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(180_000);
 
@@ -200,5 +200,55 @@ describe('erasing a user: nothing of it is left on any surface or in the event s
       expect.objectContaining({ code: 1, stderr: expect.stringMatching(/404 \(contact_not_found/) }),
     );
     expect(await runCli(['contact', 'erase'], env)).toEqual(expect.objectContaining({ code: 1, stderr: expect.stringContaining('name the contact') }));
+  });
+
+  it('deletes a widget with ?erase=true: each of its contacts is erased first; without it they stay', async () => {
+    const mark = randomUUID().slice(0, 8);
+    type Contacts = { contacts: Array<{ id: string; user_id: string | null }> };
+    /** A widget of the suite's workspace with a verified and an anonymous contact, each with one stored message. */
+    const widgetWithContacts = async (userId: string) => {
+      const widget = await createWidget(suite.system, undefined, suite.widget);
+      const client = new WidgetClient(suite.system.gatewayUrl, widget);
+      const [verified, anonymous] = [await client.newVisitor(), await client.newVisitor()];
+      const signed = { user_id: userId, user_hash: userHash(userId, widget.secret) };
+      await client.postMessage(verified, { client_message_id: 'v1', text: `verified ${mark}`, ...signed });
+      await client.postMessage(anonymous, { client_message_id: 'a1', text: `anonymous ${mark}` });
+      await waitFor('both messages stored', async () => {
+        const [mine, theirs] = [
+          await client.call<History>('history', { visitor_token: verified, ...signed }),
+          await client.call<History>('history', { visitor_token: anonymous }),
+        ];
+        return mine.body.messages?.length === 1 && theirs.body.messages?.length === 1 ? true : undefined;
+      });
+      const contactIds = async () => {
+        const { contacts } = (await suite.widget.admin.call<Contacts>('GET', 'contacts?limit=200')).body;
+        const detail = await Promise.all(
+          contacts.map(async (c) => ({
+            id: c.id,
+            widgets: (await suite.widget.admin.call<{ conversations: Array<{ widget_id: string }> }>('GET', `contacts/${c.id}`)).body.conversations.map(
+              (v) => v.widget_id,
+            ),
+          })),
+        );
+        return detail.filter((c) => c.widgets.includes(widget.widgetId)).map((c) => c.id);
+      };
+      return { widget, contactIds };
+    };
+
+    const kept = await widgetWithContacts(`usr_kept_${mark}`);
+    const keptIds = await kept.contactIds();
+    expect(keptIds).toHaveLength(2);
+    expect((await suite.widget.admin.call('DELETE', `widgets/${kept.widget.widgetId}`)).status).toBe(204);
+    expect(await kept.contactIds()).toEqual(keptIds);
+
+    const erased = await widgetWithContacts(`usr_gone_${mark}`);
+    const erasedIds = await erased.contactIds();
+    expect(erasedIds).toHaveLength(2);
+    expect((await suite.widget.admin.call('DELETE', `widgets/${erased.widget.widgetId}?erase=yes`)).status).toBe(400);
+    expect((await suite.widget.admin.call('DELETE', `widgets/${erased.widget.widgetId}?erase=true`)).status).toBe(204);
+    for (const id of erasedIds) expect((await suite.widget.admin.call('GET', `contacts/${id}`)).status).toBe(404);
+    expect((await suite.widget.admin.call<Contacts>('GET', `contacts?user_id=usr_gone_${mark}`)).body.contacts).toEqual([]);
+    // The other widget's contacts were not touched.
+    for (const id of keptIds) expect((await suite.widget.admin.call('GET', `contacts/${id}`)).status).toBe(200);
   });
 });

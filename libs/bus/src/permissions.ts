@@ -16,6 +16,7 @@ import {
   MessageStored,
   Reply,
   VisitorLoggedOut,
+  WidgetContacts,
   WidgetSecretRotated,
 } from '@inviaro/contracts';
 import { inboxPrefix } from '@inviaro/jetstream';
@@ -64,7 +65,19 @@ const SERVICE_NEEDS = {
   gateway: {
     ...EVERY_SERVICE,
     publishes: [MessageInbound, WidgetSecretRotated, VisitorLoggedOut],
-    asks: [ClaimCheck, DiagnoseClaim, ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply, EraseContact, ExportContact],
+    asks: [
+      ClaimCheck,
+      DiagnoseClaim,
+      ContactsHistory,
+      ListContacts,
+      GetContact,
+      ListConversationMessages,
+      MessageLandings,
+      Reply,
+      EraseContact,
+      ExportContact,
+      WidgetContacts,
+    ],
     answers: [],
     consumes: [],
     follows: [MessageStored, WidgetSecretRotated, VisitorLoggedOut, ContactErased],
@@ -83,7 +96,7 @@ const SERVICE_NEEDS = {
     ...EVERY_SERVICE,
     publishes: [MessageStored, ContactFolded, ContactErased],
     asks: [],
-    answers: [ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply, EraseContact, ExportContact],
+    answers: [ContactsHistory, ListContacts, GetContact, ListConversationMessages, MessageLandings, Reply, EraseContact, ExportContact, WidgetContacts],
     consumes: [ContactVerified, ContactAnonymous],
     follows: [],
     tails: [EVENT_STREAM, DEAD_LETTER_STREAM],

@@ -8,6 +8,8 @@ import {
   ExportContact,
   GetContactRequest,
   newId,
+  WidgetContacts,
+  WidgetContactsRequest,
 } from '@inviaro/contracts';
 import { EventPublisher, OnRequest } from '@inviaro/bus';
 import { NATS_CONNECTION } from '@inviaro/jetstream';
@@ -60,6 +62,18 @@ export class ContactErasure {
     // Counts only: the log outlives the erasure, so it names nothing that was erased.
     this.logger.info({ workspace_id: erasure.workspaceId, ...erased }, 'contact erased');
     return { user_id: erasure.userId, erased };
+  }
+
+  /** The contacts a widget's erasure erases: each with a conversation on it, a folded one as the contact it was folded into. */
+  @OnRequest(WidgetContacts)
+  async widgetContacts(request: WidgetContactsRequest): Promise<{ contact_ids: string[] }> {
+    const rows = await queryRows<{ id: string }>(
+      this.db,
+      `SELECT DISTINCT COALESCE(c.merged_into_id, c.id) AS id FROM conversations v JOIN contacts c ON c.id = v.contact_id
+       WHERE v.widget_id = $1 AND c.workspace_id = $2`,
+      [request.widget_id, request.workspace_id],
+    );
+    return { contact_ids: rows.map((row) => row.id) };
   }
 
   /** Everything held about a contact and the anonymous contacts folded into it. */

@@ -128,6 +128,14 @@ export class ListContactsQuery extends PageQuery {
   email?: string;
 }
 
+export class DeleteWidgetQuery {
+  /** `true`: erase the widget's contacts first (docs/security.md#erasure). */
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'erase must be true or false' })
+  erase?: boolean;
+}
+
 export class EraseUserQuery {
   @IsString()
   @Length(1, 255)

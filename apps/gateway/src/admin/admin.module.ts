@@ -6,6 +6,7 @@ import { ClaimCheckController } from './claim-check.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { AUDIT_RETENTION, AuditLog } from './audit/audit-log';
 import { AuditInterceptor } from './audit/audited';
+import { ContactEraser } from './contact-eraser';
 import { ContactsController } from './contacts.controller';
 import { FailureRecords } from './failure-records';
 import { SECRET_ADMINISTRATION } from './secret-administration';
@@ -28,7 +29,7 @@ import { WidgetsController } from './widgets.controller';
     AdminTokensController,
     AuditLogController,
   ],
-  providers: [AdminAuthGuard, FailureRecords, AdminTokens, AuditLog, AuditInterceptor, UpdateWidget, DeleteWidget, ...SECRET_ADMINISTRATION],
+  providers: [AdminAuthGuard, FailureRecords, ContactEraser, AdminTokens, AuditLog, AuditInterceptor, UpdateWidget, DeleteWidget, ...SECRET_ADMINISTRATION],
 })
 export class AdminModule {
   /** With the audit log's retention, which the configuration sets. */

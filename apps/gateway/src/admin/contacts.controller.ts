@@ -3,8 +3,6 @@ import {
   ContactWithFailedClaims,
   Contacts,
   ConversationMessages,
-  EraseContact,
-  EraseContactRequest,
   Erasure,
   ExportContact,
   GetContact,
@@ -23,12 +21,10 @@ import { EraseUserQuery, LimitQuery, ListContactsQuery, PageQuery, ReplyBody } f
 import { AdminApi, Answers } from '../http/documented';
 import { answerOf, FailureRecords } from './failure-records';
 import { Audited } from './audit/audited';
+import { ContactEraser } from './contact-eraser';
 
 /** The most failed claims a contact's detail lists (newest first): the whole trail is `GET /v1/admin/verification-failures`. */
 const FAILED_CLAIMS_SHOWN = 100;
-
-/** How long an erasure may take: it reads every stream's retention through (docs/security.md#erasure). */
-const ERASURE_TIMEOUT_MS = 60_000;
 
 /** The inbox: contacts, their conversations, and operator replies (answered by the contacts service); erasure and export of a contact's data. */
 @Controller('v1/admin')
@@ -38,6 +34,7 @@ export class ContactsController {
   constructor(
     private readonly requests: RequestClient,
     private readonly failures: FailureRecords,
+    private readonly eraser: ContactEraser,
   ) {}
 
   @Get('contacts')
@@ -115,7 +112,7 @@ export class ContactsController {
     errors: [400, 401, 403, 404],
   })
   async erase(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<Erasure> {
-    const erased = await this.eraseWith({ workspace_id: workspaceId, contact_id: id });
+    const erased = await this.eraser.erase({ workspace_id: workspaceId, contact_id: id });
     if (!erased) throw new ApiError(404, 'contact_not_found', 'no contact with this id in your workspace');
     return erased;
   }
@@ -130,16 +127,8 @@ export class ContactsController {
     errors: [400, 401, 403],
   })
   async eraseUser(@AdminWorkspace() workspaceId: string, @Query() query: EraseUserQuery): Promise<Erasure> {
-    const erased = await this.eraseWith({ workspace_id: workspaceId, user_id: query.user_id });
+    const erased = await this.eraser.erase({ workspace_id: workspaceId, user_id: query.user_id });
     if (!erased) throw new Error('an erasure by user id always answers');
     return erased;
-  }
-
-  /** The contacts service erases what it holds, and the streams' copies; then the failure records of the user id go. */
-  private async eraseWith(request: EraseContactRequest): Promise<Erasure | null> {
-    const erased = await askService(() => this.requests.request(EraseContact, request, ERASURE_TIMEOUT_MS));
-    if (!erased) return null;
-    const failures = erased.user_id === null ? 0 : await this.failures.eraseUser(request.workspace_id, erased.user_id);
-    return { erased: { ...erased.erased, failure_records: failures } };
   }
 }

@@ -1,17 +1,18 @@
 import { AuditAction, SecretStatus, StagedSecret, WidgetCreated, WidgetList, WidgetListed, WidgetSecret } from '@inviaro/contracts';
 import { newWidgetKey, onlyRow, queryRows, transaction } from '@inviaro/persistence';
 import { WidgetSecretVault } from '@inviaro/widget-secrets';
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, UseGuards, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Patch, Post, Query, UseGuards, UseInterceptors } from '@nestjs/common';
 import { Pool } from 'pg';
 import { AdminAuthGuard, AdminWorkspace } from './admin-auth.guard';
 import { Audited } from './audit/audited';
 import { DeleteWidget } from './widget-settings/delete-widget.usecase';
 import { UpdateWidget, UpdateWidgetCommand } from './widget-settings/update-widget.usecase';
 import { OnlyKnownFields } from '../http/only-known-fields';
-import { CreateWidgetBody, UpdateWidgetBody } from './admin.dto';
+import { CreateWidgetBody, DeleteWidgetQuery, UpdateWidgetBody } from './admin.dto';
+import { ContactEraser } from './contact-eraser';
 import { GetSecretStatus, RetireSecret, RevealSecret, RotateSecret, StageSecret, WidgetCommand } from './secret-administration';
 import { AdminApi, Answers } from '../http/documented';
-import { Widget, WIDGET_COLUMNS } from './widget-row';
+import { Widget, WIDGET_COLUMNS, workspaceWidget } from './widget-row';
 
 @Controller('v1/admin/widgets')
 @AdminApi()
@@ -27,6 +28,7 @@ export class WidgetsController {
     private readonly status: GetSecretStatus,
     private readonly updateWidget: UpdateWidget,
     private readonly deleteWidget: DeleteWidget,
+    private readonly eraser: ContactEraser,
   ) {}
 
   /** A widget and its first secret, which the admin then reveals once. */
@@ -77,16 +79,25 @@ export class WidgetsController {
     return listed(await this.updateWidget.execute(UpdateWidgetCommand.create({ workspaceId, widgetId: id, ...body })));
   }
 
-  /** The key stops working on every gateway and the secret is destroyed when this answers; the contacts stay. */
+  /**
+   * The key stops working on every gateway and the secret is destroyed when this answers. The contacts stay,
+   * unless `?erase=true`: then each contact with a conversation on it is erased first, as DELETE /v1/admin/contacts/{id}
+   * erases one, so a failed erasure leaves the widget in place for the call to be repeated.
+   */
   @Delete(':id')
   @Audited('widget.delete')
   @Answers({
-    summary: 'deletes the widget: its key stops working everywhere and its secret is destroyed when this answers; its contacts stay',
+    summary: 'deletes the widget: its key stops working everywhere and its secret is destroyed when this answers; its contacts stay, unless ?erase=true',
     status: 204,
     errors: [400, 401, 403, 404],
   })
-  async delete(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.deleteWidget.execute(WidgetCommand.create({ workspaceId, widgetId: id }));
+  async delete(@AdminWorkspace() workspaceId: string, @Param('id', ParseUUIDPipe) id: string, @Query() query: DeleteWidgetQuery): Promise<void> {
+    const command = WidgetCommand.create({ workspaceId, widgetId: id });
+    if (query.erase) {
+      await workspaceWidget(this.db, command);
+      await this.eraser.eraseWidgetContacts(workspaceId, id);
+    }
+    await this.deleteWidget.execute(command);
   }
 
   @Post(':id/secret/reveal')

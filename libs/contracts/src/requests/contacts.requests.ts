@@ -160,5 +160,16 @@ export interface ContactsErased {
  */
 export const EraseContact = defineRequest<EraseContactRequest, ContactsErased | null>('contacts.erase', EraseContactRequest);
 
+export class WidgetContactsRequest {
+  @IsUUID('all')
+  workspace_id!: string;
+
+  @IsUUID('all')
+  widget_id!: string;
+}
+
+/** gateway → contacts: the contacts with a conversation on this widget (folded ones as the contact they were folded into), for erasing a widget's contacts. */
+export const WidgetContacts = defineRequest<WidgetContactsRequest, { contact_ids: string[] }>('contacts.widget-contacts', WidgetContactsRequest);
+
 /** gateway → contacts: everything the contacts service holds about one contact (the export), or null outside the workspace. */
 export const ExportContact = defineRequest<ContactRequest, ContactHeld | null>('contacts.export', ContactRequest);
