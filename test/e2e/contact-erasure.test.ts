@@ -245,7 +245,11 @@ describe('erasing a user: nothing of it is left on any surface or in the event s
     const erasedIds = await erased.contactIds();
     expect(erasedIds).toHaveLength(2);
     expect((await suite.widget.admin.call('DELETE', `widgets/${erased.widget.widgetId}?erase=yes`)).status).toBe(400);
-    expect((await suite.widget.admin.call('DELETE', `widgets/${erased.widget.widgetId}?erase=true`)).status).toBe(204);
+    // As an operator types it: `inviaro widget delete <id> --erase` sends ?erase=true.
+    const env = { ...process.env, INVIARO_ADMIN_TOKEN: suite.widget.adminToken, INVIARO_GATEWAY_URL: suite.system.gatewayUrl };
+    const deleted = await runCli(['widget', 'delete', erased.widget.widgetId, '--erase', '--json'], env);
+    expect(deleted).toEqual(expect.objectContaining({ code: 0, stderr: '' }));
+    expect(JSON.parse(deleted.stdout)).toEqual({ widget_id: erased.widget.widgetId, deleted: true, contacts_erased: true });
     for (const id of erasedIds) expect((await suite.widget.admin.call('GET', `contacts/${id}`)).status).toBe(404);
     expect((await suite.widget.admin.call<Contacts>('GET', `contacts?user_id=usr_gone_${mark}`)).body.contacts).toEqual([]);
     // The other widget's contacts were not touched.

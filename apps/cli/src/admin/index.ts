@@ -78,6 +78,9 @@ export function adminCommand(parent: Command, name: string, description: string)
     .option('--json', 'JSON for scripts');
 }
 
+/** A widget's erasure erases its contacts one by one, each reading the event streams through: it may take minutes. */
+const WIDGET_ERASURE_WAIT_MS = 600_000;
+
 export const print = (json: boolean | undefined, value: unknown, human: () => string) => console.log(json ? jsonLine(value) : human());
 
 /** `--json` of a list: one JSON object a line. */
@@ -150,9 +153,15 @@ export function registerAdminCommands(program: Command): void {
 
   adminCommand(widget, 'delete', 'deletes the widget: its key stops working everywhere and its secret is destroyed when this returns; its contacts stay')
     .argument('<widget-id>', 'the widget id (`inviaro widget list`)')
-    .action(async (id: string, options: AdminOptions & { json?: boolean }) => {
-      await new AdminApi(options).call('DELETE', `widgets/${encodeURIComponent(id)}`);
-      print(options.json, { widget_id: id, deleted: true }, () => `widget ${id} deleted: its key no longer works and its secret is destroyed`);
+    .option('--erase', 'erase its contacts first, each as `contact erase` does (docs/security.md#erasure)')
+    .action(async (id: string, options: AdminOptions & { erase?: boolean; json?: boolean }) => {
+      const path = `widgets/${encodeURIComponent(id)}${options.erase ? '?erase=true' : ''}`;
+      await new AdminApi(options).call('DELETE', path, undefined, options.erase ? WIDGET_ERASURE_WAIT_MS : undefined);
+      print(
+        options.json,
+        { widget_id: id, deleted: true, contacts_erased: Boolean(options.erase) },
+        () => `widget ${id} deleted: its key no longer works and its secret is destroyed${options.erase ? '; its contacts are erased' : ''}`,
+      );
     });
 
   adminCommand(widget, 'stage-secret', 'the next secret, verifying beside the current one until retire-secret (a planned rotation); shown once')
