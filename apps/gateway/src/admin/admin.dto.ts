@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { PartialType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
@@ -71,14 +72,12 @@ function sinceTime(value: unknown): unknown {
 }
 
 /** `?since=` as sinceTime reads it. */
-function Since(): PropertyDecorator {
-  const rules = [
+const Since = () =>
+  applyDecorators(
     IsOptional(),
     Transform(({ value }: { value: unknown }) => sinceTime(value)),
     IsDate({ message: 'since must be a duration back from now (30m, 2h, 7d) or an ISO 8601 time' }),
-  ];
-  return (target, property) => rules.forEach((rule) => rule(target, property));
-}
+  );
 
 /** `?limit=`: how many rows, or messages per conversation, a page holds. */
 export class LimitQuery {

@@ -16,7 +16,7 @@ interface WidgetRef {
 export interface WidgetCaller {
   widget: WidgetRef;
   visitor: { id: string };
-  /** Enforce mode, read with the visitor on every call (never cached): in force when its PATCH answered. */
+  /** Enforce mode, read with the widget on every call (never cached): in force when its PATCH answered. */
   identity: { required: boolean; signInPrompt: string | null };
 }
 
@@ -73,7 +73,7 @@ export class WidgetAccess {
 
   /** A call without a visitor (visitor creation): spends the widget's budget. */
   async widget(key: string, origin: string | undefined): Promise<WidgetRef> {
-    const { identity_required: _, sign_in_prompt: __, ...widget } = await this.allowedWidget(key, origin);
+    const widget = await this.allowedWidget(key, origin);
     await this.budgets.spend([this.budgets.widget(widget.id)]);
     return widget;
   }
