@@ -1,17 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { ensureStreams, EVENT_STREAM, ROLE_NEEDS } from '@inviaro/bus';
-import {
-  connectTestNats,
-  createWidget,
-  readiness,
-  RunningSystem,
-  ServiceProcess,
-  startSystem,
-  TestWidget,
-  waitFor,
-  WidgetClient,
-  WidgetStream,
-} from '@inviaro/test-harness';
+import { connectTestNats, readiness, ServiceProcess, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
 import { CommonConfig } from '@inviaro/config';
 
 jest.setTimeout(180_000);
@@ -20,22 +9,16 @@ jest.setTimeout(180_000);
 const INACTIVE_SECONDS = 10;
 
 describe('revocation reaches every gateway, through partitions', () => {
-  let system: RunningSystem;
+  const suite = widgetSuite({ serviceEnv: { OWN_CONSUMER_INACTIVE_SECONDS: String(INACTIVE_SECONDS) } });
   let other: ServiceProcess;
-  let widget: TestWidget;
-  let client: WidgetClient;
 
   beforeAll(async () => {
-    system = await startSystem({ serviceEnv: { OWN_CONSUMER_INACTIVE_SECONDS: String(INACTIVE_SECONDS) } });
-    other = await system.start('gateway');
-    widget = await createWidget(system);
-    client = new WidgetClient(system.gatewayUrl, widget);
+    other = await suite.system.start('gateway');
   });
-  afterAll(() => system?.stop());
 
-  const claim = (userId: string, secret = widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
+  const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
   const ephemeralConsumers = async () => {
-    const nc = await connectTestNats(system.servers.natsUrl);
+    const nc = await connectTestNats(suite.system.servers.natsUrl);
     try {
       const jsm = await nc.jetstreamManager();
       return (await jsm.consumers.list(EVENT_STREAM).next()).filter((c) => !c.config.durable_name).map((c) => c.name);
@@ -45,10 +28,10 @@ describe('revocation reaches every gateway, through partitions', () => {
   };
 
   it('a logout through one gateway ends the visitor’s stream on the other', async () => {
-    const token = await client.newVisitor();
-    const stream = await WidgetStream.open(other.url, widget, { visitor_token: token });
+    const token = await suite.client.newVisitor();
+    const stream = await WidgetStream.open(other.url, suite.widget, { visitor_token: token });
     try {
-      expect((await client.call('logout', { visitor_token: token })).status).toBe(204);
+      expect((await suite.client.call('logout', { visitor_token: token })).status).toBe(204);
       await waitFor('the stream on the other gateway to end', async () => (stream.isClosed ? true : undefined), 15_000);
     } finally {
       stream.close();
@@ -56,8 +39,8 @@ describe('revocation reaches every gateway, through partitions', () => {
   });
 
   it('a gateway paused until the server deleted its consumers ends its verified stream when the secret is rotated after it resumes', async () => {
-    const token = await client.newVisitor();
-    const stream = await WidgetStream.open(other.url, widget, { visitor_token: token, ...claim('usr_paused') });
+    const token = await suite.client.newVisitor();
+    const stream = await WidgetStream.open(other.url, suite.widget, { visitor_token: token, ...claim('usr_paused') });
     expect(stream.events[0]).toEqual({ event: 'ready', data: { is_verified: true } });
     try {
       await pauseThenRotate(stream);
@@ -68,11 +51,11 @@ describe('revocation reaches every gateway, through partitions', () => {
   });
 
   it('a logout through one gateway ends the visitor’s stream on another that was paused until the server deleted its consumers', async () => {
-    const token = await client.newVisitor();
-    const stream = await WidgetStream.open(other.url, widget, { visitor_token: token });
+    const token = await suite.client.newVisitor();
+    const stream = await WidgetStream.open(other.url, suite.widget, { visitor_token: token });
     try {
       await pauseUntilConsumersGone();
-      expect((await client.call('logout', { visitor_token: token })).status).toBe(204);
+      expect((await suite.client.call('logout', { visitor_token: token })).status).toBe(204);
       await waitFor('the stream on the once-paused gateway to end', async () => (stream.isClosed ? true : undefined), 30_000);
     } finally {
       other.child.kill('SIGCONT');
@@ -104,16 +87,16 @@ describe('revocation reaches every gateway, through partitions', () => {
   async function pauseThenRotate(stream: WidgetStream): Promise<void> {
     await pauseUntilConsumersGone();
 
-    const rotated = await widget.admin.rotateSecret(widget.widgetId);
+    const rotated = await suite.widget.admin.rotateSecret(suite.widget.widgetId);
     expect(rotated.status).toBe(200);
     const seenAtRotation = stream.messages().length;
 
     // The same user writes from another device with the new secret: the old stream must not see it.
-    const device = await client.newVisitor();
+    const device = await suite.client.newVisitor();
     const newClaim = claim('usr_paused', rotated.body.widget_secret);
-    expect((await client.postMessage(device, { client_message_id: 'after-rotate', text: 'after rotate', ...newClaim })).status).toBe(202);
+    expect((await suite.client.postMessage(device, { client_message_id: 'after-rotate', text: 'after rotate', ...newClaim })).status).toBe(202);
     await waitFor('the message stored', async () => {
-      const history = await client.call<{ messages: Array<{ text: string }> }>('history', { visitor_token: device, ...newClaim });
+      const history = await suite.client.call<{ messages: Array<{ text: string }> }>('history', { visitor_token: device, ...newClaim });
       return history.body.messages?.some((m) => m.text === 'after rotate') ? true : undefined;
     });
     await waitFor('the old stream to end', async () => (stream.isClosed ? true : undefined), 30_000);
@@ -131,7 +114,7 @@ describe('revocation reaches every gateway, through partitions', () => {
       },
       60_000,
     );
-    const nc = await connectTestNats(system.servers.natsUrl);
+    const nc = await connectTestNats(suite.system.servers.natsUrl);
     try {
       const jsm = await nc.jetstreamManager();
       for (const name of before) await jsm.consumers.delete(EVENT_STREAM, name);
