@@ -1,5 +1,5 @@
 import { userHash } from '@inviaro/crypto';
-import { createWidget, inParallel, nth, waitFor, WidgetClient, widgetSuite } from '@inviaro/test-harness';
+import { createWidget, inParallel, nth, RATE_LIMITS_LIFTED, waitFor, WidgetClient, widgetSuite } from '@inviaro/test-harness';
 
 jest.setTimeout(300_000);
 
@@ -9,9 +9,7 @@ const MADE_UP_IDS = 60;
 const OWN_ROWS = 5;
 
 describe('failure records stay bounded: repeats fold, retention prunes', () => {
-  const suite = widgetSuite({
-    serviceEnv: { RATE_LIMIT_ADDRESS_PER_MINUTE: '100000', RATE_LIMIT_VISITOR_PER_MINUTE: '100000', RATE_LIMIT_WIDGET_PER_MINUTE: '1000000' },
-  });
+  const suite = widgetSuite({ serviceEnv: RATE_LIMITS_LIFTED });
   const forged = { user_id: 'usr_victim', user_hash: userHash('usr_victim', 'f'.repeat(64)) };
 
   it(`folds ${REPEATS} identical failed claims into one record with their count`, async () => {

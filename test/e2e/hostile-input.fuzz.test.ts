@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { DEAD_LETTER_STREAM } from '@inviaro/bus';
-import { readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
+import { RATE_LIMITS_LIFTED, readStream, waitFor, widgetSuite } from '@inviaro/test-harness';
 import fc from 'fast-check';
 
 /**
@@ -121,13 +121,7 @@ const query = (fields: Record<string, fc.Arbitrary<unknown>>) =>
 describe('hostile input at every public endpoint (property-based, real HTTP)', () => {
   const suite = widgetSuite({
     // No budget may answer for the input: a 429 would end a run before the checks it is meant to reach.
-    serviceEnv: {
-      RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
-      RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '1000000',
-      RATE_LIMIT_VISITOR_PER_MINUTE: '1000000',
-      RATE_LIMIT_WIDGET_PER_MINUTE: '1000000',
-      RATE_LIMIT_ADMIN_FAILURES_PER_MINUTE: '1000000',
-    },
+    serviceEnv: RATE_LIMITS_LIFTED,
   });
   const accepted = new Set<string>();
   let visitorToken: string;

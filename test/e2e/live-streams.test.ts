@@ -1,6 +1,17 @@
 import { userHash } from '@inviaro/crypto';
 import { SecretCache } from '@inviaro/widget-secrets';
-import { createWidget, DEMO_ORIGIN, metricTotal, metricValue, nth, waitFor, WidgetClient, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import {
+  createWidget,
+  DEMO_ORIGIN,
+  metricTotal,
+  metricValue,
+  nth,
+  RATE_LIMITS_LIFTED,
+  waitFor,
+  WidgetClient,
+  WidgetStream,
+  widgetSuite,
+} from '@inviaro/test-harness';
 import Redis from 'ioredis';
 import { connect as connectTcp } from 'node:net';
 
@@ -17,9 +28,7 @@ describe('live streams are bounded and hold nothing past their connection', () =
       LIVE_STREAMS_PER_VISITOR: String(STREAMS_PER_VISITOR),
       LIVE_STREAMS_PER_ADDRESS: String(STREAMS_PER_ADDRESS),
       LIVE_STREAM_BACKPRESSURE_SECONDS: '1',
-      RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
-      RATE_LIMIT_NEW_VISITORS_PER_MINUTE: '100000',
-      RATE_LIMIT_ADDRESS_PER_MINUTE: '100000',
+      ...RATE_LIMITS_LIFTED,
     },
   });
   const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });

@@ -11,6 +11,7 @@ import {
   metricTotal,
   NatsCluster,
   nth,
+  RATE_LIMITS_LIFTED,
   RunningSystem,
   startNatsCluster,
   startSystem,
@@ -222,12 +223,7 @@ describe('a 3-node JetStream cluster (replicas 3) under kill -9 of a node', () =
     cluster = await startNatsCluster();
     system = await startSystem({
       env: { ...process.env, NATS_URL: cluster.url },
-      serviceEnv: {
-        NATS_STREAM_REPLICAS: '3',
-        RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
-        RATE_LIMIT_VISITOR_PER_MINUTE: '100000',
-        RATE_LIMIT_WIDGET_PER_MINUTE: '1000000',
-      },
+      serviceEnv: { NATS_STREAM_REPLICAS: '3', ...RATE_LIMITS_LIFTED },
     });
     widget = await createWidget(system);
   });
