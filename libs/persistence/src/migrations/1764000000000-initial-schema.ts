@@ -1,8 +1,7 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from './sql-migration';
 
-export class InitialSchema1764000000000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class InitialSchema1764000000000 extends sqlMigration({
+  up: `
       CREATE TABLE workspaces (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         name text NOT NULL,
@@ -62,10 +61,6 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         created_at timestamptz NOT NULL
       );
       CREATE INDEX messages_conversation_created ON messages (conversation_id, created_at);
-    `);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP TABLE messages, conversations, contacts, visitors, widgets, workspaces');
-  }
-}
+    `,
+  down: ['DROP TABLE messages, conversations, contacts, visitors, widgets, workspaces'],
+}) {}

@@ -1,8 +1,7 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from './sql-migration';
 
-export class SecretsAdminTokensFailures1764000001000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class SecretsAdminTokensFailures1764000001000 extends sqlMigration({
+  up: `
       CREATE TABLE admin_tokens (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         workspace_id uuid NOT NULL REFERENCES workspaces(id),
@@ -33,10 +32,6 @@ export class SecretsAdminTokensFailures1764000001000 implements MigrationInterfa
       );
       CREATE INDEX verification_failures_workspace_at ON verification_failures (workspace_id, at DESC, id DESC);
       CREATE INDEX verification_failures_widget_at ON verification_failures (widget_id, at DESC, id DESC);
-    `);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP TABLE verification_failures, widget_secrets, admin_tokens');
-  }
-}
+    `,
+  down: ['DROP TABLE verification_failures, widget_secrets, admin_tokens'],
+}) {}

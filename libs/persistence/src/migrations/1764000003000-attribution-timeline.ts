@@ -1,12 +1,11 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from './sql-migration';
 
 /**
  * The attribution timeline: what the fold rule (docs/data-model.md) reads so that any delivery
  * order of a visitor's events ends in the state that in-order delivery gives.
  */
-export class AttributionTimeline1764000003000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class AttributionTimeline1764000003000 extends sqlMigration({
+  up: `
       -- A retired anonymous contact says which verified event closed its run (folded_by, a message id);
       -- merged_at (1764000002000) is when that event was received: the boundary the fold rule orders by.
       -- Contacts retired before this migration have no folded_by: the event that closed them was not kept.
@@ -42,15 +41,13 @@ export class AttributionTimeline1764000003000 implements MigrationInterface {
       JOIN conversations v ON v.id = m.conversation_id
       JOIN contacts c ON c.id = v.contact_id
       WHERE m.author = 'visitor' AND c.user_id IS NULL AND c.merged_into_id IS NULL;
-    `);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query(`
+    `,
+  down: [
+    `
       DROP TABLE visitor_events;
       DROP INDEX contacts_folded_by;
       ALTER TABLE contacts DROP CONSTRAINT contact_folded_by_retired,
         DROP COLUMN folded_by, DROP COLUMN email_at, DROP COLUMN name_at;
-    `);
-  }
-}
+    `,
+  ],
+}) {}

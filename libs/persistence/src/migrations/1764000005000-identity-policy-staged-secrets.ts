@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from './sql-migration';
 
 /**
  * Per-widget identity policy (docs/identity-jwt.md) and staged rotation: a secret verifies until
@@ -6,19 +6,14 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `secret_generation` counts every change the verifier caches (secrets and policy): its Redis
  * cache ignores an entry older than the generation a change marked (secret-cache.ts).
  */
-export class IdentityPolicyStagedSecrets1764000005000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class IdentityPolicyStagedSecrets1764000005000 extends sqlMigration({
+  up: `
       ALTER TABLE widgets
         ADD COLUMN identity_policy text NOT NULL DEFAULT 'user_hash' CHECK (identity_policy IN ('user_hash', 'jwt', 'either')),
         ADD COLUMN secret_generation integer NOT NULL DEFAULT 0;
       ALTER TABLE widget_secrets ADD COLUMN retired_at timestamptz;
       -- Until now only the newest secret verified; the one before it was kept to tell a stale digest.
       UPDATE widget_secrets s SET retired_at = now() WHERE version < (SELECT max(version) FROM widget_secrets WHERE widget_id = s.widget_id);
-    `);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('ALTER TABLE widget_secrets DROP COLUMN retired_at; ALTER TABLE widgets DROP COLUMN secret_generation, DROP COLUMN identity_policy');
-  }
-}
+    `,
+  down: ['ALTER TABLE widget_secrets DROP COLUMN retired_at; ALTER TABLE widgets DROP COLUMN secret_generation, DROP COLUMN identity_policy'],
+}) {}

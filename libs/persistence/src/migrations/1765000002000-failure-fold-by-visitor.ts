@@ -1,4 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
+import { sqlMigration } from './sql-migration';
 
 /**
  * One visitor's failures with many claimed ids fold into one row per (widget, visitor, reason), so a
@@ -8,9 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * A folded row has no claimed id. Retention deletes by `at`: a visitor's row is seen last of all its ids,
  * and deleting it deletes the ids folded into it.
  */
-export class FailureFoldByVisitor1765000002000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class FailureFoldByVisitor1765000002000 extends sqlMigration({
+  up: `
       ALTER TABLE verification_failures
         ADD COLUMN distinct_user_ids integer CHECK (distinct_user_ids >= 1),
         ADD COLUMN folded_into uuid REFERENCES verification_failures(id) ON DELETE CASCADE,
@@ -27,11 +26,9 @@ export class FailureFoldByVisitor1765000002000 implements MigrationInterface {
       CREATE INDEX verification_failures_claimed ON verification_failures (workspace_id, claimed_user_id, at DESC, id DESC);
       -- For the cascade when retention deletes a visitor's row.
       CREATE INDEX verification_failures_folded_into ON verification_failures (folded_into) WHERE folded_into IS NOT NULL;
-    `);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query(`
+    `,
+  down: [
+    `
       UPDATE verification_failures SET folded_into = NULL WHERE folded_into IS NOT NULL;
       DELETE FROM verification_failures WHERE distinct_user_ids IS NOT NULL;
       DROP INDEX verification_failures_folded_into, verification_failures_claimed, verification_failures_widget_at, verification_failures_workspace_at,
@@ -41,6 +38,6 @@ export class FailureFoldByVisitor1765000002000 implements MigrationInterface {
       CREATE UNIQUE INDEX verification_failures_fold ON verification_failures (widget_id, visitor_id, claimed_user_id, reason)
         NULLS NOT DISTINCT WHERE visitor_id IS NOT NULL;
       ALTER TABLE verification_failures DROP CONSTRAINT verification_failures_folded_row, DROP COLUMN folded_into, DROP COLUMN distinct_user_ids;
-    `);
-  }
-}
+    `,
+  ],
+}) {}

@@ -1,5 +1,5 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTables, SERVICE_ROLES } from '../database-roles';
+import { sqlMigration } from './sql-migration';
+import { SERVICE_ROLES } from '../database-roles';
 
 /**
  * Admin tokens get a name and a role (`admin` or `support`), and the admin API makes, lists and revokes
@@ -7,9 +7,8 @@ import { grantTables, SERVICE_ROLES } from '../database-roles';
  * revocation is in force on every gateway once the DELETE commits. The workspace's existing token
  * (from `inviaro workspace create`) becomes an admin token named for where it came from.
  */
-export class AdminTokenRoles1765000010000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class AdminTokenRoles1765000010000 extends sqlMigration({
+  up: `
       ALTER TABLE admin_tokens
         ADD COLUMN name text,
         ADD COLUMN role text,
@@ -21,16 +20,14 @@ export class AdminTokenRoles1765000010000 implements MigrationInterface {
         ADD CONSTRAINT admin_tokens_name CHECK (length(name) BETWEEN 1 AND 255),
         ADD CONSTRAINT admin_tokens_role CHECK (role IN ('admin', 'support'));
       CREATE INDEX admin_tokens_workspace ON admin_tokens (workspace_id, created_at, id);
-    `);
-    await grantTables(db, ['admin_tokens']);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query(`
+    `,
+  grants: ['admin_tokens'],
+  down: [
+    `
       DROP INDEX admin_tokens_workspace;
       ALTER TABLE admin_tokens DROP CONSTRAINT admin_tokens_role, DROP CONSTRAINT admin_tokens_name,
         DROP COLUMN last_used_at, DROP COLUMN role, DROP COLUMN name;
       REVOKE INSERT, DELETE, UPDATE ON admin_tokens FROM ${SERVICE_ROLES.gateway};
-    `);
-  }
-}
+    `,
+  ],
+}) {}

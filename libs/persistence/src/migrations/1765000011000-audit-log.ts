@@ -1,5 +1,5 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTables, SERVICE_ROLES } from '../database-roles';
+import { sqlMigration } from './sql-migration';
+import { SERVICE_ROLES } from '../database-roles';
 
 /**
  * Who did what to which widget, secret, token or contact, from where, and how it ended (issue 24,
@@ -7,9 +7,8 @@ import { grantTables, SERVICE_ROLES } from '../database-roles';
  * no service may UPDATE or DELETE. Retention prunes through `prune_audit_log`, which runs as the
  * owner and deletes only entries older than its floor, so the gateway's role cannot empty the log.
  */
-export class AuditLog1765000011000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class AuditLog1765000011000 extends sqlMigration({
+  up: `
       CREATE TABLE audit_log (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         workspace_id uuid NOT NULL REFERENCES workspaces(id),
@@ -39,11 +38,7 @@ export class AuditLog1765000011000 implements MigrationInterface {
       END $$;
       REVOKE ALL ON FUNCTION prune_audit_log(integer, integer) FROM PUBLIC;
       GRANT EXECUTE ON FUNCTION prune_audit_log(integer, integer) TO ${SERVICE_ROLES.gateway};
-    `);
-    await grantTables(db, ['audit_log']);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP FUNCTION prune_audit_log(integer, integer); DROP TABLE audit_log');
-  }
-}
+    `,
+  grants: ['audit_log'],
+  down: ['DROP FUNCTION prune_audit_log(integer, integer); DROP TABLE audit_log'],
+}) {}

@@ -1,5 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTables } from '../database-roles';
+import { sqlMigration } from './sql-migration';
 
 /**
  * Erasure of a user's data (issue 24, docs/security.md#erasure). `erasure_tombstones` remembers what was
@@ -7,9 +6,8 @@ import { grantTables } from '../database-roles';
  * again: the erased user (as a digest of workspace and user id, never the id itself) and each device
  * whose conversations went, with when. The gateway's admin API erases the user id's failure records.
  */
-export class ContactErasure1765000020000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class ContactErasure1765000020000 extends sqlMigration({
+  up: `
       CREATE TABLE erasure_tombstones (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         workspace_id uuid NOT NULL REFERENCES workspaces(id),
@@ -20,12 +18,7 @@ export class ContactErasure1765000020000 implements MigrationInterface {
       );
       CREATE UNIQUE INDEX erasure_tombstones_user ON erasure_tombstones (workspace_id, user_digest) WHERE user_digest IS NOT NULL;
       CREATE UNIQUE INDEX erasure_tombstones_visitor ON erasure_tombstones (visitor_id) WHERE visitor_id IS NOT NULL;
-    `);
-    await grantTables(db, ['erasure_tombstones', 'verification_failures']);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP TABLE erasure_tombstones');
-    await db.query('REVOKE DELETE ON TABLE verification_failures FROM inviaro_gateway');
-  }
-}
+    `,
+  grants: ['erasure_tombstones', 'verification_failures'],
+  down: ['DROP TABLE erasure_tombstones', 'REVOKE DELETE ON TABLE verification_failures FROM inviaro_gateway'],
+}) {}

@@ -1,5 +1,4 @@
-import { MigrationInterface, QueryRunner } from 'typeorm';
-import { grantTables } from '../database-roles';
+import { sqlMigration } from './sql-migration';
 
 /**
  * The verification health report (issue 23): per widget and hour, how many claims verified (by
@@ -7,9 +6,8 @@ import { grantTables } from '../database-roles';
  * The verifier adds its counts in batches; `last_at` is the newest event a row counted. No foreign
  * key: a count for a widget deleted meanwhile is harmless and retention removes it.
  */
-export class VerificationCounts1765000041000 implements MigrationInterface {
-  async up(db: QueryRunner): Promise<void> {
-    await db.query(`
+export class VerificationCounts1765000041000 extends sqlMigration({
+  up: `
       CREATE TABLE verification_counts (
         widget_id uuid NOT NULL,
         hour timestamptz NOT NULL CHECK (date_trunc('hour', hour) = hour),
@@ -23,11 +21,7 @@ export class VerificationCounts1765000041000 implements MigrationInterface {
         PRIMARY KEY (widget_id, hour, outcome, verified_by, secret_version, reason)
       );
       CREATE INDEX verification_counts_hour ON verification_counts (hour);
-    `);
-    await grantTables(db, ['verification_counts']);
-  }
-
-  async down(db: QueryRunner): Promise<void> {
-    await db.query('DROP TABLE verification_counts');
-  }
-}
+    `,
+  grants: ['verification_counts'],
+  down: ['DROP TABLE verification_counts'],
+}) {}
