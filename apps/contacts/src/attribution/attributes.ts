@@ -9,7 +9,8 @@ import { execute, queryRows, Sql } from '@inviaro/persistence';
  * over (signed, received at, value), which is why any delivery order ends alike. Never identity.
  */
 
-type Attribute = 'email' | 'name';
+const ATTRIBUTES = ['email', 'name'] as const;
+type Attribute = (typeof ATTRIBUTES)[number];
 
 /** A value, when the event that carried it was received, and whether it came signed. */
 export interface Stamped {
@@ -80,6 +81,15 @@ function gather<E extends ContactAnonymousData | ContactVerifiedData, R extends 
   return [...contacts.values()];
 }
 
+/** The attributes' parameter arrays in the upserts' order: each attribute's value and time, and whether it came signed where `signed` is stored. */
+function attributeColumns(rows: GatheredContact[], signed: boolean): unknown[][] {
+  return ATTRIBUTES.flatMap((attribute) => [
+    rows.map((r) => r[attribute]?.value ?? null),
+    rows.map((r) => r[attribute]?.at ?? null),
+    ...(signed ? [rows.map((r) => r[attribute]?.signed ?? false)] : []),
+  ]);
+}
+
 /** The batch's verified events gathered per user (workspace, user_id): the latest attributes and the last time seen. */
 export function verifiedContactRows(events: ContactVerifiedData[]): VerifiedContactRow[] {
   return gather(
@@ -113,17 +123,7 @@ export async function upsertVerifiedContacts(sql: Sql, events: ContactVerifiedDa
        ${keepLatest('name', 'EXCLUDED.name', 'EXCLUDED.name_at', 'EXCLUDED.name_verified')},
        last_seen_at = GREATEST(contacts.last_seen_at, EXCLUDED.last_seen_at)
      RETURNING id, workspace_id, user_id`,
-    [
-      rows.map((r) => r.workspace),
-      rows.map((r) => r.user),
-      rows.map((r) => r.email?.value ?? null),
-      rows.map((r) => r.email?.at ?? null),
-      rows.map((r) => r.email?.signed ?? false),
-      rows.map((r) => r.name?.value ?? null),
-      rows.map((r) => r.name?.at ?? null),
-      rows.map((r) => r.name?.signed ?? false),
-      rows.map((r) => r.lastSeen),
-    ],
+    [rows.map((r) => r.workspace), rows.map((r) => r.user), ...attributeColumns(rows, true), rows.map((r) => r.lastSeen)],
   );
   return new Map(upserted.map((row) => [userKey(row.workspace_id, row.user_id), row.id]));
 }
@@ -163,15 +163,7 @@ export async function upsertLiveContacts(sql: Sql, events: ContactAnonymousData[
        ${keepLatest('name', 'EXCLUDED.name', 'EXCLUDED.name_at', 'false')},
        last_seen_at = GREATEST(contacts.last_seen_at, EXCLUDED.last_seen_at)
      RETURNING id, visitor_id`,
-    [
-      rows.map((r) => r.workspace),
-      rows.map((r) => r.visitor),
-      rows.map((r) => r.email?.value ?? null),
-      rows.map((r) => r.email?.at ?? null),
-      rows.map((r) => r.name?.value ?? null),
-      rows.map((r) => r.name?.at ?? null),
-      rows.map((r) => r.lastSeen),
-    ],
+    [rows.map((r) => r.workspace), rows.map((r) => r.visitor), ...attributeColumns(rows, false), rows.map((r) => r.lastSeen)],
   );
   return new Map(upserted.map((row) => [row.visitor_id, row.id]));
 }
