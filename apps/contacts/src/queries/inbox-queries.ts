@@ -78,6 +78,13 @@ function position(cursor: string | undefined, field: 'before' | 'cursor'): Keyse
 
 type ThreadMessageRow = MessageRow & { conversation_id: string };
 
+interface ThreadPages {
+  before: KeysetPosition | null;
+  limit: number;
+  /** One page across all the threads (a visitor's history), not a page of each. */
+  merged: boolean;
+}
+
 /**
  * The newest `limit` + 1 messages of each thread before a position (null: the newest), newest first
  * within a thread, and, when `merged`, the newest `limit` + 1 of them all. One statement, a branch per
@@ -85,7 +92,7 @@ type ThreadMessageRow = MessageRow & { conversation_id: string };
  * column's most common values) and reads one page of messages_conversation_page in order; with the
  * id from a join it would assume an average thread, fetch all of a long one and sort it.
  */
-async function readThreadPages(db: Pool, threadIds: string[], before: KeysetPosition | null, limit: number, merged: boolean): Promise<ThreadMessageRow[]> {
+async function readThreadPages(db: Pool, threadIds: string[], { before, limit, merged }: ThreadPages): Promise<ThreadMessageRow[]> {
   if (threadIds.length === 0) return [];
   const params: unknown[] = [before?.at ?? null, before?.id ?? null, limit + 1, ...threadIds];
   const branches = threadIds.map((_, i) => {
@@ -128,9 +135,7 @@ export class InboxQueries {
     const rows = await readThreadPages(
       this.db,
       threads.map((thread) => thread.id),
-      before,
-      request.limit,
-      true,
+      { before, limit: request.limit, merged: true },
     );
     return { contact: { is_verified: request.user_id !== undefined }, ...messagePage(rows, request.limit) };
   }
@@ -165,9 +170,7 @@ export class InboxQueries {
     const messages = await readThreadPages(
       this.db,
       conversations.map((conversation) => conversation.id),
-      null,
-      request.limit,
-      false,
+      { before: null, limit: request.limit, merged: false },
     );
     const byConversation = new Map<string, ThreadMessageRow[]>();
     for (const message of messages) {
@@ -210,7 +213,7 @@ export class InboxQueries {
       [request.conversation_id, request.workspace_id],
     );
     if (!thread) return null;
-    const rows = await readThreadPages(this.db, [thread.id], before, request.limit, false);
+    const rows = await readThreadPages(this.db, [thread.id], { before, limit: request.limit, merged: false });
     return messagePage(rows, request.limit);
   }
 }
