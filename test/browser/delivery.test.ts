@@ -1,7 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { nth, WidgetClient } from '@inviaro/test-harness';
-import { Request } from 'playwright-core';
-import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, conversationWith, screenshot, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
+import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, conversationWith, openSignedIn, screenshot, signIn, waitFor, WidgetOnPage } from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,13 +13,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
   const { device } = suite;
 
   it('(e) shows an operator’s replies live, from the admin API and from the demo inbox', async () => {
-    const context = await device();
-    await signInServerSide(context, suite.demo, AMAR.id);
-    const widget = new WidgetOnPage(await context.newPage());
-    const historyCalls: Request[] = [];
-    widget.page.on('request', (request) => request.url().endsWith('/v1/widget/history') && historyCalls.push(request));
-    await widget.page.goto(suite.demo.url);
-    await widget.open();
+    const widget = await openSignedIn(await device(), suite.demo, AMAR.id);
     await widget.send('Do you ship to Norway?');
     await widget.waitForText('Do you ship to Norway?');
 
@@ -29,13 +22,13 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     // Closed with Escape, focus back on the launcher; the reply arrives on the stream and is announced on the launcher.
     await widget.input.press('Escape');
     await widget.panel.waitFor({ state: 'hidden' });
-    const readsBefore = historyCalls.length;
+    const readsBefore = widget.callsTo('history');
     const reply = await suite.demo.widget.admin.call<{ message_id: string }>('POST', `conversations/${conversation.id}/replies`, {
       text: 'Yes: 3 to 5 working days.',
     });
     expect(reply.status).toBe(201);
     await widget.waitForText('Yes: 3 to 5 working days.', 'operator');
-    expect(historyCalls.length).toBe(readsBefore); // live, not re-read
+    expect(widget.callsTo('history')).toBe(readsBefore); // live, not re-read
     await widget.page.getByRole('button', { name: 'Open chat, 1 new message' }).waitFor();
 
     // An operator answers from the demo's inbox (server-side admin calls).
@@ -46,7 +39,7 @@ describe('the widget in a browser: live replies, outages and the loading queue',
     await operator.getByRole('button', { name: 'Send reply' }).click();
     await operator.getByText('Anything else I can help with?').waitFor();
     await widget.waitForText('Anything else I can help with?', 'operator');
-    expect(historyCalls.length).toBe(readsBefore);
+    expect(widget.callsTo('history')).toBe(readsBefore);
 
     await widget.page.getByRole('button', { name: 'Open chat, 2 new messages' }).click();
     await widget.send('Great, thanks!');

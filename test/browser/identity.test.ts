@@ -1,7 +1,21 @@
 import { userHash } from '@inviaro/crypto';
 import { INBOUND_STREAM } from '@inviaro/bus';
 import { connectTestNats, nth, WidgetClient } from '@inviaro/test-harness';
-import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, Demo, signIn, signInServerSide, startDemo, textsOf, waitFor, WidgetOnPage } from './support';
+import {
+  AMAR,
+  BEA,
+  browserSuite,
+  CHEN,
+  contactsWithMessages,
+  Demo,
+  openSignedIn,
+  signIn,
+  signInServerSide,
+  startDemo,
+  textsOf,
+  waitFor,
+  WidgetOnPage,
+} from './support';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,14 +28,7 @@ describe('the widget in a browser: identity across devices, sign-in, logout and 
   const { device } = suite;
 
   /** A new device whose visitor signed in to the demo site server-side, on its page with the chat open. */
-  async function signedInPage(demo: Demo, userId: string): Promise<WidgetOnPage> {
-    const context = await device();
-    await signInServerSide(context, demo, userId);
-    const widget = new WidgetOnPage(await context.newPage());
-    await widget.page.goto(demo.url);
-    await widget.open();
-    return widget;
-  }
+  const signedInPage = async (demo: Demo, userId: string) => openSignedIn(await device(), demo, userId);
 
   it('(a) folds two devices of one signed-in user into one verified history, live on both', async () => {
     const onLaptop = await signedInPage(suite.demo, AMAR.id);

@@ -1,6 +1,6 @@
 import { userHash } from '@inviaro/crypto';
 import { WidgetClient } from '@inviaro/test-harness';
-import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, conversationWith, signIn, signInServerSide, waitFor, WidgetOnPage } from './support';
+import { AMAR, BEA, browserSuite, CHEN, contactsWithMessages, conversationWith, openSignedIn, signIn, waitFor, WidgetOnPage } from './support';
 
 jest.setTimeout(120_000);
 
@@ -49,11 +49,7 @@ describe('the inbox and the widget as people read them', () => {
   });
 
   it('(k) the widget shows each message’s time, labels the operator’s replies, and tells a signed-in visitor they are recognised', async () => {
-    const context = await suite.device();
-    await signInServerSide(context, suite.demo, AMAR.id);
-    const widget = new WidgetOnPage(await context.newPage());
-    await widget.page.goto(suite.demo.url);
-    await widget.open();
+    const widget = await openSignedIn(await suite.device(), suite.demo, AMAR.id);
     await widget.send('When do you open?');
     await widget.waitForText('When do you open?', 'visitor');
     await widget.waitForVerified(true);

@@ -1,6 +1,5 @@
 import { metricValue, WidgetClient, WidgetStream } from '@inviaro/test-harness';
-import { Request } from 'playwright-core';
-import { AMAR, browserSuite, conversationWith, signInServerSide, waitFor, WidgetOnPage } from './support';
+import { AMAR, browserSuite, conversationWith, openSignedIn, waitFor } from './support';
 
 jest.setTimeout(150_000);
 
@@ -32,13 +31,7 @@ describe('live streams end at their maximum lifetime, and the widget rides over 
   });
 
   it('keeps an open widget up to date across its reconnects: every reply shown once, in order, and nothing said to the visitor', async () => {
-    const context = await suite.device();
-    await signInServerSide(context, suite.demo, AMAR.id);
-    const widget = new WidgetOnPage(await context.newPage());
-    const streams: Request[] = [];
-    widget.page.on('request', (request) => request.url().endsWith('/v1/widget/stream') && streams.push(request));
-    await widget.page.goto(suite.demo.url);
-    await widget.open();
+    const widget = await openSignedIn(await suite.device(), suite.demo, AMAR.id);
     await widget.send('Is my order on its way?');
     await widget.waitForText('Is my order on its way?');
     const conversation = await conversationWith(suite.demo.widget, AMAR.id, 'Is my order on its way?');
@@ -46,14 +39,14 @@ describe('live streams end at their maximum lifetime, and the widget rides over 
     // Replies every 300 ms until the widget has opened its third stream (two ends by lifetime), then one more.
     const replies: string[] = [];
     const statuses = new Set<string>();
-    const firstStreams = streams.length;
-    while (streams.length < firstStreams + 2 || replies.length < 2) {
+    const firstStreams = widget.callsTo('stream');
+    while (widget.callsTo('stream') < firstStreams + 2 || replies.length < 2) {
       const text = `Update ${replies.length + 1}`;
       expect((await suite.demo.widget.admin.call('POST', `conversations/${conversation.id}/replies`, { text })).status).toBe(201);
       replies.push(text);
       statuses.add((await widget.status.textContent()) ?? '');
       await new Promise((resolve) => setTimeout(resolve, 300));
-      if (replies.length > 40) throw new Error(`the widget did not reconnect: ${streams.length} stream requests`);
+      if (replies.length > 40) throw new Error(`the widget did not reconnect: ${widget.callsTo('stream')} stream requests`);
     }
     const last = `Update ${replies.length + 1}`;
     expect((await suite.demo.widget.admin.call('POST', `conversations/${conversation.id}/replies`, { text: last })).status).toBe(201);

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, chromium, Page, Request } from 'playwright-core';
 
 // Browser globals, for the functions that run in the page (page.evaluate): the root typecheck has no DOM lib.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -123,7 +123,17 @@ export interface ShownLine {
 
 /** The widget on a page, read and driven through its (open) shadow root, as a person would. */
 export class WidgetOnPage {
-  constructor(readonly page: Page) {}
+  /** The page's calls of the widget API, from the first load on. */
+  private readonly apiCalls: Request[] = [];
+
+  constructor(readonly page: Page) {
+    page.on('request', (request) => new URL(request.url()).pathname.startsWith('/v1/widget/') && this.apiCalls.push(request));
+  }
+
+  /** How many times the page has called this route of the widget API (e.g. `history`) so far. */
+  callsTo(route: string): number {
+    return this.apiCalls.filter((request) => new URL(request.url()).pathname === `/v1/widget/${route}`).length;
+  }
 
   get launcher() {
     return this.page.locator('inviaro-chat .launcher');
@@ -259,6 +269,15 @@ export const CHEN = { id: 'usr_1003', name: 'Chen Li' };
 export async function signInServerSide(context: BrowserContext, demo: Demo, userId: string): Promise<void> {
   const response = await context.request.post(`${demo.url}/api/login`, { data: { user: userId }, timeout: 10_000 });
   if (!response.ok()) throw new Error(`demo login failed: ${response.status()}`);
+}
+
+/** The demo page in a new tab of `context`, its visitor signed in server-side as `userId`, with the chat open. */
+export async function openSignedIn(context: BrowserContext, demo: Demo, userId: string): Promise<WidgetOnPage> {
+  await signInServerSide(context, demo, userId);
+  const widget = new WidgetOnPage(await context.newPage());
+  await widget.page.goto(demo.url);
+  await widget.open();
+  return widget;
 }
 
 export interface AdminContact {
