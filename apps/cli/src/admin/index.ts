@@ -15,7 +15,7 @@ import type {
   WidgetListed,
   WidgetSecret,
 } from '@inviaro/contracts';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { parseSince } from '../events/since';
 import { jsonLine, printable, table } from '../events/text';
 import { AdminApi, AdminOptions, DEFAULT_GATEWAY_URL } from './admin-api';
@@ -236,19 +236,15 @@ export function registerAdminCommands(program: Command): void {
     });
 
   const failures = program.command('failures').description('failed identity claims, the support trail (admin API)');
-  newestFirstCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)')
-    .option('--widget <widget-id>', 'only this widget')
-    .option('--user <user-id>', "only this claimed user id, also where it is folded into a visitor's row")
-    .option('--reason <reason>', 'only this reason (mismatch, malformed, missing_hash, stale_secret, jwt_expired, ...)')
-    .action(async (options: ListOptions & { widget?: string; user?: string; reason?: string }) => {
+  const failureFilters: ListFilters = {
+    widget_id: ['--widget <widget-id>', 'only this widget'],
+    user_id: ['--user <user-id>', "only this claimed user id, also where it is folded into a visitor's row"],
+    reason: ['--reason <reason>', 'only this reason (mismatch, malformed, missing_hash, stale_secret, jwt_expired, ...)'],
+  };
+  newestFirstCommand(failures, 'list', 'failed identity claims, newest first (never a user hash or a secret)', failureFilters).action(
+    async (options: ListOptions) => {
       const api = new AdminApi(options);
-      const { rows, since } = await newestFirst(
-        api,
-        'verification-failures',
-        options,
-        { widget_id: options.widget, user_id: options.user, reason: options.reason },
-        (page: VerificationFailures) => page.failures,
-      );
+      const { rows, since } = await newestFirst(api, 'verification-failures', options, failureFilters, (page: VerificationFailures) => page.failures);
       if (options.json) return printLines(rows);
       if (rows.length === 0) return console.log('no failed claims' + (since ? ` since ${since.toISOString()}` : ''));
       const { widgets } = await api.call<WidgetList>('GET', 'widgets');
@@ -259,7 +255,8 @@ export function registerAdminCommands(program: Command): void {
           rows.map((r) => [r.at, names.get(r.widget_id) ?? r.widget_id, r.reason, String(r.count), claimedCell(r), r.conversation_id ?? '-']),
         ),
       );
-    });
+    },
+  );
 
   const token = program
     .command('token')
@@ -291,34 +288,34 @@ export function registerAdminCommands(program: Command): void {
     });
 
   const audit = program.command('audit').description('the audit log: who changed what or saw a secret (admin API, admin tokens only)');
-  newestFirstCommand(audit, 'list', 'audit log entries, newest first')
-    .option('--action <action>', 'only this action, e.g. secret.reveal')
-    .option('--by <token-id>', 'only calls of this admin token (`inviaro token list`)')
-    .option('--target <id>', 'only entries about this widget, token or contact id')
-    .action(async (options: ListOptions & { action?: string; by?: string; target?: string }) => {
-      const { rows, since } = await newestFirst(
-        new AdminApi(options),
-        'audit-log',
-        options,
-        { action: options.action, token_id: options.by, target_id: options.target },
-        (page: AuditEntries) => page.entries,
-      );
-      if (options.json) return printLines(rows);
-      console.log(
-        rows.length === 0
-          ? 'no audit entries' + (since ? ` since ${since.toISOString()}` : '')
-          : table(['AT', 'ACTION', 'OUTCOME', 'TARGET', 'TOKEN', 'FROM'], rows.map(auditCells)),
-      );
-    });
+  const auditFilters: ListFilters = {
+    action: ['--action <action>', 'only this action, e.g. secret.reveal'],
+    token_id: ['--by <token-id>', 'only calls of this admin token (`inviaro token list`)'],
+    target_id: ['--target <id>', 'only entries about this widget, token or contact id'],
+  };
+  newestFirstCommand(audit, 'list', 'audit log entries, newest first', auditFilters).action(async (options: ListOptions) => {
+    const { rows, since } = await newestFirst(new AdminApi(options), 'audit-log', options, auditFilters, (page: AuditEntries) => page.entries);
+    if (options.json) return printLines(rows);
+    console.log(
+      rows.length === 0
+        ? 'no audit entries' + (since ? ` since ${since.toISOString()}` : '')
+        : table(['AT', 'ACTION', 'OUTCOME', 'TARGET', 'TOKEN', 'FROM'], rows.map(auditCells)),
+    );
+  });
 }
 
-type ListOptions = AdminOptions & { since?: string; limit: string; json?: boolean };
+type ListOptions = AdminOptions & { since?: string; limit: string; json?: boolean; [filter: string]: unknown };
 
-/** A list read newest first: `--since` and `--limit` beside the admin options. */
-function newestFirstCommand(parent: Command, name: string, description: string): Command {
-  return adminCommand(parent, name, description)
+/** A list's filters: each query parameter of the API with the option that sets it (its flags and description). */
+type ListFilters = Record<string, [flags: string, description: string]>;
+
+/** A list read newest first: `--since` and `--limit` beside the admin options, then an option for each of its filters. */
+function newestFirstCommand(parent: Command, name: string, description: string, filters: ListFilters): Command {
+  const command = adminCommand(parent, name, description)
     .option('--since <when>', 'only this recent: a duration (30m, 2h, 7d) or an ISO time')
     .option('--limit <n>', 'at most this many', '50');
+  for (const [flags, about] of Object.values(filters)) command.option(flags, about);
+  return command;
 }
 
 /** Newest first, page by page (`?limit=&cursor=`), until `--limit` rows; `--since` is read here (a duration counts from now) and filtered by the API. */
@@ -326,16 +323,21 @@ async function newestFirst<Row>(
   api: AdminApi,
   path: string,
   options: ListOptions,
-  filters: Record<string, string | undefined>,
+  filters: ListFilters,
   rowsOf: (page: never) => Row[],
 ): Promise<{ rows: Row[]; since?: Date }> {
   const since = options.since ? parseSince(options.since) : undefined;
+  // Each filter's query parameter, with the value of its option (commander names it after its flags).
+  const query: Record<string, unknown> = Object.fromEntries(
+    Object.entries(filters).map(([param, [flags]]) => [param, options[new Option(flags).attributeName()]]),
+  );
+  query.since = since?.toISOString();
   const limit = limitOf(options.limit);
   const rows: Row[] = [];
   let cursor: string | null = null;
   do {
     const params = new URLSearchParams({ limit: String(Math.min(PAGE, limit - rows.length)) });
-    for (const [name, value] of Object.entries({ ...filters, since: since?.toISOString() })) if (value) params.set(name, value);
+    for (const [name, value] of Object.entries(query)) if (typeof value === 'string' && value) params.set(name, value);
     if (cursor) params.set('cursor', cursor);
     const page: { next_cursor: string | null } = await api.call('GET', `${path}?${params.toString()}`);
     rows.push(...rowsOf(page as never));
