@@ -2,9 +2,11 @@
  * The system on a database that has grown (issue 26), against the same system on an empty one (not a
  * test). Probes made through the API on the empty database (a verified user with 60 messages, a failed
  * claim) are read there, then the database grows by SQL (grown-data-sql.ts) and the same calls are read
- * again, with those only a grown database has (a user with 200k messages). Prints each target met or
- * missed, keeps the figures in docs/benchmarks/data-latest.json and each read's PostgreSQL plan
- * (`EXPLAIN (ANALYZE, BUFFERS)`, from auto_explain) in docs/benchmarks/data-plans.md.
+ * again, with those only a grown database has (a user with 200k messages). Then the folds of long
+ * anonymous runs, and last the retention jobs pruning a large share of the grown rows, each while other
+ * visitors' messages flow. Prints each target met or missed, keeps the figures in
+ * docs/benchmarks/data-latest.json and each read's PostgreSQL plan (`EXPLAIN (ANALYZE, BUFFERS)`, from
+ * auto_explain) in docs/benchmarks/data-plans.md.
  *
  *   npm run bench:data                 the issue's sizes: 1M contacts, 2M visitors, 10M messages, 1M failures
  *   SCALE=0.01 npm run bench:data      a quick run at 1/100 of them (the fold runs scale to no less than 1/10)
@@ -20,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { growDatabase, GrownSizes, grownContactId, seedAnonymousRun } from './grown-data-sql';
 import { Poster, Traffic } from './load-generator';
+import { enableStatementStats, longestStatement, POSTGRES_BENCH_SETTINGS, sampleWaits, startPhase } from './postgres-views';
 import { BENCH_LIMITS, drain, sleep, StoredWatch, superuserPool } from './stored-watch';
 
 const SCALE = Number(process.env.SCALE ?? 1);
@@ -50,7 +53,13 @@ const TARGETS = {
   detail_p99_ms: 50,
   others_delayed_ms: 100,
   fold_per_event_ratio: 2,
+  /** No retention DELETE may hold its locks longer. */
+  retention_statement_ms: 1000,
 };
+/** How far back the retention phase moves the older half of the grown timeline and failure records: past every retention period. */
+const AGED_BY = '200 days';
+/** How long the retention jobs may take before the benchmark gives up on them. */
+const RETENTION_TIMEOUT_MS = 60 * 60 * 1000;
 const OUT = join(__dirname, '..', '..', '..', 'docs', 'benchmarks');
 
 type Call = () => Promise<{ status: number }>;
@@ -77,7 +86,9 @@ async function timeRead(read: Read): Promise<{ p50_ms: number; p99_ms: number }>
 
 /** The system, its widget, a visitor pool for load, and the watch on stored messages. */
 async function benchSystem(logDir: string) {
-  const system = await startSystem({ logDir, serviceEnv: BENCH_LIMITS });
+  const system = await startSystem({ logDir, serviceEnv: BENCH_LIMITS, postgresSettings: POSTGRES_BENCH_SETTINGS });
+  const superuser = superuserPool(system);
+  await enableStatementStats(superuser);
   const widget = await createWidget(system);
   const client = new WidgetClient(system.gatewayUrl, widget);
   const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [
@@ -85,19 +96,22 @@ async function benchSystem(logDir: string) {
   ]);
   const poster = new Poster(system.gatewayUrl, { origin: widget.origin }, CONCURRENCY);
   const tokens = await Promise.all(Array.from({ length: OTHER_VISITORS }, () => client.newVisitor()));
-  return { system, widget, client, watch, poster, traffic: new Traffic(poster, widget, tokens) };
+  return { system, superuser, widget, client, watch, poster, traffic: new Traffic(poster, widget, tokens) };
 }
 type Bench = Awaited<ReturnType<typeof benchSystem>>;
 
 /** A claim for `userId` under the widget's secret. */
 const claim = (widget: TestWidget, userId: string) => ({ user_id: userId, user_hash: userHash(userId, widget.secret) });
+/** A user's email, as the grown users have it (grown-data-sql.ts) and the probe user gives it. */
+const emailOf = (userId: string) => `${userId}@example.com`;
 
-/** Made through the API on the empty database: a verified user with 60 messages and a failed claim of it. */
+/** Made through the API on the empty database: a verified user with 60 messages (its email an attribute of each) and a failed claim of it. */
 async function probes({ client, watch, widget, system }: Bench) {
   const token = await client.newVisitor();
   const ids: string[] = [];
   for (let i = 0; i < 60; i++) {
-    ids.push((await client.postMessage(token, { client_message_id: `probe-${i}`, text: `probe ${i}`, ...claim(widget, 'probe-user') })).body.message_id);
+    const fields = { client_message_id: `probe-${i}`, text: `probe ${i}`, email: emailOf('probe-user'), ...claim(widget, 'probe-user') };
+    ids.push((await client.postMessage(token, fields)).body.message_id);
   }
   await client.postMessage(token, { client_message_id: 'probe-failed', text: 'a failed claim', user_id: 'probe-user', user_hash: '0'.repeat(64) });
   await drain(watch, ids);
@@ -117,10 +131,16 @@ async function reads(bench: Bench, label: string, token: string, userId: string,
     deep = next;
   }
   const admin = (path: string) => () => widget.admin.call('GET', path);
+  // The thread the inbox opens for the user.
+  const detail = await widget.admin.call<{ conversations: Array<{ id: string }> }>('GET', `contacts/${contactId}`);
+  const thread = detail.body.conversations[0]!.id;
   return [
     { name: `history first page, ${label}`, call: () => history(), target_p99_ms: TARGETS.history_p99_ms },
     { name: `history deep page, ${label}`, call: () => history(deep), target_p99_ms: TARGETS.history_p99_ms },
     { name: `contact detail, ${label}`, call: admin(`contacts/${contactId}`), target_p99_ms: TARGETS.detail_p99_ms },
+    { name: `inbox thread messages, ${label}`, call: admin(`conversations/${thread}/messages`), target_p99_ms: TARGETS.inbox_p99_ms },
+    { name: `admin contacts ?user_id=, ${label}`, call: admin(`contacts?user_id=${encodeURIComponent(userId)}`), target_p99_ms: TARGETS.inbox_p99_ms },
+    { name: `admin contacts ?email=, ${label}`, call: admin(`contacts?email=${encodeURIComponent(emailOf(userId))}`), target_p99_ms: TARGETS.inbox_p99_ms },
     { name: `failures by user, ${label}`, call: admin(`verification-failures?user_id=${encodeURIComponent(userId)}`), target_p99_ms: TARGETS.failures_p99_ms },
   ];
 }
@@ -131,7 +151,6 @@ function inboxReads({ widget }: Bench): Read[] {
   return [
     { name: 'admin contacts, first page', call: admin('contacts'), target_p99_ms: TARGETS.inbox_p99_ms },
     { name: 'admin contacts ?verified=true', call: admin('contacts?verified=true'), target_p99_ms: TARGETS.inbox_p99_ms },
-    { name: 'admin contacts ?user_id=', call: admin('contacts?user_id=probe-user'), target_p99_ms: TARGETS.inbox_p99_ms },
   ];
 }
 
@@ -154,16 +173,10 @@ async function ingest({ traffic, watch }: Bench): Promise<number> {
 }
 
 /**
- * A visitor with `size` anonymous events verifies while OTHERS_RATE messages a second come from other
- * visitors: how long until its contact is folded, and the longest POST-to-stored of the others meanwhile.
+ * OTHERS_RATE messages a second from the pool's visitors, open loop, until `stop`: which answers, once
+ * they are all stored, the longest POST-to-stored of those sent in each of the `windows` asked (start, end; performance.now()).
  */
-async function fold(bench: Bench, size: number) {
-  const { client, watch, widget, system, traffic } = bench;
-  const token = await client.newVisitor();
-  const first = (await client.postMessage(token, { client_message_id: `fold-${size}`, text: 'before login' })).body.message_id;
-  await drain(watch, [first]);
-  const anonymous = await seedAnonymousRun(system, first, size - 1);
-
+function othersSending({ traffic, watch }: Bench) {
   const others: Array<Promise<string | undefined>> = [];
   let sending = true;
   const background = (async () => {
@@ -174,6 +187,32 @@ async function fold(bench: Bench, size: number) {
       others.push(traffic.send());
     }
   })();
+  return {
+    async stop(windows: Array<[number, number]>) {
+      sending = false;
+      await background;
+      const ids = (await Promise.all(others)).filter((id): id is string => id !== undefined);
+      await drain(watch, ids);
+      const delay = (id: string) => (watch.storedAt.get(id) ?? Infinity) - traffic.sentAt.get(id)!;
+      const longest = ([from, to]: [number, number]) =>
+        Number(Math.max(0, ...ids.filter((id) => traffic.sentAt.get(id)! >= from && traffic.sentAt.get(id)! <= to).map(delay)).toFixed(1));
+      return { sent: ids.length, max_ms: Number(Math.max(...ids.map(delay)).toFixed(1)), max_ms_in: windows.map(longest) };
+    },
+  };
+}
+
+/**
+ * A visitor with `size` anonymous events verifies while OTHERS_RATE messages a second come from other
+ * visitors: how long until its contact is folded, and the longest POST-to-stored of the others meanwhile.
+ */
+async function fold(bench: Bench, size: number) {
+  const { client, watch, widget, system } = bench;
+  const token = await client.newVisitor();
+  const first = (await client.postMessage(token, { client_message_id: `fold-${size}`, text: 'before login' })).body.message_id;
+  await drain(watch, [first]);
+  const anonymous = await seedAnonymousRun(system, first, size - 1);
+
+  const others = othersSending(bench);
   await sleep(1000);
   const identified = performance.now();
   const answer = await client.call('identify', { visitor_token: token, ...claim(widget, `fold-user-${size}`) });
@@ -183,18 +222,103 @@ async function fold(bench: Bench, size: number) {
   }
   const folded = performance.now();
   await sleep(1000);
-  sending = false;
-  await background;
-  const ids = (await Promise.all(others)).filter((id): id is string => id !== undefined);
-  await drain(watch, ids);
-  const delays = ids.map((id) => (watch.storedAt.get(id) ?? Infinity) - traffic.sentAt.get(id)!);
-  const during = ids.filter((id) => traffic.sentAt.get(id)! >= identified - 100 && traffic.sentAt.get(id)! <= folded);
+  const delays = await others.stop([[identified - 100, folded]]);
   return {
     anonymous_events: size,
     fold_ms: Number((folded - identified).toFixed(1)),
-    others_sent: ids.length,
-    others_max_ms: Number(Math.max(...delays).toFixed(1)),
-    others_max_ms_during_fold: Number(Math.max(0, ...during.map((id) => (watch.storedAt.get(id) ?? Infinity) - traffic.sentAt.get(id)!)).toFixed(1)),
+    others_sent: delays.sent,
+    others_max_ms: delays.max_ms,
+    others_max_ms_during_fold: delays.max_ms_in[0]!,
+  };
+}
+
+/** The older half of the grown timeline and failure records moved back past their retention periods; how many rows of each. */
+async function ageGrownRows(system: RunningSystem): Promise<Record<string, number>> {
+  const aged: Record<string, number> = {};
+  for (const [table, times] of [
+    ['visitor_events', ['received_at']],
+    ['verification_failures', ['first_at', 'at']],
+  ] as const) {
+    const moved = times.map((column) => `${column} = ${column} - interval '${AGED_BY}'`).join(', ');
+    const [row] = await system.sql<{ n: number }>(
+      `WITH aged AS (UPDATE ${table} SET ${moved} WHERE ${times[times.length - 1]} < now() - interval '10 days' RETURNING 1) SELECT count(*)::int AS n FROM aged`,
+    );
+    aged[table] = row!.n;
+  }
+  // As a database that grew over time would be: its dead rows vacuumed, its statistics current.
+  await system.sql('VACUUM (ANALYZE) visitor_events, verification_failures');
+  return aged;
+}
+
+/** The retention job of each table whose rows expired, by the service that runs it. */
+const RETENTION_JOBS = [
+  { service: 'contacts', table: 'visitor_events' },
+  { service: 'verifier', table: 'verification_failures' },
+] as const;
+
+/** What a retention job logged for `table` in `<logDir>/<service>.log` after byte `from`: rows pruned, or its failure; undefined while it runs. */
+function retentionOutcome(logDir: string, service: string, from: number, table: string): { pruned: number } | { failed: string } | undefined {
+  for (const line of readFileSync(join(logDir, `${service}.log`), 'utf8')
+    .slice(from)
+    .split('\n')) {
+    if (!line.includes('"msg":"retention')) continue;
+    const entry = JSON.parse(line) as { table?: string; pruned?: number; error?: string; msg: string };
+    if (entry.table !== table) continue;
+    if (entry.msg === 'retention pruned old rows') return { pruned: entry.pruned! };
+    return { failed: entry.error ?? entry.msg };
+  }
+  return undefined;
+}
+
+/**
+ * The retention jobs over the grown tables: the older half of their rows expired (ageGrownRows), then
+ * another contacts and another verifier instance start (each runs its jobs as it starts) while OTHERS_RATE
+ * messages a second come from other visitors. Rows pruned and how long it took (from the instances'
+ * start), the longest single DELETE (pg_stat_statements), the longest lock wait any session had, and
+ * the longest POST-to-stored of the others from the instances' readiness until the pruning ended.
+ */
+async function retention(bench: Bench, logDir: string) {
+  const { system, superuser } = bench;
+  const aged = await ageGrownRows(system);
+  const from = Object.fromEntries(RETENTION_JOBS.map(({ service }) => [service, statSync(join(logDir, `${service}.log`)).size]));
+  await startPhase(superuser);
+  let pruned = false;
+  const waits = sampleWaits(superuser, () => pruned);
+  const others = othersSending(bench);
+  const started = performance.now();
+  for (const { service } of RETENTION_JOBS) await system.start(service);
+  const ready = performance.now();
+  const outcomes: Record<string, { pruned: number } | { failed: string } | undefined> = {};
+  while (RETENTION_JOBS.some(({ table }) => outcomes[table] === undefined)) {
+    if (performance.now() - started > RETENTION_TIMEOUT_MS)
+      throw new Error(`retention: no outcome after ${RETENTION_TIMEOUT_MS} ms: ${JSON.stringify(outcomes)}`);
+    await sleep(100);
+    for (const { service, table } of RETENTION_JOBS) outcomes[table] ??= retentionOutcome(logDir, service, from[service]!, table);
+  }
+  const done = performance.now();
+  pruned = true;
+  const failed = Object.entries(outcomes).filter(([, outcome]) => outcome && 'failed' in outcome);
+  if (failed.length) throw new Error(`retention failed: ${JSON.stringify(failed)}`);
+  const longestDelete = Object.fromEntries(
+    await Promise.all(RETENTION_JOBS.map(async ({ table }) => [table, await longestStatement(superuser, `query LIKE '%DELETE FROM ${table} %'`)] as const)),
+  );
+  const lockWaits = await waits;
+  // Also by second: a new instance's first messages are slow (cold code, new connections) whatever it prunes.
+  const seconds = Array.from({ length: Math.ceil((done - ready) / 1000) }, (_, i): [number, number] => [
+    ready + i * 1000,
+    Math.min(done, ready + (i + 1) * 1000),
+  ]);
+  const delays = await others.stop([[ready, done], ...seconds]);
+  return {
+    aged_rows: aged,
+    pruned_rows: Object.fromEntries(Object.entries(outcomes).map(([table, outcome]) => [table, (outcome as { pruned: number }).pruned])),
+    prune_s: Number(((done - started) / 1000).toFixed(1)),
+    longest_delete: longestDelete,
+    longest_lock_wait_ms: lockWaits.longest_lock_wait_ms,
+    sessions_by_wait_event: lockWaits.sessions_by_wait_event,
+    others_sent: delays.sent,
+    others_max_ms_during_pruning: delays.max_ms_in[0]!,
+    others_max_ms_by_second_of_pruning: delays.max_ms_in.slice(1),
   };
 }
 
@@ -315,6 +439,9 @@ async function main() {
       console.error(`  ${slow?.length ?? 0} statements of ${SLOW_STATEMENT_MS} ms or more during the folds: ${join(logDir, 'slow-statements.md')}`);
     }
     const plans = await explainReads(bench, grownReads, logDir);
+    const pruning = await retention(bench, logDir);
+    console.error(`  retention: ${JSON.stringify(pruning)}`);
+    const longestDeleteMs = Math.max(...Object.values(pruning.longest_delete).map((statement) => statement?.max_ms ?? NaN));
 
     const perEvent = folds.map((f) => f.fold_ms / f.anonymous_events);
     const targets = {
@@ -339,7 +466,17 @@ async function main() {
         target: `<= ${TARGETS.others_delayed_ms} ms`,
         met: folds.every((f) => f.others_max_ms_during_fold <= TARGETS.others_delayed_ms),
       },
-      not_measured: 'search by email (the API has none); the retention jobs over the grown tables',
+      retention_longest_delete: {
+        max_ms: longestDeleteMs,
+        target: `no retention DELETE over ${TARGETS.retention_statement_ms} ms (the longest a statement holds its locks)`,
+        met: longestDeleteMs <= TARGETS.retention_statement_ms,
+      },
+      others_delayed_during_retention: {
+        max_ms: pruning.others_max_ms_during_pruning,
+        longest_lock_wait_ms: pruning.longest_lock_wait_ms,
+        target: `<= ${TARGETS.others_delayed_ms} ms`,
+        met: pruning.others_max_ms_during_pruning <= TARGETS.others_delayed_ms,
+      },
     };
     const results = {
       run_at: new Date().toISOString(),
@@ -347,11 +484,10 @@ async function main() {
       settings: { scale: SCALE, sizes: SIZES, fold_runs: FOLD_RUNS, reads: READS, ingest_messages: INGEST_MESSAGES, database_size: size.size },
       targets,
       empty: { ingest_stored_per_s: emptyIngest, reads: empty },
-      grown: { ingest_stored_per_s: grownIngest, reads: grown, folds },
+      grown: { ingest_stored_per_s: grownIngest, reads: grown, folds, retention: pruning },
     };
     console.log(JSON.stringify(results, null, 2));
-    for (const [name, figure] of Object.entries(targets))
-      if (typeof figure === 'object') console.error(`${figure.met ? 'met   ' : 'MISSED'} ${name}: ${JSON.stringify(figure)}`);
+    for (const [name, figure] of Object.entries(targets)) console.error(`${figure.met ? 'met   ' : 'MISSED'} ${name}: ${JSON.stringify(figure)}`);
     writeFileSync(join(OUT, 'data-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(
       join(OUT, 'data-plans.md'),
@@ -360,6 +496,7 @@ async function main() {
   } finally {
     bench.poster.close();
     await bench.watch.close();
+    await bench.superuser?.end();
     await bench.system.stop();
   }
 }
