@@ -12,6 +12,7 @@
  *   SCALE=0.01 npm run bench:data      a quick run at 1/100 of them (the fold runs scale to no less than 1/10)
  *   READS=200 INGEST_MESSAGES=5000     sequential calls per read; messages of the ingest phase
  *   SLOW_STATEMENT_MS=20               the folds' statements of 20 ms or more, with their plans, into a file it names
+ *   RETENTION_MINUTES=20               how long the retention jobs may run; then what they pruned so far is reported
  */
 import { userHash } from '@inviaro/crypto';
 import { MessageStored } from '@inviaro/contracts';
