@@ -334,7 +334,8 @@ async function retention(bench: Bench, logDir: string) {
  * `work` with auto_explain logging the statements of the gateway's and contacts' roles that take at
  * least `minDurationMs`, with `EXPLAIN (ANALYZE, BUFFERS)`, to PostgreSQL's log (`logDir`/postgres.log):
  * a superuser's role settings, those services restarted so that their sessions load it; reset after,
- * and the services restarted again, so that no later phase pays for the plans. Undefined when the benchmark did not start PostgreSQL itself (DATABASE_URL given).
+ * and the services restarted again, so that no later phase pays for the plans. Undefined when the
+ * benchmark did not start PostgreSQL itself (DATABASE_URL given).
  */
 async function withAutoExplain<T>(system: RunningSystem, minDurationMs: number, work: () => Promise<T>): Promise<T | undefined> {
   const superuser = superuserPool(system);
