@@ -14,6 +14,7 @@
  *   SLOW_STATEMENT_MS=20               the folds' statements of 20 ms or more, with their plans, into a file it names
  *   RETENTION_MINUTES=20               how long the retention jobs may run; then what they pruned so far is reported
  */
+import { ContactsConfig, VerifierConfig } from '@inviaro/config';
 import { userHash } from '@inviaro/crypto';
 import { MessageStored } from '@inviaro/contracts';
 import { SERVICE_ROLES } from '@inviaro/persistence';
@@ -23,7 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { growDatabase, GrownSizes, grownContactId, seedAnonymousRun } from './grown-data-sql';
 import { Poster, Traffic } from './load-generator';
-import { enableStatementStats, longestStatement, POSTGRES_BENCH_SETTINGS, sampleWaits, startPhase } from './postgres-views';
+import { enableStatementStats, explainAgain, longestStatement, POSTGRES_BENCH_SETTINGS, sampleWaits, startPhase } from './postgres-views';
 import { BENCH_LIMITS, drain, sleep, StoredWatch, superuserPool } from './stored-watch';
 
 const SCALE = Number(process.env.SCALE ?? 1);
@@ -233,11 +234,16 @@ async function fold(bench: Bench, size: number) {
   };
 }
 
-/** The tables whose older half the retention phase ages, the service whose retention job prunes each, and their time columns (the last one is what expires). */
+/**
+ * The tables whose older half the retention phase ages, the service whose retention job prunes each,
+ * their time columns (the last one is what expires) and their retention periods (the settings' defaults).
+ */
 const RETENTION_JOBS = [
-  { table: 'visitor_events', service: 'contacts', times: ['received_at'] },
-  { table: 'verification_failures', service: 'verifier', times: ['first_at', 'at'] },
+  { table: 'visitor_events', service: 'contacts', times: ['received_at'], days: new ContactsConfig().VISITOR_EVENTS_RETENTION_DAYS },
+  { table: 'verification_failures', service: 'verifier', times: ['first_at', 'at'], days: new VerifierConfig().FAILURE_RETENTION_DAYS },
 ] as const;
+/** Rows per retention DELETE (libs/persistence/src/retention.ts). */
+const RETENTION_BATCH = 5000;
 type RetentionJob = (typeof RETENTION_JOBS)[number];
 
 /** The rows of a table older than any grown row: those ageGrownRows moved back. */
@@ -302,8 +308,9 @@ async function retention(bench: Bench, logDir: string) {
   pruned = true;
   const failed = outcomes.filter((outcome) => typeof outcome === 'object');
   if (failed.length) throw new Error(`retention failed: ${JSON.stringify(failed)}`);
+  const deletes = ({ table }: RetentionJob) => `query LIKE '%DELETE FROM ${table} %'`;
   const longestDelete = Object.fromEntries(
-    await Promise.all(RETENTION_JOBS.map(async ({ table }) => [table, await longestStatement(superuser, `query LIKE '%DELETE FROM ${table} %'`)] as const)),
+    await Promise.all(RETENTION_JOBS.map(async (job) => [job.table, await longestStatement(superuser, deletes(job))] as const)),
   );
   const lockWaits = await waits;
   // Also by slice: a new instance's first messages are slow (cold code, new connections) whatever it prunes.
@@ -315,6 +322,12 @@ async function retention(bench: Bench, logDir: string) {
   const delays = await others.stop([[ready, done], ...slices]);
   const prunedRows: Record<string, number> = {};
   for (const job of RETENTION_JOBS) prunedRows[job.table] = aged[job.table]! - (await agedRows(system, job));
+  // Each job's DELETE once more, on what the phase left (nothing more to delete once it finished).
+  const plans: string[] = [];
+  for (const job of RETENTION_JOBS) {
+    const plan = await explainAgain(superuser, deletes(job), [job.days, RETENTION_BATCH, 1]);
+    plans.push(`## retention job of ${job.table}, after the phase\n\n\`\`\`\n${plan ?? 'no plan: the PostgreSQL server was given (DATABASE_URL)'}\n\`\`\`\n`);
+  }
   return {
     aged_rows: aged,
     pruned_rows: prunedRows,
@@ -327,6 +340,7 @@ async function retention(bench: Bench, logDir: string) {
     others_max_ms_during_pruning: delays.max_ms_in[0]!,
     others_slice_s: Number((slice / 1000).toFixed(1)),
     others_max_ms_by_slice: delays.max_ms_in.slice(1),
+    plans,
   };
 }
 
@@ -449,7 +463,7 @@ async function main() {
       console.error(`  ${slow?.length ?? 0} statements of ${SLOW_STATEMENT_MS} ms or more during the folds: ${join(logDir, 'slow-statements.md')}`);
     }
     const plans = await explainReads(bench, grownReads, logDir);
-    const pruning = await retention(bench, logDir);
+    const { plans: retentionPlans, ...pruning } = await retention(bench, logDir);
     console.error(`  retention: ${JSON.stringify(pruning)}`);
     const longestDeleteMs = Math.max(...Object.values(pruning.longest_delete).map((statement) => statement?.max_ms ?? NaN));
 
@@ -504,7 +518,7 @@ async function main() {
     writeFileSync(join(OUT, 'data-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
     writeFileSync(
       join(OUT, 'data-plans.md'),
-      `# Plans of the reads on a grown database\n\n\`npm run bench:data\` at scale ${SCALE} (${JSON.stringify(SIZES)}), ${results.run_at}: each read's statements with \`EXPLAIN (ANALYZE, BUFFERS)\`, as auto_explain logged them.\n\n${plans}`,
+      `# Plans of the reads on a grown database\n\n\`npm run bench:data\` at scale ${SCALE} (${JSON.stringify(SIZES)}), ${results.run_at}: each read's statements with \`EXPLAIN (ANALYZE, BUFFERS)\`, as auto_explain logged them; last, each retention job's DELETE run again after the retention phase (rolled back).\n\n${plans}\n${retentionPlans.join('\n')}`,
     );
   } finally {
     bench.poster.close();

@@ -142,3 +142,32 @@ export async function sampleWaits(superuser: Pool | undefined, done: () => boole
   }
   return { samples, sessions_by_wait_event: counts, longest_lock_wait_ms: round(longestLockWaitMs, 1) };
 }
+
+/**
+ * `EXPLAIN (ANALYZE, BUFFERS)` of the costliest statement pg_stat_statements holds that `where` selects,
+ * run again with `args` for its parameters in a transaction rolled back (it may write): its plan on the
+ * data as it is now. pg_stat_statements made the statement's constants parameters after its own: each
+ * is given 1 (right for `SELECT 1` and `RETURNING 1`, the constants of the statements explained here).
+ * A statement that cannot run again answers why, not a plan: the benchmark's figures come first.
+ */
+export async function explainAgain(superuser: Pool | undefined, where: string, args: number[]): Promise<string | undefined> {
+  if (!superuser) return undefined;
+  const { rows } = await superuser.query<{ query: string }>(`SELECT query FROM pg_stat_statements WHERE ${where} ORDER BY max_exec_time DESC LIMIT 1`);
+  const query = rows[0]?.query;
+  if (!query) return undefined;
+  const parameters = Math.max(args.length, ...[...query.matchAll(/\$(\d+)/g)].map((match) => Number(match[1])));
+  const client = await superuser.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query(`PREPARE explained AS ${query}`);
+    const values = Array.from({ length: parameters }, (_, i) => args[i] ?? 1);
+    const plan = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explained(${values.join(', ')})`);
+    return [query, '', ...plan.rows.map((row) => row['QUERY PLAN'])].join('\n');
+  } catch (error) {
+    return `${query}\n\nnot explained: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await client.query('ROLLBACK');
+    await client.query('DEALLOCATE ALL');
+    client.release();
+  }
+}
