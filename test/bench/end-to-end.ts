@@ -4,10 +4,12 @@
  * generator (load-generator.ts; bare/). Prints, and keeps in docs/benchmarks/ as JSON and an SVG chart:
  *  1. sustained throughput (closed loop, CONCURRENCY in flight) for DURATION seconds after a warm-up
  *     (5 s of the same load, then until it is stored): accepted and stored over the window, lost and duplicated counts;
- *  2. POST-to-stored latency p50/p99/max at a fixed offered rate (open loop): half of (1), or RATE, and
- *     what PostgreSQL's sessions waited on meanwhile (pg_stat_activity, every 20 ms);
+ *  2. POST-to-stored latency p50/p99/max at a fixed offered rate (open loop): half of (1), or RATE;
+ *     in (1) and (2), PostgreSQL's own view (postgres-views.ts): its costliest statements and its
+ *     transactions per message (pg_stat_statements, pg_stat_database), and what its sessions waited on;
  *  3. both again with two verifier and two contacts instances;
- *  4. each service's resident memory, idle and under load, and its CPU time per accepted message
+ *  4. each service's resident memory, idle and at the end of (1), with what it is made of (its V8 heap
+ *     and external memory, from its /metrics; the bare twins' RSS only), and its CPU time per accepted message
  *     (which, unlike the rates, holds when other work shares the machine), and the CPU time per
  *     message of NATS, Redis and PostgreSQL (every process of each, from /proc) and of the load generator;
  *  5. (1), (2) and (4) for the bare pipeline, an edge, a consumer and an inserter (bare/), after the
@@ -26,6 +28,7 @@ import {
   createWidget,
   connectTestNats,
   ManagedProcess,
+  metricValue,
   RunningSystem,
   ServerSet,
   SERVICES,
@@ -41,6 +44,7 @@ import { Pool } from 'pg';
 import { startBarePipeline } from './bare/pipeline';
 import { BARE_STORED_SUBJECT } from './bare/topology';
 import { Poster, Traffic } from './load-generator';
+import { enableStatementStats, phaseReport, phaseSummary, POSTGRES_BENCH_SETTINGS, sampleWaits, startPhase } from './postgres-views';
 import { cpuMs, rssMb, treeCpuMs } from './proc';
 import { BENCH_LIMITS, drain, sleep, StoredWatch, superuserPool } from './stored-watch';
 
@@ -102,10 +106,34 @@ interface Pipeline {
 /** A pipeline under one load. */
 type Loaded = Omit<Pipeline, 'trafficFor'> & { traffic: Traffic };
 
-/** A figure for each running process, as `gateway#1`, `verifier#2`, ... */
-function perProcess(processes: ManagedProcess[], figure: (pid: number | undefined) => number): Record<string, number> {
+/** Each running process by its name, as `gateway#1`, `verifier#2`, ... */
+function named(processes: ManagedProcess[]): Array<[string, ManagedProcess]> {
   const running = processes.filter((p) => p.child.exitCode === null);
-  return Object.fromEntries(running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, figure(p.child.pid)]));
+  return running.map((p, i) => [`${p.name}#${running.slice(0, i).filter((q) => q.name === p.name).length + 1}`, p]);
+}
+
+/** A figure for each running process. */
+function perProcess(processes: ManagedProcess[], figure: (pid: number | undefined) => number): Record<string, number> {
+  return Object.fromEntries(named(processes).map(([name, p]) => [name, figure(p.child.pid)]));
+}
+
+const MB = 1024 * 1024;
+/** The V8 figures of prom-client's default metrics that, with RSS, say what a service's memory is made of. */
+const V8_MEMORY = { heap_used_mb: 'nodejs_heap_size_used_bytes', heap_total_mb: 'nodejs_heap_size_total_bytes', external_mb: 'nodejs_external_memory_bytes' };
+
+/**
+ * Each running process's resident memory in MB; for a service (which answers /metrics at its url),
+ * also its V8 heap, used and total, and external memory (buffers): RSS beyond them is code, stacks and native allocations.
+ */
+async function memory(processes: ManagedProcess[]): Promise<Record<string, Record<string, number>>> {
+  const each = named(processes).map(async ([name, p]) => {
+    const figures: Record<string, number> = { rss_mb: rssMb(p.child.pid) };
+    if ('url' in p && typeof p.url === 'string') {
+      for (const [figure, metric] of Object.entries(V8_MEMORY)) figures[figure] = Math.round(((await metricValue(p.url, metric)) ?? NaN) / MB);
+    }
+    return [name, figures] as const;
+  });
+  return Object.fromEntries(await Promise.all(each));
 }
 
 /** The server processes the harness started (none for containers or given servers), by name. */
@@ -150,13 +178,22 @@ async function closedLoop(traffic: Traffic, end: number): Promise<{ accepted: st
 }
 
 async function throughput(pipeline: Loaded) {
-  const { watch, traffic } = pipeline;
-  let underLoad: Record<string, number> = {};
+  const { watch, traffic, superuser } = pipeline;
+  // No sampling of sessions here: its queries would count in PostgreSQL's CPU per message.
+  const postgresStart = await startPhase(superuser);
   const end = performance.now() + DURATION * 1000;
-  const sampler = setTimeout(() => (underLoad = perProcess(pipeline.processes(), rssMb)), (DURATION * 1000) / 2);
+  // In the window's last second: the memory the load makes the processes hold.
+  let underLoad: ReturnType<typeof memory> | undefined;
+  const sampler = setTimeout(
+    () => {
+      underLoad = memory(pipeline.processes());
+    },
+    Math.max(DURATION * 500, DURATION * 1000 - 1000),
+  );
   const cpuBefore = { ...perProcess(pipeline.processes(), cpuMs), ...serverCpu(pipeline.serverPids()), load_generator: loadGeneratorCpuMs() };
   const { accepted, rejected } = await closedLoop(traffic, end);
   clearTimeout(sampler);
+  const memoryUnderLoad = (await underLoad) ?? {};
   const storedInWindow = accepted.filter((id) => (watch.storedAt.get(id) ?? Infinity) <= end).length;
   await drain(watch, accepted);
   // After the drain: a process that fell behind still spends its share on these messages.
@@ -170,36 +207,21 @@ async function throughput(pipeline: Loaded) {
     stored_per_s: Math.round(storedInWindow / DURATION),
     lost: accepted.length - (await pipeline.countStored(accepted)),
     duplicated_events: watch.duplicates,
-    rss_mb_under_load: underLoad,
+    rss_mb_under_load: Object.fromEntries(Object.entries(memoryUnderLoad).map(([name, figures]) => [name, figures.rss_mb!])),
+    memory_under_load: memoryUnderLoad,
     cpu_ms_per_accepted: services,
     server_cpu_ms_per_accepted: servers,
     load_generator_cpu_ms_per_accepted: loadGenerator,
+    postgres: await phaseReport(superuser, postgresStart, accepted.length),
   };
 }
 
-/**
- * What PostgreSQL's busy sessions wait on, sampled every 20 ms until `done` (pg_stat_activity): counts
- * by wait event, `on CPU` when none. Lock waits (`Lock:...`) mean a queue on rows, `Client:ClientRead`
- * a session idle in a transaction waiting for its service, `LWLock`/`IO` the server itself.
- */
-async function sampleWaits(superuser: Pool | undefined, done: () => boolean): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  while (superuser && !done()) {
-    const { rows } = await superuser.query<{ wait: string; n: number }>(
-      `SELECT COALESCE(wait_event_type || ':' || wait_event, 'on CPU') AS wait, count(*)::int AS n FROM pg_stat_activity
-       WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction') GROUP BY 1`,
-    );
-    for (const { wait, n } of rows) counts[wait] = (counts[wait] ?? 0) + n;
-    await sleep(20);
-  }
-  return counts;
-}
-
 async function latency(pipeline: Loaded, rate: number) {
-  const { watch, traffic } = pipeline;
+  const { watch, traffic, superuser } = pipeline;
   const ids: Array<Promise<string | undefined>> = [];
+  const postgresStart = await startPhase(superuser);
   let sent = false;
-  const waits = sampleWaits(pipeline.superuser, () => sent);
+  const waits = sampleWaits(superuser, () => sent);
   const started = performance.now();
   for (let i = 0; i < rate * LATENCY_SECONDS; i++) {
     // Open loop: the next send is due at its time whatever the answers do.
@@ -223,6 +245,7 @@ async function latency(pipeline: Loaded, rate: number) {
     p50_ms: at(0.5),
     p99_ms: at(0.99),
     max_ms: at(1),
+    postgres: await phaseReport(superuser, postgresStart, accepted.length),
     postgres_waits: await waits,
   };
 }
@@ -237,7 +260,10 @@ async function phases(under: Pipeline, load: Load, rate?: number) {
   const pipeline: Loaded = { ...under, traffic: under.trafficFor(load) };
   await warmUp(pipeline);
   const sustained = await throughput(pipeline);
-  return { throughput: sustained, latency: await latency(pipeline, rate ?? RATE ?? Math.max(1, Math.round(sustained.stored_per_s / 2))) };
+  console.error(`  ${load} throughput, PostgreSQL: ${phaseSummary(sustained.postgres)}`);
+  const offered = await latency(pipeline, rate ?? RATE ?? Math.max(1, Math.round(sustained.stored_per_s / 2)));
+  console.error(`  ${load} latency, PostgreSQL: ${phaseSummary(offered.postgres)}; longest lock wait seen ${offered.postgres_waits.longest_lock_wait_ms} ms`);
+  return { throughput: sustained, latency: offered };
 }
 
 type Phases = Awaited<ReturnType<typeof phases>>;
@@ -277,7 +303,12 @@ function chart(bars: ReadonlyArray<readonly [string, number]>, title: string): s
 
 /** The system with one instance of each service, its widget's visitors and the watch on stored messages. */
 async function benchSystem(options: SystemOptions = {}, extraServers: Record<string, number | undefined> = {}) {
-  const system = await startSystem({ ...options, serviceEnv: { ...BENCH_LIMITS, ...options.serviceEnv }, services: [] });
+  const system = await startSystem({
+    ...options,
+    postgresSettings: POSTGRES_BENCH_SETTINGS,
+    serviceEnv: { ...BENCH_LIMITS, ...options.serviceEnv },
+    services: [],
+  });
   for (const service of SERVICES) await system.start(service, {}, nodeArgs(service));
   const watch = await StoredWatch.start(system.servers.natsUrl, MessageStored.subject, (message) => [
     message.json<{ data: { message_id: string } }>().data.message_id,
@@ -296,6 +327,7 @@ async function benchSystem(options: SystemOptions = {}, extraServers: Record<str
     countStored: async (ids) => Number((await system.sqlRow<{ count: string }>(`SELECT count(*) FROM messages WHERE id = ANY($1)`, [ids])).count),
     superuser: superuserPool(system),
   };
+  await enableStatementStats(pipeline.superuser);
   const stop = async () => {
     poster.close();
     await watch.close();
@@ -306,7 +338,7 @@ async function benchSystem(options: SystemOptions = {}, extraServers: Record<str
 }
 
 /** The bare pipeline on the system's servers (its services stopped), measured as the system is. */
-async function onBarePipeline(system: RunningSystem, widgetSecret: string, rates: Record<Load, number>): Promise<Record<Load, Phases>> {
+async function onBarePipeline(system: RunningSystem, widgetSecret: string, rates: Record<Load, number>) {
   const bare = await startBarePipeline(system.servers, (text) => system.sql(text), widgetSecret);
   const watch = await StoredWatch.start(system.servers.natsUrl, BARE_STORED_SUBJECT, (message) => message.json<string[]>());
   const poster = new Poster(bare.url, {}, CONCURRENCY);
@@ -322,7 +354,8 @@ async function onBarePipeline(system: RunningSystem, widgetSecret: string, rates
       countStored: async (ids) =>
         Number((await system.sqlRow<{ count: string }>(`SELECT count(*) FROM bare_messages WHERE id = ANY($1::uuid[])`, [ids])).count),
     };
-    return await eachLoad((load) => phases(pipeline, load, rates[load]));
+    const idle = await memory(bare.processes);
+    return { idle, loads: await eachLoad((load) => phases(pipeline, load, rates[load])) };
   } finally {
     poster.close();
     await watch.close();
@@ -425,7 +458,6 @@ function compare(load: Load, one: Phases, two: Phases, cluster: Phases, bare: Ph
       p99_ms_at_half_sustained_2_2: p99Target(two, TARGETS.p99_ms),
       p99_ms_at_half_sustained_cluster_r3: p99Target(cluster, TARGETS.cluster_p99_ms),
       rss_mb_under_load: { max_mb: rssMax, target: `<= ${TARGETS.rss_mb}`, met: rssMax <= TARGETS.rss_mb },
-      verifier_drain_ratio: 'npm run bench:verifier (target >= 0.8); not run here',
     },
   };
 }
@@ -452,11 +484,14 @@ function printComparison(load: Load, one: Phases, bare: Phases, comparison: Retu
     p99('R3   ', t.p99_ms_at_half_sustained_cluster_r3),
     `                    bare p50 ${bare.latency.p50_ms} / p99 ${bare.latency.p99_ms} ms`,
     `  PostgreSQL waits  system ${JSON.stringify(one.latency.postgres_waits)}  bare ${JSON.stringify(bare.latency.postgres_waits)} (sessions seen, every 20 ms of the latency phase)`,
+    `  PostgreSQL        system ${phaseSummary(one.throughput.postgres)}`,
+    `                    bare ${phaseSummary(bare.throughput.postgres)} (throughput phase)`,
     `  RSS MB under load system ${JSON.stringify(one.throughput.rss_mb_under_load)}  bare ${JSON.stringify(bare.throughput.rss_mb_under_load)}  target ${t.rss_mb_under_load.target}  ${mark(t.rss_mb_under_load.met)}`,
     ...TWINS.map(([service, twin]) => {
       const figure = r[`rss_${service}_over_${twin}` as keyof typeof r];
       return `                    ${service} / ${twin} ratio ${figure.value}  target ${figure.target}  ${mark(figure.met)}`;
     }),
+    `  memory MB, end of window (RSS; V8 heap used / total; external)  ${JSON.stringify(one.throughput.memory_under_load)}`,
   ];
   console.error(lines.join('\n'));
 }
@@ -465,7 +500,7 @@ async function main() {
   const { system, widget, pipeline, stop } = await benchSystem();
   let single;
   try {
-    const idle = perProcess(system.processes, rssMb);
+    const idle = await memory(system.processes);
     const baseline = await barePublishRate(system.servers.natsUrl);
     console.error(`bare JetStream publish: ${baseline}/s`);
 
@@ -479,20 +514,28 @@ async function main() {
     for (const service of system.processes) await service.stop();
     console.error('bare pipeline:');
     const rates = Object.fromEntries(SELECTED.map((load) => [load, one[load].latency.offered_per_s])) as Record<Load, number>;
-    const bare = await onBarePipeline(system, widget.secret, rates);
-    single = { baseline, one, two, bare, idle };
+    const { idle: bareIdle, loads: bare } = await onBarePipeline(system, widget.secret, rates);
+    single = { baseline, one, two, bare, idle, bareIdle };
   } finally {
     await stop();
   }
   const cluster = await onCluster();
-  const { baseline, one, two, bare, idle } = single;
+  const { baseline, one, two, bare, idle, bareIdle } = single;
+  const comparisons = Object.fromEntries(
+    SELECTED.map((load) => [load, compare(load, one[load], two[load], cluster.one_instance_each[load], bare[load])]),
+  ) as Record<Load, ReturnType<typeof compare>>;
+  // Every target of every load in one flat record, `<load>: <target>`, each with its figure and met: what the closing note quotes.
+  const targets = Object.fromEntries(
+    SELECTED.flatMap((load) =>
+      Object.entries({ ...comparisons[load].ratios_to_bare, ...comparisons[load].other_targets }).map(([name, figure]) => [`${load}: ${name}`, figure]),
+    ),
+  );
   const loads = Object.fromEntries(
     SELECTED.map((load) => [
       load,
       {
         visitors: LOADS[load].visitors,
         order: LOADS[load].order,
-        ...compare(load, one[load], two[load], cluster.one_instance_each[load], bare[load]),
         one_instance_each: one[load],
         two_verifiers_two_contacts: two[load],
         bare_pipeline: bare[load],
@@ -509,12 +552,14 @@ async function main() {
       offered_rate_per_s: RATE ?? 'half the sustained rate',
       latency_window_s: LATENCY_SECONDS,
     },
+    targets,
+    verifier_drain_ratio: 'npm run bench:verifier (target >= 0.8); not run here',
     loads,
     bare_jetstream_publish_per_s: { single_server: baseline, cluster_r3: cluster.bare_jetstream_publish_per_s },
-    rss_mb_idle: idle,
+    memory_idle: { system: idle, bare_pipeline: bareIdle },
   };
   console.log(JSON.stringify(results, null, 2));
-  for (const load of SELECTED) printComparison(load, one[load], bare[load], compare(load, one[load], two[load], cluster.one_instance_each[load], bare[load]));
+  for (const load of SELECTED) printComparison(load, one[load], bare[load], comparisons[load]);
   console.error(`bare JetStream publish: ${baseline}/s on one server, ${cluster.bare_jetstream_publish_per_s}/s on the R3 cluster`);
   writeFileSync(join(OUT, 'e2e-latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   const bars = SELECTED.flatMap((load) => [

@@ -61,6 +61,8 @@ export interface ServerOptions {
   passwords?: ServerPasswords;
   /** NATS users with every right besides the system's (the test harness's own). */
   extraNatsUsers?: readonly string[];
+  /** More settings for a PostgreSQL this set starts (`-c name=value`): a benchmark's `shared_preload_libraries`. */
+  postgresSettings?: Readonly<Record<string, string>>;
 }
 
 const POSTGRES_ROOT = '/usr/lib/postgresql';
@@ -200,6 +202,7 @@ async function postgresServer(dir: string, superuserPassword: string, options: S
   const port = await freePort();
   const settings = ['-c', 'listen_addresses=127.0.0.1', '-p', String(port), '-k', dir, '-c', 'max_connections=200'];
   if (!options.durable) settings.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+  for (const [name, value] of Object.entries(options.postgresSettings ?? {})) settings.push('-c', `${name}=${value}`);
   return restartable('postgres', `postgres://postgres:${superuserPassword}@127.0.0.1:${port}/postgres`, () =>
     launch('postgres', join(bin, 'postgres'), ['-D', dir, ...settings], {
       readyWhen: /ready to accept connections/,
