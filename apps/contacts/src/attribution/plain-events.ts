@@ -34,16 +34,18 @@ interface Neighbours {
 /** The inputs (of known, locked visitors) whose visitors' events are all plain and new, and the others. */
 export async function partitionPlain(sql: Sql, inputs: AttributionInput[]): Promise<{ plain: AttributionInput[]; others: AttributionInput[] }> {
   if (inputs.length === 0) return { plain: [], others: [] };
+  // Each event's rows are looked up by key (LATERAL ... LIMIT 1): an EXISTS on the message id could become a hash of
+  // the whole timeline in a generic plan made while it was small (generic-plans.spec.ts).
   const neighbours = await queryRows<Neighbours>(
     sql,
-    `SELECT b.message_id,
-       EXISTS (SELECT 1 FROM visitor_events s WHERE s.message_id = b.message_id) AS seen,
+    `SELECT b.message_id, s.message_id IS NOT NULL AS seen,
        CASE WHEN b.verified THEN a.message_id IS NOT NULL AND (v.message_id IS NULL OR (a.received_at, a.message_id) > (v.received_at, v.message_id))
          ELSE false END AS follows_anonymous,
        CASE WHEN b.verified THEN false
          ELSE EXISTS (SELECT 1 FROM visitor_events n WHERE n.visitor_id = b.visitor_id AND n.user_id IS NOT NULL
                       AND (n.received_at, n.message_id) > (b.received_at, b.message_id)) END AS verified_after
      FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::boolean[]) AS b(message_id, visitor_id, received_at, verified)
+     LEFT JOIN LATERAL (SELECT message_id FROM visitor_events WHERE message_id = b.message_id LIMIT 1) s ON true
      LEFT JOIN LATERAL (SELECT received_at, message_id FROM visitor_events WHERE b.verified AND visitor_id = b.visitor_id AND user_id IS NULL
                           AND (received_at, message_id) < (b.received_at, b.message_id) ORDER BY received_at DESC, message_id DESC LIMIT 1) a ON true
      LEFT JOIN LATERAL (SELECT received_at, message_id FROM visitor_events WHERE b.verified AND visitor_id = b.visitor_id AND user_id IS NOT NULL

@@ -35,10 +35,12 @@ export const threadsFrom = (rows: ThreadRow[]) => new Threads(new Map(rows.map((
  * The common table expressions that find or make the thread of each row (contact_id, visitor_id,
  * widget_id; distinct by the first two) of `wanted`, ending in `threads (id, contact_id, visitor_id)`.
  * Only the missing ones are inserted (a found thread is not rewritten); the caller holds the
- * visitors' locks, so no one else creates them meanwhile, and the upsert meets one that did.
+ * visitors' locks, so no one else creates them meanwhile, and the upsert meets one that did. Each is
+ * found by key (LATERAL ... LIMIT 1), never by hashing the table: generic-plans.spec.ts.
  */
 export const threadsOf = (wanted: string) =>
-  `found AS (SELECT c.id, c.contact_id, c.visitor_id FROM conversations c JOIN ${wanted} w ON w.contact_id = c.contact_id AND w.visitor_id = c.visitor_id),
+  `found AS (SELECT c.id, c.contact_id, c.visitor_id FROM ${wanted} w CROSS JOIN LATERAL (
+     SELECT id, contact_id, visitor_id FROM conversations WHERE contact_id = w.contact_id AND visitor_id = w.visitor_id LIMIT 1) c),
    created AS (
      INSERT INTO conversations (contact_id, widget_id, visitor_id)
      SELECT w.contact_id, w.widget_id, w.visitor_id FROM ${wanted} w
