@@ -24,7 +24,20 @@ export type RetentionRule =
        * through a function running with the owner's rights and answers how many went as `n` ($1 days, $2 batch).
        */
       prune: string;
+    }
+  | {
+      table: string;
+      /**
+       * For a table where old rows may have to stay (the timeline keeps what the fold rule still reads): a statement
+       * that examines the next $2 rows of the table's walk order after ($3 time, $4 key), deletes the expired ones
+       * ($1 days) and answers how many went as `n`, and the last row examined as `after_at`, `after_key` (null when
+       * none was left). A run walks the table once: a batch never reads again the rows an earlier one kept.
+       */
+      walk: string;
     };
+
+/** Where a walk starts: before every row. */
+const WALK_START = { after_at: '-infinity', after_key: '00000000-0000-0000-0000-000000000000' };
 
 /**
  * Deletes what a retention period no longer keeps: shortly after start, then every hour, in batches
@@ -59,22 +72,48 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private async prune(): Promise<void> {
     const { table } = this.rule;
-    const statement =
-      'prune' in this.rule
-        ? this.rule.prune
-        : `WITH gone AS (DELETE FROM ${table} WHERE ${this.rule.key} IN (${this.rule.expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`;
     let pruned = 0;
     try {
-      let batch = BATCH;
-      while (batch === BATCH && !this.stopped) {
-        const row = await onlyRow<{ n: number }>(this.db, statement, [this.days, BATCH]);
-        batch = row.n;
-        pruned += batch;
-      }
+      pruned = 'walk' in this.rule ? await this.walk(this.rule.walk) : await this.deleteBatches(this.statement());
     } catch (error) {
       this.logger.warn({ table, error: error instanceof Error ? error.message : String(error) }, 'retention run failed; next try in an hour');
     }
     if (pruned > 0) this.logger.info({ table, pruned, retention_days: this.days }, 'retention pruned old rows');
+  }
+
+  private statement(): string {
+    if ('prune' in this.rule) return this.rule.prune;
+    if ('expired' in this.rule)
+      return `WITH gone AS (DELETE FROM ${this.rule.table} WHERE ${this.rule.key} IN (${this.rule.expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`;
+    throw new Error(`${this.rule.table}: a walking rule deletes by walking`);
+  }
+
+  /** Batches of `statement` until one deletes less than a batch: every row it examines is one to delete. */
+  private async deleteBatches(statement: string): Promise<number> {
+    let pruned = 0;
+    let batch = BATCH;
+    while (batch === BATCH && !this.stopped) {
+      batch = (await onlyRow<{ n: number }>(this.db, statement, [this.days, BATCH])).n;
+      pruned += batch;
+    }
+    return pruned;
+  }
+
+  /** Batches of `statement`, each after the last row the one before examined, until none is left. */
+  private async walk(statement: string): Promise<number> {
+    let pruned = 0;
+    let after: { after_at: string | null; after_key: string | null } = WALK_START;
+    while (after.after_at !== null && !this.stopped) {
+      const row = await onlyRow<{ n: number; after_at: string | null; after_key: string | null }>(this.db, statement, [
+        this.days,
+        BATCH,
+        after.after_at,
+        after.after_key,
+      ]);
+      pruned += row.n;
+      after = row;
+    }
+    return pruned;
   }
 }
 
