@@ -72,7 +72,11 @@ export class AttributionStore {
       return inputs.map((input, i) => resultOf(alone[i], input));
     }
     const asideByVisitor = new Map<string, AttributionInput[]>();
-    for (const input of batch.aside) asideByVisitor.set(input.event.visitor_id, [...(asideByVisitor.get(input.event.visitor_id) ?? []), input]);
+    for (const input of batch.aside) {
+      const events = asideByVisitor.get(input.event.visitor_id);
+      if (events) events.push(input);
+      else asideByVisitor.set(input.event.visitor_id, [input]);
+    }
     const aside = new Map([...asideByVisitor].map(([visitorId, events]) => [visitorId, this.setAside(events)]));
     return inputs.map((input) => {
       const later = aside.get(input.event.visitor_id);
