@@ -118,6 +118,37 @@ describe('MicroBatcher', () => {
     expect(batches).toEqual([['a1'], ['b1', 'c1'], ['a2']]);
   });
 
+  it('frees the keys of a finished batch together, and takes each key’s ready items in one batch', async () => {
+    const gates = { z: deferred<void>(), abc: deferred<void>() };
+    const batches: string[][] = [];
+    const batcher = new MicroBatcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        if (items.includes('z1')) await gates.z.promise;
+        if (items.includes('a1')) await gates.abc.promise;
+        return items.map((item) => ({ ok: true, value: item }));
+      },
+      { maxBatch: 8, maxInFlight: 2, keyOf: (item) => item[0] },
+    );
+    const z = batcher.submit('z1');
+    await tick();
+    const abc = ['a1', 'b1', 'c1'].map((item) => batcher.submit(item));
+    await tick();
+    gates.z.resolve();
+    await z;
+    // One slot idle: what comes now waits for the keys of the batch in flight.
+    const later = ['a2', 'a3', 'b2', 'b3', 'c2', 'c3'].map((item) => batcher.submit(item));
+    await tick();
+    expect(batches).toEqual([['z1'], ['a1', 'b1', 'c1']]);
+
+    gates.abc.resolve();
+    await Promise.all([...abc, ...later]);
+    expect(batches.slice(2)).toEqual([
+      ['a2', 'a3', 'b2', 'b3'],
+      ['c2', 'c3'],
+    ]);
+  });
+
   it('frees a batch’s slot when the batch resolves, while an item settled later still holds its key', async () => {
     const later = deferred<Settled<string>>();
     const batches: string[][] = [];

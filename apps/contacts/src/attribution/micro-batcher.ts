@@ -69,7 +69,16 @@ export class MicroBatcher<I, O> {
       if (ready.length === 0) return;
       // Spread what is ready over the free slots, so that one slot does not take it all while others idle.
       const free = this.options.maxInFlight - this.inFlight;
-      const batch = ready.slice(0, Math.min(this.options.maxBatch, Math.ceil(ready.length / free)));
+      const target = Math.ceil(ready.length / free);
+      // A key taken brings its other ready items along (up to maxBatch): they would only wait for this batch.
+      const batch: Array<Waiting<I, O>> = [];
+      const keys = new Set<unknown>();
+      for (const waiting of ready) {
+        if (batch.length >= this.options.maxBatch) break;
+        if (batch.length >= target && !keys.has(waiting.key)) continue;
+        keys.add(waiting.key);
+        batch.push(waiting);
+      }
       const taken = new Set(batch);
       this.waiting = this.waiting.filter((waiting) => !taken.has(waiting));
       for (const { key } of batch) this.busy.set(key, (this.busy.get(key) ?? 0) + 1);
@@ -90,23 +99,27 @@ export class MicroBatcher<I, O> {
     } catch (error) {
       outcomes = batch.map(() => ({ ok: false, error }));
     }
-    // Same length, checked above: each waiting item has its outcome.
+    // Same length, checked above: each waiting item has its outcome. Those settled now free their keys
+    // together, and the next batch (dispatched as this one ends) takes all that waited for them: not a
+    // batch per key freed.
     batch.forEach((waiting, i) => {
-      void Promise.resolve(outcomes[i] as Outcome<O>)
+      const outcome = outcomes[i] as Outcome<O>;
+      if (!(outcome instanceof Promise)) return this.finish(waiting, outcome);
+      void outcome
         .catch((error: unknown): Settled<O> => ({ ok: false, error }))
         .then((result) => {
-          if (result.ok) waiting.resolve(result.value);
-          else waiting.reject(result.error);
-          this.release(waiting.key);
+          this.finish(waiting, result);
+          this.dispatch();
         });
     });
   }
 
-  /** One item of `key` is done: the next of that key may go. */
-  private release(key: unknown): void {
-    const left = (this.busy.get(key) ?? 1) - 1;
-    if (left > 0) this.busy.set(key, left);
-    else this.busy.delete(key);
-    this.dispatch();
+  /** Settles one item and frees its key for the next item of that key. */
+  private finish(waiting: Waiting<I, O>, result: Settled<O>): void {
+    if (result.ok) waiting.resolve(result.value);
+    else waiting.reject(result.error);
+    const left = (this.busy.get(waiting.key) ?? 1) - 1;
+    if (left > 0) this.busy.set(waiting.key, left);
+    else this.busy.delete(waiting.key);
   }
 }
