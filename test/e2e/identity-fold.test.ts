@@ -1,13 +1,15 @@
 import { userHash } from '@inviaro/crypto';
 import { EVENT_STREAM } from '@inviaro/bus';
-import { readEvents, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { connectTestNats, readEvents, waitFor, WidgetStream, widgetSuite } from '@inviaro/test-harness';
+import { Client } from 'pg';
 
 jest.setTimeout(120_000);
 
 type History = { contact: { is_verified: boolean }; messages: Array<{ text: string }> };
 
 describe('every device that verifies as one user lands in one contact, with its whole history', () => {
-  const suite = widgetSuite();
+  // One attribution transaction at a time: a fold that kept a batch slot would hold every other visitor's events.
+  const suite = widgetSuite({ serviceEnv: { ATTRIBUTION_TRANSACTIONS: '1' } });
 
   const claim = (userId: string, secret = suite.widget.secret) => ({ user_id: userId, user_hash: userHash(userId, secret) });
   const texts = async (token: string, extra: Record<string, unknown>, count: number) =>
@@ -58,6 +60,55 @@ describe('every device that verifies as one user lands in one contact, with its 
     expect(retired).toHaveLength(2);
     const folded = await readEvents<{ into_contact_id: string; user_id: string }>(suite.system.servers.natsUrl, EVENT_STREAM, 'contact.folded');
     expect(folded.filter((e) => e.data.into_contact_id === ana.id)).toHaveLength(2);
+  });
+
+  it('a held fold holds no other visitor’s message; the visitor’s own later message waits for its fold', async () => {
+    const { natsUrl } = suite.system.servers;
+    const storedIds = async () => new Set((await readEvents<{ message_id: string }>(natsUrl, EVENT_STREAM, 'message.stored')).map((e) => e.data.message_id));
+    const folded = async () => (await suite.system.sql(`SELECT 1 FROM contacts WHERE id = $1 AND merged_into_id IS NOT NULL`, [anonymous])).length > 0;
+    const folding = await suite.client.newVisitor();
+    const before = (await suite.client.postMessage(folding, { client_message_id: 'h1', text: 'before login' })).body.message_id;
+    await waitFor('the anonymous message stored', async () => ((await storedIds()).has(before) ? true : undefined));
+    const { contact_id: anonymous } = await suite.system.sqlRow<{ contact_id: string }>(
+      `SELECT v.contact_id FROM messages m JOIN conversations v ON v.id = m.conversation_id WHERE m.id = $1`,
+      [before],
+    );
+
+    // The fold moves the anonymous contact's thread: a session that locks that row holds the fold, as a long fold would run.
+    const holder = new Client({ connectionString: suite.system.servers.databaseUrl });
+    await holder.connect();
+    const nc = await connectTestNats(natsUrl);
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT id FROM conversations WHERE contact_id = $1 FOR UPDATE`, [anonymous]);
+      const { pid } = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!;
+      expect((await suite.client.call('identify', { visitor_token: folding, ...claim('usr_held') })).status).toBe(202);
+      await waitFor('the fold waiting for the held row', async () =>
+        (await suite.system.sql(`SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))`, [pid])).length > 0 ? true : undefined,
+      );
+
+      // Its own later message reaches the contacts service before the other visitor's: both in its hands, unacknowledged.
+      const later = (await suite.client.postMessage(folding, { client_message_id: 'h2', text: 'after login', ...claim('usr_held') })).body.message_id;
+      const jsm = await nc.jetstreamManager();
+      await waitFor('the identify and the later message with the contacts service', async () => {
+        for await (const info of jsm.consumers.list(EVENT_STREAM))
+          if (info.config.durable_name && info.config.filter_subject === 'contact.verified')
+            return info.num_pending === 0 && info.num_ack_pending === 2 ? true : undefined;
+        return undefined;
+      });
+      const other = await suite.client.newVisitor();
+      const meanwhile = (await suite.client.postMessage(other, { client_message_id: 'o1', text: 'meanwhile', ...claim('usr_other') })).body.message_id;
+      await waitFor('the other visitor’s message stored while the fold is held', async () => ((await storedIds()).has(meanwhile) ? true : undefined));
+      expect((await storedIds()).has(later)).toBe(false);
+      expect(await folded()).toBe(false);
+    } finally {
+      await holder.query('COMMIT');
+      await holder.end();
+      await nc.close();
+    }
+
+    await waitFor('the fold done', async () => ((await folded()) ? true : undefined));
+    expect((await texts(folding, claim('usr_held'), 2)).messages.map((m) => m.text)).toEqual(['before login', 'after login']);
   });
 
   it('never merges two verified users, and a rotated-away hash loses the verified history at once', async () => {

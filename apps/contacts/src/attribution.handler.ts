@@ -14,17 +14,16 @@ import { histogram, SERVICE_LOGGER } from '@inviaro/observability';
 import { Controller, Inject, OnModuleInit } from '@nestjs/common';
 import { Logger } from 'pino';
 import { AttributionInput } from './attribution/attribution-input';
-import { Attributed, AttributionStore } from './attribution/attribution.store';
+import { ATTRIBUTION_BATCHING, Attributed, AttributionStore } from './attribution/attribution.store';
 import { MicroBatcher, MicroBatcherOptions } from './attribution/micro-batcher';
-
-export const ATTRIBUTION_BATCHING = Symbol('ATTRIBUTION_BATCHING');
 
 const batchSizes = histogram('inviaro_attribution_batch_size', 'Events attributed per transaction', [], [1, 2, 4, 8, 16, 32, 64, 128, 256]);
 
 /**
  * Puts each attributed widget event into the contact it belongs to, then tells the gateways.
- * Events that arrive together share a transaction (MicroBatcher); each handler resolves — and the
- * transport acknowledges its event — only after that transaction committed.
+ * Events that arrive together share a transaction (MicroBatcher), but for a visitor the store sets
+ * aside (a fold), which has its own; each handler resolves — and the transport acknowledges its
+ * event — only after the transaction that attributed it committed.
  */
 @Controller()
 export class AttributionHandler implements OnModuleInit {
@@ -40,7 +39,8 @@ export class AttributionHandler implements OnModuleInit {
   onModuleInit(): void {
     this.batcher = new MicroBatcher(
       (inputs) => this.store.attribute(inputs),
-      this.batching,
+      // A visitor's events in order: a later one waits while an earlier one (its fold, say) is being attributed.
+      { ...this.batching, keyOf: (input) => input.event.visitor_id },
       (size) => batchSizes.observe(size),
     );
   }

@@ -1,7 +1,7 @@
 import { retentionJob } from '@inviaro/persistence';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ATTRIBUTION_BATCHING, AttributionHandler } from './attribution.handler';
-import { AttributionStore } from './attribution/attribution.store';
+import { AttributionHandler } from './attribution.handler';
+import { ATTRIBUTION_BATCHING, AttributionStore } from './attribution/attribution.store';
 import { MicroBatcherOptions } from './attribution/micro-batcher';
 import { TIMELINE_RETENTION } from './attribution/timeline-retention';
 

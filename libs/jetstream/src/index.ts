@@ -9,3 +9,4 @@ export * from './dead-letter';
 export * from './request-refused';
 export * from './supervised-consumer';
 export * from './write-coalescing';
+export * from './semaphore';

@@ -1,42 +1,108 @@
-import { performance } from 'node:perf_hooks';
-import { runsByContact } from './close-run';
+import { ContactVerifiedData } from '@inviaro/contracts';
+import { createWorkspace, newWidgetKey, openPool, runMigrations, Sql, transaction } from '@inviaro/persistence';
+import { startServers } from '@inviaro/test-harness';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { upsertVerifiedContacts, verifiedContactOf } from './attributes';
+import { closeRun } from './close-run';
 
-/** A run of `size` anonymous events spread over a few contacts (a split run), as the run query returns it. */
-function runOf(size: number): Array<{ message_id: string; contact_id: string }> {
-  return Array.from({ length: size }, (_, i) => ({ message_id: `m${i}`, contact_id: `c${i % 3}` }));
-}
+/** Starting PostgreSQL takes seconds on a busy machine: beyond jest's default 5 s for a hook. */
+const START_TIMEOUT_MS = 60_000;
+const RUN = 2_000;
+const T0 = Date.parse('2026-12-01T10:00:00Z');
 
-/** The fastest of 20 groupings of a run of `size`, in ms: the one least disturbed by garbage collection and other work on the machine. */
-function fastestGrouping(size: number): number {
-  const run = runOf(size);
-  let fastest = Infinity;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const started = performance.now();
-    runsByContact(run);
-    fastest = Math.min(fastest, performance.now() - started);
-  }
-  return fastest;
-}
-
-describe('runsByContact', () => {
-  it('groups the run by contact, keeping the ids of each contact in received order', () => {
-    const grouped = runsByContact([
-      { message_id: 'a', contact_id: 'x' },
-      { message_id: 'b', contact_id: 'y' },
-      { message_id: 'c', contact_id: 'x' },
-    ]);
-    expect([...grouped]).toEqual([
-      ['x', ['a', 'c']],
-      ['y', ['b']],
-    ]);
+describe('closeRun on real PostgreSQL: a run of any length is moved by statements, none of its ids travel to the service', () => {
+  let servers: Awaited<ReturnType<typeof startServers>>;
+  let owner: Pool;
+  let contacts: Pool;
+  beforeAll(async () => {
+    servers = await startServers();
+    await runMigrations(servers.databaseUrl);
+    owner = openPool(servers.databaseUrl, 2, () => undefined);
+    contacts = openPool(servers.serviceDatabaseUrls.contacts, 2, () => undefined);
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await Promise.all([owner?.end(), contacts?.end()]);
+    await servers?.stop();
   });
 
-  it('takes time linear in the run: 40,000 events take less than 6 times as long as 10,000', () => {
-    fastestGrouping(10_000); // warm up the JIT, so the first size does not pay for compiling
-    const small = fastestGrouping(10_000);
-    const large = fastestGrouping(40_000);
-    // Quadratic grouping (a copy of the list per event) takes about 16 times as long; linear about 4.
-    expect(large / small).toBeLessThan(6);
-    expect(runsByContact(runOf(40_000)).get('c0')).toHaveLength(13_334);
+  /** A visitor whose live anonymous contact holds RUN messages, received one every 2 ms from T0 (none at an odd millisecond). */
+  async function visitorWithRun() {
+    const { workspace_id } = await createWorkspace(owner, 'close run');
+    const [widget] = (
+      await owner.query(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`, [
+        workspace_id,
+        newWidgetKey(),
+      ])
+    ).rows as Array<{ id: string }>;
+    const visitor = randomUUID();
+    await owner.query(`INSERT INTO visitors (id, widget_id, token_hash) VALUES ($1, $2, uuid_send($1))`, [visitor, widget!.id]);
+    const [anonymous] = (
+      await owner.query(`INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, now()) RETURNING id`, [
+        workspace_id,
+        visitor,
+      ])
+    ).rows as Array<{ id: string }>;
+    await owner.query(
+      `WITH thread AS (INSERT INTO conversations (contact_id, widget_id, visitor_id) VALUES ($1, $2, $3) RETURNING id),
+       rows AS MATERIALIZED (SELECT gen_random_uuid() AS id, to_timestamp($4::double precision / 1000) + k * interval '2 ms' AS at FROM generate_series(0, $5::int - 1) k),
+       stored AS (INSERT INTO messages (id, conversation_id, author, text, created_at) SELECT rows.id, thread.id, 'visitor', 'anonymous', rows.at FROM rows, thread)
+       INSERT INTO visitor_events (message_id, visitor_id, received_at, user_id, contact_id) SELECT id, $3, at, NULL, $1 FROM rows`,
+      [anonymous!.id, widget!.id, visitor, T0, RUN],
+    );
+    return { workspace_id, widget_id: widget!.id, visitor, anonymous: anonymous!.id };
+  }
+
+  /** closeRun for an identify received at `at`, in a transaction: the most rows any of its statements returned. */
+  async function identify(run: Awaited<ReturnType<typeof visitorWithRun>>, at: number, userId: string) {
+    const event = {
+      kind: 'identify',
+      message_id: randomUUID(),
+      workspace_id: run.workspace_id,
+      widget_id: run.widget_id,
+      visitor_id: run.visitor,
+      received_at: new Date(at).toISOString(),
+      user_id: userId,
+      secret_version: 1,
+    } as ContactVerifiedData;
+    let mostRows = 0;
+    const user = await transaction(contacts, async (tx) => {
+      const counting: Sql = {
+        query: async (config) => {
+          const result = await tx.query(config);
+          mostRows = Math.max(mostRows, result.rows.length);
+          return result;
+        },
+      };
+      const contactId = verifiedContactOf(await upsertVerifiedContacts(counting, [event]), event);
+      await closeRun(counting, event, contactId);
+      return contactId;
+    });
+    const threads = await owner.query<{ contact_id: string; messages: number }>(
+      `SELECT v.contact_id, count(m.id)::int AS messages FROM conversations v JOIN messages m ON m.conversation_id = v.id WHERE v.visitor_id = $1 GROUP BY v.contact_id`,
+      [run.visitor],
+    );
+    return { user, mostRows, messages: new Map(threads.rows.map((row) => [row.contact_id, row.messages])) };
+  }
+
+  it('in order: the live contact is retired into the user, with its thread', async () => {
+    const run = await visitorWithRun();
+    const { user, mostRows, messages } = await identify(run, T0 + 2 * RUN, 'usr_in_order');
+    expect(mostRows).toBeLessThanOrEqual(1);
+    expect([...messages]).toEqual([[user, RUN]]);
+    expect((await owner.query(`SELECT merged_into_id FROM contacts WHERE id = $1`, [run.anonymous])).rows).toEqual([{ merged_into_id: user }]);
+  });
+
+  it('delivered late: the part of the run received before the identify is split off and retired, its messages moved', async () => {
+    const run = await visitorWithRun();
+    const { user, mostRows, messages } = await identify(run, T0 + RUN - 1, 'usr_late');
+    expect(mostRows).toBeLessThanOrEqual(1);
+    expect(messages.get(user)).toBe(RUN / 2);
+    expect(messages.get(run.anonymous)).toBe(RUN / 2);
+    const retired = await owner.query(
+      `SELECT count(*)::int AS events FROM visitor_events e JOIN contacts c ON c.id = e.contact_id WHERE c.merged_into_id = $1`,
+      [user],
+    );
+    expect(retired.rows).toEqual([{ events: RUN / 2 }]);
   });
 });

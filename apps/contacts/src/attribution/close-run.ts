@@ -2,7 +2,7 @@ import { ContactVerifiedData } from '@inviaro/contracts';
 import { execute, onlyRow, queryRows, Sql } from '@inviaro/persistence';
 import { recomputeAttributes } from './attributes';
 import { conversationOf, moveConversation, moveMessages, storeMessage } from './threads';
-import { recordEvents } from './timeline';
+import { recordEvents, runClosedBy } from './timeline';
 
 /**
  * Closing a run (docs/data-model.md): a verified event closes the run of anonymous events received
@@ -14,41 +14,20 @@ export async function closeRun(sql: Sql, event: ContactVerifiedData, contactId: 
   const recorded = await recordEvents(sql, [{ event, contactId, userId: event.user_id }]);
   if (!recorded.has(event.message_id)) return 0; // seen before: nothing to do but answer again
 
-  const run = await queryRows<{ message_id: string; contact_id: string }>(
-    sql,
-    `WITH previous AS (
-       SELECT received_at, message_id FROM visitor_events
-       WHERE visitor_id = $1 AND user_id IS NOT NULL AND (received_at, message_id) < ($2, $3)
-       ORDER BY received_at DESC, message_id DESC LIMIT 1)
-     SELECT a.message_id, a.contact_id FROM visitor_events a
-     WHERE a.visitor_id = $1 AND a.user_id IS NULL AND (a.received_at, a.message_id) < ($2, $3)
-       AND NOT EXISTS (SELECT 1 FROM previous p WHERE (a.received_at, a.message_id) < (p.received_at, p.message_id))`,
-    [event.visitor_id, event.received_at, event.message_id],
-  );
-  const byContact = runsByContact(run);
-  for (const [runContactId, messageIds] of byContact) await retireRun(sql, event, contactId, runContactId, messageIds);
+  // The contacts holding the run (more than one only after a late delivery split it), never its events: the statements below move those.
+  const runContacts = await queryRows<{ contact_id: string }>(sql, runClosedBy('DISTINCT a.contact_id'), [
+    event.visitor_id,
+    event.received_at,
+    event.message_id,
+  ]);
+  for (const { contact_id } of runContacts) await retireRun(sql, event, contactId, contact_id);
 
   await storeMessage(sql, await conversationOf(sql, contactId, event), event);
-  return byContact.size;
+  return runContacts.length;
 }
 
-/**
- * The run's message ids grouped by the contact that holds them, in one pass: a visitor with tens of
- * thousands of anonymous events folds in time linear in the run, and the event loop (every other
- * visitor's attribution in this process) is not held while it does.
- */
-export function runsByContact(run: ReadonlyArray<{ message_id: string; contact_id: string }>): Map<string, string[]> {
-  const byContact = new Map<string, string[]>();
-  for (const row of run) {
-    const messageIds = byContact.get(row.contact_id);
-    if (messageIds) messageIds.push(row.message_id);
-    else byContact.set(row.contact_id, [row.message_id]);
-  }
-  return byContact;
-}
-
-/** Retires the anonymous events `messageIds` (all of contact `runContactId`) into `intoContactId`, as closed by `event`. */
-async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: string, runContactId: string, messageIds: string[]): Promise<void> {
+/** Retires the events of the run `event` closes that contact `runContactId` holds into `intoContactId`. */
+async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: string, runContactId: string): Promise<void> {
   const run = await onlyRow<{ merged_into_id: string | null; continues: boolean }>(
     sql,
     `SELECT merged_into_id, EXISTS (
@@ -62,7 +41,7 @@ async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: st
   if (!run.continues) {
     // The whole run was received before this event: its contact is the one retired here.
     if (run.merged_into_id === null) await moveConversation(sql, runContactId, intoContactId, event.visitor_id);
-    else if (home !== intoContactId) await moveMessages(sql, home, intoContactId, event, messageIds, false);
+    else if (home !== intoContactId) await moveMessages(sql, home, intoContactId, event, runContactId, false);
     await execute(sql, `UPDATE contacts SET merged_into_id = $2, merged_at = $3, folded_by = $4 WHERE id = $1`, [
       runContactId,
       intoContactId,
@@ -79,8 +58,14 @@ async function retireRun(sql: Sql, event: ContactVerifiedData, intoContactId: st
      VALUES ($1, $2, false, $3, $4, $5, $4) RETURNING id`,
     [event.workspace_id, event.visitor_id, intoContactId, event.received_at, event.message_id],
   );
-  await execute(sql, `UPDATE visitor_events SET contact_id = $2 WHERE message_id = ANY($1::uuid[])`, [messageIds, retired.id]);
+  await execute(sql, `UPDATE visitor_events SET contact_id = $5 WHERE message_id IN (${runClosedBy('a.message_id', 'AND a.contact_id = $4')})`, [
+    event.visitor_id,
+    event.received_at,
+    event.message_id,
+    runContactId,
+    retired.id,
+  ]);
   await recomputeAttributes(sql, retired.id);
   await recomputeAttributes(sql, runContactId);
-  if (home !== intoContactId) await moveMessages(sql, home, intoContactId, event, messageIds, run.merged_into_id === null);
+  if (home !== intoContactId) await moveMessages(sql, home, intoContactId, event, retired.id, run.merged_into_id === null);
 }

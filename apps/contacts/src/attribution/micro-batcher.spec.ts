@@ -94,6 +94,89 @@ describe('MicroBatcher', () => {
     expect(await broken.submit(7)).toBe(7);
   });
 
+  it('keeps an item waiting while an earlier item of its key is handled, and batches the other keys meanwhile', async () => {
+    const gate = deferred<void>();
+    const batches: string[][] = [];
+    const batcher = new MicroBatcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        if (items.includes('a1')) await gate.promise;
+        return items.map((item) => ({ ok: true, value: item }));
+      },
+      { maxBatch: 8, maxInFlight: 2, keyOf: (item) => item[0] },
+    );
+    const a1 = batcher.submit('a1');
+    await tick();
+    const later = ['a2', 'b1', 'c1'].map((item) => batcher.submit(item));
+    const [a2, b1, c1] = later;
+    expect(await Promise.all([b1, c1])).toEqual(['b1', 'c1']);
+    expect(batches).toEqual([['a1'], ['b1', 'c1']]);
+    expect(batcher.backlog).toBe(1);
+
+    gate.resolve();
+    expect(await Promise.all([a1, a2])).toEqual(['a1', 'a2']);
+    expect(batches).toEqual([['a1'], ['b1', 'c1'], ['a2']]);
+  });
+
+  it('frees the keys of a finished batch together, and takes each key’s ready items in one batch', async () => {
+    const gates = { z: deferred<void>(), abc: deferred<void>() };
+    const batches: string[][] = [];
+    const batcher = new MicroBatcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        if (items.includes('z1')) await gates.z.promise;
+        if (items.includes('a1')) await gates.abc.promise;
+        return items.map((item) => ({ ok: true, value: item }));
+      },
+      { maxBatch: 8, maxInFlight: 2, keyOf: (item) => item[0] },
+    );
+    const z = batcher.submit('z1');
+    await tick();
+    const abc = ['a1', 'b1', 'c1'].map((item) => batcher.submit(item));
+    await tick();
+    gates.z.resolve();
+    await z;
+    // One slot idle: what comes now waits for the keys of the batch in flight.
+    const later = ['a2', 'a3', 'b2', 'b3', 'c2', 'c3'].map((item) => batcher.submit(item));
+    await tick();
+    expect(batches).toEqual([['z1'], ['a1', 'b1', 'c1']]);
+
+    gates.abc.resolve();
+    await Promise.all([...abc, ...later]);
+    expect(batches.slice(2)).toEqual([
+      ['a2', 'a3', 'b2', 'b3'],
+      ['c2', 'c3'],
+    ]);
+  });
+
+  it('frees a batch’s slot when the batch resolves, while an item settled later still holds its key', async () => {
+    const later = deferred<Settled<string>>();
+    const batches: string[][] = [];
+    const batcher = new MicroBatcher<string, string>(
+      async (items) => {
+        batches.push(items);
+        // The a-items are settled later, by work that does not hold the slot.
+        return items.map((item) => (item.startsWith('a') ? later.promise : { ok: true, value: item }));
+      },
+      { maxBatch: 8, maxInFlight: 1, keyOf: (item) => item[0] },
+    );
+    let aSettled = false;
+    const a1 = batcher.submit('a1').then((value) => ((aSettled = true), value));
+    const b1 = batcher.submit('b1');
+    expect(await b1).toBe('b1');
+    await tick();
+    const a2 = batcher.submit('a2');
+    // The only slot is free: b2 runs while a1 is still being settled and a2 waits for it.
+    expect(await batcher.submit('b2')).toBe('b2');
+    expect(aSettled).toBe(false);
+    expect(batches).toEqual([['a1', 'b1'], ['b2']]);
+
+    later.resolve({ ok: true, value: 'a1 later' });
+    expect(await a1).toBe('a1 later');
+    await expect(a2).resolves.toBe('a1 later');
+    expect(batches).toEqual([['a1', 'b1'], ['b2'], ['a2']]);
+  });
+
   it('refuses a configuration that could never run anything', () => {
     expect(() => new MicroBatcher(async () => [], { maxBatch: 0, maxInFlight: 1 })).toThrow();
   });

@@ -1,5 +1,6 @@
 import { VisitorEventFields } from '@inviaro/contracts';
 import { execute, firstRow, queryRows, Sql } from '@inviaro/persistence';
+import { runClosedBy } from './timeline';
 
 /**
  * Threads (docs/data-model.md, `conversations`): one per (contact, visitor). A fold moves a thread
@@ -100,23 +101,24 @@ export async function moveConversation(sql: Sql, fromContactId: string, intoCont
 }
 
 /**
- * Moves the messages of a split run between two contacts' threads with the visitor. Operator
- * replies in a live anonymous thread go along when they were written before `event` was received.
+ * Moves the messages of a split run between two contacts' threads with the visitor: those of the run
+ * `event` closes that the timeline gives to contact `runContactId`. Operator replies in a live
+ * anonymous thread go along when they were written before `event` was received.
  */
 export async function moveMessages(
   sql: Sql,
   fromContactId: string,
   intoContactId: string,
   event: VisitorEventFields,
-  messageIds: string[],
+  runContactId: string,
   withReplies: boolean,
 ): Promise<void> {
   const target = await conversationOf(sql, intoContactId, event);
   await execute(
     sql,
-    `UPDATE messages SET conversation_id = $3
-     WHERE conversation_id = (SELECT id FROM conversations WHERE contact_id = $1 AND visitor_id = $2)
-       AND (id = ANY($4::uuid[]) OR ($5 AND author = 'operator' AND created_at < $6))`,
-    [fromContactId, event.visitor_id, target, messageIds, withReplies, event.received_at],
+    `UPDATE messages SET conversation_id = $5
+     WHERE conversation_id = (SELECT id FROM conversations WHERE contact_id = $4 AND visitor_id = $1)
+       AND (id IN (${runClosedBy('a.message_id', 'AND a.contact_id = $6')}) OR ($7 AND author = 'operator' AND created_at < $2))`,
+    [event.visitor_id, event.received_at, event.message_id, fromContactId, target, runContactId, withReplies],
   );
 }

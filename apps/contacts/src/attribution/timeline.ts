@@ -42,3 +42,18 @@ export async function recordEvents(sql: Sql, entries: TimelineEntry[]): Promise<
   );
   return new Set(recorded.map((row) => row.message_id));
 }
+
+/**
+ * A statement selecting `columns` of the run a verified event closes, from `visitor_events a` ($1, $2,
+ * $3: the event's visitor, received_at and message_id; `more`: further conditions): the visitor's
+ * anonymous events received before it and after its previous verified event. A run is moved by
+ * statements built on this, so that none of its ids, however many, travel to the service.
+ */
+export const runClosedBy = (columns: string, more = '') =>
+  `WITH previous AS (
+     SELECT received_at, message_id FROM visitor_events
+     WHERE visitor_id = $1 AND user_id IS NOT NULL AND (received_at, message_id) < ($2, $3)
+     ORDER BY received_at DESC, message_id DESC LIMIT 1)
+   SELECT ${columns} FROM visitor_events a
+   WHERE a.visitor_id = $1 AND a.user_id IS NULL AND (a.received_at, a.message_id) < ($2, $3)
+     AND NOT EXISTS (SELECT 1 FROM previous p WHERE (a.received_at, a.message_id) < (p.received_at, p.message_id)) ${more}`;
