@@ -9,8 +9,8 @@ export class ContactsConfig extends CommonConfig {
   @IntSetting(1, 1000, 'group commit: most events attributed in one transaction (1 turns batching off)')
   ATTRIBUTION_BATCH_MAX: number = 64;
 
-  /** Attribution transactions one instance runs at once; events arriving while all are busy wait and go together. */
-  @IntSetting(1, 64, 'group commit: attribution transactions one instance runs at once')
+  /** Batches of events one instance attributes at once, and as many set-aside folds; events arriving while all are busy wait and go together. */
+  @IntSetting(1, 64, 'group commit: attribution batches one instance runs at once (and as many folds, each in its own transaction)')
   ATTRIBUTION_TRANSACTIONS: number = 4;
 
   /** PostgreSQL connections of one instance (attribution, inbox queries, health). */
