@@ -24,11 +24,14 @@ function recorder(): { sql: Sql; sent: QueryConfig[] } {
   return { sent, sql: { query: async (config: QueryConfig) => (sent.push(config), { rows: [] } as unknown as QueryResult) } };
 }
 
+/** What the statements are given: ids, times, texts and flags, alone or in arrays. */
+type Scalar = string | number | boolean | null | undefined;
+
 /** A value as an SQL literal, for EXECUTE (which takes no bound parameters): arrays in PostgreSQL's text form. */
-function literal(client: PoolClient, value: unknown): string {
+function literal(client: PoolClient, value: Scalar | Scalar[]): string {
   if (value === null || value === undefined) return 'NULL';
   if (Array.isArray(value)) {
-    const element = (item: unknown) => (item === null || item === undefined ? 'NULL' : `"${String(item).replace(/["\\]/g, '\\$&')}"`);
+    const element = (item: Scalar) => (item === null || item === undefined ? 'NULL' : `"${String(item).replace(/["\\]/g, '\\$&')}"`);
     return client.escapeLiteral(`{${value.map(element).join(',')}}`);
   }
   return client.escapeLiteral(String(value));
@@ -39,7 +42,7 @@ async function genericPlan(client: PoolClient, statement: QueryConfig): Promise<
   await client.query(`SET plan_cache_mode = force_generic_plan`);
   await client.query(`PREPARE checked AS ${statement.text}`);
   try {
-    const values = (statement.values ?? []).map((value) => literal(client, value));
+    const values = ((statement.values ?? []) as Array<Scalar | Scalar[]>).map((value) => literal(client, value));
     const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN EXECUTE checked(${values.join(', ')})`);
     return rows.map((row) => row['QUERY PLAN']).join('\n');
   } finally {
@@ -47,17 +50,17 @@ async function genericPlan(client: PoolClient, statement: QueryConfig): Promise<
   }
 }
 
-const event = (kind: 'message' | 'identify') => ({
+const message = () => ({
   workspace_id: randomUUID(),
   widget_id: randomUUID(),
   visitor_id: randomUUID(),
   message_id: randomUUID(),
-  kind,
-  text: kind === 'message' ? 'hello' : undefined,
+  kind: 'message' as const,
+  text: 'hello',
   received_at: new Date().toISOString(),
 });
-const verified = (): AttributionInput => ({ kind: 'verified', event: { ...event('message'), user_id: 'usr_1', secret_version: 1 } as ContactVerifiedData });
-const anonymous = (): AttributionInput => ({ kind: 'anonymous', event: event('message') as ContactAnonymousData });
+const verifiedEvent: ContactVerifiedData = { ...message(), user_id: 'usr_1', secret_version: 1 };
+const anonymousEvent: ContactAnonymousData = message();
 
 describe('attribution statements on a new database', () => {
   let servers: ServerSet;
@@ -72,11 +75,15 @@ describe('attribution statements on a new database', () => {
     await servers?.stop();
   });
 
-  const batch = [verified(), anonymous(), anonymous()];
+  const batch: AttributionInput[] = [
+    { kind: 'verified', event: verifiedEvent },
+    { kind: 'anonymous', event: anonymousEvent },
+    { kind: 'anonymous', event: message() },
+  ];
   const statements: Array<[string, (sql: Sql) => Promise<unknown>]> = [
     ['the erasures a batch meets (erasedEvents)', (sql) => erasedEvents(sql, batch)],
-    ["the users' contacts (upsertVerifiedContacts)", (sql) => upsertVerifiedContacts(sql, [batch[0]!.event as ContactVerifiedData])],
-    ['the live anonymous contacts (upsertLiveContacts)', (sql) => upsertLiveContacts(sql, [batch[1]!.event as ContactAnonymousData])],
+    ["the users' contacts (upsertVerifiedContacts)", (sql) => upsertVerifiedContacts(sql, [verifiedEvent])],
+    ['the live anonymous contacts (upsertLiveContacts)', (sql) => upsertLiveContacts(sql, [anonymousEvent])],
     ['the timeline around each event (partitionPlain)', (sql) => partitionPlain(sql, batch)],
     [
       'the landing of plain events (land)',
@@ -86,7 +93,7 @@ describe('attribution statements on a new database', () => {
           batch.map((input) => ({ event: input.event, contactId: randomUUID(), homeContactId: randomUUID(), userId: null })),
         ),
     ],
-    ['the threads of (contact, visitor) (conversationsOf)', (sql) => conversationsOf(sql, [{ contactId: randomUUID(), event: batch[0]!.event }])],
+    ['the threads of (contact, visitor) (conversationsOf)', (sql) => conversationsOf(sql, [{ contactId: randomUUID(), event: verifiedEvent }])],
   ];
 
   it.each(statements)('%s reach rows by key, not by reading a table through', async (_name, send) => {
