@@ -13,6 +13,7 @@ import { AuditLog1765000011000 } from './migrations/1765000011000-audit-log';
 import { WidgetDeletion1765000012000 } from './migrations/1765000012000-widget-deletion';
 import { SupportSearch1765000030000 } from './migrations/1765000030000-support-search';
 import { ReadPathIndexes1765000050000 } from './migrations/1765000050000-read-path-indexes';
+import { ContactEmailStatistics1765000060000 } from './migrations/1765000060000-contact-email-statistics';
 import { ContactErasure1765000020000 } from './migrations/1765000020000-contact-erasure';
 import { IdentityRequired1765000040000 } from './migrations/1765000040000-identity-required';
 import { VerificationCounts1765000041000 } from './migrations/1765000041000-verification-counts';
@@ -32,6 +33,7 @@ const MIGRATIONS = [
   WidgetDeletion1765000012000,
   SupportSearch1765000030000,
   ReadPathIndexes1765000050000,
+  ContactEmailStatistics1765000060000,
   ContactErasure1765000020000,
   IdentityRequired1765000040000,
   VerificationCounts1765000041000,
