@@ -92,6 +92,9 @@ export class JetStreamServer extends Server<JetStreamEvents, JetStreamStatus> im
         if (handler.isEventHandler) await this.events.consume(pattern, handler);
         else this.requests.respond(pattern, handler);
       }
+      // Ready means answering: the server has taken every responder's subscription (a request sent by anyone
+      // right after the start would otherwise meet "no responders", 503).
+      await this.nc.flush();
       callback();
     } catch (error) {
       callback(error);
