@@ -40,3 +40,4 @@ export * from './items';
 export * from './compose';
 export * from './secret-stores';
 export * from './docs-programs';
+export * from './database-suite';

@@ -1,49 +1,34 @@
 import { ContactVerifiedData } from '@inviaro/contracts';
-import { createWorkspace, newWidgetKey, openPool, runMigrations, Sql, transaction } from '@inviaro/persistence';
-import { startServers } from '@inviaro/test-harness';
+import { createWorkspace, newWidgetKey, Sql, transaction } from '@inviaro/persistence';
+import { migratedDatabaseSuite } from '@inviaro/test-harness';
 import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
 import { upsertVerifiedContacts, verifiedContactOf } from './attributes';
 import { closeRun } from './close-run';
 
-/** Starting PostgreSQL takes seconds on a busy machine: beyond jest's default 5 s for a hook. */
-const START_TIMEOUT_MS = 60_000;
 const RUN = 2_000;
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 
 describe('closeRun on real PostgreSQL: a run of any length is moved by statements, none of its ids travel to the service', () => {
-  let servers: Awaited<ReturnType<typeof startServers>>;
-  let owner: Pool;
-  let contacts: Pool;
-  beforeAll(async () => {
-    servers = await startServers();
-    await runMigrations(servers.databaseUrl);
-    owner = openPool(servers.databaseUrl, 2, () => undefined);
-    contacts = openPool(servers.serviceDatabaseUrls.contacts, 2, () => undefined);
-  }, START_TIMEOUT_MS);
-  afterAll(async () => {
-    await Promise.all([owner?.end(), contacts?.end()]);
-    await servers?.stop();
-  });
+  const db = migratedDatabaseSuite();
 
   /** A visitor whose live anonymous contact holds RUN messages, received one every 2 ms from T0 (none at an odd millisecond). */
   async function visitorWithRun() {
-    const { workspace_id } = await createWorkspace(owner, 'close run');
+    const { workspace_id } = await createWorkspace(db.owner, 'close run');
     const [widget] = (
-      await owner.query(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`, [
+      await db.owner.query(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`, [
         workspace_id,
         newWidgetKey(),
       ])
     ).rows as Array<{ id: string }>;
     const visitor = randomUUID();
-    await owner.query(`INSERT INTO visitors (id, widget_id, token_hash) VALUES ($1, $2, uuid_send($1))`, [visitor, widget!.id]);
+    await db.owner.query(`INSERT INTO visitors (id, widget_id, token_hash) VALUES ($1, $2, uuid_send($1))`, [visitor, widget!.id]);
     const [anonymous] = (
-      await owner.query(`INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, now()) RETURNING id`, [
+      await db.owner.query(`INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, now()) RETURNING id`, [
         workspace_id,
         visitor,
       ])
     ).rows as Array<{ id: string }>;
-    await owner.query(
+    await db.owner.query(
       `WITH thread AS (INSERT INTO conversations (contact_id, widget_id, visitor_id) VALUES ($1, $2, $3) RETURNING id),
        rows AS MATERIALIZED (SELECT gen_random_uuid() AS id, to_timestamp($4::double precision / 1000) + k * interval '2 ms' AS at FROM generate_series(0, $5::int - 1) k),
        stored AS (INSERT INTO messages (id, conversation_id, author, text, created_at) SELECT rows.id, thread.id, 'visitor', 'anonymous', rows.at FROM rows, thread)
@@ -66,7 +51,7 @@ describe('closeRun on real PostgreSQL: a run of any length is moved by statement
       secret_version: 1,
     } as ContactVerifiedData;
     let mostRows = 0;
-    const user = await transaction(contacts, async (tx) => {
+    const user = await transaction(db.contacts, async (tx) => {
       const counting: Sql = {
         query: async (config) => {
           const result = await tx.query(config);
@@ -78,7 +63,7 @@ describe('closeRun on real PostgreSQL: a run of any length is moved by statement
       await closeRun(counting, event, contactId);
       return contactId;
     });
-    const threads = await owner.query<{ contact_id: string; messages: number }>(
+    const threads = await db.owner.query<{ contact_id: string; messages: number }>(
       `SELECT v.contact_id, count(m.id)::int AS messages FROM conversations v JOIN messages m ON m.conversation_id = v.id WHERE v.visitor_id = $1 GROUP BY v.contact_id`,
       [run.visitor],
     );
@@ -90,7 +75,7 @@ describe('closeRun on real PostgreSQL: a run of any length is moved by statement
     const { user, mostRows, messages } = await identify(run, T0 + 2 * RUN, 'usr_in_order');
     expect(mostRows).toBeLessThanOrEqual(1);
     expect([...messages]).toEqual([[user, RUN]]);
-    expect((await owner.query(`SELECT merged_into_id FROM contacts WHERE id = $1`, [run.anonymous])).rows).toEqual([{ merged_into_id: user }]);
+    expect((await db.owner.query(`SELECT merged_into_id FROM contacts WHERE id = $1`, [run.anonymous])).rows).toEqual([{ merged_into_id: user }]);
   });
 
   it('delivered late: the part of the run received before the identify is split off and retired, its messages moved', async () => {
@@ -99,7 +84,7 @@ describe('closeRun on real PostgreSQL: a run of any length is moved by statement
     expect(mostRows).toBeLessThanOrEqual(1);
     expect(messages.get(user)).toBe(RUN / 2);
     expect(messages.get(run.anonymous)).toBe(RUN / 2);
-    const retired = await owner.query(
+    const retired = await db.owner.query(
       `SELECT count(*)::int AS events FROM visitor_events e JOIN contacts c ON c.id = e.contact_id WHERE c.merged_into_id = $1`,
       [user],
     );

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ContactAnonymousData, ContactVerifiedData } from '@inviaro/contracts';
-import { openPool, runMigrations, Sql } from '@inviaro/persistence';
-import { ServerSet, startServers } from '@inviaro/test-harness';
-import { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
+import { Sql } from '@inviaro/persistence';
+import { migratedDatabaseSuite } from '@inviaro/test-harness';
+import { PoolClient, QueryConfig, QueryResult } from 'pg';
 import { erasedEvents } from '../erasure/tombstones';
 import { AttributionInput } from './attribution-input';
 import { upsertLiveContacts, upsertVerifiedContacts } from './attributes';
@@ -63,17 +63,7 @@ const verifiedEvent: ContactVerifiedData = { ...message(), user_id: 'usr_1', sec
 const anonymousEvent: ContactAnonymousData = message();
 
 describe('attribution statements on a new database', () => {
-  let servers: ServerSet;
-  let db: Pool;
-  beforeAll(async () => {
-    servers = await startServers();
-    await runMigrations(servers.databaseUrl);
-    db = openPool(servers.serviceDatabaseUrls.contacts, 1, () => undefined);
-  }, 60_000);
-  afterAll(async () => {
-    await db?.end();
-    await servers?.stop();
-  });
+  const db = migratedDatabaseSuite();
 
   const batch: AttributionInput[] = [
     { kind: 'verified', event: verifiedEvent },
@@ -100,7 +90,7 @@ describe('attribution statements on a new database', () => {
     const { sql, sent } = recorder();
     await send(sql);
     expect(sent.length).toBeGreaterThan(0);
-    const client = await db.connect();
+    const client = await db.contacts.connect();
     try {
       for (const statement of sent) {
         const plan = await genericPlan(client, statement);

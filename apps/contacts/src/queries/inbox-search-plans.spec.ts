@@ -1,5 +1,5 @@
-import { createWorkspace, openPool, runMigrations } from '@inviaro/persistence';
-import { ServerSet, startServers } from '@inviaro/test-harness';
+import { createWorkspace } from '@inviaro/persistence';
+import { migratedDatabaseSuite } from '@inviaro/test-harness';
 import { Pool, QueryConfig } from 'pg';
 import { InboxQueries } from './inbox-queries';
 
@@ -13,37 +13,27 @@ const CONTACTS = 100_000;
  * not used for estimates, so `lower(email)` has statistics of its own (migration 1765000060000).
  */
 describe('the inbox search by email on a grown workspace', () => {
-  let servers: ServerSet;
-  let owner: Pool;
-  let db: Pool;
+  const db = migratedDatabaseSuite();
   let workspaceId: string;
   beforeAll(async () => {
-    servers = await startServers();
-    await runMigrations(servers.databaseUrl);
-    owner = openPool(servers.databaseUrl, 1, () => undefined);
-    db = openPool(servers.serviceDatabaseUrls.contacts, 1, () => undefined);
-    workspaceId = (await createWorkspace(owner, 'search')).workspace_id;
-    await owner.query(
+    workspaceId = (await createWorkspace(db.owner, 'search')).workspace_id;
+    await db.owner.query(
       `INSERT INTO contacts (workspace_id, user_id, is_verified, email, email_at, created_at, last_seen_at)
        SELECT $1, 'user-' || i, true, 'User-' || i || '@Example.com', now(), now() - i * interval '1 second', now() FROM generate_series(1, $2::int) i`,
       [workspaceId, CONTACTS],
     );
-    await owner.query('ANALYZE contacts');
+    await db.owner.query('ANALYZE contacts');
   }, 120_000);
-  afterAll(async () => {
-    await Promise.all([db?.end(), owner?.end()]);
-    await servers?.stop();
-  });
 
   it('expects the few contacts with that email, so that it reads them by their index, not the whole workspace in order', async () => {
     // The statement the inbox sends, as it sends it.
     const sent: QueryConfig[] = [];
-    const recording = { query: (config: QueryConfig) => (sent.push(config), db.query(config)) } as unknown as Pool;
+    const recording = { query: (config: QueryConfig) => (sent.push(config), db.contacts.query(config)) } as unknown as Pool;
     const found = await new InboxQueries(recording).list({ workspace_id: workspaceId, email: 'user-90000@example.com', limit: 50 });
     expect(found.contacts.map((contact) => contact.user_id)).toEqual(['user-90000']);
 
     const [statement] = sent;
-    const { rows } = await db.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN ${statement!.text}`, values: statement!.values });
+    const { rows } = await db.contacts.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN ${statement!.text}`, values: statement!.values });
     const plan = rows.map((row) => row['QUERY PLAN']).join('\n');
     // What the planner expects to read from contacts: the few with that email (1), not a share of them all (0.5%
     // of the workspace, PostgreSQL's guess without statistics, which makes walking every contact look cheap).
