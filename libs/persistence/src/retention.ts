@@ -71,21 +71,21 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   private async prune(): Promise<void> {
-    const { table } = this.rule;
+    const rule = this.rule;
+    const { table } = rule;
     let pruned = 0;
     try {
-      pruned = 'walk' in this.rule ? await this.walk(this.rule.walk) : await this.deleteBatches(this.statement());
+      if ('walk' in rule) pruned = await this.walk(rule.walk);
+      else
+        pruned = await this.deleteBatches(
+          'prune' in rule
+            ? rule.prune
+            : `WITH gone AS (DELETE FROM ${table} WHERE ${rule.key} IN (${rule.expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+        );
     } catch (error) {
       this.logger.warn({ table, error: error instanceof Error ? error.message : String(error) }, 'retention run failed; next try in an hour');
     }
     if (pruned > 0) this.logger.info({ table, pruned, retention_days: this.days }, 'retention pruned old rows');
-  }
-
-  private statement(): string {
-    if ('prune' in this.rule) return this.rule.prune;
-    if ('expired' in this.rule)
-      return `WITH gone AS (DELETE FROM ${this.rule.table} WHERE ${this.rule.key} IN (${this.rule.expired} LIMIT $2) RETURNING 1) SELECT count(*)::int AS n FROM gone`;
-    throw new Error(`${this.rule.table}: a walking rule deletes by walking`);
   }
 
   /** Batches of `statement` until one deletes less than a batch: every row it examines is one to delete. */
