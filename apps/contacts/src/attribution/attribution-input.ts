@@ -7,3 +7,14 @@ export type AttributionInput = { kind: 'verified'; event: ContactVerifiedData } 
 export function byReceived(a: VisitorEventFields, b: VisitorEventFields): number {
   return Date.parse(a.received_at) - Date.parse(b.received_at) || (a.message_id < b.message_id ? -1 : a.message_id > b.message_id ? 1 : 0);
 }
+
+/** The inputs grouped by visitor, each visitor's in the order given. */
+export function byVisitor(inputs: readonly AttributionInput[]): Map<string, AttributionInput[]> {
+  const grouped = new Map<string, AttributionInput[]>();
+  for (const input of inputs) {
+    const events = grouped.get(input.event.visitor_id);
+    if (events) events.push(input);
+    else grouped.set(input.event.visitor_id, [input]);
+  }
+  return grouped;
+}

@@ -3,7 +3,7 @@ import { prepared, queryRows, Sql, transaction } from '@inviaro/persistence';
 import { counter } from '@inviaro/observability';
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AttributionInput, byReceived } from './attribution-input';
+import { AttributionInput, byReceived, byVisitor } from './attribution-input';
 import { upsertVerifiedContacts, VerifiedContacts, verifiedContactOf } from './attributes';
 import { closeRun } from './close-run';
 import { Joined, joinRun } from './join-run';
@@ -71,13 +71,7 @@ export class AttributionStore {
       const alone = await Promise.all(inputs.map((input) => this.whole([input])));
       return inputs.map((input, i) => resultOf(alone[i], input));
     }
-    const asideByVisitor = new Map<string, AttributionInput[]>();
-    for (const input of batch.aside) {
-      const events = asideByVisitor.get(input.event.visitor_id);
-      if (events) events.push(input);
-      else asideByVisitor.set(input.event.visitor_id, [input]);
-    }
-    const aside = new Map([...asideByVisitor].map(([visitorId, events]) => [visitorId, this.setAside(events)]));
+    const aside = new Map([...byVisitor(batch.aside)].map(([visitorId, events]) => [visitorId, this.setAside(events)]));
     return inputs.map((input) => {
       const later = aside.get(input.event.visitor_id);
       return later ? later.then((results) => resultOf(results, input)) : resultOf(batch.results, input);

@@ -1,6 +1,6 @@
 import { ContactAnonymousData, VisitorEventFields } from '@inviaro/contracts';
 import { queryRows, Sql } from '@inviaro/persistence';
-import { AttributionInput, byReceived } from './attribution-input';
+import { AttributionInput, byReceived, byVisitor } from './attribution-input';
 import { liveContactOf, upsertLiveContacts, VerifiedContacts, verifiedContactOf } from './attributes';
 import { Standing } from './outcome';
 import { land, Landing } from './landing';
@@ -59,11 +59,9 @@ export async function partitionPlain(sql: Sql, inputs: AttributionInput[]): Prom
   );
   const around = new Map(neighbours.map((row) => [row.message_id, row]));
 
-  const byVisitor = new Map<string, AttributionInput[]>();
-  for (const input of inputs) byVisitor.set(input.event.visitor_id, [...(byVisitor.get(input.event.visitor_id) ?? []), input]);
   const plain: AttributionInput[] = [];
   const others: AttributionInput[] = [];
-  for (const events of byVisitor.values()) (allPlain(events, around) ? plain : others).push(...events);
+  for (const events of byVisitor(inputs).values()) (allPlain(events, around) ? plain : others).push(...events);
   return { plain, others };
 }
 
