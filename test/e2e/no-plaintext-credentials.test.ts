@@ -71,9 +71,14 @@ describe('credentials never appear in logs, events, errors, the NATS store or th
     const rotated = (await widget.admin.rotateSecret(widget.widgetId)).body.widget_secret;
     posted.push(await client.postMessage(visitorToken, { client_message_id: 'stale', text: 'stale hash', user_id: 'usr_7', user_hash: goodHash }));
     expect(posted.map((response) => response.status)).toEqual([202, 202, 202, 202, 202]);
+    // The wrong hash and the hash made with the rotated-out secret, each recorded once.
     await waitFor('the failure records', async () => {
-      const rows = await system.sql(`SELECT reason FROM verification_failures`);
-      return rows.length === 2 ? rows : undefined;
+      const rows = await system.sql<{ reason: string; count: number }>(`SELECT reason, count FROM verification_failures ORDER BY reason`);
+      expect(rows).toEqual([
+        { reason: 'mismatch', count: 1 },
+        { reason: 'stale_secret', count: 1 },
+      ]);
+      return rows;
     });
     // Both claims verified, the one sealed under the old key and the one under the new.
     expect((await system.sql<{ user_id: string }>(`SELECT user_id FROM contacts WHERE user_id IS NOT NULL ORDER BY user_id`)).map((r) => r.user_id)).toEqual([

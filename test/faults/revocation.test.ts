@@ -120,18 +120,22 @@ describe('revocation reaches every gateway, through partitions', () => {
       for (const name of before) await jsm.consumers.delete(EVENT_STREAM, name);
       await waitFor('every gateway consumer back', async () => ((await ephemeralConsumers()).length === before.length ? true : undefined), 30_000);
 
-      // Without the stream, no consumer can be recreated: readiness names the loop that is down.
+      // Without the stream, no consumer can be recreated: readiness names each loop that is down. The loops
+      // notice at different moments, so the wait is for all of them, not for the first 503.
       await jsm.streams.delete(EVENT_STREAM);
       try {
         const down = await waitFor(
-          'the gateway not ready',
+          'the gateway not ready, every consumer named down',
           async () => {
             const ready = await readiness(other.url);
-            return ready.status === 503 ? ready : undefined;
+            expect(ready.status).toBe(503);
+            const consumers = Object.entries(ready.checks).filter(([name]) => name.startsWith('consumer:'));
+            expect(consumers.map(([name]) => name)).toContain('consumer:widget.secret.rotated');
+            for (const [, result] of consumers) expect(result).toMatch(/^down since/);
+            return ready;
           },
           30_000,
         );
-        expect(down.checks['consumer:widget.secret.rotated']).toMatch(/^down since/);
         expect(down.checks.nats).toBe('ok');
       } finally {
         await ensureStreams(jsm, new CommonConfig());
