@@ -7,6 +7,11 @@ import { onlyRow } from './sql';
 const HOUR_MS = 60 * 60 * 1000;
 /** Rows per DELETE: short statements, so that pruning a large backlog never holds locks for long. */
 const BATCH = 5_000;
+/**
+ * After each batch a job rests this many times as long as the batch took: pruning a large backlog takes
+ * longer, and leaves most of the server's CPU and disk to the messages of the moment.
+ */
+const REST_PER_WORK = 1;
 
 /** What a retention period no longer keeps, in one table. */
 export type RetentionRule =
@@ -93,7 +98,7 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
     let pruned = 0;
     let batch = BATCH;
     while (batch === BATCH && !this.stopped) {
-      batch = (await onlyRow<{ n: number }>(this.db, statement, [this.days, BATCH])).n;
+      batch = (await this.batch<{ n: number }>(statement, [this.days, BATCH])).n;
       pruned += batch;
     }
     return pruned;
@@ -104,7 +109,7 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
     let pruned = 0;
     let after: { after_at: string | null; after_key: string | null } = WALK_START;
     while (after.after_at !== null && !this.stopped) {
-      const row = await onlyRow<{ n: number; after_at: string | null; after_key: string | null }>(this.db, statement, [
+      const row = await this.batch<{ n: number; after_at: string | null; after_key: string | null }>(statement, [
         this.days,
         BATCH,
         after.after_at,
@@ -114,6 +119,14 @@ class RetentionJob implements OnApplicationBootstrap, OnApplicationShutdown {
       after = row;
     }
     return pruned;
+  }
+
+  /** One batch, then its rest (REST_PER_WORK). */
+  private async batch<T>(statement: string, parameters: unknown[]): Promise<T> {
+    const started = performance.now();
+    const row = await onlyRow<T>(this.db, statement, parameters);
+    await new Promise((resolve) => setTimeout(resolve, (performance.now() - started) * REST_PER_WORK));
+    return row;
   }
 }
 
