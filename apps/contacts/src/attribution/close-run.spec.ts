@@ -1,6 +1,6 @@
 import { ContactVerifiedData } from '@inviaro/contracts';
-import { createWorkspace, newWidgetKey, Sql, transaction } from '@inviaro/persistence';
-import { migratedDatabaseSuite } from '@inviaro/test-harness';
+import { Sql, transaction } from '@inviaro/persistence';
+import { anonymousVisitors, migratedDatabaseSuite, nth } from '@inviaro/test-harness';
 import { randomUUID } from 'node:crypto';
 import { upsertVerifiedContacts, verifiedContactOf } from './attributes';
 import { closeRun } from './close-run';
@@ -13,29 +13,16 @@ describe('closeRun on real PostgreSQL: a run of any length is moved by statement
 
   /** A visitor whose live anonymous contact holds RUN messages, received one every 2 ms from T0 (none at an odd millisecond). */
   async function visitorWithRun() {
-    const { workspace_id } = await createWorkspace(db.owner, 'close run');
-    const [widget] = (
-      await db.owner.query(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`, [
-        workspace_id,
-        newWidgetKey(),
-      ])
-    ).rows as Array<{ id: string }>;
-    const visitor = randomUUID();
-    await db.owner.query(`INSERT INTO visitors (id, widget_id, token_hash) VALUES ($1, $2, uuid_send($1))`, [visitor, widget!.id]);
-    const [anonymous] = (
-      await db.owner.query(`INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, now()) RETURNING id`, [
-        workspace_id,
-        visitor,
-      ])
-    ).rows as Array<{ id: string }>;
+    const { workspace_id, widget_id, visitors } = await anonymousVisitors(db.owner, 1);
+    const { id: visitor, contact_id: anonymous } = nth(visitors, 0);
     await db.owner.query(
       `WITH thread AS (INSERT INTO conversations (contact_id, widget_id, visitor_id) VALUES ($1, $2, $3) RETURNING id),
        rows AS MATERIALIZED (SELECT gen_random_uuid() AS id, to_timestamp($4::double precision / 1000) + k * interval '2 ms' AS at FROM generate_series(0, $5::int - 1) k),
        stored AS (INSERT INTO messages (id, conversation_id, author, text, created_at) SELECT rows.id, thread.id, 'visitor', 'anonymous', rows.at FROM rows, thread)
        INSERT INTO visitor_events (message_id, visitor_id, received_at, user_id, contact_id) SELECT id, $3, at, NULL, $1 FROM rows`,
-      [anonymous!.id, widget!.id, visitor, T0, RUN],
+      [anonymous, widget_id, visitor, T0, RUN],
     );
-    return { workspace_id, widget_id: widget!.id, visitor, anonymous: anonymous!.id };
+    return { workspace_id, widget_id, visitor, anonymous };
   }
 
   /** closeRun for an identify received at `at`, in a transaction: the most rows any of its statements returned. */

@@ -1,5 +1,5 @@
-import { createWorkspace, newWidgetKey, retentionJob } from '@inviaro/persistence';
-import { migratedDatabaseSuite, waitFor } from '@inviaro/test-harness';
+import { retentionJob } from '@inviaro/persistence';
+import { anonymousVisitors, migratedDatabaseSuite, nth, waitFor } from '@inviaro/test-harness';
 import { FactoryProvider, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -23,25 +23,7 @@ describe('the timeline retention job on real PostgreSQL, over several batches of
   const db = migratedDatabaseSuite();
 
   it('deletes exactly the old events before each visitor’s last old verified event, wherever the batches split its run', async () => {
-    const { workspace_id } = await createWorkspace(db.owner, 'retention');
-    const [widget] = (
-      await db.owner.query(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`, [
-        workspace_id,
-        newWidgetKey(),
-      ])
-    ).rows as Array<{ id: string }>;
-    const visitors = Array.from({ length: VISITORS }, () => randomUUID());
-    const contacts: string[] = [];
-    for (const visitor of visitors) {
-      await db.owner.query(`INSERT INTO visitors (id, widget_id, token_hash) VALUES ($1, $2, uuid_send($1))`, [visitor, widget!.id]);
-      const [contact] = (
-        await db.owner.query(`INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, now()) RETURNING id`, [
-          workspace_id,
-          visitor,
-        ])
-      ).rows as Array<{ id: string }>;
-      contacts.push(contact!.id);
-    }
+    const { visitors } = await anonymousVisitors(db.owner, VISITORS);
 
     // Visitor 0 verifies once, in the walk's third batch; visitor 1 twice, in the first and the second (the later one
     // is its boundary); visitor 2 never (its run stays whole). Each visitor also verifies after the cutoff: that does not count.
@@ -64,10 +46,10 @@ describe('the timeline retention job on real PostgreSQL, over several batches of
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::uuid[])`,
       [
         rows.map((row) => row.message_id),
-        rows.map((row) => visitors[row.visitor]),
+        rows.map((row) => nth(visitors, row.visitor).id),
         rows.map((row) => row.received_at),
         rows.map((row) => row.user_id),
-        rows.map((row) => contacts[row.visitor]),
+        rows.map((row) => nth(visitors, row.visitor).contact_id),
       ],
     );
 
@@ -105,7 +87,9 @@ describe('the timeline retention job on real PostgreSQL, over several batches of
     } finally {
       await job.onApplicationShutdown();
     }
-    const left = await db.owner.query<{ message_id: string }>(`SELECT message_id FROM visitor_events WHERE visitor_id = ANY($1::uuid[])`, [visitors]);
+    const left = await db.owner.query<{ message_id: string }>(`SELECT message_id FROM visitor_events WHERE visitor_id = ANY($1::uuid[])`, [
+      visitors.map((visitor) => visitor.id),
+    ]);
     expect(left.rows.map((row) => row.message_id).sort()).toEqual([...kept].sort());
   });
 });
