@@ -1,17 +1,52 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A port on the loopback interface that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Where the kernel takes the local ports of outgoing connections from (Linux), else the IANA range that macOS uses. */
+export function ephemeralPorts(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // Not Linux.
+  }
+  return { low: 49_152, high: 65_535 };
+}
+
+/** The lowest port handed out: above the well-known services. */
+const LOWEST_PORT = 10_000;
+/**
+ * Parallel test workers (jest numbers them in JEST_WORKER_ID) are given disjoint ports: each takes those
+ * of its own remainder modulo LANES, so two never pick the same port before either has bound it.
+ */
+const LANES = 16;
+const lane = Number(process.env.JEST_WORKER_ID ?? 0) % LANES;
+const span = Math.floor((ephemeralPorts().low - LOWEST_PORT) / LANES);
+/** Where this process's next pick starts: a random place, then onwards in turn, so that it never picks a port twice in a row. */
+let cursor = Math.floor(Math.random() * span);
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/**
+ * A port on the loopback interface that nothing listens on right now, for a server started next. Picked
+ * below the kernel's ephemeral range, never with `listen(0)`: a port from that range, free when picked,
+ * could be taken by an outgoing connection (or another worker's pick) before the server binds it, and the
+ * server would exit with EADDRINUSE.
+ */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < span; tries++) {
+    const port = LOWEST_PORT + (cursor % span) * LANES + lane;
+    cursor++;
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port below the ephemeral range');
 }
 
 /** Characters of output kept in memory per process: enough to show why it failed. */
