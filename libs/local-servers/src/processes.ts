@@ -2,15 +2,15 @@ import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** Where the kernel takes the local ports of outgoing connections from (Linux), else the IANA range that macOS uses. */
-export function ephemeralPorts(): { low: number; high: number } {
+/** The first port of the range the kernel takes outgoing connections' local ports from (Linux), else of the IANA range that macOS uses. */
+export function firstEphemeralPort(): number {
   try {
-    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
-    if (low && high) return { low, high };
+    const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low) return low;
   } catch {
     // Not Linux.
   }
-  return { low: 49_152, high: 65_535 };
+  return 49_152;
 }
 
 /** The lowest port handed out: above the well-known services. */
@@ -21,7 +21,7 @@ const LOWEST_PORT = 10_000;
  */
 const LANES = 16;
 const lane = Number(process.env.JEST_WORKER_ID ?? 0) % LANES;
-const span = Math.floor((ephemeralPorts().low - LOWEST_PORT) / LANES);
+const span = Math.floor((firstEphemeralPort() - LOWEST_PORT) / LANES);
 /** Where this process's next pick starts: a random place, then onwards in turn, so that it never picks a port twice in a row. */
 let cursor = Math.floor(Math.random() * span);
 
