@@ -250,9 +250,16 @@ async function latency(pipeline: Loaded, rate: number) {
   };
 }
 
-/** Load for WARM_UP_SECONDS, then until it is all stored: JIT-compiled code, filled pools and caches before anything is measured. */
-async function warmUp({ watch, traffic }: Loaded): Promise<void> {
+/**
+ * Load for WARM_UP_SECONDS, then until it is all stored: JIT-compiled code, filled pools and caches before anything
+ * is measured. Then the tables' statistics, as autovacuum keeps them in a running system: each connection's
+ * prepared statements got their plans in the first second, from tables of a few rows, where a sequential scan is
+ * cheapest, and keep them until an ANALYZE of their tables. Autovacuum's first one comes a minute or more later,
+ * so without this a phase measured scans of the whole timeline per event (20,000 blocks a batch), or not, by chance.
+ */
+async function warmUp({ watch, traffic, superuser }: Loaded): Promise<void> {
   await drain(watch, (await closedLoop(traffic, performance.now() + WARM_UP_SECONDS * 1000)).accepted);
+  await superuser?.query('ANALYZE');
 }
 
 /** Warm-up, throughput, then latency at half the throughput just sustained (or at RATE, or at the rate given). */
