@@ -1,5 +1,5 @@
 /// <reference types="jest" />
-import { createWorkspace, newWidgetKey, openPool, runMigrations } from '@inviaro/persistence';
+import { createWorkspace, newWidgetKey, onlyRow, openPool, runMigrations } from '@inviaro/persistence';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { startServers } from './servers';
@@ -45,20 +45,21 @@ export interface AnonymousVisitors {
 /** Arranges `count` visitors of a new widget, each with its anonymous contact, as the owner. */
 export async function anonymousVisitors(owner: Pool, count: number): Promise<AnonymousVisitors> {
   const { workspace_id } = await createWorkspace(owner, 'spec');
-  const widget = await owner.query<{ id: string }>(`INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`, [
-    workspace_id,
-    newWidgetKey(),
-  ]);
-  const widget_id = widget.rows[0]!.id;
+  const { id: widget_id } = await onlyRow<{ id: string }>(
+    owner,
+    `INSERT INTO widgets (workspace_id, key, name, allowed_origins) VALUES ($1, $2, 'w', '{}') RETURNING id`,
+    [workspace_id, newWidgetKey()],
+  );
   const visitors = [];
   for (let i = 0; i < count; i++) {
     const id = randomUUID();
     await owner.query(`INSERT INTO visitors (id, widget_id, token_hash) VALUES ($1, $2, uuid_send($1))`, [id, widget_id]);
-    const contact = await owner.query<{ id: string }>(
+    const contact = await onlyRow<{ id: string }>(
+      owner,
       `INSERT INTO contacts (workspace_id, visitor_id, is_verified, last_seen_at) VALUES ($1, $2, false, now()) RETURNING id`,
       [workspace_id, id],
     );
-    visitors.push({ id, contact_id: contact.rows[0]!.id });
+    visitors.push({ id, contact_id: contact.id });
   }
   return { workspace_id, widget_id, visitors };
 }

@@ -1,9 +1,8 @@
 import { retentionJob } from '@inviaro/persistence';
 import { anonymousVisitors, migratedDatabaseSuite, nth, waitFor } from '@inviaro/test-harness';
+import { createLogger } from '@inviaro/observability';
 import { FactoryProvider, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { TIMELINE_RETENTION } from './timeline-retention';
 
 const DAYS = 30;
@@ -63,26 +62,16 @@ describe('the timeline retention job on real PostgreSQL, over several batches of
     // What this arranges (else the test would prove less than it says): every visitor's case, and more than two batches to walk.
     expect(rows.length - kept.length).toBe(4_000 + 2_000);
 
+    // The service's own logger, its lines kept here: the job's last line says how its run ended.
     const lines: string[] = [];
-    const logger = pino(
-      { base: {} },
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          lines.push(chunk.toString());
-          done();
-        },
-      }),
-    );
+    const logger = createLogger('contacts', 'info', { write: (line: string) => lines.push(line) });
     const provider = retentionJob(TIMELINE_RETENTION, DAYS) as FactoryProvider<OnApplicationBootstrap & OnApplicationShutdown>;
     const job = await provider.useFactory(db.contacts, logger);
     job.onApplicationBootstrap();
     try {
-      const outcome = await waitFor('the retention run to end', async () => {
-        const ended = lines
-          .map((line) => JSON.parse(line) as { msg: string; pruned?: number; error?: string })
-          .find((entry) => entry.msg.startsWith('retention'));
-        return ended;
-      });
+      const outcome = await waitFor('the retention run to end', async () =>
+        lines.map((line) => JSON.parse(line) as { msg: string; pruned?: number; error?: string }).find((entry) => entry.msg.startsWith('retention')),
+      );
       expect(outcome).toEqual(expect.objectContaining({ msg: 'retention pruned old rows', pruned: rows.length - kept.length }));
     } finally {
       await job.onApplicationShutdown();
